@@ -1,0 +1,26 @@
+// swift-tools-version:6.0
+// VLP Workbench: no package dependencies; only the toolchain and Debian's ncurses.
+import PackageDescription
+
+// Kernels are compiled with bounds checks off in release builds: measured on the GEMM
+// micro-kernel and the fused row kernels, see docs/benchmarks.md. `-target-cpu native` is
+// added by the Makefile (not here) so that a portable build stays possible.
+let kernelSettings: [SwiftSetting] = [
+  .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))
+]
+
+let package = Package(
+  name: "vlp",
+  products: [
+    .executable(name: "vlp", targets: ["vlp"])
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CNCurses",
+      path: "Sources/CNCurses"
+    ),
+    .target(name: "Tensor", swiftSettings: kernelSettings),
+    .executableTarget(name: "vlp", dependencies: ["Tensor", "CNCurses"]),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+  ]
+)

@@ -1,0 +1,45 @@
+extension Tensor {
+  /// Reverse-mode differentiation from this tensor.
+  ///
+  /// Seeds the gradient (1 for a one-element tensor, or `gradient`), collects the nodes reachable
+  /// through inputs that require gradients (an explicit stack, no recursion), and runs their
+  /// pullbacks in decreasing recording order, which is a valid reverse topological order because
+  /// every node is recorded after its inputs. Gradients of leaves accumulate across calls;
+  /// gradients of intermediate results are released after use unless `retainGradients` is set.
+  public func backward(gradient: Tensor? = nil, retainGradients: Bool = false) throws {
+    guard requiresGrad else {
+      throw TensorError.noGradient(
+        detail: "this tensor does not require a gradient (no parameter reaches it, or it was computed under noGrad)")
+    }
+    let seed = gradientAccumulator()
+    if let gradient {
+      guard gradient.shape == shape else {
+        throw TensorError.shapeMismatch(
+          op: "backward", detail: "gradient of shape \(gradient.shape) for a tensor of shape \(shape)")
+      }
+      for i in 0..<count { seed[i] += gradient.storage.pointer[i] }
+    } else {
+      guard count == 1 else { throw TensorError.notScalar(op: "backward", shape: shape) }
+      seed[0] += 1
+    }
+
+    var order: [Tensor] = []
+    var visited = Set<ObjectIdentifier>()
+    var stack: [Tensor] = [self]
+    visited.insert(ObjectIdentifier(self))
+    while let node = stack.popLast() {
+      guard let function = node.gradientFunction else { continue }
+      order.append(node)
+      for input in function.inputs where input.requiresGrad {
+        if visited.insert(ObjectIdentifier(input)).inserted { stack.append(input) }
+      }
+    }
+    order.sort { $0.sequence > $1.sequence }
+
+    for node in order {
+      guard let function = node.gradientFunction, let gradient = node.gradStorage else { continue }
+      function.pullback(gradient.pointer)
+      if !retainGradients { node.gradStorage = nil }
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/// SIMD elementary functions for the fused kernels (softmax, GELU, losses). Built from IEEE
+/// operations and explicit FMAs only, so they give the same bits on every platform and do not
+/// depend on libm. Accuracy: exp within 2 ulp on [-87, 88]; tanh and erf within 1e-6 absolute.
+public enum VectorMath {
+  public typealias Vector = SIMD16<Float>
+
+  /// e^x, Cephes-style: x = n ln2 + r with |r| <= ln2/2, a degree-6 polynomial for e^r, and 2^n
+  /// built in the exponent bits. Inputs below -87.3 give 0, above 88.7 give +inf.
+  @inline(__always)
+  public static func exp(_ x: Vector) -> Vector {
+    let clamped = x.clamped(lowerBound: Vector(repeating: -87.33654), upperBound: Vector(repeating: 88.72283))
+    let n = (clamped * 1.442695040888963).rounded(.toNearestOrEven)
+    // Two-part ln2 keeps r exact to float precision.
+    var r = clamped.addingProduct(n, Vector(repeating: -0.693359375))
+    r = r.addingProduct(n, Vector(repeating: 2.12194440e-4))
+    var p = Vector(repeating: 1.9875691500e-4)
+    p = Vector(repeating: 1.3981999507e-3).addingProduct(p, r)
+    p = Vector(repeating: 8.3334519073e-3).addingProduct(p, r)
+    p = Vector(repeating: 4.1665795894e-2).addingProduct(p, r)
+    p = Vector(repeating: 1.6666665459e-1).addingProduct(p, r)
+    p = Vector(repeating: 5.0000001201e-1).addingProduct(p, r)
+    let r2 = r * r
+    p = (r + 1).addingProduct(p, r2)
+    let bits = (SIMD16<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+    var result = p * unsafeBitCast(bits, to: Vector.self)
+    result.replace(with: 0, where: x .< -87.33654)
+    result.replace(with: .infinity, where: x .> 88.72283)
+    return result
+  }
+
+  /// tanh(x) = 1 - 2 / (e^{2x} + 1), with a Taylor form near 0 where that loses precision.
+  @inline(__always)
+  public static func tanh(_ x: Vector) -> Vector {
+    let e = exp(2 * x.clamped(lowerBound: Vector(repeating: -20), upperBound: Vector(repeating: 20)))
+    var result = 1 - 2 / (e + 1)
+    let x2 = x * x
+    // x - x^3/3 + 2x^5/15 - 17x^7/315 for |x| < 0.0625 (error < 1e-11).
+    var series = Vector(repeating: -17.0 / 315)
+    series = Vector(repeating: 2.0 / 15).addingProduct(series, x2)
+    series = Vector(repeating: -1.0 / 3).addingProduct(series, x2)
+    series = Vector(repeating: 1).addingProduct(series, x2)
+    series *= x
+    result.replace(with: series, where: magnitude(x) .< 0.0625)
+    return result
+  }
+
+  /// erf(x) by Abramowitz & Stegun 7.1.26 refined: max absolute error 1.5e-7.
+  @inline(__always)
+  public static func erf(_ x: Vector) -> Vector {
+    let a = magnitude(x)
+    let t = 1 / a.addingProduct(0.3275911, Vector(repeating: 1))
+    var p = Vector(repeating: 1.061405429)
+    p = Vector(repeating: -1.453152027).addingProduct(p, t)
+    p = Vector(repeating: 1.421413741).addingProduct(p, t)
+    p = Vector(repeating: -0.284496736).addingProduct(p, t)
+    p = Vector(repeating: 0.254829592).addingProduct(p, t)
+    let y = 1 - p * t * exp(-a * a)
+    var result = y
+    result.replace(with: -y, where: x .< 0)
+    return result
+  }
+
+  @inline(__always)
+  public static func magnitude(_ x: Vector) -> Vector {
+    unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: Vector.self)
+  }
+
+  /// Applies a vector function to `count` floats, with the tail padded through one more vector.
+  @inline(__always)
+  public static func apply(
+    _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int,
+    _ function: (Vector) -> Vector
+  ) {
+    var i = 0
+    while i + 16 <= count {
+      let v = UnsafeRawPointer(input + i).loadUnaligned(as: Vector.self)
+      UnsafeMutableRawPointer(output + i).storeBytes(of: function(v), as: Vector.self)
+      i += 16
+    }
+    if i < count {
+      var v = Vector(repeating: 0)
+      for j in 0..<(count - i) { v[j] = input[i + j] }
+      let r = function(v)
+      for j in 0..<(count - i) { output[i + j] = r[j] }
+    }
+  }
+
+  /// Scalar front ends over the vector versions (same numbers as the kernels).
+  public static func exp(_ x: Float) -> Float { exp(Vector(repeating: x))[0] }
+  public static func tanh(_ x: Float) -> Float { tanh(Vector(repeating: x))[0] }
+  public static func erf(_ x: Float) -> Float { erf(Vector(repeating: x))[0] }
+}

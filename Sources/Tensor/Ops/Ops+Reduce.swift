@@ -1,0 +1,140 @@
+/// Reductions over axes. Each reduces one axis through the (outer, size, inner) view of the
+/// shape; several axes are reduced one after another from the last, so indices stay valid.
+extension Tensor {
+  /// Sum of all elements, as a rank-0 tensor.
+  public func sum() -> Tensor {
+    let output = TensorStorage(count: 1, zeroed: false)
+    let x = storage.pointer
+    var total: Float = 0
+    for i in 0..<count { total += x[i] }
+    output.pointer[0] = total
+    return Tensor.result("sum", shape: Shape([]), storage: output, inputs: [self]) { [self] g in
+      let gx = self.gradientAccumulator()
+      for i in 0..<self.count { gx[i] += g[0] }
+    }
+  }
+
+  public func mean() -> Tensor { sum() * (1 / Float(Swift.max(1, count))) }
+
+  public func sum(axes: [Int], keepDimensions: Bool = false) throws -> Tensor {
+    try reduce(axes: axes, keepDimensions: keepDimensions, op: "sum") { try $0.sumAxis($1) }
+  }
+
+  public func sum(axis: Int, keepDimensions: Bool = false) throws -> Tensor {
+    try sum(axes: [axis], keepDimensions: keepDimensions)
+  }
+
+  public func mean(axes: [Int], keepDimensions: Bool = false) throws -> Tensor {
+    let resolved = try axes.map { try shape.normalizedAxis($0, op: "mean") }
+    let reducedCount = Set(resolved).map { shape[$0] }.reduce(1, *)
+    return try sum(axes: axes, keepDimensions: keepDimensions) * (1 / Float(Swift.max(1, reducedCount)))
+  }
+
+  public func mean(axis: Int, keepDimensions: Bool = false) throws -> Tensor {
+    try mean(axes: [axis], keepDimensions: keepDimensions)
+  }
+
+  /// Maximum along `axis`; the gradient goes to the first position holding the maximum.
+  public func max(axis: Int, keepDimensions: Bool = false) throws -> Tensor {
+    try reduce(axes: [axis], keepDimensions: keepDimensions, op: "max") { try $0.maxAxis($1) }
+  }
+
+  /// Index of the first maximum along `axis` (not differentiable).
+  public func argmax(axis: Int) throws -> IndexTensor {
+    let resolved = try shape.normalizedAxis(axis, op: "argmax")
+    let (outer, size, inner) = shape.split(at: resolved)
+    guard size > 0 else {
+      throw TensorError.invalidArgument(op: "argmax", detail: "axis \(axis) of \(shape) is empty")
+    }
+    var result = [Int](repeating: 0, count: outer * inner)
+    let x = storage.pointer
+    for o in 0..<outer {
+      for i in 0..<inner {
+        var best = 0
+        for s in 1..<size where x[(o * size + s) * inner + i] > x[(o * size + best) * inner + i] {
+          best = s
+        }
+        result[o * inner + i] = best
+      }
+    }
+    var dimensions = shape.dimensions
+    dimensions.remove(at: resolved)
+    return try IndexTensor(shape: Shape(dimensions), values: result)
+  }
+
+  private func reduce(
+    axes: [Int], keepDimensions: Bool, op: String, _ one: (Tensor, Int) throws -> Tensor
+  ) throws -> Tensor {
+    let resolved = Set(try axes.map { try shape.normalizedAxis($0, op: op) }).sorted(by: >)
+    var current = self
+    for axis in resolved { current = try one(current, axis) }
+    if keepDimensions { return current }
+    var dimensions = shape.dimensions
+    for axis in resolved { dimensions.remove(at: axis) }
+    return try current.reshapedKeepingStorage(Shape(dimensions))
+  }
+
+  /// Sum along one axis, keeping it with size 1.
+  private func sumAxis(_ axis: Int) throws -> Tensor {
+    let (outer, size, inner) = shape.split(at: axis)
+    var dimensions = shape.dimensions
+    dimensions[axis] = 1
+    let output = TensorStorage(count: outer * inner, zeroed: true)
+    let (x, y) = (storage.pointer, output.pointer)
+    for o in 0..<outer {
+      for s in 0..<size {
+        let row = x + (o * size + s) * inner
+        let target = y + o * inner
+        for i in 0..<inner { target[i] += row[i] }
+      }
+    }
+    return Tensor.result("sum", shape: Shape(dimensions), storage: output, inputs: [self]) { [self] g in
+      let gx = self.gradientAccumulator()
+      for o in 0..<outer {
+        for s in 0..<size {
+          let row = gx + (o * size + s) * inner
+          for i in 0..<inner { row[i] += g[o * inner + i] }
+        }
+      }
+    }
+  }
+
+  private func maxAxis(_ axis: Int) throws -> Tensor {
+    let (outer, size, inner) = shape.split(at: axis)
+    guard size > 0 else {
+      throw TensorError.invalidArgument(op: "max", detail: "axis \(axis) of \(shape) is empty")
+    }
+    var dimensions = shape.dimensions
+    dimensions[axis] = 1
+    let output = TensorStorage(count: outer * inner, zeroed: false)
+    var winners = [Int](repeating: 0, count: outer * inner)
+    let (x, y) = (storage.pointer, output.pointer)
+    for o in 0..<outer {
+      for i in 0..<inner {
+        var best = (o * size) * inner + i
+        for s in 1..<size where x[(o * size + s) * inner + i] > x[best] {
+          best = (o * size + s) * inner + i
+        }
+        winners[o * inner + i] = best
+        y[o * inner + i] = x[best]
+      }
+    }
+    return Tensor.result("max", shape: Shape(dimensions), storage: output, inputs: [self]) { [self] g in
+      let gx = self.gradientAccumulator()
+      for (j, source) in winners.enumerated() { gx[source] += g[j] }
+    }
+  }
+
+  /// The same values under another shape with equal element count; a view in the graph whose
+  /// gradient passes through unchanged. (The public `reshaped` adds -1 inference and checks.)
+  func reshapedKeepingStorage(_ newShape: Shape) throws -> Tensor {
+    guard newShape.count == count else {
+      throw TensorError.shapeMismatch(
+        op: "reshape", detail: "cannot view \(shape) as \(newShape): \(count) vs \(newShape.count) elements")
+    }
+    return Tensor.result("reshape", shape: newShape, storage: storage, inputs: [self]) { [self] g in
+      let gx = self.gradientAccumulator()
+      for i in 0..<self.count { gx[i] += g[i] }
+    }
+  }
+}

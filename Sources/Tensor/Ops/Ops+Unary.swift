@@ -1,0 +1,58 @@
+import Foundation
+
+/// Elementwise unary ops. Each pullback receives (upstream gradient, input, output) so that ops
+/// whose derivative is cheaper from the output (exp, tanh, sigmoid) reuse it.
+extension Tensor {
+  func map(
+    _ name: String, _ forward: @escaping (Float) -> Float,
+    _ derivative: @escaping (_ gradient: Float, _ input: Float, _ output: Float) -> Float
+  ) -> Tensor {
+    let output = TensorStorage(count: count, zeroed: false)
+    let (x, y) = (storage.pointer, output.pointer)
+    Parallel.forChunks(count: count, minimumPerThread: 1 << 15) { range in
+      for i in range { y[i] = forward(x[i]) }
+    }
+    return Tensor.result(name, shape: shape, storage: output, inputs: [self]) { [self] g in
+      let (x, y, gx) = (self.storage.pointer, output.pointer, self.gradientAccumulator())
+      for i in 0..<self.count { gx[i] += derivative(g[i], x[i], y[i]) }
+    }
+  }
+
+  /// Same as `map` for functions with a SIMD kernel: `forward` runs 16 lanes at a time.
+  func mapVector(
+    _ name: String, _ forward: (VectorMath.Vector) -> VectorMath.Vector,
+    _ derivative: @escaping (_ gradient: Float, _ input: Float, _ output: Float) -> Float
+  ) -> Tensor {
+    let output = TensorStorage(count: count, zeroed: false)
+    let (x, y) = (storage.pointer, output.pointer)
+    Parallel.forChunks(count: count, minimumPerThread: 1 << 15) { range in
+      VectorMath.apply(x + range.lowerBound, y + range.lowerBound, count: range.count, forward)
+    }
+    return Tensor.result(name, shape: shape, storage: output, inputs: [self]) { [self] g in
+      let (x, y, gx) = (self.storage.pointer, output.pointer, self.gradientAccumulator())
+      for i in 0..<self.count { gx[i] += derivative(g[i], x[i], y[i]) }
+    }
+  }
+
+  public func exp() -> Tensor { mapVector("exp", VectorMath.exp, { g, _, y in g * y }) }
+  public func log() -> Tensor { map("log", { Foundation.log($0) }, { g, x, _ in g / x }) }
+  public func sqrt() -> Tensor { map("sqrt", { $0.squareRoot() }, { g, _, y in g / (2 * y) }) }
+  public func tanh() -> Tensor { mapVector("tanh", VectorMath.tanh, { g, _, y in g * (1 - y * y) }) }
+  public func abs() -> Tensor { map("abs", { Swift.abs($0) }, { g, x, _ in x > 0 ? g : (x < 0 ? -g : 0) }) }
+
+  public func sigmoid() -> Tensor {
+    mapVector("sigmoid", { 1 / (1 + VectorMath.exp(-$0)) }, { g, _, y in g * y * (1 - y) })
+  }
+
+  /// max(x, 0); the gradient at exactly 0 is taken as 0.
+  public func relu() -> Tensor {
+    map("relu", { Swift.max($0, 0) }, { g, x, _ in x > 0 ? g : 0 })
+  }
+
+  /// Clamps into [lower, upper]; the gradient passes only where the input is strictly inside
+  /// (as PyTorch: the boundary values themselves pass it).
+  public func clamp(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
+    map("clamp", { Swift.min(Swift.max($0, lower), upper) },
+      { g, x, _ in (x >= lower && x <= upper) ? g : 0 })
+  }
+}
