@@ -2,10 +2,27 @@ import CNCurses
 import Foundation
 import Tensor
 
+// Subcommands only; each lives in its own file.
 let version = "0.1.0"
+let usage = """
+  vlp \(version): a terminal workbench for vision-language pretraining
+
+  usage: vlp --version
+         vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--json]
+         vlp help
+  """
+
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "--version" {
-  print("vlp \(version) (\(String(cString: vlp_curses_version())))")
-  exit(0)
+do {
+  switch arguments.first {
+  case "--version", "version":
+    print("vlp \(version) (\(String(cString: vlp_curses_version())))")
+  case "help", "--help", "-h", nil:
+    print(usage)
+  case let other?:
+    throw CommandLineArguments.UsageError(description: "unknown command '\(other)'\n\(usage)")
+  }
+} catch {
+  FileHandle.standardError.write(Data("vlp: \(error)\n".utf8))
+  exit(2)
 }
-print("vlp \(version)")

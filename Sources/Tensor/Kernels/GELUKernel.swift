@@ -10,7 +10,6 @@ public enum GELUApproximation: String, Sendable, CaseIterable, Codable {
 public enum GELUKernel {
   public typealias Vector = VectorMath.Vector
   static let sqrt2OverPi: Float = 0.7978845608028654
-  static let inverseSqrt2: Float = 0.7071067811865476
   static let inverseSqrt2Pi: Float = 0.3989422804014327
 
   @inline(__always)
@@ -20,7 +19,7 @@ public enum GELUKernel {
       let u = sqrt2OverPi * x.addingProduct(0.044715 * x * x, x)
       return 0.5 * x * (1 + VectorMath.tanh(u))
     case .erf:
-      return 0.5 * x * (1 + VectorMath.erf(x * inverseSqrt2))
+      return x * VectorMath.normalCDF(x)
     }
   }
 
@@ -35,7 +34,7 @@ public enum GELUKernel {
       let du = sqrt2OverPi * (1 + 3 * 0.044715 * x2)
       return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
     case .erf:
-      let cdf = 0.5 * (1 + VectorMath.erf(x * inverseSqrt2))
+      let cdf = VectorMath.normalCDF(x)
       let pdf = inverseSqrt2Pi * VectorMath.exp(-0.5 * x * x)
       return cdf + x * pdf
     }

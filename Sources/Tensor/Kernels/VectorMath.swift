@@ -44,19 +44,35 @@ public enum VectorMath {
     return result
   }
 
-  /// erf(x) by Abramowitz & Stegun 7.1.26 refined: max absolute error 1.5e-7.
+  /// erfc(|x|) by Abramowitz & Stegun 7.1.26: p(t) t e^{-x^2}, t = 1 / (1 + 0.3275911 |x|).
+  /// Computed directly, not as 1 - erf, so that the tail keeps its relative precision.
   @inline(__always)
-  public static func erf(_ x: Vector) -> Vector {
+  static func erfcOfMagnitude(_ x: Vector) -> Vector {
     let a = magnitude(x)
-    let t = 1 / a.addingProduct(0.3275911, Vector(repeating: 1))
+    let t = 1 / Vector(repeating: 1).addingProduct(a, Vector(repeating: 0.3275911))
     var p = Vector(repeating: 1.061405429)
     p = Vector(repeating: -1.453152027).addingProduct(p, t)
     p = Vector(repeating: 1.421413741).addingProduct(p, t)
     p = Vector(repeating: -0.284496736).addingProduct(p, t)
     p = Vector(repeating: 0.254829592).addingProduct(p, t)
-    let y = 1 - p * t * exp(-a * a)
+    return p * t * exp(-a * a)
+  }
+
+  /// erf(x), max absolute error 1.5e-7.
+  @inline(__always)
+  public static func erf(_ x: Vector) -> Vector {
+    let y = 1 - erfcOfMagnitude(x)
     var result = y
     result.replace(with: -y, where: x .< 0)
+    return result
+  }
+
+  /// Standard normal CDF Φ(x) = (1 + erf(x / √2)) / 2, without cancellation for negative x.
+  @inline(__always)
+  public static func normalCDF(_ x: Vector) -> Vector {
+    let tail = 0.5 * erfcOfMagnitude(x * 0.7071067811865476)
+    var result = 1 - tail
+    result.replace(with: tail, where: x .< 0)
     return result
   }
 

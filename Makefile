@@ -1,0 +1,58 @@
+# VLP Workbench. `make help` lists the targets.
+SWIFT ?= swift
+# Release builds target this machine's CPU (AVX-512 here: ~1.5x on the kernels).
+# `make release PORTABLE=1` builds a binary that runs on any x86-64 / arm64 CPU.
+ifeq ($(PORTABLE),1)
+  CPU_FLAGS :=
+else
+  CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc native
+endif
+RELEASE := -c release $(CPU_FLAGS)
+# Tests run optimised (numeric loops are 10-50x slower in debug) with @testable imports.
+TEST_FLAGS := $(RELEASE) -Xswiftc -enable-testing
+VLP := .build/release/vlp
+PYTHON ?= python3
+THREADS ?= 2
+
+.PHONY: help run build release test bench format clean prerequisites
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@echo "  variables: PORTABLE=1 (no -target-cpu native), THREADS=N (bench), SWIFT=path"
+
+prerequisites: ## check the toolchain and libraries a fresh machine needs
+	@command -v $(SWIFT) >/dev/null 2>&1 || { \
+	  echo "error: the Swift toolchain (6.0 or newer) is not on PATH."; \
+	  echo "  install it from https://www.swift.org/install/linux/ and add its usr/bin to PATH"; exit 1; }
+	@test -f /usr/include/ncursesw/curses.h || test -f /usr/include/ncurses.h || { \
+	  echo "error: the ncurses development files are missing."; \
+	  echo "  install them with: sudo apt-get update && sudo apt-get install -y libncurses-dev"; exit 1; }
+
+build: prerequisites ## debug build
+	$(SWIFT) build
+
+release: prerequisites ## optimised build for this CPU (PORTABLE=1 for any CPU)
+	$(SWIFT) build $(RELEASE)
+
+run: release ## build and open the workbench
+	$(VLP)
+
+test: prerequisites ## build optimised and run every test
+	$(SWIFT) build --build-tests $(TEST_FLAGS)
+	$(SWIFT) test --skip-build $(TEST_FLAGS)
+
+bench: release ## GEMM GFLOP/s, and numpy's figure beside it where numpy is installed
+	@mkdir -p bench-results
+	$(VLP) bench gemm --threads 1,$(THREADS) --json > bench-results/gemm.json
+	@$(VLP) bench gemm --from bench-results/gemm.json
+	@if $(PYTHON) -c 'import numpy' >/dev/null 2>&1; then \
+	  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PYTHON) Tests/Bench/numpy_gemm.py --threads 1 > bench-results/numpy-1.json && \
+	  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PYTHON) Tests/Bench/numpy_gemm.py --threads $(THREADS) > bench-results/numpy-$(THREADS).json && \
+	  $(VLP) bench gemm --from bench-results/gemm.json --compare bench-results/numpy-1.json,bench-results/numpy-$(THREADS).json; \
+	else echo "(python3 with numpy not found: skipping the numpy comparison)"; fi
+
+format: ## format the sources with the toolchain's swift-format
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+clean: ## remove build outputs (never sessions or checkpoints)
+	rm -rf .build bench-results
