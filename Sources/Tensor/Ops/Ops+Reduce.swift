@@ -71,7 +71,7 @@ extension Tensor {
     if keepDimensions { return current }
     var dimensions = shape.dimensions
     for axis in resolved { dimensions.remove(at: axis) }
-    return try current.reshapedKeepingStorage(Shape(dimensions))
+    return try current.reshaped(Shape(dimensions))
   }
 
   /// Sum along one axis, keeping it with size 1.
@@ -122,19 +122,6 @@ extension Tensor {
     return Tensor.result("max", shape: Shape(dimensions), storage: output, inputs: [self]) { [self] g in
       let gx = self.gradientAccumulator()
       for (j, source) in winners.enumerated() { gx[source] += g[j] }
-    }
-  }
-
-  /// The same values under another shape with equal element count; a view in the graph whose
-  /// gradient passes through unchanged. (The public `reshaped` adds -1 inference and checks.)
-  func reshapedKeepingStorage(_ newShape: Shape) throws -> Tensor {
-    guard newShape.count == count else {
-      throw TensorError.shapeMismatch(
-        op: "reshape", detail: "cannot view \(shape) as \(newShape): \(count) vs \(newShape.count) elements")
-    }
-    return Tensor.result("reshape", shape: newShape, storage: storage, inputs: [self]) { [self] g in
-      let gx = self.gradientAccumulator()
-      for i in 0..<self.count { gx[i] += g[i] }
     }
   }
 }
