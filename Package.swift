@@ -20,7 +20,11 @@ let package = Package(
       path: "Sources/CNCurses"
     ),
     .target(name: "Tensor", swiftSettings: kernelSettings),
-    .executableTarget(name: "vlp", dependencies: ["Tensor", "CNCurses"]),
+    .target(name: "NN", dependencies: ["Tensor"]),
+    .target(name: "VLP", dependencies: ["Tensor"]),
+    .executableTarget(name: "vlp", dependencies: ["Tensor", "VLP", "CNCurses"]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+    .testTarget(name: "VLPTests", dependencies: ["VLP"]),
+    .testTarget(name: "NNTests", dependencies: ["NN"]),
   ]
 )

@@ -1,0 +1,42 @@
+import Tensor
+
+/// y = x Wᵀ + b over the last axis. The weight is stored (out, in) as in PyTorch, so checkpoints
+/// read naturally there; the product uses the NT GEMM layout and never materialises Wᵀ.
+public final class Linear: Module {
+  public let weight: Tensor  // (out, in)
+  public let bias: Tensor?  // (out)
+  public let inputSize: Int
+  public let outputSize: Int
+
+  public init(inputSize: Int, outputSize: Int, bias: Bool = true, random: inout RandomGenerator) {
+    self.inputSize = inputSize
+    self.outputSize = outputSize
+    weight = Initialization.normal([outputSize, inputSize], using: &random)
+    self.bias = bias ? Initialization.constant([outputSize], 0) : nil
+  }
+
+  public var ownParameters: [(name: String, tensor: Tensor)] {
+    [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+  }
+
+  /// x: (..., in) → (..., out)
+  public func callAsFunction(_ x: Tensor) throws -> Tensor {
+    guard x.rank >= 1, x.shape.last == inputSize else {
+      throw TensorError.shapeMismatch(
+        op: "Linear", detail: "input \(x.shape) needs a last axis of \(inputSize)")
+    }
+    let product = try x.matmul2D(weight)
+    guard let bias else { return product }
+    return try product + bias
+  }
+}
+
+extension Tensor {
+  /// x (..., in) times Wᵀ for W (out, in): the leading axes fold into the rows of one GEMM.
+  func matmul2D(_ weight: Tensor) throws -> Tensor {
+    if rank == 2 { return try matmul(weight, transposeOther: true) }
+    let rows = try reshaped([-1, shape.last])  // (N, in)
+    let product = try rows.matmul(weight, transposeOther: true)  // (N, out)
+    return try product.reshaped(Array(dimensions.dropLast()) + [weight.shape[0]])
+  }
+}

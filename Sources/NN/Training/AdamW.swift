@@ -1,0 +1,137 @@
+import Tensor
+
+/// AdamW (Loshchilov & Hutter) as in PyTorch: decoupled weight decay p ← p − lr·λ·p, then the
+/// bias-corrected Adam step p ← p − lr · m̂ / (√v̂ + ε).
+///
+/// Parameters are tracked by their hierarchical names, so the state can be saved and restored
+/// with a checkpoint. By default biases and LayerNorm scales (every rank-1 parameter) get no
+/// weight decay, as in BERT's `no_decay = ["bias", "LayerNorm.weight"]`.
+public final class AdamW {
+  public struct Configuration: Sendable {
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    public var weightDecay: Float = 0.01
+    /// Names (or suffixes) of parameters never decayed, besides rank-1 ones when
+    /// `decayRankOneParameters` is false.
+    public var noDecayNames: [String] = []
+    public var decayRankOneParameters = false
+
+    public init(weightDecay: Float = 0.01, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+      self.weightDecay = weightDecay
+      self.beta1 = beta1
+      self.beta2 = beta2
+      self.epsilon = epsilon
+    }
+  }
+
+  public let configuration: Configuration
+  public let parameters: [(name: String, tensor: Tensor)]
+  /// Steps taken so far (t in the bias correction).
+  public private(set) var stepCount: Int = 0
+  /// First and second moments by parameter, allocated zeroed.
+  let firstMoments: [TensorStorage]
+  let secondMoments: [TensorStorage]
+  let decays: [Bool]
+
+  public init(parameters: [(name: String, tensor: Tensor)], configuration: Configuration = Configuration()) {
+    self.parameters = parameters
+    self.configuration = configuration
+    firstMoments = parameters.map { TensorStorage(count: $0.tensor.count) }
+    secondMoments = parameters.map { TensorStorage(count: $0.tensor.count) }
+    decays = parameters.map { name, tensor in
+      if configuration.noDecayNames.contains(where: { name == $0 || name.hasSuffix("." + $0) }) { return false }
+      return tensor.rank >= 2 || configuration.decayRankOneParameters
+    }
+  }
+
+  public convenience init(module: any Module, configuration: Configuration = Configuration()) {
+    self.init(parameters: module.namedParameters(), configuration: configuration)
+  }
+
+  public func decays(_ name: String) -> Bool {
+    parameters.firstIndex { $0.name == name }.map { decays[$0] } ?? false
+  }
+
+  /// One update with the gradients currently accumulated; parameters without a gradient (unused
+  /// in this step) are skipped, as PyTorch does.
+  public func step(learningRate: Float) {
+    stepCount += 1
+    let c = configuration
+    let correction1 = 1 - Float(Double(c.beta1).power(stepCount))
+    let correction2 = 1 - Float(Double(c.beta2).power(stepCount))
+    for (index, (_, parameter)) in parameters.enumerated() {
+      guard let gradient = parameter.gradStorage else { continue }
+      let (p, g) = (parameter.storage.pointer, gradient.pointer)
+      let (m, v) = (firstMoments[index].pointer, secondMoments[index].pointer)
+      let decayFactor = decays[index] ? 1 - learningRate * c.weightDecay : 1
+      for i in 0..<parameter.count {
+        p[i] *= decayFactor
+        m[i] = c.beta1 * m[i] + (1 - c.beta1) * g[i]
+        v[i] = c.beta2 * v[i] + (1 - c.beta2) * g[i] * g[i]
+        let mHat = m[i] / correction1
+        let vHat = v[i] / correction2
+        p[i] -= learningRate * mHat / (vHat.squareRoot() + c.epsilon)
+      }
+    }
+  }
+
+  public func zeroGradients() {
+    for (_, parameter) in parameters { parameter.zeroGrad() }
+  }
+
+  /// The moments by state name ("exp_avg", "exp_avg_sq", PyTorch's names), for checkpoints.
+  public var stateTensors: [String: [(name: String, shape: [Int], values: [Float])]] {
+    func entries(_ storages: [TensorStorage]) -> [(name: String, shape: [Int], values: [Float])] {
+      zip(parameters, storages).map { ($0.name, $0.tensor.dimensions, $1.array) }
+    }
+    return ["exp_avg": entries(firstMoments), "exp_avg_sq": entries(secondMoments)]
+  }
+
+  /// Restores moments and the step count saved by `stateTensors`; checks every name and size
+  /// before writing anything.
+  public func restore(
+    stateTensors: [String: [(name: String, shape: [Int], values: [Float])]], stepCount: Int
+  ) throws {
+    for (stateName, storages) in [("exp_avg", firstMoments), ("exp_avg_sq", secondMoments)] {
+      guard let saved = stateTensors[stateName] else {
+        throw OptimizerStateError(detail: "optimizer state '\(stateName)' is missing")
+      }
+      let byName = Dictionary(saved.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+      for ((name, tensor), _) in zip(parameters, storages) {
+        guard let entry = byName[name] else {
+          throw OptimizerStateError(detail: "optimizer state '\(stateName)' has no entry for \(name)")
+        }
+        guard entry.shape == tensor.dimensions, entry.values.count == tensor.count else {
+          throw OptimizerStateError(
+            detail: "optimizer state '\(stateName)' for \(name) has shape \(entry.shape), the parameter has \(tensor.dimensions)")
+        }
+      }
+    }
+    for (stateName, storages) in [("exp_avg", firstMoments), ("exp_avg_sq", secondMoments)] {
+      let byName = Dictionary(stateTensors[stateName]!.map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
+      for ((name, _), storage) in zip(parameters, storages) {
+        byName[name]!.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: storage.count) }
+      }
+    }
+    self.stepCount = stepCount
+  }
+}
+
+public struct OptimizerStateError: Error, CustomStringConvertible {
+  public let detail: String
+  public var description: String { "AdamW: \(detail)" }
+}
+
+extension Double {
+  /// x^n by repeated squaring: exact-order arithmetic, no libm, so identical everywhere.
+  func power(_ n: Int) -> Double {
+    var (result, base, exponent) = (1.0, self, n)
+    while exponent > 0 {
+      if exponent & 1 == 1 { result *= base }
+      base *= base
+      exponent >>= 1
+    }
+    return result
+  }
+}
