@@ -17,6 +17,8 @@ do {
   switch arguments.first {
   case "--version", "version":
     print("vlp \(version) (\(String(cString: vlp_curses_version())))")
+  case "bench":
+    try BenchCommand.run(Array(arguments.dropFirst()))
   case "help", "--help", "-h", nil:
     print(usage)
   case let other?:

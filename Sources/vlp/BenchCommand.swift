@@ -1,0 +1,59 @@
+import Foundation
+import Tensor
+
+/// `vlp bench gemm`: GFLOP/s of the GEMM kernel, as a table or JSON, optionally beside numpy's.
+enum BenchCommand {
+  static let usage = """
+    usage: vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--seconds S] [--json]
+           vlp bench gemm --from RESULTS.json [--compare NUMPY.json[,NUMPY2.json]]
+      --json      print machine-readable results instead of the table
+      --from      print a table from saved --json results instead of measuring
+      --compare   numpy results from Tests/Bench/numpy_gemm.py: adds numpy's GFLOP/s and our ratio
+    """
+
+  static func run(_ arguments: [String]) throws {
+    guard arguments.first == "gemm" else {
+      throw CommandLineArguments.UsageError(
+        description: "bench: unknown benchmark '\(arguments.first ?? "")' (available: gemm)\n\(usage)")
+    }
+    let parsed = try CommandLineArguments(
+      Array(arguments.dropFirst()), valueOptions: ["sizes", "threads", "seconds", "from", "compare"],
+      flagOptions: ["json"])
+    let results: [GEMMBenchmarkResult]
+    if let path = parsed.options["from"] {
+      results = try decode([GEMMBenchmarkResult].self, from: path)
+    } else {
+      let seconds = Double(parsed.options["seconds"] ?? "0.5") ?? 0.5
+      results = GEMMBenchmark.run(
+        sizes: try parsed.integers("sizes", default: [256, 512, 1024]),
+        threads: try parsed.integers("threads", default: [ComputeSettings.threadCount]),
+        minimumSeconds: seconds)
+    }
+    if parsed.flags.contains("json") {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      print(String(decoding: try encoder.encode(results), as: UTF8.self))
+      return
+    }
+    guard let compare = parsed.options["compare"] else {
+      print(GEMMBenchmark.table(results))
+      return
+    }
+    var reference: [GEMMReferenceResult] = []
+    for path in compare.split(separator: ",") {
+      reference += try decode(GEMMReferenceRun.self, from: String(path)).results
+    }
+    print(GEMMBenchmark.comparisonTable(results, reference: reference))
+  }
+
+  private static func decode<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CommandLineArguments.UsageError(description: "cannot read \(path)")
+    }
+    do {
+      return try JSONDecoder().decode(T.self, from: data)
+    } catch {
+      throw CommandLineArguments.UsageError(description: "\(path): not a benchmark result file (\(error))")
+    }
+  }
+}
