@@ -1,9 +1,16 @@
 # VLP Workbench. `make help` lists the targets.
 SWIFT ?= swift
 # Release builds target this machine's CPU (AVX-512 here: ~1.5x on the kernels).
-# `make release PORTABLE=1` builds a binary that runs on any x86-64 / arm64 CPU.
+# `make release PORTABLE=1` builds for any x86-64 CPU with AVX2 and FMA (x86-64-v3: Intel since
+# 2013, AMD since 2015) or, on arm64, for the architecture's baseline (which always has FMA).
+# Without FMA in the target, Swift's fused multiply-add becomes a library call (docs/benchmarks.md).
+ARCH := $(shell uname -m)
 ifeq ($(PORTABLE),1)
-  CPU_FLAGS :=
+  ifeq ($(ARCH),x86_64)
+    CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc x86-64-v3
+  else
+    CPU_FLAGS :=
+  endif
 else
   CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc native
 endif
