@@ -1,0 +1,116 @@
+import Tensor
+
+/// Where a Transformer layer normalises.
+///
+/// `postNorm` (the default) is BERT's and ALBEF's: x = LN(x + sublayer(x)). We default to it
+/// because the VLP models we reproduce use it, so their hyper-parameters (learning rates,
+/// warm-up) carry over. `preNorm`, x = x + sublayer(LN(x)), trains more stably without warm-up
+/// and is offered for experiments; an encoder of pre-norm layers ends with a final LayerNorm.
+public enum NormalizationPlacement: String, Sendable, Codable, CaseIterable {
+  case postNorm = "post"
+  case preNorm = "pre"
+}
+
+public struct TransformerLayerConfiguration: Sendable, Equatable {
+  public var dimension: Int
+  public var headCount: Int
+  public var hiddenSize: Int
+  public var dropout: Float
+  public var attentionDropout: Float
+  public var normalization: NormalizationPlacement
+  /// Width of the sequence the cross-attention sub-layer attends to; nil = no cross-attention.
+  public var crossAttentionSize: Int?
+  public var activation: GELUApproximation
+  public var layerNormEpsilon: Float
+
+  public init(
+    dimension: Int, headCount: Int, hiddenSize: Int? = nil, dropout: Float = 0.1,
+    attentionDropout: Float = 0.1, normalization: NormalizationPlacement = .postNorm,
+    crossAttentionSize: Int? = nil, activation: GELUApproximation = .erf,
+    layerNormEpsilon: Float = 1e-12
+  ) {
+    self.dimension = dimension
+    self.headCount = headCount
+    self.hiddenSize = hiddenSize ?? 4 * dimension
+    self.dropout = dropout
+    self.attentionDropout = attentionDropout
+    self.normalization = normalization
+    self.crossAttentionSize = crossAttentionSize
+    self.activation = activation
+    self.layerNormEpsilon = layerNormEpsilon
+  }
+}
+
+/// Self-attention, an optional cross-attention (ALBEF's fusion layers), and a feed-forward block,
+/// each with dropout, a residual connection and a LayerNorm.
+public final class TransformerLayer: Module {
+  public let configuration: TransformerLayerConfiguration
+  public let attention: MultiHeadAttention
+  public let attentionNorm: LayerNorm
+  public let crossAttention: MultiHeadAttention?
+  public let crossAttentionNorm: LayerNorm?
+  public let feedForward: FeedForward
+  public let feedForwardNorm: LayerNorm
+  private let dropout: Dropout
+
+  public init(_ configuration: TransformerLayerConfiguration, random: inout RandomGenerator) throws {
+    self.configuration = configuration
+    let c = configuration
+    attention = try MultiHeadAttention(
+      dimension: c.dimension, headCount: c.headCount, attentionDropout: c.attentionDropout,
+      random: &random)
+    attentionNorm = LayerNorm(dimension: c.dimension, epsilon: c.layerNormEpsilon)
+    if let size = c.crossAttentionSize {
+      crossAttention = try MultiHeadAttention(
+        dimension: c.dimension, headCount: c.headCount, keyValueSize: size,
+        attentionDropout: c.attentionDropout, random: &random)
+      crossAttentionNorm = LayerNorm(dimension: c.dimension, epsilon: c.layerNormEpsilon)
+    } else {
+      crossAttention = nil
+      crossAttentionNorm = nil
+    }
+    feedForward = FeedForward(
+      dimension: c.dimension, hiddenSize: c.hiddenSize, activation: c.activation, random: &random)
+    feedForwardNorm = LayerNorm(dimension: c.dimension, epsilon: c.layerNormEpsilon)
+    dropout = Dropout(probability: c.dropout)
+  }
+
+  public var children: [(name: String, module: any Module)] {
+    var result: [(name: String, module: any Module)] = [("attention", attention), ("attentionNorm", attentionNorm)]
+    if let crossAttention, let crossAttentionNorm {
+      result += [("crossAttention", crossAttention), ("crossAttentionNorm", crossAttentionNorm)]
+    }
+    return result + [("feedForward", feedForward), ("feedForwardNorm", feedForwardNorm)]
+  }
+
+  /// x: (B, T, d); mask: (B, T) key padding of x; crossInput: (B, Tc, d_c) with crossMask (B, Tc).
+  public func callAsFunction(
+    _ x: Tensor, mask: Tensor? = nil, causal: Bool = false, crossInput: Tensor? = nil,
+    crossMask: Tensor? = nil, context: ForwardContext
+  ) throws -> Tensor {
+    var hidden = try residual(x, attentionNorm, context) {
+      try attention($0, keyMask: mask, causal: causal, context: context)
+    }
+    if let crossAttention, let crossAttentionNorm {
+      guard let crossInput else {
+        throw TensorError.invalidArgument(
+          op: "TransformerLayer", detail: "this layer has cross-attention and needs a cross input (image tokens)")
+      }
+      hidden = try residual(hidden, crossAttentionNorm, context) {
+        try crossAttention($0, keysValues: crossInput, keyMask: crossMask, context: context)
+      }
+    }
+    return try residual(hidden, feedForwardNorm, context) { try feedForward($0) }
+  }
+
+  private func residual(
+    _ x: Tensor, _ norm: LayerNorm, _ context: ForwardContext, _ sublayer: (Tensor) throws -> Tensor
+  ) throws -> Tensor {
+    switch configuration.normalization {
+    case .postNorm:
+      return try norm(x + dropout(sublayer(x), context))
+    case .preNorm:
+      return try x + dropout(sublayer(norm(x)), context)
+    }
+  }
+}
