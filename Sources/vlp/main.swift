@@ -9,6 +9,7 @@ let usage = """
 
   usage: vlp --version
          vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--json]
+         vlp data export|inspect|world ...   (vlp data help for the options)
          vlp help
   """
 
@@ -19,6 +20,8 @@ do {
     print("vlp \(version) (\(String(cString: vlp_curses_version())))")
   case "bench":
     try BenchCommand.run(Array(arguments.dropFirst()))
+  case "data":
+    try DataCommand.run(Array(arguments.dropFirst()))
   case "help", "--help", "-h", nil:
     print(usage)
   case let other?:

@@ -1,0 +1,147 @@
+import Foundation
+
+/// The formats the scene world can be written in and read back from.
+public enum DataFormat: String, Sendable, CaseIterable {
+  case cocoJSON = "coco-json"
+  case oscarTSV = "oscar-tsv"
+}
+
+/// Writes the scene world as real VLP data, so that the readers, `inspect` and other tools can
+/// be tried on it. Same world, same bytes: every file is written in a fixed order with fixed
+/// number formatting. Layout (one folder per split):
+///
+///     world.json                      the configuration that generated the world
+///     vocab.txt                       word-level vocabulary of captions and tags
+///     coco-json:  annotations/captions_{train,val,test}.json, images/{split}/scene_NNNNNN.png
+///     oscar-tsv:  {train,val,test}/corpus.tsv, predictions_gt.tsv, features.tsv, imageid2idx.json
+public enum DataExporter {
+  public static let configurationFile = "world.json"
+  public static let vocabularyFile = "vocab.txt"
+
+  /// Returns the paths written, relative to `folder`. Refuses a non-empty folder unless
+  /// `overwrite`. `tags` picks the vocabulary of the Oscar label TSV; `images` adds PNGs to a
+  /// COCO export.
+  @discardableResult
+  public static func export(
+    _ world: SceneWorld, format: DataFormat, to folder: String, tags: TagVocabulary = .fine,
+    images: Bool = false, overwrite: Bool = false
+  ) throws -> [String] {
+    try prepare(folder, overwrite: overwrite)
+    var written: [String] = []
+    func write(_ relative: String, _ text: String) throws {
+      let path = (folder as NSString).appendingPathComponent(relative)
+      try makeFolder((path as NSString).deletingLastPathComponent)
+      try TextFile.write(text, to: path)
+      written.append(relative)
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let configuration = try encoder.encode(world.configuration)
+    try write(configurationFile, String(decoding: configuration, as: UTF8.self) + "\n")
+    try write(vocabularyFile, world.vocabulary().tokens.map { $0 + "\n" }.joined())
+    let digits = max(6, String(world.count - 1).count)
+    func fileName(_ index: Int) -> String {
+      let number = String(index)
+      return "scene_" + String(repeating: "0", count: max(0, digits - number.count)) + number
+        + ".png"
+    }
+    for split in DataSplit.allCases {
+      let pairs = world.pairs(in: split)
+      switch format {
+      case .cocoJSON:
+        let side = world.configuration.imageSize
+        let captions = COCOCaptions(
+          images: pairs.map {
+            .init(id: $0.index, fileName: fileName($0.index), width: side, height: side)
+          },
+          annotations: pairs.map {
+            .init(id: $0.index, imageID: $0.index, caption: $0.caption.text)
+          })
+        try write("annotations/captions_\(split.rawValue).json", captions.jsonText)
+        if images {
+          for pair in pairs {
+            let relative = "images/\(split.rawValue)/\(fileName(pair.index))"
+            let path = (folder as NSString).appendingPathComponent(relative)
+            try makeFolder((path as NSString).deletingLastPathComponent)
+            do {
+              try Data(PNGWriter.encode(world.image(at: pair.index))).write(
+                to: URL(fileURLWithPath: path))
+            } catch {
+              throw DataError.cannotWrite(path: path, reason: error.localizedDescription)
+            }
+            written.append(relative)
+          }
+        }
+      case .oscarTSV:
+        let base = split.rawValue + "/"
+        let side = Float(world.configuration.imageSize)
+        try write(
+          base + OscarDataset.corpusFile,
+          pairs.map { "\($0.index)\t\($0.index)\t\($0.caption.text)\n" }.joined())
+        try write(
+          base + OscarDataset.labelFiles[0],
+          pairs.map { "\($0.index)\t\(labelJSON($0, tags, side))\n" }.joined())
+        try write(
+          base + OscarDataset.featureFile,
+          pairs.map { "\($0.index)\t\($0.regionCount)\t\(FeatureCodec.encode($0.regionInputs))\n" }
+            .joined())
+        let index = pairs.enumerated().map { (String($1.index), String($0)) }
+        try write(base + OscarDataset.indexFile, JSONText.object(index) + "\n")
+      }
+    }
+    return written
+  }
+
+  /// VinVL's label JSON: detections (confident regions, tags in the chosen vocabulary) and the
+  /// ground-truth objects, rectangles in pixels.
+  static func labelJSON(_ pair: ScenePair, _ vocabulary: TagVocabulary, _ side: Float) -> String {
+    func rect(_ box: BoundingBox) -> String {
+      JSONText.array([box.x1, box.y1, box.x2, box.y2].map { JSONText.number($0 * side) })
+    }
+    let objects = pair.regions.compactMap { region -> String? in
+      guard region.confidence >= SimulatedDetector.tagConfidenceThreshold,
+        let tag = vocabulary.tag(fineClass: region.detectedClass, colour: region.detectedColour)
+      else { return nil }
+      return JSONText.object([
+        ("class", JSONText.string(tag)), ("conf", JSONText.number(region.confidence)),
+        ("rect", rect(region.box)),
+      ])
+    }
+    let truth = pair.scene.objects.compactMap { object -> String? in
+      guard let tag = vocabulary.tag(fineClass: object.fineClass, colour: object.colour) else {
+        return nil
+      }
+      return JSONText.object([("class", JSONText.string(tag)), ("rect", rect(object.box))])
+    }
+    let size = String(Int(side))
+    return JSONText.object([
+      ("image_h", size), ("image_w", size), ("num_boxes", String(pair.regionCount)),
+      ("objects", JSONText.array(objects)), ("gt_objects", JSONText.array(truth)),
+    ])
+  }
+
+  private static func prepare(_ folder: String, overwrite: Bool) throws {
+    let manager = FileManager.default
+    var isDirectory: ObjCBool = false
+    if manager.fileExists(atPath: folder, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else {
+        throw DataError.cannotWrite(path: folder, reason: "is a file; --out needs a folder")
+      }
+      let contents = (try? manager.contentsOfDirectory(atPath: folder)) ?? []
+      guard contents.isEmpty || overwrite else {
+        throw DataError.cannotWrite(
+          path: folder,
+          reason: "the folder is not empty; choose another --out or pass --force to overwrite")
+      }
+    }
+    try makeFolder(folder)
+  }
+
+  private static func makeFolder(_ path: String) throws {
+    do {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+      throw DataError.cannotWrite(path: path, reason: error.localizedDescription)
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import Foundation
+
+/// One detection of a label TSV row: `{class, conf, rect}`; rect is (x1, y1, x2, y2) in pixels.
+public struct OscarObject: Sendable, Equatable {
+  public var className: String
+  public var confidence: Float?
+  public var rect: [Float]?
+
+  public init(className: String, confidence: Float? = nil, rect: [Float]? = nil) {
+    self.className = className
+    self.confidence = confidence
+    self.rect = rect
+  }
+}
+
+/// A label TSV row: `[image_id, {"image_h", "image_w", "objects": [...], "gt_objects": [...]}]`.
+public struct OscarLabel: Sendable, Equatable {
+  public var imageID: String
+  public var imageWidth: Int?
+  public var imageHeight: Int?
+  public var objects: [OscarObject]
+  public var groundTruthObjects: [OscarObject]?
+}
+
+/// A feature TSV row: `[image_id, num_boxes, base64(float32 num_boxes x (D + 6))]`.
+public struct OscarFeatureRow: Sendable, Equatable {
+  public var imageID: String
+  public var boxCount: Int
+  /// (boxes, D + 6): each box's D features followed by (x1, y1, x2, y2, w, h).
+  public var values: [Float]
+}
+
+/// A corpus TSV row: `[img_key, label_key, caption]`.
+public struct OscarCorpusRow: Sendable, Equatable {
+  public var line: Int
+  public var imageKey: String
+  public var labelKey: String
+  public var caption: String
+}
+
+/// One folder of Oscar/VinVL pretraining data: a corpus TSV, a label TSV, a feature TSV and,
+/// optionally, `imageid2idx.json` (image id to feature row).
+public struct OscarDataset: Sendable {
+  public static let corpusFile = "corpus.tsv"
+  /// Label TSV names, in the order they are looked for (VinVL's pretraining uses the first).
+  public static let labelFiles = ["predictions_gt.tsv", "predictions.tsv", "label.tsv"]
+  public static let featureFile = "features.tsv"
+  public static let indexFile = "imageid2idx.json"
+
+  public var folder: String
+  public var labelFile: String
+  public var corpus: [OscarCorpusRow]
+  public var labels: [String: OscarLabel]
+  public var features: [String: OscarFeatureRow]
+  /// D: the feature length without the 6 box values (nil when no row had a box).
+  public var featureDimension: Int?
+
+  /// Tags of a corpus row as Oscar builds text_b: the detections' classes in order, duplicates
+  /// kept; from `gt_objects` when `groundTruth` is set and the row has them.
+  public func tags(of row: OscarCorpusRow, groundTruth: Bool = false) -> [String] {
+    guard let label = labels[row.labelKey] else { return [] }
+    let objects = groundTruth ? (label.groundTruthObjects ?? label.objects) : label.objects
+    return objects.map(\.className)
+  }
+
+  /// The (boxes, D + 6) region inputs of a corpus row's image.
+  public func regionInputs(of row: OscarCorpusRow) -> [Float] {
+    features[row.imageKey]?.values ?? []
+  }
+
+  /// Reads `folder`, reporting every problem to `log` (each missing file too) and skipping the
+  /// rows at fault. Throws only when `folder` itself does not exist.
+  public static func read(folder: String, log: inout ProblemLog) throws -> OscarDataset {
+    let manager = FileManager.default
+    var isDirectory: ObjCBool = false
+    guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue
+    else {
+      throw DataError.missingFile(
+        path: folder,
+        hint: "expected an Oscar folder with \(corpusFile), a label TSV and \(featureFile)")
+    }
+    func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+    let corpusPath = path(corpusFile)
+    let labelName = labelFiles.first { manager.fileExists(atPath: path($0)) }
+    let featurePath = path(featureFile)
+    var missing = false
+    if !manager.fileExists(atPath: corpusPath) {
+      log.report(
+        file: corpusPath,
+        "missing: an Oscar folder needs \(corpusFile) ([img_key, label_key, caption])")
+      missing = true
+    }
+    if labelName == nil {
+      log.report(
+        file: path(labelFiles[0]),
+        "missing: an Oscar folder needs one of \(labelFiles.joined(separator: ", "))")
+      missing = true
+    }
+    if !manager.fileExists(atPath: featurePath) {
+      log.report(
+        file: featurePath,
+        "missing: an Oscar folder needs \(featureFile) ([image_id, num_boxes, base64])")
+      missing = true
+    }
+    guard !missing, let labelName else {
+      return OscarDataset(
+        folder: folder, labelFile: labelName ?? labelFiles[0], corpus: [], labels: [:],
+        features: [:],
+        featureDimension: nil)
+    }
+    let corpus = try OscarTSVReader.readCorpus(corpusPath, log: &log)
+    let (labels, labelLines) = try OscarTSVReader.readLabels(path(labelName), log: &log)
+    let (features, featureRows, width) = try OscarTSVReader.readFeatures(featurePath, log: &log)
+    if manager.fileExists(atPath: path(indexFile)) {
+      try OscarTSVReader.checkIndex(path(indexFile), featureRows: featureRows, log: &log)
+    }
+    var valid: [OscarCorpusRow] = []
+    for row in corpus {
+      // A row that is present but broken was reported above; say so rather than "unknown".
+      if features[row.imageKey] == nil {
+        let reason =
+          featureRows[row.imageKey].map { "its row in \(featureFile) (line \($0 + 1)) is broken" }
+          ?? "unknown image id: no row in \(featureFile)"
+        log.report(
+          file: corpusPath, line: row.line, field: "img_key", "'\(row.imageKey)': \(reason)")
+      } else if labels[row.labelKey] == nil {
+        let reason =
+          labelLines[row.labelKey].map { "its row in \(labelName) (line \($0)) is broken" }
+          ?? "unknown label key: no row in \(labelName)"
+        log.report(
+          file: corpusPath, line: row.line, field: "label_key", "'\(row.labelKey)': \(reason)")
+      } else {
+        valid.append(row)
+      }
+    }
+    return OscarDataset(
+      folder: folder, labelFile: labelName, corpus: valid, labels: labels, features: features,
+      featureDimension: width.map { $0 - 6 })
+  }
+
+  /// Reads `folder` for training: any problem refuses the whole data set.
+  public static func load(folder: String, maximumProblems: Int = 50) throws -> OscarDataset {
+    var log = ProblemLog(limit: maximumProblems)
+    let dataset = try read(folder: folder, log: &log)
+    try log.throwIfAny()
+    return dataset
+  }
+}
