@@ -22,7 +22,7 @@ let package = Package(
     .target(name: "Tensor", swiftSettings: kernelSettings),
     .target(name: "NN", dependencies: ["Tensor"]),
     .target(name: "VLP", dependencies: ["Tensor"]),
-    .executableTarget(name: "vlp", dependencies: ["Tensor", "VLP", "CNCurses"]),
+    .executableTarget(name: "vlp", dependencies: ["NN", "Tensor", "VLP", "CNCurses"]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "VLPTests", dependencies: ["VLP"]),
     .testTarget(name: "NNTests", dependencies: ["NN"]),

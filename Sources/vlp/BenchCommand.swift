@@ -1,10 +1,12 @@
 import Foundation
+import NN
 import Tensor
 
 /// `vlp bench gemm`: GFLOP/s of the GEMM kernel, as a table or JSON, optionally beside numpy's.
 enum BenchCommand {
   static let usage = """
-    usage: vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--seconds S] [--json]
+    usage: vlp bench layer [--threads 1,2] [--cross] [--json]
+           vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--seconds S] [--json]
            vlp bench gemm --from RESULTS.json [--compare NUMPY.json[,NUMPY2.json]]
       --json      print machine-readable results instead of the table
       --from      print a table from saved --json results instead of measuring
@@ -12,12 +14,35 @@ enum BenchCommand {
     """
 
   static func run(_ arguments: [String]) throws {
-    guard arguments.first == "gemm" else {
+    switch arguments.first {
+    case "gemm": try gemm(Array(arguments.dropFirst()))
+    case "layer": try layer(Array(arguments.dropFirst()))
+    default:
       throw CommandLineArguments.UsageError(
-        description: "bench: unknown benchmark '\(arguments.first ?? "")' (available: gemm)\n\(usage)")
+        description: "bench: unknown benchmark '\(arguments.first ?? "")' (available: gemm, layer)\n\(usage)")
     }
+  }
+
+  /// One Transformer layer's forward + backward at our model sizes (docs/benchmarks.md).
+  static func layer(_ arguments: [String]) throws {
     let parsed = try CommandLineArguments(
-      Array(arguments.dropFirst()), valueOptions: ["sizes", "threads", "seconds", "from", "compare"],
+      arguments, valueOptions: ["threads", "seconds"], flagOptions: ["json", "cross"])
+    let seconds = Double(parsed.options["seconds"] ?? "1") ?? 1
+    var results: [LayerBenchmarkResult] = []
+    for threads in try parsed.integers("threads", default: [ComputeSettings.threadCount]) {
+      results.append(try LayerBenchmark.run(
+        crossAttention: parsed.flags.contains("cross"), threads: threads, minimumSeconds: seconds))
+    }
+    if parsed.flags.contains("json") {
+      print(try json(results))
+    } else {
+      print(LayerBenchmark.table(results))
+    }
+  }
+
+  static func gemm(_ arguments: [String]) throws {
+    let parsed = try CommandLineArguments(
+      arguments, valueOptions: ["sizes", "threads", "seconds", "from", "compare"],
       flagOptions: ["json"])
     let results: [GEMMBenchmarkResult]
     if let path = parsed.options["from"] {
@@ -30,9 +55,7 @@ enum BenchCommand {
         minimumSeconds: seconds)
     }
     if parsed.flags.contains("json") {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      print(String(decoding: try encoder.encode(results), as: UTF8.self))
+      print(try json(results))
       return
     }
     guard let compare = parsed.options["compare"] else {
@@ -44,6 +67,12 @@ enum BenchCommand {
       reference += try decode(GEMMReferenceRun.self, from: String(path)).results
     }
     print(GEMMBenchmark.comparisonTable(results, reference: reference))
+  }
+
+  private static func json<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
   }
 
   private static func decode<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
