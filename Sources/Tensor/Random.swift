@@ -18,6 +18,23 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     spareNormal = nil
   }
 
+  /// The complete state as text (`xoshiro256**:s0,s1,s2,s3[,spare]`), for checkpoints:
+  /// a generator restored from it continues the same stream.
+  public var serialized: String {
+    var fields = [s0, s1, s2, s3].map { String($0) }
+    if let spareNormal { fields.append(String(spareNormal.bitPattern)) }
+    return "xoshiro256**:" + fields.joined(separator: ",")
+  }
+
+  public init?(serialized: String) {
+    guard serialized.hasPrefix("xoshiro256**:") else { return nil }
+    let fields = serialized.dropFirst("xoshiro256**:".count).split(separator: ",").map { UInt64($0) }
+    guard fields.count == 4 || fields.count == 5, fields.allSatisfy({ $0 != nil }) else { return nil }
+    (s0, s1, s2, s3) = (fields[0]!, fields[1]!, fields[2]!, fields[3]!)
+    guard s0 | s1 | s2 | s3 != 0 else { return nil }  // the all-zero state never leaves zero
+    spareNormal = fields.count == 5 ? Double(bitPattern: fields[4]!) : nil
+  }
+
   private static func splitMix(_ state: inout UInt64) -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state

@@ -6,7 +6,7 @@ import Testing
 /// Reversing digit sequences: output position i must name input digit L-1-i, which a model can
 /// only do by attending by position. A small post-norm Transformer must learn it to 99% token
 /// accuracy in a fixed number of steps, with the same losses on every run.
-private final class DigitReverser: Module {
+final class DigitReverser: Module {
   static let length = 8
   let tokens: Embedding
   let positions: Embedding
@@ -14,7 +14,7 @@ private final class DigitReverser: Module {
   let encoder: TransformerEncoder
   let classifier: Linear
 
-  init(seed: UInt64) throws {
+  init(seed: UInt64, dropout: Float = 0) throws {
     var random = RandomGenerator(seed: seed)
     tokens = Embedding(count: 10, dimension: 32, random: &random)
     positions = Embedding(count: Self.length, dimension: 32, random: &random)
@@ -22,7 +22,7 @@ private final class DigitReverser: Module {
     encoder = try TransformerEncoder(
       layerCount: 2,
       configuration: TransformerLayerConfiguration(
-        dimension: 32, headCount: 4, hiddenSize: 64, dropout: 0, attentionDropout: 0),
+        dimension: 32, headCount: 4, hiddenSize: 64, dropout: dropout, attentionDropout: dropout),
       random: &random)
     classifier = Linear(inputSize: 32, outputSize: 10, random: &random)
   }
@@ -42,7 +42,7 @@ private final class DigitReverser: Module {
   }
 }
 
-private func batch(_ size: Int, _ random: inout RandomGenerator) throws -> (IndexTensor, IndexTensor) {
+func digitBatch(_ size: Int, _ random: inout RandomGenerator) throws -> (IndexTensor, IndexTensor) {
   var inputs: [Int] = []
   var targets: [Int] = []
   for _ in 0..<size {
@@ -56,31 +56,46 @@ private func batch(_ size: Int, _ random: inout RandomGenerator) throws -> (Inde
   )
 }
 
-private func train(seed: UInt64, steps: Int) throws -> (model: DigitReverser, losses: [Float]) {
-  let model = try DigitReverser(seed: seed)
-  let optimizer = AdamW(module: model, configuration: .init(weightDecay: 0.01))
-  let schedule = LearningRateSchedule.warmupCosine(
-    peak: 3e-3, warmupSteps: 30, totalSteps: steps, floor: 1e-4, warmupStart: 1e-4)
-  var data = RandomGenerator(seed: seed &+ 1)
-  let context = ForwardContext(training: true, seed: seed &+ 2)
-  var losses: [Float] = []
-  for step in 0..<steps {
-    let (inputs, targets) = try batch(64, &data)
+/// One training run's state: model, optimizer, schedule and both random streams (data order
+/// and dropout), everything a checkpoint must carry to resume bit-identically.
+final class DigitReversalTraining {
+  let model: DigitReverser
+  let optimizer: AdamW
+  let schedule: LearningRateSchedule
+  var data: RandomGenerator
+  let context: ForwardContext
+
+  init(seed: UInt64, totalSteps: Int, dropout: Float = 0) throws {
+    model = try DigitReverser(seed: seed, dropout: dropout)
+    optimizer = AdamW(module: model, configuration: .init(weightDecay: 0.01))
+    schedule = .warmupCosine(peak: 3e-3, warmupSteps: 30, totalSteps: totalSteps, floor: 1e-4, warmupStart: 1e-4)
+    data = RandomGenerator(seed: seed &+ 1)
+    context = ForwardContext(training: true, seed: seed &+ 2)
+  }
+
+  /// One optimisation step; returns the loss before the update.
+  func step() throws -> Float {
+    let (inputs, targets) = try digitBatch(64, &data)
     optimizer.zeroGradients()
     let loss = try Tensor.crossEntropy(logits: model.logits(inputs, context: context), targets: targets)
     try loss.backward()
     GradientClipping.clipGlobalNorm(model.parameters, maxNorm: 1)
-    optimizer.step(learningRate: schedule.learningRate(at: step))
-    losses.append(try loss.item())
+    optimizer.step(learningRate: schedule.learningRate(at: optimizer.stepCount))
+    return try loss.item()
   }
-  return (model, losses)
+}
+
+private func train(seed: UInt64, steps: Int) throws -> (model: DigitReverser, losses: [Float]) {
+  let run = try DigitReversalTraining(seed: seed, totalSteps: steps)
+  let losses = try (0..<steps).map { _ in try run.step() }
+  return (run.model, losses)
 }
 
 @Suite struct ToyTaskTests {
   @Test func transformerLearnsToReverseDigits() throws {
     let (model, losses) = try train(seed: 11, steps: 400)
     var random = RandomGenerator(seed: 999)
-    let (inputs, targets) = try batch(512, &random)
+    let (inputs, targets) = try digitBatch(512, &random)
     let predictions = try noGrad {
       try model.logits(inputs, context: .inference()).argmax(axis: -1)
     }

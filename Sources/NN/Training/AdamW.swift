@@ -80,41 +80,23 @@ public final class AdamW {
     for (_, parameter) in parameters { parameter.zeroGrad() }
   }
 
-  /// The moments by state name ("exp_avg", "exp_avg_sq", PyTorch's names), for checkpoints.
-  public var stateTensors: [String: [(name: String, shape: [Int], values: [Float])]] {
-    func entries(_ storages: [TensorStorage]) -> [(name: String, shape: [Int], values: [Float])] {
-      zip(parameters, storages).map { ($0.name, $0.tensor.dimensions, $1.array) }
+  /// The moments as tensors sharing the optimizer's buffers, by PyTorch's state names
+  /// ("exp_avg", "exp_avg_sq") and parameter name: `TrainingCheckpoint.capture` saves them and
+  /// `restore(optimizerState:)` writes into them. The step count travels as `stepCountKey`.
+  public var stateTensors: [String: [(name: String, tensor: Tensor)]] {
+    func views(_ storages: [TensorStorage]) -> [(name: String, tensor: Tensor)] {
+      zip(parameters, storages).map { ($0.name, Tensor(shape: $0.tensor.shape, storage: $1)) }
     }
-    return ["exp_avg": entries(firstMoments), "exp_avg_sq": entries(secondMoments)]
+    return ["exp_avg": views(firstMoments), "exp_avg_sq": views(secondMoments)]
   }
 
-  /// Restores moments and the step count saved by `stateTensors`; checks every name and size
-  /// before writing anything.
-  public func restore(
-    stateTensors: [String: [(name: String, shape: [Int], values: [Float])]], stepCount: Int
-  ) throws {
-    for (stateName, storages) in [("exp_avg", firstMoments), ("exp_avg_sq", secondMoments)] {
-      guard let saved = stateTensors[stateName] else {
-        throw OptimizerStateError(detail: "optimizer state '\(stateName)' is missing")
-      }
-      let byName = Dictionary(saved.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-      for ((name, tensor), _) in zip(parameters, storages) {
-        guard let entry = byName[name] else {
-          throw OptimizerStateError(detail: "optimizer state '\(stateName)' has no entry for \(name)")
-        }
-        guard entry.shape == tensor.dimensions, entry.values.count == tensor.count else {
-          throw OptimizerStateError(
-            detail: "optimizer state '\(stateName)' for \(name) has shape \(entry.shape), the parameter has \(tensor.dimensions)")
-        }
-      }
-    }
-    for (stateName, storages) in [("exp_avg", firstMoments), ("exp_avg_sq", secondMoments)] {
-      let byName = Dictionary(stateTensors[stateName]!.map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
-      for ((name, _), storage) in zip(parameters, storages) {
-        byName[name]!.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: storage.count) }
-      }
-    }
-    self.stepCount = stepCount
+  /// Metadata key under which checkpoints keep `stepCount`.
+  public static let stepCountKey = "optimizer.step"
+
+  /// Sets the step count after the moments were restored from a checkpoint.
+  public func restoreStepCount(_ count: Int) throws {
+    guard count >= 0 else { throw OptimizerStateError(detail: "step count \(count) is negative") }
+    stepCount = count
   }
 }
 
