@@ -1,0 +1,496 @@
+/// Fused multi-head attention over raw buffers: scores, mask, softmax, dropout and the weighted
+/// sum of values in one pass per (batch, head) pair, and the matching backward pass.
+///
+/// Per pair, with Q (Tq x D), K (Tk x D), V (Tk x Dv):
+///   S  = scale Q K^T + mask     mask: -inf for padding keys, and for keys j > i when causal
+///   P  = softmax(S) row-wise    a row with every key masked gives P = 0, not NaN
+///   P' = P ∘ M                  M: inverted-dropout scales, 0 or 1 / (1 - p)
+///   O  = P' V
+/// Backward from dO:
+///   dV = P'^T dO,  dP = (dO V^T) ∘ M,  dS = P ∘ (dP - rowsum(dP ∘ P)),
+///   dQ = scale dS K,  dK = scale dS^T Q
+///
+/// Layout: tensors are contiguous (B, H, T, D). Inside a pair, every right-hand operand of a
+/// product is packed into scratch whose rows are padded with zeros to a multiple of 16, so the
+/// micro-kernel only moves whole SIMD16 vectors. Scores and the saved probabilities use the
+/// padded key stride; padding lanes get -inf scores and hence probability 0.
+///
+/// Determinism: threads split the pairs, never a pair, and each pair draws its dropout mask from
+/// its own generator, so results are bit-identical for any thread count.
+public enum AttentionKernel {
+  public typealias Vector = VectorMath.Vector
+
+  public struct Sizes: Sendable, Equatable {
+    public let batch: Int, heads: Int, queries: Int, keys: Int, depth: Int, valueDepth: Int
+
+    public init(batch: Int, heads: Int, queries: Int, keys: Int, depth: Int, valueDepth: Int) {
+      (self.batch, self.heads, self.queries) = (batch, heads, queries)
+      (self.keys, self.depth, self.valueDepth) = (keys, depth, valueDepth)
+    }
+
+    public var pairs: Int { batch * heads }
+    /// Tk rounded up to 16: the row stride of scores, saved probabilities and dropout scales.
+    public var keyStride: Int { AttentionKernel.padded(keys) }
+    var depthStride: Int { AttentionKernel.padded(depth) }
+    var valueStride: Int { AttentionKernel.padded(valueDepth) }
+    /// Floats in the saved probabilities (and dropout scales): (B, H, Tq, keyStride).
+    public var savedCount: Int { pairs * queries * keyStride }
+    /// Pairs per thread: about 64K multiply-adds, so tiny problems stay on the calling thread.
+    var minimumPairsPerThread: Int {
+      max(1, (1 << 16) / max(1, queries * keys * (depth + valueDepth)))
+    }
+  }
+
+  public struct Dropout: Sendable {
+    public let probability: Float
+    public let seed: UInt64
+    public init(probability: Float, seed: UInt64) {
+      (self.probability, self.seed) = (probability, seed)
+    }
+
+    /// The generator of one (batch, head) pair: independent of how pairs are split into threads.
+    func generator(pair: Int) -> RandomGenerator {
+      RandomGenerator(seed: seed &+ UInt64(pair) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// The inverted-dropout scales M of one pair, (rows, columns) row by row with row stride
+    /// `stride` (padding 0): 0 where a 24-bit uniform u is below p (u < p 2^24, the same test as
+    /// `nextFloat() < p`), else 1 / (1 - p). Each 64-bit draw gives two uniforms, bits 63-40
+    /// then bits 39-16: the generator's state update is a serial chain and dominated the
+    /// forward pass with one draw per entry.
+    func drawScales(
+      pair: Int, into m: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int
+    ) {
+      var rng = generator(pair: pair)
+      let threshold = UInt64((Double(probability) * 0x1p24).rounded(.up))
+      let keep = 1 / (1 - probability)
+      // Drawn densely (rows x columns) without branches, then spread to the row stride.
+      let total = rows * columns
+      var t = 0
+      while t + 2 <= total {
+        let bits = rng.next()
+        m[t] = bits >> 40 < threshold ? 0 : keep
+        m[t + 1] = (bits >> 16) & 0xFF_FFFF < threshold ? 0 : keep
+        t += 2
+      }
+      if t < total { m[t] = rng.next() >> 40 < threshold ? 0 : keep }
+      // Last row first: a row's destination never covers a row that has not moved yet.
+      for i in (0..<rows).reversed() {
+        UnsafeMutableRawPointer(m + i * stride).copyMemory(
+          from: m + i * columns, byteCount: columns * 4)
+        (m + i * stride + columns).update(repeating: 0, count: stride - columns)
+      }
+    }
+  }
+
+  /// Writes O (B, H, Tq, Dv) when `value` and `output` are given; saves P with row stride
+  /// `probabilityStride` (keyStride for backward, Tk for display) and, under dropout, the scales
+  /// M with row stride keyStride. `keyMask` is (B, Tk), non-zero = attend.
+  public static func forward(
+    _ s: Sizes, scale: Float, causal: Bool, dropout: Dropout?,
+    query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>?,
+    keyMask: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>?,
+    probabilities: UnsafeMutablePointer<Float>?, probabilityStride: Int,
+    dropoutScales: UnsafeMutablePointer<Float>?
+  ) {
+    let (tq, tk, d, dv, ks, vs) = (
+      s.queries, s.keys, s.depth, s.valueDepth, s.keyStride, s.valueStride
+    )
+    Parallel.forChunks(count: s.pairs, minimumPerThread: s.minimumPairsPerThread) { range in
+      let scratch = Scratch([
+        d * ks, tk * vs, tq * ks, tq * vs, ks, 2 * ks, dropout == nil ? 0 : tq * ks,
+      ])
+      defer { scratch.release() }
+      let (keyT, valuePacked, scores, out, bias) = (
+        scratch[0], scratch[1], scratch[2], scratch[3], scratch[4]
+      )
+      let causalTable = scratch[5]
+      fillCausalTable(causalTable, stride: ks)
+      for pair in range {
+        let b = pair / s.heads
+        for j in 0..<ks {
+          bias[j] = j < tk && (keyMask.map { $0[b * tk + j] != 0 } ?? true) ? 0 : -.infinity
+        }
+        // K^T (D, Tk)
+        packTransposed(key + pair * tk * d, rows: tk, columns: d, into: keyT, stride: ks)
+        multiply(
+          m: tq, n: ks, k: d, a: query + pair * tq * d, rowStride: d, columnStride: 1,
+          b: keyT, ldb: ks, c: scores, ldc: ks, alpha: scale)
+        for i in 0..<tq {
+          let causalBias = causal ? UnsafePointer(causalTable + (ks - 1 - i)) : nil
+          softmaxRow(scores + i * ks, bias: bias, causalBias: causalBias, stride: ks)
+        }
+        if let probabilities {
+          let saved = probabilities + pair * tq * probabilityStride
+          for i in 0..<tq {
+            (saved + i * probabilityStride).update(from: scores + i * ks, count: probabilityStride)
+          }
+        }
+        if let dropout {
+          // P' = P ∘ M; M goes to the saved scales when recording, else to scratch.
+          let scales = dropoutScales.map { $0 + pair * tq * ks } ?? scratch[6]
+          dropout.drawScales(pair: pair, into: scales, rows: tq, columns: tk, stride: ks)
+          for i in 0..<(tq * ks / 16) {
+            store(load(scores + 16 * i) * load(scales + 16 * i), scores + 16 * i)
+          }
+        }
+        guard let value, let output else { continue }
+        pack(value + pair * tk * dv, rows: tk, columns: dv, into: valuePacked, stride: vs)
+        multiply(
+          m: tq, n: vs, k: tk, a: scores, rowStride: ks, columnStride: 1,
+          b: valuePacked, ldb: vs, c: out, ldc: vs, alpha: 1)
+        unpack(
+          out, stride: vs, rows: tq, columns: dv, into: output + pair * tq * dv, accumulate: false)
+      }
+    }
+  }
+
+  /// Adds dQ, dK, dV into the given gradient buffers (nil: not needed). `probabilities` and
+  /// `dropoutScales` are the buffers saved by `forward` with row stride keyStride.
+  public static func backward(
+    _ s: Sizes, scale: Float, query: UnsafePointer<Float>, key: UnsafePointer<Float>,
+    value: UnsafePointer<Float>, probabilities: UnsafePointer<Float>,
+    dropoutScales: UnsafePointer<Float>?, gradOutput: UnsafePointer<Float>,
+    gradQuery: UnsafeMutablePointer<Float>?, gradKey: UnsafeMutablePointer<Float>?,
+    gradValue: UnsafeMutablePointer<Float>?
+  ) {
+    let (tq, tk, d, dv) = (s.queries, s.keys, s.depth, s.valueDepth)
+    let (ks, ds, vs) = (s.keyStride, s.depthStride, s.valueStride)
+    let needsScores = gradQuery != nil || gradKey != nil
+    Parallel.forChunks(count: s.pairs, minimumPerThread: s.minimumPairsPerThread) { range in
+      let scratch = Scratch([
+        tq * ds, tk * ds, dv * ks, tq * vs, tq * ks, dropoutScales == nil ? 0 : tq * ks, tq * ds,
+        tk * ds, tk * vs,
+      ])
+      defer { scratch.release() }
+      let (queryPacked, keyPacked, valueT, gradOutPacked) = (
+        scratch[0], scratch[1], scratch[2], scratch[3]
+      )
+      let (dS, dropped, dQ, dK, dV) = (scratch[4], scratch[5], scratch[6], scratch[7], scratch[8])
+      for pair in range {
+        let p = probabilities + pair * tq * ks
+        let m = dropoutScales.map { $0 + pair * tq * ks }
+        let g = gradOutput + pair * tq * dv
+        if let gradValue {
+          // P' = P ∘ M, read transposed: dV = P'^T dO  (Tk, Dv)
+          var weights = p
+          if let m {
+            for i in 0..<(tq * ks / 16) {
+              store(load(p + 16 * i) * load(m + 16 * i), dropped + 16 * i)
+            }
+            weights = UnsafePointer(dropped)
+          }
+          pack(g, rows: tq, columns: dv, into: gradOutPacked, stride: vs)
+          multiply(
+            m: tk, n: vs, k: tq, a: weights, rowStride: 1, columnStride: ks,
+            b: gradOutPacked, ldb: vs, c: dV, ldc: vs, alpha: 1)
+          unpack(
+            dV, stride: vs, rows: tk, columns: dv, into: gradValue + pair * tk * dv,
+            accumulate: true)
+        }
+        guard needsScores else { continue }
+        // dP' = dO V^T  (Tq, Tk), through V^T (Dv, Tk)
+        packTransposed(value + pair * tk * dv, rows: tk, columns: dv, into: valueT, stride: ks)
+        multiply(
+          m: tq, n: ks, k: dv, a: g, rowStride: dv, columnStride: 1, b: valueT, ldb: ks, c: dS,
+          ldc: ks, alpha: 1)
+        for i in 0..<tq {
+          softmaxBackwardRow(
+            dS + i * ks, probabilities: p + i * ks, scales: m.map { $0 + i * ks }, stride: ks)
+        }
+        if let gradQuery {
+          pack(key + pair * tk * d, rows: tk, columns: d, into: keyPacked, stride: ds)
+          multiply(
+            m: tq, n: ds, k: tk, a: dS, rowStride: ks, columnStride: 1, b: keyPacked, ldb: ds,
+            c: dQ, ldc: ds, alpha: scale)
+          unpack(
+            dQ, stride: ds, rows: tq, columns: d, into: gradQuery + pair * tq * d, accumulate: true)
+        }
+        if let gradKey {
+          pack(query + pair * tq * d, rows: tq, columns: d, into: queryPacked, stride: ds)
+          multiply(
+            m: tk, n: ds, k: tq, a: dS, rowStride: 1, columnStride: ks, b: queryPacked, ldb: ds,
+            c: dK, ldc: ds, alpha: scale)
+          unpack(
+            dK, stride: ds, rows: tk, columns: d, into: gradKey + pair * tk * d, accumulate: true)
+        }
+      }
+    }
+  }
+
+  // MARK: Row kernels on padded rows (whole vectors)
+
+  /// Adds the key bias (0 or -inf) and, when causal, the row's causal bias, then replaces the
+  /// row by its softmax. An all -inf row uses shift 0 and sum 1, so it becomes 0 (exp(-inf) = 0).
+  @inline(__always)
+  static func softmaxRow(
+    _ row: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
+    causalBias: UnsafePointer<Float>?,
+    stride: Int
+  ) {
+    var maximum = Vector(repeating: -.infinity)
+    for j in Swift.stride(from: 0, to: stride, by: 16) {
+      var x = load(row + j) + load(bias + j)
+      if let causalBias { x += load(causalBias + j) }
+      store(x, row + j)
+      maximum = lanewiseMax(maximum, x)
+    }
+    var shift = horizontalMax(maximum)
+    if shift == -.infinity { shift = 0 }
+    var sum = Vector(repeating: 0)
+    for j in Swift.stride(from: 0, to: stride, by: 16) {
+      let e = VectorMath.exp(load(row + j) - Vector(repeating: shift))
+      store(e, row + j)
+      sum += e
+    }
+    var total = horizontalSum(sum)
+    if total == 0 { total = 1 }
+    // One division per row: a vector divide per block costs as much as the exps.
+    let reciprocal = Vector(repeating: 1 / total)
+    for j in Swift.stride(from: 0, to: stride, by: 16) {
+      store(load(row + j) * reciprocal, row + j)
+    }
+  }
+
+  /// A table of `stride` zeros then `stride` -infs: row i of the causal mask (-inf for j > i) is
+  /// the window starting at stride - 1 - i. Adding it avoids per-lane index compares, which
+  /// Swift lowers to a scalar loop over the lanes.
+  static func fillCausalTable(_ table: UnsafeMutablePointer<Float>, stride: Int) {
+    table.update(repeating: 0, count: stride)
+    (table + stride).update(repeating: -.infinity, count: stride)
+  }
+
+  /// In place: dP' → dS = P ∘ (dP - rowsum(dP ∘ P)) with dP = dP' ∘ M.
+  @inline(__always)
+  static func softmaxBackwardRow(
+    _ row: UnsafeMutablePointer<Float>, probabilities p: UnsafePointer<Float>,
+    scales: UnsafePointer<Float>?, stride: Int
+  ) {
+    var dot = Vector(repeating: 0)
+    for j in Swift.stride(from: 0, to: stride, by: 16) {
+      var dp = load(row + j)
+      if let scales { dp *= load(scales + j) }
+      store(dp, row + j)
+      dot = dot.addingProduct(dp, load(p + j))
+    }
+    let total = Vector(repeating: horizontalSum(dot))
+    for j in Swift.stride(from: 0, to: stride, by: 16) {
+      store(load(p + j) * (load(row + j) - total), row + j)
+    }
+  }
+
+  // MARK: Small products
+
+  /// C = alpha op(A) B for the small matrices of one pair. op(A) is m x k with element (i, p) at
+  /// a[i * rowStride + p * columnStride], so A^T needs no copy; B is k x n row-major with leading
+  /// dimension ldb; n is a multiple of 16. Tiles of 6 rows x 32 columns keep 12 SIMD16
+  /// accumulators in registers (AVX-512 has 32) and load 2 vectors of B per 12 FMAs. A last tile
+  /// with fewer than 6 rows repeats the last row, storing the same bits twice, instead of
+  /// needing kernels for 1 to 5 rows. Each element is one dot product in order p = 0..<k.
+  static func multiply(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
+    b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float
+  ) {
+    guard m > 0, n > 0 else { return }
+    let last = m - 1
+    var i = 0
+    while i < m {
+      let rows = (
+        i, min(i + 1, last), min(i + 2, last), min(i + 3, last), min(i + 4, last), min(i + 5, last)
+      )
+      var j = 0
+      while j + 32 <= n {
+        tile32(
+          rows, column: j, k: k, a: a, rowStride: rowStride, columnStride: columnStride, b: b,
+          ldb: ldb, c: c, ldc: ldc, alpha: alpha)
+        j += 32
+      }
+      if j < n {
+        tile16(
+          rows, column: j, k: k, a: a, rowStride: rowStride, columnStride: columnStride, b: b,
+          ldb: ldb, c: c, ldc: ldc, alpha: alpha)
+      }
+      i += 6
+    }
+  }
+
+  /// One 6 x 32 tile of `multiply`: rows r of op(A), columns j..<j+32 of B and C.
+  @inline(__always)
+  private static func tile32(
+    _ r: (Int, Int, Int, Int, Int, Int), column j: Int, k: Int, a: UnsafePointer<Float>,
+    rowStride: Int, columnStride: Int, b: UnsafePointer<Float>, ldb: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float
+  ) {
+    let (a0, a1, a2) = (a + r.0 * rowStride, a + r.1 * rowStride, a + r.2 * rowStride)
+    let (a3, a4, a5) = (a + r.3 * rowStride, a + r.4 * rowStride, a + r.5 * rowStride)
+    let zero = Vector(repeating: 0)
+    var (c00, c01, c10, c11, c20, c21) = (zero, zero, zero, zero, zero, zero)
+    var (c30, c31, c40, c41, c50, c51) = (zero, zero, zero, zero, zero, zero)
+    var (bp, offset) = (b + j, 0)
+    for _ in 0..<k {
+      let (b0, b1) = (load(bp), load(bp + 16))
+      var x = Vector(repeating: a0[offset])
+      (c00, c01) = (c00.addingProduct(x, b0), c01.addingProduct(x, b1))
+      x = Vector(repeating: a1[offset])
+      (c10, c11) = (c10.addingProduct(x, b0), c11.addingProduct(x, b1))
+      x = Vector(repeating: a2[offset])
+      (c20, c21) = (c20.addingProduct(x, b0), c21.addingProduct(x, b1))
+      x = Vector(repeating: a3[offset])
+      (c30, c31) = (c30.addingProduct(x, b0), c31.addingProduct(x, b1))
+      x = Vector(repeating: a4[offset])
+      (c40, c41) = (c40.addingProduct(x, b0), c41.addingProduct(x, b1))
+      x = Vector(repeating: a5[offset])
+      (c50, c51) = (c50.addingProduct(x, b0), c51.addingProduct(x, b1))
+      bp += ldb
+      offset &+= columnStride
+    }
+    let scale = Vector(repeating: alpha)
+    @inline(__always) func put(_ row: Int, _ first: Vector, _ second: Vector) {
+      store(first * scale, c + row * ldc + j)
+      store(second * scale, c + row * ldc + j + 16)
+    }
+    put(r.0, c00, c01)
+    put(r.1, c10, c11)
+    put(r.2, c20, c21)
+    put(r.3, c30, c31)
+    put(r.4, c40, c41)
+    put(r.5, c50, c51)
+  }
+
+  /// One 6 x 16 tile of `multiply`: rows r of op(A), columns j..<j+16 of B and C.
+  @inline(__always)
+  private static func tile16(
+    _ r: (Int, Int, Int, Int, Int, Int), column j: Int, k: Int, a: UnsafePointer<Float>,
+    rowStride: Int, columnStride: Int, b: UnsafePointer<Float>, ldb: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float
+  ) {
+    let (a0, a1, a2) = (a + r.0 * rowStride, a + r.1 * rowStride, a + r.2 * rowStride)
+    let (a3, a4, a5) = (a + r.3 * rowStride, a + r.4 * rowStride, a + r.5 * rowStride)
+    let zero = Vector(repeating: 0)
+    var (c0, c1, c2, c3, c4, c5) = (zero, zero, zero, zero, zero, zero)
+    var (bp, offset) = (b + j, 0)
+    for _ in 0..<k {
+      let b0 = load(bp)
+      c0 = c0.addingProduct(Vector(repeating: a0[offset]), b0)
+      c1 = c1.addingProduct(Vector(repeating: a1[offset]), b0)
+      c2 = c2.addingProduct(Vector(repeating: a2[offset]), b0)
+      c3 = c3.addingProduct(Vector(repeating: a3[offset]), b0)
+      c4 = c4.addingProduct(Vector(repeating: a4[offset]), b0)
+      c5 = c5.addingProduct(Vector(repeating: a5[offset]), b0)
+      bp += ldb
+      offset &+= columnStride
+    }
+    let scale = Vector(repeating: alpha)
+    @inline(__always) func put(_ row: Int, _ sum: Vector) { store(sum * scale, c + row * ldc + j) }
+    put(r.0, c0)
+    put(r.1, c1)
+    put(r.2, c2)
+    put(r.3, c3)
+    put(r.4, c4)
+    put(r.5, c5)
+  }
+
+  // MARK: Packing
+
+  /// dst (rows x stride) = src (rows x columns, contiguous), zero-filled beyond `columns`.
+  static func pack(
+    _ src: UnsafePointer<Float>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<Float>,
+    stride: Int
+  ) {
+    for r in 0..<rows {
+      (dst + r * stride).update(from: src + r * columns, count: columns)
+      (dst + r * stride + columns).update(repeating: 0, count: stride - columns)
+    }
+  }
+
+  /// dst (columns x stride) = src^T for src (rows x columns, contiguous), zero beyond `rows`.
+  static func packTransposed(
+    _ src: UnsafePointer<Float>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<Float>,
+    stride: Int
+  ) {
+    for c in 0..<columns {
+      let out = dst + c * stride
+      for r in 0..<rows { out[r] = src[r * columns + c] }
+      (out + rows).update(repeating: 0, count: stride - rows)
+    }
+  }
+
+  /// dst (rows x columns, contiguous) = or += src (rows x stride).
+  static func unpack(
+    _ src: UnsafePointer<Float>, stride: Int, rows: Int, columns: Int,
+    into dst: UnsafeMutablePointer<Float>, accumulate: Bool
+  ) {
+    for r in 0..<rows {
+      let (from, to) = (src + r * stride, dst + r * columns)
+      if accumulate {
+        for c in 0..<columns { to[c] += from[c] }
+      } else {
+        to.update(from: from, count: columns)
+      }
+    }
+  }
+
+  /// max(a, b) per lane as a compare and a select. The stdlib's `pointwiseMax` and `max()`
+  /// follow IEEE maximum (NaN and signed-zero rules) and compile to scalar loops over the lanes:
+  /// measured 88 ns per 48-wide row against 8 ns for this form. Scores are never NaN here.
+  @inline(__always)
+  static func lanewiseMax(_ a: Vector, _ b: Vector) -> Vector {
+    var result = a
+    result.replace(with: b, where: a .< b)
+    return result
+  }
+
+  @inline(__always)
+  static func horizontalMax(_ v: Vector) -> Float {
+    var result = v[0]
+    for lane in 1..<16 where v[lane] > result { result = v[lane] }
+    return result
+  }
+
+  /// A halving tree (about 1.5x faster than the stdlib's lane-by-lane `sum()`).
+  @inline(__always)
+  static func horizontalSum(_ v: Vector) -> Float {
+    let v8 = v.lowHalf + v.highHalf
+    let v4 = v8.lowHalf + v8.highHalf
+    let v2 = v4.lowHalf + v4.highHalf
+    return v2[0] + v2[1]
+  }
+
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Float>) -> Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+  }
+  @inline(__always)
+  static func load(_ p: UnsafeMutablePointer<Float>) -> Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+  }
+  @inline(__always)
+  static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+  }
+
+  /// Per-thread scratch: one 64-byte aligned allocation carved into buffers of 16-float multiples.
+  struct Scratch {
+    private let base: UnsafeMutablePointer<Float>
+    private let offsets: [Int]
+
+    init(_ counts: [Int]) {
+      var offsets: [Int] = []
+      var total = 0
+      for count in counts {
+        offsets.append(total)
+        total += padded(count)
+      }
+      let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, total) * 4, alignment: 64)
+      base = raw.bindMemory(to: Float.self, capacity: max(1, total))
+      self.offsets = offsets
+    }
+
+    subscript(index: Int) -> UnsafeMutablePointer<Float> { base + offsets[index] }
+
+    func release() { UnsafeMutableRawPointer(base).deallocate() }
+  }
+
+  @inline(__always)
+  static func padded(_ n: Int) -> Int { (n + 15) & ~15 }
+}
