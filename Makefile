@@ -25,7 +25,7 @@ THREADS ?= 2
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
-	@echo "  variables: PORTABLE=1 (no -target-cpu native), THREADS=N (bench), SWIFT=path"
+	@echo "  variables: PORTABLE=1 (x86-64-v3 instead of native), THREADS=N (bench), SWIFT=path"
 
 prerequisites: ## check the toolchain and libraries a fresh machine needs
 	@command -v $(SWIFT) >/dev/null 2>&1 || { \
@@ -48,8 +48,10 @@ test: prerequisites ## build optimised and run every test
 	$(SWIFT) build --build-tests $(TEST_FLAGS)
 	$(SWIFT) test --skip-build $(TEST_FLAGS)
 
-bench: release ## GEMM GFLOP/s, and numpy's figure beside it where numpy is installed
+bench: release ## GEMM GFLOP/s (with numpy's beside it where installed) and a Transformer layer's ms
 	@mkdir -p bench-results
+	$(VLP) bench layer --threads 1,$(THREADS)
+	$(VLP) bench layer --threads 1,$(THREADS) --cross
 	$(VLP) bench gemm --threads 1,$(THREADS) --json > bench-results/gemm.json
 	@$(VLP) bench gemm --from bench-results/gemm.json
 	@if $(PYTHON) -c 'import numpy' >/dev/null 2>&1; then \

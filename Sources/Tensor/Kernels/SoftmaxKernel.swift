@@ -76,7 +76,7 @@ public enum SoftmaxKernel {
     guard size > 0, inner > 0 else { return }
     forEachColumnBlock(outer: outer, size: size, inner: inner) { base, w in
       var maximum = Vector(repeating: -.infinity)
-      for s in 0..<size { maximum = pointwiseMax(maximum, load(x + base + s * inner, w)) }
+      for s in 0..<size { maximum = VectorMath.lanewiseMax(maximum, load(x + base + s * inner, w)) }
       maximum.replace(with: 0, where: maximum .== -.infinity)
       var sum = Vector(repeating: 0)
       for s in 0..<size {
@@ -129,8 +129,8 @@ public enum SoftmaxKernel {
     _ x: UnsafePointer<Float>, _ n: Int, exponentials: UnsafeMutablePointer<Float>?
   ) -> (shift: Float, sum: Float) {
     var maximum = Vector(repeating: -.infinity)
-    forEachBlock(n) { j, w in maximum = pointwiseMax(maximum, load(x + j, w)) }
-    var shift = maximum.max()
+    forEachBlock(n) { j, w in maximum = VectorMath.lanewiseMax(maximum, load(x + j, w)) }
+    var shift = VectorMath.horizontalMax(maximum)
     if shift == -.infinity { shift = 0 }
     let shiftVector = Vector(repeating: shift)
     var accumulator = Vector(repeating: 0)
