@@ -21,7 +21,7 @@ let package = Package(
     ),
     .target(name: "Tensor", swiftSettings: kernelSettings),
     .target(name: "NN", dependencies: ["Tensor"]),
-    .target(name: "VLP", dependencies: ["Tensor"]),
+    .target(name: "VLP", dependencies: ["NN", "Tensor"]),
     .executableTarget(name: "vlp", dependencies: ["NN", "Tensor", "VLP", "CNCurses"]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "VLPTests", dependencies: ["VLP"]),

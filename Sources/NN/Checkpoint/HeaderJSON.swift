@@ -59,25 +59,8 @@ enum HeaderJSON: Equatable {
     return value
   }
 
-  /// `text` as a JSON string literal: quotes, backslashes and control characters escaped,
-  /// everything else written as UTF-8 (valid JSON, and what Python's json module reads).
-  static func quoted(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": result += "\\\""
-      case "\\": result += "\\\\"
-      case "\n": result += "\\n"
-      case "\r": result += "\\r"
-      case "\t": result += "\\t"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: result.unicodeScalars.append(scalar)
-      }
-    }
-    return result + "\""
-  }
+  /// `text` as a JSON string literal (see `JSONStringLiteral`).
+  static func quoted(_ text: String) -> String { JSONStringLiteral.quoted(text) }
 }
 
 /// Recursive-descent parser over the header bytes; `index` is the next unread byte.

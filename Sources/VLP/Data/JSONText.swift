@@ -1,26 +1,10 @@
 import Foundation
+import NN
 
 /// Deterministic JSON output (fixed key order, shortest round-trip numbers), so that an export
 /// is byte-identical for the same seed; and JSON input with errors located by line.
 enum JSONText {
-  static func string(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": result += "\\\""
-      case "\\": result += "\\\\"
-      case "\n": result += "\\n"
-      case "\r": result += "\\r"
-      case "\t": result += "\\t"
-      case _ where scalar.value < 0x20:
-        result +=
-          "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-          + String(scalar.value, radix: 16)
-      default: result.unicodeScalars.append(scalar)
-      }
-    }
-    return result + "\""
-  }
+  static func string(_ text: String) -> String { JSONStringLiteral.quoted(text) }
 
   /// Swift's shortest representation that reads back to the same Float ("0.25", "1e-05").
   static func number(_ value: Float) -> String {
