@@ -9,6 +9,7 @@ let usage = """
 
   usage: vlp --version
          vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--json]
+         vlp bench layer [--threads 1,2] [--cross] [--json]
          vlp data export|inspect|world ...   (vlp data help for the options)
          vlp help
   """
