@@ -57,7 +57,8 @@ bench: release ## GEMM GFLOP/s (with numpy's beside it where installed) and a Tr
 	@if $(PYTHON) -c 'import numpy' >/dev/null 2>&1; then \
 	  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PYTHON) Tests/Bench/numpy_gemm.py --threads 1 > bench-results/numpy-1.json && \
 	  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PYTHON) Tests/Bench/numpy_gemm.py --threads $(THREADS) > bench-results/numpy-$(THREADS).json && \
-	  $(VLP) bench gemm --from bench-results/gemm.json --compare bench-results/numpy-1.json,bench-results/numpy-$(THREADS).json; \
+	  $(VLP) bench gemm --from bench-results/gemm.json --compare bench-results/numpy-1.json,bench-results/numpy-$(THREADS).json && \
+	  $(VLP) bench gemm --from bench-results/gemm.json --compare bench-results/numpy-1.json,bench-results/numpy-$(THREADS).json --json > bench-results/gemm-vs-numpy.json; \
 	else echo "(python3 with numpy not found: skipping the numpy comparison)"; fi
 
 format: ## format the sources with the toolchain's swift-format

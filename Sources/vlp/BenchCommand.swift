@@ -8,7 +8,7 @@ enum BenchCommand {
     usage: vlp bench layer [--threads 1,2] [--cross] [--json]
            vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--seconds S] [--json]
            vlp bench gemm --from RESULTS.json [--compare NUMPY.json[,NUMPY2.json]]
-      --json      print machine-readable results instead of the table
+      --json      print machine-readable results (with --compare: numpy's figures and the ratios)
       --from      print a table from saved --json results instead of measuring
       --compare   numpy results from Tests/Bench/numpy_gemm.py: adds numpy's GFLOP/s and our ratio
     """
@@ -54,19 +54,19 @@ enum BenchCommand {
         threads: try parsed.integers("threads", default: [ComputeSettings.threadCount]),
         minimumSeconds: seconds)
     }
-    if parsed.flags.contains("json") {
-      print(try json(results))
-      return
-    }
     guard let compare = parsed.options["compare"] else {
-      print(GEMMBenchmark.table(results))
+      print(parsed.flags.contains("json") ? try json(results) : GEMMBenchmark.table(results))
       return
     }
     var reference: [GEMMReferenceResult] = []
     for path in compare.split(separator: ",") {
       reference += try decode(GEMMReferenceRun.self, from: String(path)).results
     }
-    print(GEMMBenchmark.comparisonTable(results, reference: reference))
+    if parsed.flags.contains("json") {
+      print(try json(GEMMBenchmark.comparison(results, reference: reference)))
+    } else {
+      print(GEMMBenchmark.comparisonTable(results, reference: reference))
+    }
   }
 
   private static func json<T: Encodable>(_ value: T) throws -> String {
