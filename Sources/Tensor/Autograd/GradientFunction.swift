@@ -39,7 +39,4 @@ extension Tensor {
     let function = GradientFunction(name: name, inputs: inputs, pullback: pullback)
     return Tensor(shape: shape, storage: storage, requiresGrad: true, gradientFunction: function)
   }
-
-  /// Whether a pullback should write into this input's gradient.
-  var needsGradient: Bool { requiresGrad }
 }

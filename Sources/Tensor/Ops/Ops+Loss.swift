@@ -96,8 +96,8 @@ extension Tensor {
       logSum: logSum.pointer)
     let value = rows == 0 ? 0 : orderedSum(rowLoss.pointer, count: rows) / Double(rows)
     return scalarResult(op, value, inputs: [logits, targets]) { g in
-      let gx = logits.needsGradient ? logits.gradientAccumulator() : nil
-      let gt = targets.needsGradient ? targets.gradientAccumulator() : nil
+      let gx = logits.requiresGrad ? logits.gradientAccumulator() : nil
+      let gt = targets.requiresGrad ? targets.gradientAccumulator() : nil
       guard rows > 0 else { return }
       CrossEntropyKernel.softBackward(
         logits: logits.storage.pointer, targets: targets.storage.pointer, rows: rows,
@@ -166,8 +166,8 @@ extension Tensor {
       return sum
     }
     return scalarResult(op, n == 0 ? 0 : total / Double(n), inputs: [prediction, target]) { g in
-      let gp = prediction.needsGradient ? prediction.gradientAccumulator() : nil
-      let gt = target.needsGradient ? target.gradientAccumulator() : nil
+      let gp = prediction.requiresGrad ? prediction.gradientAccumulator() : nil
+      let gt = target.requiresGrad ? target.gradientAccumulator() : nil
       guard n > 0 else { return }
       let scale = g / Float(n)
       Parallel.forChunks(count: n, minimumPerThread: 1 << 14) { range in

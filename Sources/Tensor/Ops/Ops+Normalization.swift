@@ -69,9 +69,9 @@ extension Tensor {
       LayerNormKernel.backward(
         self.storage.pointer, gamma: gamma?.storage.pointer, mean: mean.pointer,
         reciprocalStandardDeviation: rstd.pointer, g,
-        gx: self.needsGradient ? self.gradientAccumulator() : nil,
-        gGamma: gamma.flatMap { $0.needsGradient ? $0.gradientAccumulator() : nil },
-        gBeta: beta.flatMap { $0.needsGradient ? $0.gradientAccumulator() : nil },
+        gx: self.requiresGrad ? self.gradientAccumulator() : nil,
+        gGamma: gamma.flatMap { $0.requiresGrad ? $0.gradientAccumulator() : nil },
+        gBeta: beta.flatMap { $0.requiresGrad ? $0.gradientAccumulator() : nil },
         rows: rows, columns: n)
     }
   }
