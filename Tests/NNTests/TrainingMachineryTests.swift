@@ -62,6 +62,20 @@ private struct AdamWReference: Decodable {
     #expect(Linear(inputSize: 256, outputSize: 256, random: &again).weight.scalars == values)
   }
 
+  @Test func linearAcceptsVectorsAndBatches() throws {
+    var random = RandomGenerator(seed: 8)
+    let layer = Linear(inputSize: 3, outputSize: 2, random: &random)
+    let batch = Tensor.randomNormal([2, 4, 3], using: &random)  // (B, T, in)
+    let whole = try layer(batch).scalars  // (2, 4, 2)
+    for row in 0..<8 {
+      let vector = Tensor(Array(batch.scalars[(row * 3)..<(row * 3 + 3)]))
+      let single = try layer(vector)
+      #expect(single.shape == [2])
+      expectClose(single.scalars, Array(whole[(row * 2)..<(row * 2 + 2)]), tolerance: 1e-6)
+    }
+    #expect(throws: TensorError.self) { try layer(Tensor.zeros([2, 4])) }
+  }
+
   @Test func adamWMatchesReference() throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .appendingPathComponent("../Fixtures/adamw_reference.json")

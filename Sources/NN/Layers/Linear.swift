@@ -32,11 +32,11 @@ public final class Linear: Module {
 }
 
 extension Tensor {
-  /// x (..., in) times Wᵀ for W (out, in): the leading axes fold into the rows of one GEMM.
+  /// x (..., in) times Wᵀ for W (out, in). `matmul` already folds the leading axes of a rank-2+
+  /// input into the rows of one GEMM; only a single vector needs a row axis added and removed.
   func matmul2D(_ weight: Tensor) throws -> Tensor {
-    if rank == 2 { return try matmul(weight, transposeOther: true) }
-    let rows = try reshaped([-1, shape.last])  // (N, in)
-    let product = try rows.matmul(weight, transposeOther: true)  // (N, out)
-    return try product.reshaped(Array(dimensions.dropLast()) + [weight.shape[0]])
+    guard rank == 1 else { return try matmul(weight, transposeOther: true) }
+    return try unsqueezed(axis: 0).matmul(weight, transposeOther: true)  // (1, out)
+      .squeezed(axis: 0)  // (out)
   }
 }

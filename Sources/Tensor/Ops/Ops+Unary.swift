@@ -12,10 +12,7 @@ extension Tensor {
     Parallel.forChunks(count: count, minimumPerThread: 1 << 15) { range in
       for i in range { y[i] = forward(x[i]) }
     }
-    return Tensor.result(name, shape: shape, storage: output, inputs: [self]) { [self] g in
-      let (x, y, gx) = (self.storage.pointer, output.pointer, self.gradientAccumulator())
-      for i in 0..<self.count { gx[i] += derivative(g[i], x[i], y[i]) }
-    }
+    return elementwiseResult(name, output: output, derivative)
   }
 
   /// Same as `map` for functions with a SIMD kernel: `forward` runs 16 lanes at a time.
@@ -28,7 +25,15 @@ extension Tensor {
     Parallel.forChunks(count: count, minimumPerThread: 1 << 15) { range in
       VectorMath.apply(x + range.lowerBound, y + range.lowerBound, count: range.count, forward)
     }
-    return Tensor.result(name, shape: shape, storage: output, inputs: [self]) { [self] g in
+    return elementwiseResult(name, output: output, derivative)
+  }
+
+  /// The result of an elementwise op over `self`, whose pullback adds derivative(g, x, y).
+  private func elementwiseResult(
+    _ name: String, output: TensorStorage,
+    _ derivative: @escaping (_ gradient: Float, _ input: Float, _ output: Float) -> Float
+  ) -> Tensor {
+    Tensor.result(name, shape: shape, storage: output, inputs: [self]) { [self] g in
       let (x, y, gx) = (self.storage.pointer, output.pointer, self.gradientAccumulator())
       for i in 0..<self.count { gx[i] += derivative(g[i], x[i], y[i]) }
     }
