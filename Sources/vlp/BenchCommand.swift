@@ -8,6 +8,7 @@ enum BenchCommand {
     usage: vlp bench layer [--threads 1,2] [--cross] [--json]
            vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--seconds S] [--json]
            vlp bench gemm --from RESULTS.json [--compare NUMPY.json[,NUMPY2.json]]
+           vlp bench tsne [--points 5000] [--dimensions 128] [--threads 1,2] [--json] [--save-data F.npy]
       --json      print machine-readable results (with --compare: numpy's figures and the ratios)
       --from      print a table from saved --json results instead of measuring
       --compare   numpy results from Tests/Bench/numpy_gemm.py: adds numpy's GFLOP/s and our ratio
@@ -17,9 +18,10 @@ enum BenchCommand {
     switch arguments.first {
     case "gemm": try gemm(Array(arguments.dropFirst()))
     case "layer": try layer(Array(arguments.dropFirst()))
+    case "tsne": try TSNECommand.bench(Array(arguments.dropFirst()))
     default:
       throw CommandLineArguments.UsageError(
-        description: "bench: unknown benchmark '\(arguments.first ?? "")' (available: gemm, layer)\n\(usage)")
+        description: "bench: unknown benchmark '\(arguments.first ?? "")' (available: gemm, layer, tsne)\n\(usage)")
     }
   }
 

@@ -3,6 +3,8 @@
 struct CommandLineArguments {
   var positionals: [String] = []
   var options: [String: String] = [:]
+  /// Every value of each option in order, for options that may repeat (`--set a=1 --set b=2`).
+  var repeated: [String: [String]] = [:]
   var flags: Set<String> = []
 
   struct UsageError: Error, CustomStringConvertible {
@@ -36,6 +38,7 @@ struct CommandLineArguments {
           options[name] = arguments[index]
           index += 1
         }
+        repeated[name, default: []].append(options[name]!)
       } else {
         let known = (valueOptions.union(flagOptions)).sorted().map { "--\($0)" }.joined(separator: ", ")
         throw UsageError(description: "unknown option --\(name) (known: \(known.isEmpty ? "none" : known))")

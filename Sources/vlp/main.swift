@@ -11,6 +11,9 @@ let usage = """
          vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--json]
          vlp bench layer [--threads 1,2] [--cross] [--json]
          vlp data export|inspect|world ...   (vlp data help for the options)
+         vlp experiment SESSION [--seeds 1,2,3] [--steps N] [--set key=value ...] [--json FILE]
+         vlp tsne --input FILE.npy|FILE.csv --out FILE.csv|FILE.svg [--labels FILE] ...
+         vlp bench tsne [--threads 1,2] [--json]
          vlp help
   """
 
@@ -23,6 +26,10 @@ do {
     try BenchCommand.run(Array(arguments.dropFirst()))
   case "data":
     try DataCommand.run(Array(arguments.dropFirst()))
+  case "experiment":
+    try ExperimentCommand.run(Array(arguments.dropFirst()))
+  case "tsne":
+    try TSNECommand.run(Array(arguments.dropFirst()))
   case "help", "--help", "-h", nil:
     print(usage)
   case let other?:

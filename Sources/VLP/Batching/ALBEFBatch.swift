@@ -1,0 +1,41 @@
+import Tensor
+
+/// One ALBEF training batch: the pairs, their captions as `[CLS] caption [SEP]`, the same ids
+/// after MLM masking, and the image inputs.
+public struct ALBEFBatch: @unchecked Sendable {
+  public var pairIndices: [Int]
+  public var text: TextInputs
+  public var masked: MaskedTokens
+  public var maskedIDs: IndexTensor  // (B, T)
+  public var image: ImageInputs
+
+  public var batchSize: Int { pairIndices.count }
+}
+
+extension PretrainingData {
+  /// `[CLS] caption [SEP]` ids for each pair, truncated to the model's text length.
+  public func captionSequences(_ indices: [Int], captions: [String]? = nil) -> [[Int]] {
+    indices.enumerated().map { offset, index in
+      tokenizer.encodePair(
+        captions?[offset] ?? captionText(index), maximumLength: model.maximumTextLength
+      ).ids
+    }
+  }
+
+  /// Builds the batch; masking draws from `random`.
+  public func albefBatch(
+    _ indices: [Int], maskProbability: Float, random: inout RandomGenerator
+  ) throws -> ALBEFBatch {
+    let text = try TextInputs(sequences: captionSequences(indices), padID: vocabulary.padID)
+    let ids = text.ids.values
+    let length = text.length
+    let (pad, cls) = (vocabulary.padID, vocabulary.classID)
+    let masked = TokenMasking.mask(
+      ids: ids, maskable: { ids[$0] != pad && ids[$0] != cls }, probability: maskProbability,
+      maskID: vocabulary.maskID, vocabularySize: vocabularySize, random: &random)
+    return ALBEFBatch(
+      pairIndices: indices, text: text, masked: masked,
+      maskedIDs: try IndexTensor(shape: [indices.count, length], values: masked.ids),
+      image: try imageInputs(indices))
+  }
+}

@@ -1,0 +1,90 @@
+import Tensor
+
+/// How a sample's text was polluted for Oscar's contrastive loss.
+public enum Pollution: String, Sendable, Codable {
+  /// The matched triple (label 0).
+  case none
+  /// text_b replaced by another image's tags (label 1).
+  case foreignTags
+  /// text_b replaced by another image's caption (label 1; vanilla Oscar's textb_sample_mode 0).
+  case foreignCaption
+  /// No tags to replace: text_a replaced by another image's caption (label 1).
+  case foreignTextA
+
+  public var label: Int { self == .none ? 0 : 1 }
+}
+
+/// One Oscar batch: `[CLS] a [SEP] b [SEP]` (segments 0 / 1) with words and tags masked, the
+/// regions and their mask, and the polluted-tag labels.
+public struct OscarBatch: @unchecked Sendable {
+  public var pairIndices: [Int]
+  public var text: TextInputs
+  public var segments: IndexTensor  // (B, T)
+  public var masked: MaskedTokens  // positions are b·T + t
+  public var maskedIDs: IndexTensor
+  public var regions: Tensor  // (B, R, D + 6)
+  public var regionMask: Tensor  // (B, R)
+  public var pollution: [Pollution]
+
+  public var batchSize: Int { pairIndices.count }
+  public var labels: [Int] { pollution.map(\.label) }
+  /// Masked positions in the flat (B·(T + R)) layout of the encoder's output.
+  public var sequencePositions: [Int] {
+    let (t, r) = (text.length, regions.shape[1])
+    return masked.positions.map { ($0 / t) * (t + r) + $0 % t }
+  }
+}
+
+extension PretrainingData {
+  /// Oscar's `random_sent`: with probability `pollution` the sample is polluted by a random other
+  /// pair from `source`: its tags or its caption replace text_b (uniformly), or, when the sample
+  /// has no tags, its caption replaces text_a. Then `random_word` masks words and tags.
+  public func oscarBatch(
+    _ indices: [Int], pollution probability: Float, maskProbability: Float, source: [Int],
+    random: inout RandomGenerator, texts: [(a: String, b: String)]? = nil
+  ) throws -> OscarBatch {
+    var sequences: [[Int]] = []
+    var segmentRows: [[Int]] = []
+    var pollution: [Pollution] = []
+    for (offset, index) in indices.enumerated() {
+      var a = texts?[offset].a ?? captionText(index)
+      var b = texts?[offset].b ?? tagText(index)
+      let draw = random.nextFloat()
+      var position = random.nextInt(below: source.count)
+      if source[position] == index { position = (position + 1) % source.count }
+      let other = source[position]
+      let takeTags = random.nextFloat() < 0.5
+      var kind = Pollution.none
+      if draw < probability {
+        if !b.isEmpty {
+          kind = takeTags ? .foreignTags : .foreignCaption
+          b = takeTags ? tagText(other) : captionText(other)
+        } else {
+          kind = .foreignTextA
+          a = captionText(other)
+        }
+      }
+      let encoded = tokenizer.encodePair(a, b.isEmpty ? nil : b, maximumLength: model.maximumTextLength)
+      sequences.append(encoded.ids)
+      segmentRows.append(encoded.segments)
+      pollution.append(kind)
+    }
+    let text = try TextInputs(sequences: sequences, padID: vocabulary.padID)
+    let length = text.length
+    var segments = [Int](repeating: 0, count: indices.count * length)
+    for (b, row) in segmentRows.enumerated() {
+      for (t, s) in row.enumerated() { segments[b * length + t] = s }
+    }
+    let ids = text.ids.values
+    let special = vocabulary.specialIDs
+    let masked = TokenMasking.mask(
+      ids: ids, maskable: { !special.contains(ids[$0]) }, probability: maskProbability,
+      maskID: vocabulary.maskID, vocabularySize: vocabularySize, random: &random)
+    let (regionValues, regionMask) = try regions(indices)
+    return OscarBatch(
+      pairIndices: indices, text: text,
+      segments: try IndexTensor(shape: [indices.count, length], values: segments), masked: masked,
+      maskedIDs: try IndexTensor(shape: [indices.count, length], values: masked.ids),
+      regions: regionValues, regionMask: regionMask, pollution: pollution)
+  }
+}

@@ -1,0 +1,157 @@
+import Foundation
+
+/// Optimiser, schedule and batch settings.
+public struct TrainingConfiguration: Sendable, Equatable {
+  public var batchSize = 32
+  /// The run's length; `vlp run --steps` may stop earlier or go on.
+  public var steps = 3000
+  public var learningRate: Float = 1e-4
+  /// Warm-up from `warmupLearningRate` to `learningRate`, then cosine down to `minimumLearningRate`.
+  public var warmupSteps = 100
+  public var warmupLearningRate: Float = 1e-5
+  public var minimumLearningRate: Float = 1e-5
+  public var weightDecay: Float = 0.02
+  /// Global gradient-norm clipping; 0 = off.
+  public var gradientClipNorm: Float = 0
+
+  public init() {}
+}
+
+/// Where the pairs come from.
+public struct DataConfiguration: Sendable, Equatable {
+  public var world = SceneWorldConfiguration()
+  /// Oscar's tag set: fine (VG-like), coarse (Open-Images-like) or none.
+  public var tags: TagVocabulary = .fine
+
+  public init() {}
+}
+
+/// When and how the held-out split is scored.
+public struct EvaluationConfiguration: Sendable, Equatable {
+  /// Evaluate every this many steps (0 = only when asked).
+  public var every = 500
+  /// Pairs of the test split used for retrieval (the first ones, in split order): chance R@1 is
+  /// 1 / retrievalPairs.
+  public var retrievalPairs = 200
+  /// ALBEF: re-rank this many ITC candidates by ITM (0 = ITC only).
+  public var rerank = 16
+  /// Pairs scored for MLM, ITM and polluted-tag accuracy.
+  public var accuracyPairs = 256
+
+  public init() {}
+}
+
+/// Everything that defines a pretraining run: a session's configuration after its variant's
+/// overrides are applied. Decoding is strict: unknown keys and out-of-range values throw
+/// `DataError` naming the dotted field (`training.batchSize`).
+public struct PretrainingConfiguration: Sendable, Equatable {
+  public var seed: UInt64 = 1
+  public var model = ModelConfiguration()
+  public var objectives = ObjectiveConfiguration()
+  public var training = TrainingConfiguration()
+  public var data = DataConfiguration()
+  public var evaluation = EvaluationConfiguration()
+
+  public init() {}
+
+  /// Decodes a configuration from a JSON object (after overrides), strictly.
+  public static func decode(_ object: [String: Any]) throws -> PretrainingConfiguration {
+    let data = try JSONSerialization.data(withJSONObject: object)
+    return try decode(data)
+  }
+
+  public static func decode(_ data: Data) throws -> PretrainingConfiguration {
+    do {
+      return try JSONDecoder().decode(PretrainingConfiguration.self, from: data)
+    } catch let error as DataError {
+      throw error
+    } catch {
+      throw DataError.invalidConfiguration(field: "(configuration)", reason: "not valid JSON: \(error)")
+    }
+  }
+
+  /// Cross-field checks that no single field can make.
+  func validate() throws {
+    if objectives.queueSize % training.batchSize != 0 {
+      let lower = objectives.queueSize / training.batchSize * training.batchSize
+      throw DataError.invalidConfiguration(
+        field: "objectives.queueSize",
+        reason: "must be a multiple of training.batchSize (\(training.batchSize)), got "
+          + "\(objectives.queueSize): try \(lower) or \(lower + training.batchSize)")
+    }
+  }
+}
+
+extension TrainingConfiguration: Codable {
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case batchSize, steps, learningRate, warmupSteps, warmupLearningRate, minimumLearningRate
+    case weightDecay, gradientClipNorm
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try StrictContainer<CodingKeys>(decoder)
+    self.init()
+    try c.read(&batchSize, .batchSize)
+    try c.read(&steps, .steps)
+    try c.read(&learningRate, .learningRate)
+    try c.read(&warmupSteps, .warmupSteps)
+    try c.read(&warmupLearningRate, .warmupLearningRate)
+    try c.read(&minimumLearningRate, .minimumLearningRate)
+    try c.read(&weightDecay, .weightDecay)
+    try c.read(&gradientClipNorm, .gradientClipNorm)
+    try c.check(batchSize, 1...4096, .batchSize)
+    try c.check(steps, 1...100_000_000, .steps)
+    try c.check(learningRate, 0...1, .learningRate)
+    try c.check(warmupSteps, 0...100_000_000, .warmupSteps)
+    try c.check(warmupLearningRate, 0...1, .warmupLearningRate)
+    try c.check(minimumLearningRate, 0...1, .minimumLearningRate)
+    try c.check(weightDecay, 0...1, .weightDecay)
+    try c.check(gradientClipNorm, 0...1e6, .gradientClipNorm)
+  }
+}
+
+extension DataConfiguration: Codable {
+  enum CodingKeys: String, CodingKey, CaseIterable { case world, tags }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try StrictContainer<CodingKeys>(decoder)
+    self.init()
+    try c.read(&world, .world)
+    try c.read(&tags, .tags)
+  }
+}
+
+extension EvaluationConfiguration: Codable {
+  enum CodingKeys: String, CodingKey, CaseIterable { case every, retrievalPairs, rerank, accuracyPairs }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try StrictContainer<CodingKeys>(decoder)
+    self.init()
+    try c.read(&every, .every)
+    try c.read(&retrievalPairs, .retrievalPairs)
+    try c.read(&rerank, .rerank)
+    try c.read(&accuracyPairs, .accuracyPairs)
+    try c.check(every, 0...100_000_000, .every)
+    try c.check(retrievalPairs, 2...100_000, .retrievalPairs)
+    try c.check(rerank, 0...1000, .rerank)
+    try c.check(accuracyPairs, 1...100_000, .accuracyPairs)
+  }
+}
+
+extension PretrainingConfiguration: Codable {
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case seed, model, objectives, training, data, evaluation
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try StrictContainer<CodingKeys>(decoder)
+    self.init()
+    try c.read(&seed, .seed)
+    try c.read(&model, .model)
+    try c.read(&objectives, .objectives)
+    try c.read(&training, .training)
+    try c.read(&data, .data)
+    try c.read(&evaluation, .evaluation)
+    try validate()
+  }
+}

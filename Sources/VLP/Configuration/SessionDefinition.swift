@@ -1,0 +1,77 @@
+import Foundation
+
+/// A session.json: a pretraining configuration (the keys of `PretrainingConfiguration`) plus a
+/// description and a list of variants, each a name and `key=value` overrides of the base:
+///
+///     { "description": "...", "model": {...}, "objectives": {...}, ...,
+///       "variants": [ { "name": "fine", "set": { "data.tags": "fine" } }, ... ] }
+///
+/// Without variants the session has one, named "main". Every variant is decoded strictly up
+/// front, so a bad override is reported (with the variant's name) before anything trains.
+public struct SessionDefinition: Sendable {
+  public struct Variant: Sendable {
+    public var name: String
+    public var configuration: PretrainingConfiguration
+  }
+
+  public var description: String
+  public var variants: [Variant]
+
+  /// Parses session.json text; `source` names the file in errors. `overrides` (the command
+  /// line's `--set`) apply to every variant, after the variant's own.
+  public init(json: Data, source: String, overrides: [String] = []) throws {
+    guard
+      let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any]
+    else {
+      throw DataError.invalidConfiguration(
+        field: source, reason: "not a JSON object; see docs/sessions.md for the format")
+    }
+    var base = object
+    description = base.removeValue(forKey: "description") as? String ?? ""
+    let variantList = base.removeValue(forKey: "variants") ?? []
+    guard let entries = variantList as? [[String: Any]] else {
+      throw DataError.invalidConfiguration(
+        field: "\(source): variants", reason: "expected a list of {\"name\": ..., \"set\": {...}}")
+    }
+    let commandLine = try overrides.map(ConfigurationOverrides.parse)
+    var variants: [Variant] = []
+    for (position, entry) in (entries.isEmpty ? [["name": "main"]] : entries).enumerated() {
+      let field = "\(source): variants[\(position)]"
+      guard let name = entry["name"] as? String, Self.isValidName(name) else {
+        throw DataError.invalidConfiguration(
+          field: "\(field).name", reason: "expected a name of letters, digits, '-' or '_'")
+      }
+      guard Set(entry.keys).isSubset(of: ["name", "set"]) else {
+        throw DataError.unknownConfigurationKey(
+          field: "\(field).\(Set(entry.keys).subtracting(["name", "set"]).sorted()[0])",
+          known: ["name", "set"])
+      }
+      guard variants.allSatisfy({ $0.name != name }) else {
+        throw DataError.invalidConfiguration(field: "\(field).name", reason: "'\(name)' appears twice")
+      }
+      let sets = (entry["set"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }
+      let patched = try ConfigurationOverrides.apply(
+        sets.map { ($0.key, $0.value) } + commandLine, to: base)
+      do {
+        variants.append(Variant(name: name, configuration: try PretrainingConfiguration.decode(patched)))
+      } catch let DataError.invalidConfiguration(key, reason) {
+        throw DataError.invalidConfiguration(field: "\(source) (variant \(name)): \(key)", reason: reason)
+      } catch let DataError.unknownConfigurationKey(key, known) {
+        throw DataError.unknownConfigurationKey(field: "\(source) (variant \(name)): \(key)", known: known)
+      }
+    }
+    self.variants = variants
+  }
+
+  public init(contentsOf url: URL, overrides: [String] = []) throws {
+    guard let data = try? Data(contentsOf: url) else {
+      throw DataError.missingFile(path: url.path, hint: "the session folder needs a session.json")
+    }
+    try self.init(json: data, source: url.path, overrides: overrides)
+  }
+
+  static func isValidName(_ name: String) -> Bool {
+    !name.isEmpty && name.count <= 64
+      && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+  }
+}

@@ -1,0 +1,60 @@
+import NN
+import Tensor
+
+extension Pretrainer {
+  /// Oscar's matching score of (caption of `text`, tags and regions of `image`): the log-odds of
+  /// "matched" from the polluted-tag head, over every pair (N² forward sequences, in chunks).
+  func oscarMatchingScores(_ indices: [Int], model: OscarModel) throws -> [Float] {
+    let n = indices.count
+    let pairs = (0..<n).flatMap { image in (0..<n).map { text in (image, text) } }
+    var scores: [Float] = []
+    var random = RandomGenerator(seed: evaluationSeed)
+    for range in Self.chunks(pairs.count, size: 256) {
+      let chunk = pairs[range]
+      let texts = chunk.map { (a: data.captionText(indices[$0.1]), b: data.tagText(indices[$0.0])) }
+      let batch = try data.oscarBatch(
+        chunk.map { indices[$0.0] }, pollution: 0, maskProbability: 0, source: indices,
+        random: &random, texts: texts)
+      let hidden = try model(
+        ids: batch.text.ids, segments: batch.segments, textMask: batch.text.mask,
+        regions: batch.regions, regionMask: batch.regionMask, context: .inference())
+      let logits = try model.contrastiveLogits(hidden).scalars
+      scores += (0..<chunk.count).map { logits[$0 * 2] - logits[$0 * 2 + 1] }
+    }
+    return scores
+  }
+
+  func evaluateOscar() throws -> EvaluationReport {
+    guard let model = oscarModel else { throw TrainingError.invalidRequest("not an Oscar run") }
+    let indices = retrievalIndices
+    let scores = try oscarMatchingScores(indices, model: model)
+    let retrieval = RetrievalMetrics.compute(
+      scores: scores, count: indices.count, isMatch: captionsMatch(indices))
+
+    // MLM accuracy on matched triples, polluted-tag accuracy on a 50% polluted batch.
+    let accuracy = accuracyIndices
+    let objectives = configuration.objectives
+    var random = RandomGenerator(seed: evaluationSeed)
+    let matched = try data.oscarBatch(
+      accuracy, pollution: 0, maskProbability: objectives.maskProbability, source: data.testIndices,
+      random: &random)
+    let hidden = try model(
+      ids: matched.maskedIDs, segments: matched.segments, textMask: matched.text.mask,
+      regions: matched.regions, regionMask: matched.regionMask, context: .inference())
+    let logits = try model.maskedTokenLogits(hidden, positions: matched.sequencePositions)
+    let counts = TokenAccuracy.counts(
+      logits: logits.scalars, classes: data.vocabularySize, targets: matched.masked.targets)
+    let polluted = try data.oscarBatch(
+      accuracy, pollution: 0.5, maskProbability: 0, source: data.testIndices, random: &random)
+    let pollutedHidden = try model(
+      ids: polluted.text.ids, segments: polluted.segments, textMask: polluted.text.mask,
+      regions: polluted.regions, regionMask: polluted.regionMask, context: .inference())
+    let predictions = try model.contrastiveLogits(pollutedHidden).argmax(axis: 1).values
+    let correct = zip(predictions, polluted.labels).filter { $0 == $1 }.count
+    let rows = max(1, matched.masked.targets.count)
+    return EvaluationReport(
+      step: step, retrievalPairs: indices.count, retrieval: retrieval, retrievalScore: "matching",
+      mlmTop1: Float(counts.top1) / Float(rows), mlmTop5: Float(counts.top5) / Float(rows),
+      itmAccuracy: nil, pollutedTagAccuracy: Float(correct) / Float(accuracy.count))
+  }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Tensor
+
+/// ALBEF's image-text matching with in-batch hard negatives (models/model_pretrain.py), with
+/// LAVIS's −inf masking of the positive instead of ALBEF's ineffective "+1e-4".
+/// See docs/objectives.md.
+public enum ImageTextMatching {
+  static let objective = "ITM"
+
+  /// Row i: the probabilities of drawing column j as i's hard negative, softmax over the allowed
+  /// columns of similarity[i][j] (pass the student ITC logits sim/temp of the batch columns, as
+  /// ALBEF does). Column j is excluded when j == i or `excluded(i, j)` (duplicates of the same
+  /// image or caption); excluded columns get exactly 0.
+  ///
+  /// Computed in Double with max-subtraction. Non-finite similarities never poison a row:
+  /// - no allowed column (batch size 1): the row is all zeros and `sampleIndex` returns nil;
+  /// - some allowed value is +inf: uniform over those columns (the softmax's limit);
+  /// - NaN counts as the lowest finite allowed value of the row, −inf gets weight 0;
+  /// - nothing finite (all NaN or −inf): uniform over the allowed columns.
+  /// similarity: (B, B) row-major.
+  public static func negativeWeights(
+    similarity: [Float], batchSize: Int, excluded: (Int, Int) -> Bool
+  ) -> [[Double]] {
+    precondition(
+      similarity.count == batchSize * batchSize,
+      "negativeWeights: \(similarity.count) similarities for a batch of \(batchSize)")
+    return (0..<batchSize).map { i in
+      let allowed = (0..<batchSize).filter { j in j != i && !excluded(i, j) }
+      let row = allowed.map { Double(similarity[i * batchSize + $0]) }
+      var weights = [Double](repeating: 0, count: batchSize)
+      for (j, w) in zip(allowed, rowWeights(row)) { weights[j] = w }
+      return weights
+    }
+  }
+
+  /// A distribution over the allowed values of one row (see `negativeWeights`).
+  private static func rowWeights(_ values: [Double]) -> [Double] {
+    guard !values.isEmpty else { return [] }
+    let infinite = values.filter { $0 == .infinity }.count
+    if infinite > 0 { return values.map { $0 == .infinity ? 1 / Double(infinite) : 0 } }
+    let finite = values.filter(\.isFinite)
+    guard let lowest = finite.min(), let highest = finite.max() else {
+      return [Double](repeating: 1 / Double(values.count), count: values.count)
+    }
+    let exponentials = values.map { v -> Double in
+      if v == -.infinity { return 0 }
+      return Foundation.exp((v.isNaN ? lowest : v) - highest)
+    }
+    let total = exponentials.reduce(0, +)  // ≥ 1: the maximum contributes e^0
+    return exponentials.map { $0 / total }
+  }
+
+  /// One index drawn from `weights` by inverse CDF with exactly one `random.nextDouble()` (also
+  /// for an all-zero row, so the stream advances the same whatever the values). Never returns
+  /// a column of weight 0; nil when no weight is positive.
+  public static func sampleIndex(_ weights: [Double], random: inout RandomGenerator) -> Int? {
+    let u = random.nextDouble()
+    let total = weights.reduce(0) { $0 + ($1 > 0 && $1.isFinite ? $1 : 0) }
+    guard total > 0, total.isFinite else { return nil }
+    let threshold = u * total
+    var cumulative = 0.0
+    var lastPositive: Int?
+    for (j, w) in weights.enumerated() where w > 0 && w.isFinite {
+      cumulative += w
+      lastPositive = j
+      if threshold < cumulative { return j }
+    }
+    return lastPositive  // rounding left the threshold at the very top
+  }
+
+  /// Plain mean cross-entropy over ITM logits (M, 2); labels 1 = matched, 0 = not (ALBEF's
+  /// 1:2 batch: [1] * B + [0] * 2B). M = 0 gives 0 with a zero gradient.
+  public static func loss(logits: Tensor, labels: [Int]) throws -> Tensor {
+    guard logits.rank == 2, logits.shape[1] == 2 else {
+      throw ObjectiveError.shapeMismatch(
+        objective: objective,
+        detail: "logits \(logits.shape) must have shape (M, 2): (not matched, matched) per pair")
+    }
+    guard labels.count == logits.shape[0] else {
+      throw ObjectiveError.shapeMismatch(
+        objective: objective,
+        detail:
+          "logits \(logits.shape) are for \(logits.shape[0]) pairs, got \(labels.count) labels")
+    }
+    if let position = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+      throw ObjectiveError.invalidValue(
+        objective: objective,
+        detail:
+          "label \(labels[position]) at pair \(position) must be 0 (not matched) or 1 (matched)")
+    }
+    if labels.isEmpty { return logits.sum() * 0 }
+    return try Tensor.crossEntropy(logits: logits, targets: IndexTensor(labels), ignoreIndex: -1)
+  }
+}

@@ -1,0 +1,54 @@
+import Tensor
+
+/// The masked-language-modelling loss of ALBEF (with momentum distillation) and of Oscar (plain,
+/// over caption words and tags alike). Masking itself (15%, 80/10/10) happens in batching; this
+/// sees only the masked positions. See docs/objectives.md.
+public enum MaskedLanguageModeling {
+  static let objective = "MLM"
+
+  /// L = (1 − α) · CE(logits, targets) + α · mean_n(−Σ_v softmax(momentumLogits)_nv ·
+  /// log_softmax(logits)_nv), ALBEF's xbert.py. logits, momentumLogits: (N, V) at the N masked
+  /// positions; targets: the N original ids. Without momentum logits (Oscar, or ALBEF without
+  /// distillation) L is the plain CE whatever α is. N = 0 gives 0 with a zero gradient.
+  public static func loss(logits: Tensor, targets: [Int], momentumLogits: Tensor?, alpha: Float)
+    throws -> Tensor
+  {
+    guard logits.rank == 2, logits.shape[1] > 0 else {
+      throw ObjectiveError.shapeMismatch(
+        objective: objective,
+        detail: "logits \(logits.shape) must have shape (N, V): masked positions by vocabulary")
+    }
+    let (rows, vocabulary) = (logits.shape[0], logits.shape[1])
+    guard targets.count == rows else {
+      throw ObjectiveError.shapeMismatch(
+        objective: objective,
+        detail:
+          "logits \(logits.shape) are for \(rows) masked positions, got \(targets.count) targets")
+    }
+    if let position = targets.firstIndex(where: { $0 < 0 || $0 >= vocabulary }) {
+      throw ObjectiveError.invalidValue(
+        objective: objective,
+        detail: "target \(targets[position]) at masked position \(position) is outside the "
+          + "vocabulary 0..<\(vocabulary)")
+    }
+    guard alpha >= 0, alpha <= 1 else {
+      throw ObjectiveError.invalidConfiguration(
+        field: "alpha", reason: "the distillation weight must lie in [0, 1], got \(alpha)")
+    }
+    // No masked position (possible: ALBEF does not force one): 0, still linked to the logits so
+    // that backward runs and gives them a zero gradient.
+    if rows == 0 { return logits.sum() * 0 }
+    // The ignore index can never match: targets were checked to be valid ids.
+    let hard = try Tensor.crossEntropy(
+      logits: logits, targets: IndexTensor(targets), ignoreIndex: -1)
+    guard let momentumLogits else { return hard }
+    guard momentumLogits.shape == logits.shape else {
+      throw ObjectiveError.shapeMismatch(
+        objective: objective,
+        detail: "logits \(logits.shape) and momentumLogits \(momentumLogits.shape) must match")
+    }
+    let teacher = try noGrad { try momentumLogits.detached().softmax(axis: 1) }
+    let distilled = try Tensor.crossEntropy(logits: logits, softTargets: teacher)
+    return try hard * (1 - alpha) + distilled * alpha
+  }
+}

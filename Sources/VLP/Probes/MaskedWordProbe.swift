@@ -1,0 +1,77 @@
+import NN
+import Tensor
+
+/// The model's guesses for one masked caption word.
+public struct MaskedWordPrediction: Sendable, Equatable {
+  /// Index of the word in the caption.
+  public var word: Int
+  public var truth: String
+  /// Top-5 tokens with probabilities, best first.
+  public var candidates: [(token: String, probability: Float)]
+
+  public static func == (a: MaskedWordPrediction, b: MaskedWordPrediction) -> Bool {
+    a.word == b.word && a.truth == b.truth
+      && a.candidates.map(\.token) == b.candidates.map(\.token)
+      && a.candidates.map(\.probability) == b.candidates.map(\.probability)
+  }
+}
+
+extension Pretrainer {
+  /// The caption words of pair `index` as the model sees them (one token per word with the
+  /// scene world's word-level tokenizer; words past the text length are cut).
+  public func captionWords(of index: Int) -> [String] {
+    let words = data.world.pairs[index].caption.words.map(\.text)
+    let limit = family == .albef ? configuration.model.maximumTextLength - 2 : words.count
+    return Array(words.prefix(max(0, limit)))
+  }
+
+  /// Replaces the words at `maskedWords` of pair `index`'s caption by [MASK] and returns the
+  /// model's top-5 at each, without dropout: what the masked-token screen shows.
+  public func predictMaskedWords(pairIndex index: Int, maskedWords: Set<Int>) throws
+    -> [MaskedWordPrediction]
+  {
+    let words = captionWords(of: index)
+    let wanted = maskedWords.filter { $0 >= 0 && $0 < words.count }.sorted()
+    guard !wanted.isEmpty else { return [] }
+    let vocabulary = data.vocabulary
+    return try noGrad {
+      let context = ForwardContext.inference()
+      let logits: Tensor
+      switch family {
+      case .albef:
+        let model = albefModel!
+        var ids = data.captionSequences([index])[0]
+        for word in wanted { ids[word + 1] = vocabulary.maskID }
+        let text = try TextInputs(sequences: [ids], padID: vocabulary.padID)
+        let image = try model.encodeImage(data.imageInputs([index]), context: context)
+        let hidden = try model.encodeText(text.ids, mask: text.mask, context: context)
+        let fused = try model.fuse(
+          text: hidden, textMask: text.mask, image: image.tokens, imageMask: image.mask,
+          context: context)
+        logits = try model.maskedTokenLogits(fused, positions: wanted.map { $0 + 1 })
+      case .oscar:
+        let model = oscarModel!
+        var random = RandomGenerator(seed: 0)
+        let batch = try data.oscarBatch(
+          [index], pollution: 0, maskProbability: 0, source: [index], random: &random)
+        var ids = batch.text.ids.values
+        for word in wanted where word + 1 < ids.count { ids[word + 1] = vocabulary.maskID }
+        let hidden = try model(
+          ids: IndexTensor(shape: batch.text.ids.shape, values: ids), segments: batch.segments,
+          textMask: batch.text.mask, regions: batch.regions, regionMask: batch.regionMask,
+          context: context)
+        logits = try model.maskedTokenLogits(hidden, positions: wanted.map { $0 + 1 })
+      }
+      let values = logits.scalars
+      let classes = logits.shape[1]
+      return wanted.enumerated().map { row, word in
+        let top = TopK.softmaxTop(values[row * classes..<(row + 1) * classes], k: 5)
+        return MaskedWordPrediction(
+          word: word, truth: words[word],
+          candidates: top.map {
+            ($0.index < vocabulary.count ? vocabulary.tokens[$0.index] : "[\($0.index)]", $0.probability)
+          })
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Tensor
+
+/// Per-point Gaussian bandwidths: for each point a precision beta such that the conditional
+/// distribution p(j | i) = exp(-beta d_ij) / sum_k exp(-beta d_ik) over its candidates has
+/// entropy log(perplexity) (natural log), found by the binary search of van der Maaten's
+/// reference code and scikit-learn's `_binary_search_perplexity`: start at beta = 1, double or
+/// halve until the target is bracketed, then bisect; stop at |H - log(perplexity)| <= 1e-5 or
+/// after 100 steps.
+public enum PerplexityCalibration {
+  public static let tolerance = 1e-5
+  public static let maximumSteps = 100
+
+  /// The result for one row: its precision and the entropy (nats) it reached.
+  public struct Row: Sendable, Equatable {
+    public var beta: Double
+    public var entropy: Double
+  }
+
+  /// Writes p(j | i) for one point into `probabilities` from the squared distances to its
+  /// `count` candidates; the candidate at `skipping` (the point itself in a full row) gets 0.
+  ///
+  /// Distances are shifted by the row's minimum first: p and the entropy do not change, but
+  /// the largest term becomes exp(0) = 1, so the sum never underflows (scikit-learn falls back
+  /// to a sum of 1e-8 there, which gives a wrong row for far-away points).
+  @discardableResult
+  static func calibrate(
+    squaredDistances: UnsafePointer<Float>, count: Int, skipping: Int = -1,
+    perplexity: Double, probabilities: UnsafeMutablePointer<Float>
+  ) -> Row {
+    var minimum = Float.infinity
+    for j in 0..<count where j != skipping { minimum = min(minimum, squaredDistances[j]) }
+    let target = log(perplexity)
+    var beta = 1.0
+    var lower = -Double.infinity
+    var upper = Double.infinity
+    var entropy = 0.0
+    var sum = 0.0
+    for _ in 0..<maximumSteps {
+      sum = 0
+      var weightedDistance = 0.0
+      for j in 0..<count where j != skipping {
+        let distance = Double(squaredDistances[j] - minimum)
+        let p = exp(-distance * beta)
+        probabilities[j] = Float(p)
+        sum += p
+        weightedDistance += distance * p
+      }
+      // H = -sum p log p with p = e^(-beta d) / S  =  log S + beta * sum(d e^(-beta d)) / S.
+      entropy = log(sum) + beta * weightedDistance / sum
+      let difference = entropy - target
+      if abs(difference) <= tolerance { break }
+      if difference > 0 {
+        lower = beta
+        beta = upper == .infinity ? beta * 2 : (beta + upper) / 2
+      } else {
+        upper = beta
+        beta = lower == -.infinity ? beta / 2 : (beta + lower) / 2
+      }
+    }
+    // The probabilities written last belong to the beta whose entropy was measured last.
+    // Subnormal results are flushed to zero (they only slow the arithmetic that follows).
+    let scale = 1 / sum
+    for j in 0..<count {
+      let p = Float(Double(probabilities[j]) * scale)
+      probabilities[j] = j == skipping || p < .leastNormalMagnitude ? 0 : p
+    }
+    return Row(beta: beta, entropy: entropy)
+  }
+
+  /// Conditional probabilities for `rows` rows of `columns` squared distances each (row-major);
+  /// with `skipsDiagonal`, column i of row i is the point itself and gets probability 0.
+  /// Rows run in parallel (each is independent, so the result does not depend on threads).
+  public static func conditionalProbabilities(
+    squaredDistances: [Float], rows: Int, columns: Int, perplexity: Double,
+    skipsDiagonal: Bool
+  ) -> (probabilities: [Float], rows: [Row]) {
+    precondition(squaredDistances.count == rows * columns, "distances are not rows x columns")
+    var probabilities = [Float](repeating: 0, count: rows * columns)
+    var results = [Row](repeating: Row(beta: 0, entropy: 0), count: rows)
+    squaredDistances.withUnsafeBufferPointer { distances in
+      probabilities.withUnsafeMutableBufferPointer { output in
+        results.withUnsafeMutableBufferPointer { rowResults in
+          let d = distances.baseAddress!
+          let p = output.baseAddress!
+          let r = rowResults.baseAddress!
+          Parallel.forChunks(count: rows, minimumPerThread: 16) { range in
+            for i in range {
+              r[i] = calibrate(
+                squaredDistances: d + i * columns, count: columns,
+                skipping: skipsDiagonal ? i : -1, perplexity: perplexity,
+                probabilities: p + i * columns)
+            }
+          }
+        }
+      }
+    }
+    return (probabilities, results)
+  }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Tensor
+
+/// One timed t-SNE run for `vlp bench tsne` (docs/projection.md): the neighbour search,
+/// affinities and PCA ("preparation") and the optimisation, on seeded Gaussian clusters.
+public struct TSNEBenchmarkResult: Codable, Sendable, Equatable {
+  public var points: Int
+  public var dimensions: Int
+  public var iterations: Int
+  public var perplexity: Double
+  public var method: String
+  public var threads: Int
+  public var preparationSeconds: Double
+  public var optimisationSeconds: Double
+  public var totalSeconds: Double
+  public var klDivergence: Double
+  public var trustworthiness: Double
+}
+
+public enum TSNEBenchmark {
+  /// The benchmark's input: 10 overlapping Gaussian clusters (centres N(0, 2^2) per coordinate,
+  /// unit noise), fixed by the seed.
+  public static func data(points: Int, dimensions: Int, seed: UInt64 = 2024) -> GaussianClusters {
+    GaussianClusters(
+      count: points, dimensions: dimensions, clusters: 10, spread: 2, noise: 1, seed: seed)
+  }
+
+  public static func run(
+    data: GaussianClusters, threads: Int, options: TSNEOptions = TSNEOptions()
+  ) throws -> TSNEBenchmarkResult {
+    try ComputeSettings.withThreadCount(threads) {
+      let start = DispatchTime.now().uptimeNanoseconds
+      var tsne = try TSNE(
+        data: data.data, count: data.count, dimensions: data.dimensions, options: options)
+      let prepared = DispatchTime.now().uptimeNanoseconds
+      tsne.run()
+      let end = DispatchTime.now().uptimeNanoseconds
+      let trust = try Trustworthiness.score(
+        original: data.data, dimensions: data.dimensions, embedding: tsne.embedding,
+        neighbours: 10)
+      return TSNEBenchmarkResult(
+        points: data.count, dimensions: data.dimensions, iterations: tsne.iteration,
+        perplexity: options.perplexity, method: tsne.method.rawValue, threads: threads,
+        preparationSeconds: Double(prepared - start) * 1e-9,
+        optimisationSeconds: Double(end - prepared) * 1e-9,
+        totalSeconds: Double(end - start) * 1e-9,
+        klDivergence: tsne.klDivergence ?? .nan, trustworthiness: trust)
+    }
+  }
+
+  public static func table(_ results: [TSNEBenchmarkResult]) -> String {
+    var lines = [
+      "points  dims  iters  method      threads  prepare s  optimise s  total s  KL      trust(10)"
+    ]
+    for r in results {
+      lines.append(
+        String(format: "%6d  %4d  %5d  ", r.points, r.dimensions, r.iterations)
+          + r.method.padding(toLength: 10, withPad: " ", startingAt: 0)
+          + String(
+            format: "  %7d  %9.2f  %10.2f  %7.2f  %6.3f  %9.4f", r.threads,
+            r.preparationSeconds, r.optimisationSeconds, r.totalSeconds, r.klDivergence,
+            r.trustworthiness))
+    }
+    return lines.joined(separator: "\n")
+  }
+}

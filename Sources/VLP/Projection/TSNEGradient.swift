@@ -1,0 +1,238 @@
+import Foundation
+import Tensor
+
+/// The t-SNE gradient with a Student-t kernel w_ij = 1 / (1 + |y_i - y_j|^2) (one degree of
+/// freedom, the 2-D case), Z = sum_{k != l} w_kl and q_ij = w_ij / Z:
+///
+///   dC/dy_i = 4 (sum_j p_ij w_ij (y_i - y_j)  -  (1/Z) sum_j w_ij^2 (y_i - y_j))
+///
+/// (van der Maaten 2014, eq. 5). Every point's sums are computed by one thread in a fixed
+/// order and Z is reduced over the points in index order, so the gradient is bit-identical for
+/// any thread count.
+struct TSNEGradient {
+  let count: Int
+  /// Per point: the attractive and repulsive sums (x, y pairs) and its share of Z.
+  private var attraction: [Float]
+  private var repulsion: [Float]
+  private var partialZ: [Float]
+  /// The exact method's coordinates, split into x and y for SIMD loads.
+  private var xs: [Float]
+  private var ys: [Float]
+  private var tree = BarnesHutTree()
+
+  init(count: Int) {
+    self.count = count
+    attraction = [Float](repeating: 0, count: 2 * count)
+    repulsion = [Float](repeating: 0, count: 2 * count)
+    partialZ = [Float](repeating: 0, count: count)
+    xs = []
+    ys = []
+  }
+
+  /// Writes the gradient at `positions` (x, y pairs) into `gradient` and returns Z.
+  /// `exaggeration` multiplies P (early exaggeration); `theta` is used by Barnes-Hut only.
+  mutating func evaluate(
+    positions: [Float], affinities: TSNEAffinities, exaggeration: Float, theta: Float,
+    gradient: inout [Float]
+  ) -> Double {
+    switch affinities {
+    case .dense(let values):
+      exactSums(positions: positions, affinities: values)
+    case .sparse(let rowStart, let columns, let values):
+      tree.rebuild(positions: positions, count: count)
+      barnesHutSums(
+        positions: positions, rowStart: rowStart, columns: columns, values: values,
+        theta: theta)
+    }
+    var z = 0.0
+    for value in partialZ { z += Double(value) }
+    let inverseZ = Float(1 / z)
+    for k in 0..<(2 * count) {
+      gradient[k] = 4 * (exaggeration * attraction[k] - repulsion[k] * inverseZ)
+    }
+    return z
+  }
+
+  /// KL(P || Q) = sum p log p + sum p log(1 + d^2) + log Z, for P summing to 1 (Z from the
+  /// gradient evaluated at the same positions). Rows run in parallel; their sums are added in
+  /// row order, so the value does not depend on the thread count.
+  static func klDivergence(
+    positions: [Float], affinities: TSNEAffinities, negativeEntropy: Double, z: Double
+  ) -> Double {
+    let n = positions.count / 2
+    var rowSums = [Double](repeating: 0, count: n)
+    positions.withUnsafeBufferPointer { positions in
+      rowSums.withUnsafeMutableBufferPointer { rowSums in
+        let (y, out) = (positions.baseAddress!, rowSums.baseAddress!)
+        @inline(__always) func term(_ i: Int, _ j: Int, _ p: Float) -> Double {
+          let dx = y[2 * i] - y[2 * j]
+          let dy = y[2 * i + 1] - y[2 * j + 1]
+          return Double(p) * log1p(Double(dx * dx + dy * dy))
+        }
+        switch affinities {
+        case .dense(let values):
+          values.withUnsafeBufferPointer { p in
+            Parallel.forChunks(count: n, minimumPerThread: 32) { range in
+              for i in range {
+                var sum = 0.0
+                for j in 0..<n where p[i * n + j] > 0 { sum += term(i, j, p[i * n + j]) }
+                out[i] = sum
+              }
+            }
+          }
+        case .sparse(let rowStart, let columns, let values):
+          Parallel.forChunks(count: n, minimumPerThread: 64) { range in
+            for i in range {
+              var sum = 0.0
+              for e in Int(rowStart[i])..<Int(rowStart[i + 1]) {
+                sum += term(i, Int(columns[e]), values[e])
+              }
+              out[i] = sum
+            }
+          }
+        }
+      }
+    }
+    var sum = 0.0
+    for value in rowSums { sum += value }
+    return negativeEntropy + sum + log(z)
+  }
+
+  private mutating func exactSums(positions: [Float], affinities: [Float]) {
+    let n = count
+    // Padded to whole vectors with far-away points, whose w is exactly 0 in float.
+    let padded = (n + 15) / 16 * 16
+    xs = [Float](repeating: 1e30, count: padded)
+    ys = [Float](repeating: 0, count: padded)
+    for i in 0..<n {
+      xs[i] = positions[2 * i]
+      ys[i] = positions[2 * i + 1]
+    }
+    xs.withUnsafeBufferPointer { xs in
+      ys.withUnsafeBufferPointer { ys in
+        affinities.withUnsafeBufferPointer { p in
+          attraction.withUnsafeMutableBufferPointer { attraction in
+            repulsion.withUnsafeMutableBufferPointer { repulsion in
+              partialZ.withUnsafeMutableBufferPointer { partialZ in
+                let (x, y, pp) = (xs.baseAddress!, ys.baseAddress!, p.baseAddress!)
+                let (a, r, z) = (
+                  attraction.baseAddress!, repulsion.baseAddress!, partialZ.baseAddress!
+                )
+                Parallel.forChunks(count: n, minimumPerThread: 32) { range in
+                  for i in range {
+                    Self.exactRow(
+                      i, count: n, padded: padded, x: x, y: y, p: pp + i * n, a: a, r: r, z: z)
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// One row of the exact sums, 16 columns at a time.
+  @inline(__always)
+  private static func exactRow(
+    _ i: Int, count n: Int, padded: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
+    p: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>,
+    z: UnsafeMutablePointer<Float>
+  ) {
+    typealias V = SIMD16<Float>
+    let xi = V(repeating: x[i])
+    let yi = V(repeating: y[i])
+    var sumW = V()
+    var ax = V()
+    var ay = V()
+    var rx = V()
+    var ry = V()
+    let full = n / 16 * 16
+    var j = 0
+    while j < padded {
+      let dx = xi - UnsafeRawPointer(x + j).loadUnaligned(as: V.self)
+      let dy = yi - UnsafeRawPointer(y + j).loadUnaligned(as: V.self)
+      let w = StudentKernel.weight(squaredDistance: dx * dx + dy * dy)
+      var pj: V
+      if j < full {
+        pj = UnsafeRawPointer(p + j).loadUnaligned(as: V.self)
+      } else {
+        pj = V()
+        for lane in 0..<(n - j) { pj[lane] = p[j + lane] }
+      }
+      sumW += w
+      let pw = pj * w
+      ax += pw * dx
+      ay += pw * dy
+      let ww = w * w
+      rx += ww * dx
+      ry += ww * dy
+      j += 16
+    }
+    // The point itself contributed w = 1 to Z (and nothing to the forces).
+    z[i] = sumW.sum() - 1
+    a[2 * i] = ax.sum()
+    a[2 * i + 1] = ay.sum()
+    r[2 * i] = rx.sum()
+    r[2 * i + 1] = ry.sum()
+  }
+
+  private mutating func barnesHutSums(
+    positions: [Float], rowStart: [Int32], columns: [Int32], values: [Float], theta: Float
+  ) {
+    let n = count
+    let thetaSquared = theta * theta
+    xs = (0..<n).map { positions[2 * $0] }
+    ys = (0..<n).map { positions[2 * $0 + 1] }
+    tree.nodes.withUnsafeBufferPointer { nodes in
+      tree.order.withUnsafeBufferPointer { order in
+        tree.sortedX.withUnsafeBufferPointer { sx in
+          tree.sortedY.withUnsafeBufferPointer { sy in
+            xs.withUnsafeBufferPointer { xs in
+              ys.withUnsafeBufferPointer { ys in
+                rowStart.withUnsafeBufferPointer { rowStart in
+                  columns.withUnsafeBufferPointer { columns in
+                    values.withUnsafeBufferPointer { values in
+                      attraction.withUnsafeMutableBufferPointer { attraction in
+                        repulsion.withUnsafeMutableBufferPointer { repulsion in
+                          partialZ.withUnsafeMutableBufferPointer { partialZ in
+                            let kernel = BarnesHutKernel(
+                              nodes: nodes.baseAddress!, nodeCount: tree.nodeCount,
+                              order: order.baseAddress!, sortedX: sx.baseAddress!,
+                              sortedY: sy.baseAddress!, count: n, xs: xs.baseAddress!,
+                              ys: ys.baseAddress!, rowStart: rowStart.baseAddress!,
+                              columns: columns.baseAddress!, values: values.baseAddress!,
+                              thetaSquared: thetaSquared, attraction: attraction.baseAddress!,
+                              repulsion: repulsion.baseAddress!,
+                              partialZ: partialZ.baseAddress!)
+                            Self.runGroups(kernel, count: n)
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Groups of points in Morton order, so neighbouring queries walk the same nodes.
+  private static func runGroups(_ kernel: BarnesHutKernel, count n: Int) {
+    let size = BarnesHutKernel.groupSize
+    let groups = (n + size - 1) / size
+    Parallel.forChunks(count: groups, minimumPerThread: 4) { range in
+      let list = UnsafeMutablePointer<Float>.allocate(capacity: 3 * kernel.listCapacity + 96)
+      defer { list.deallocate() }
+      for group in range {
+        kernel.repel(group: group, list: list)
+        for s in (group * size)..<min(n, (group + 1) * size) {
+          kernel.attract(Int(kernel.order[s]))
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/// The settings of one t-SNE run. The defaults are scikit-learn's (`TSNE()` in 1.x with
+/// `init='pca'`, `learning_rate='auto'`), which follow van der Maaten's reference code.
+public struct TSNEOptions: Sendable, Equatable {
+  /// How the gradient is computed.
+  public enum Method: String, Sendable, Equatable, CaseIterable {
+    /// All N^2 pairs: O(N^2) per iteration, for small N.
+    case exact
+    /// Sparse input affinities (3 x perplexity neighbours) and a quadtree for the repulsion:
+    /// O(N log N) per iteration.
+    case barnesHut = "barnes-hut"
+    /// Exact up to `exactMaximumPoints` points, Barnes-Hut above.
+    case automatic = "auto"
+  }
+
+  /// Where the optimisation starts.
+  public enum Initialization: String, Sendable, Equatable {
+    /// The first two principal components, scaled so that the first has standard deviation
+    /// 1e-4 (scikit-learn's `init='pca'`).
+    case pca
+    /// Gaussian with standard deviation 1e-4, from `seed` (scikit-learn's `init='random'`).
+    case random
+  }
+
+  /// The effective number of neighbours each point's Gaussian covers; must be below N.
+  public var perplexity: Double = 30
+  /// Total iterations, the early-exaggeration phase included.
+  public var iterations: Int = 1000
+  public var method: Method = .automatic
+  /// The largest N for which `.automatic` picks the exact method.
+  public var exactMaximumPoints: Int = 1000
+  /// Barnes-Hut accuracy: a cell of width w at distance d is summarised when w / d < theta.
+  public var theta: Double = 0.5
+  public var earlyExaggeration: Double = 12
+  public var exaggerationIterations: Int = 250
+  /// Momentum during the exaggeration phase, and after it.
+  public var initialMomentum: Double = 0.5
+  public var finalMomentum: Double = 0.8
+  /// nil means scikit-learn's 'auto': max(N / earlyExaggeration / 4, 50).
+  public var learningRate: Double? = nil
+  public var minimumGain: Double = 0.01
+  /// Stops when the gradient's norm falls below this (checked every `checkInterval`).
+  public var minimumGradientNorm: Double = 1e-7
+  /// Stops after this many iterations of the final phase without a better KL divergence
+  /// (the exaggeration phase uses its own length, as scikit-learn does).
+  public var iterationsWithoutProgress: Int = 300
+  /// How often the KL divergence is computed and the stopping rules checked.
+  public var checkInterval: Int = 50
+  public var initialization: Initialization = .pca
+  /// Seeds the random initialisation (PCA is deterministic without it).
+  public var seed: UInt64 = 0
+
+  public init() {}
+
+  /// The method used for `count` points.
+  public func resolvedMethod(count: Int) -> Method {
+    switch method {
+    case .automatic: return count <= exactMaximumPoints ? .exact : .barnesHut
+    case .exact, .barnesHut: return method
+    }
+  }
+
+  /// The step size for `count` points.
+  public func resolvedLearningRate(count: Int) -> Double {
+    learningRate ?? max(Double(count) / earlyExaggeration / 4, 50)
+  }
+
+  /// How many nearest neighbours the Barnes-Hut affinities keep (scikit-learn's rule).
+  public func neighbourCount(count: Int) -> Int {
+    min(count - 1, Int(3 * perplexity + 1))
+  }
+
+  /// Checks every option against `count` points; the error names the option and the fix.
+  public func validate(count: Int) throws {
+    func fail(_ name: String, _ reason: String) -> TSNEError {
+      .invalidOption(name: name, reason: reason)
+    }
+    guard perplexity.isFinite, perplexity > 0 else {
+      throw fail("perplexity", "must be a positive number, got \(perplexity)")
+    }
+    guard perplexity < Double(count) else {
+      throw fail(
+        "perplexity",
+        "must be less than the number of points (\(count)), got \(perplexity);"
+          + " typical values are 5 to 50")
+    }
+    guard iterations >= 0 else { throw fail("iterations", "must not be negative") }
+    guard theta.isFinite, theta >= 0 else {
+      throw fail("theta", "must be a non-negative number, got \(theta)")
+    }
+    guard earlyExaggeration.isFinite, earlyExaggeration >= 1 else {
+      throw fail("earlyExaggeration", "must be at least 1, got \(earlyExaggeration)")
+    }
+    guard exaggerationIterations >= 0 else {
+      throw fail("exaggerationIterations", "must not be negative")
+    }
+    for (name, value) in [("initialMomentum", initialMomentum), ("finalMomentum", finalMomentum)] {
+      guard value >= 0, value < 1 else { throw fail(name, "must be in [0, 1), got \(value)") }
+    }
+    if let learningRate {
+      guard learningRate.isFinite, learningRate > 0 else {
+        throw fail("learningRate", "must be positive, got \(learningRate)")
+      }
+    }
+    guard minimumGain > 0, minimumGain <= 1 else {
+      throw fail("minimumGain", "must be in (0, 1], got \(minimumGain)")
+    }
+    guard checkInterval > 0 else { throw fail("checkInterval", "must be positive") }
+    guard iterationsWithoutProgress > 0 else {
+      throw fail("iterationsWithoutProgress", "must be positive")
+    }
+  }
+}

@@ -1,0 +1,193 @@
+import NN
+import Tensor
+
+/// ALBEF's pretraining step (models/model_pretrain.py): ITC against momentum features and queues
+/// with momentum distillation, ITM on the positive pairs and in-batch hard negatives, MLM with
+/// distillation from the momentum model; the queues are updated after the losses.
+final class ALBEFTraining {
+  let model: ALBEFModel
+  let momentumModel: ALBEFModel
+  let momentum: MomentumCopy
+  let imageQueue: FeatureQueue
+  let textQueue: FeatureQueue
+  let objectives: ObjectiveConfiguration
+
+  init(configuration: PretrainingConfiguration, data: PretrainingData, random: inout RandomGenerator) throws {
+    func build(_ random: inout RandomGenerator) throws -> ALBEFModel {
+      try ALBEFModel(
+        configuration: configuration.model, vocabularySize: data.vocabularySize,
+        regionInputSize: data.regionInputSize,
+        initialTemperature: configuration.objectives.temperature, random: &random)
+    }
+    model = try build(&random)
+    var copyRandom = random.fork()
+    momentumModel = try build(&copyRandom)
+    momentum = try MomentumCopy(of: model, copy: momentumModel, momentum: configuration.objectives.momentum)
+    objectives = configuration.objectives
+    let (size, dimension, batch) = (
+      configuration.objectives.queueSize, configuration.model.embeddingDimension,
+      configuration.training.batchSize
+    )
+    imageQueue = try FeatureQueue(capacity: size, dimension: dimension, batchSize: batch, random: &random)
+    textQueue = try FeatureQueue(capacity: size, dimension: dimension, batchSize: batch, random: &random)
+  }
+
+  struct Output {
+    var total: Tensor
+    var losses: [NamedValue]
+    var pseudoTargets: PseudoTargets?
+    /// The momentum features to enqueue once the step has been applied.
+    var momentumImage: Tensor
+    var momentumText: Tensor
+  }
+
+  struct TeacherFeatures {
+    var tokens: Tensor
+    var mask: Tensor?
+    var image: Tensor
+    var text: Tensor
+  }
+
+  func teacherFeatures(_ batch: ALBEFBatch) throws -> TeacherFeatures {
+    momentum.update()
+    let inference = ForwardContext.inference()
+    let image = try momentumModel.encodeImage(batch.image, context: inference)
+    let text = try momentumModel.encodeText(batch.text.ids, mask: batch.text.mask, context: inference)
+    return TeacherFeatures(
+      tokens: image.tokens, mask: image.mask, image: try momentumModel.imageEmbedding(image.tokens),
+      text: try momentumModel.textEmbedding(text))
+  }
+
+  func teacherMaskedLogits(_ batch: ALBEFBatch, teacher: TeacherFeatures) throws -> Tensor {
+    let inference = ForwardContext.inference()
+    let hidden = try momentumModel.encodeText(batch.maskedIDs, mask: batch.text.mask, context: inference)
+    let fused = try momentumModel.fuse(
+      text: hidden, textMask: batch.text.mask, image: teacher.tokens, imageMask: teacher.mask,
+      context: inference)
+    return try momentumModel.maskedTokenLogits(fused, positions: batch.masked.positions)
+  }
+
+  /// Enqueues the momentum features of a step (after the optimiser step, as the official code).
+  func enqueue(_ output: Output, pairIndices: [Int]) throws {
+    guard imageQueue.capacity > 0 else { return }
+    try imageQueue.enqueue(output.momentumImage, pairIndices: pairIndices)
+    try textQueue.enqueue(output.momentumText, pairIndices: pairIndices)
+  }
+
+  func step(
+    _ batch: ALBEFBatch, alpha: Float, context: ForwardContext, negativesSeed: UInt64,
+    capturePseudoTargets: Bool
+  ) throws -> Output {
+    ImageTextContrastive.clampTemperature(model.temperature)
+    let (imageTokens, imageMask) = try model.encodeImage(batch.image, context: context)
+    let textHidden = try model.encodeText(batch.text.ids, mask: batch.text.mask, context: context)
+
+    // The teacher: EMA-updated first (as the official forward does), then run without dropout.
+    let teacher = try noGrad { try teacherFeatures(batch) }
+
+    var total = Tensor(scalar: 0)
+    var losses: [NamedValue] = []
+    var contrastive: ContrastiveOutput?
+    if objectives.itc > 0 || objectives.itm > 0 {
+      let output = try ImageTextContrastive.loss(
+        image: model.imageEmbedding(imageTokens), text: model.textEmbedding(textHidden),
+        momentumImage: teacher.image, momentumText: teacher.text,
+        imageQueue: imageQueue.features, textQueue: textQueue.features,
+        temperature: model.temperature, alpha: alpha)
+      contrastive = output
+      if objectives.itc > 0 {
+        total = try total + output.loss * objectives.itc
+        losses.append(NamedValue("itc", try output.loss.item()))
+      }
+    }
+
+    if objectives.itm > 0, let contrastive {
+      var random = RandomGenerator(seed: negativesSeed)
+      let itm = try matchingLoss(
+        textHidden: textHidden, textMask: batch.text.mask, imageTokens: imageTokens,
+        imageMask: imageMask, contrastive: contrastive, pairIndices: batch.pairIndices,
+        context: context, random: &random)
+      total = try total + itm * objectives.itm
+      losses.append(NamedValue("itm", try itm.item()))
+    }
+
+    var maskedTargets: [MaskedPositionTargets] = []
+    if objectives.mlm > 0 {
+      let maskedHidden = try model.encodeText(batch.maskedIDs, mask: batch.text.mask, context: context)
+      let fused = try model.fuse(
+        text: maskedHidden, textMask: batch.text.mask, image: imageTokens, imageMask: imageMask,
+        context: context)
+      let logits = try model.maskedTokenLogits(fused, positions: batch.masked.positions)
+      var teacherLogits: Tensor?
+      if (alpha > 0 || capturePseudoTargets) && !batch.masked.positions.isEmpty {
+        teacherLogits = try noGrad { try teacherMaskedLogits(batch, teacher: teacher) }
+      }
+      let mlm = try MaskedLanguageModeling.loss(
+        logits: logits, targets: batch.masked.targets, momentumLogits: alpha > 0 ? teacherLogits : nil,
+        alpha: alpha)
+      total = try total + mlm * objectives.mlm
+      losses.append(NamedValue("mlm", try mlm.item()))
+      if capturePseudoTargets, let teacherLogits {
+        maskedTargets = PseudoTargetCapture.maskedPositions(
+          student: logits, teacher: teacherLogits, masked: batch.masked, length: batch.text.length)
+      }
+    }
+
+    var pseudoTargets: PseudoTargets?
+    if capturePseudoTargets {
+      pseudoTargets = PseudoTargets(
+        pairIndices: batch.pairIndices, maskedPositions: maskedTargets,
+        imageTexts: contrastive.map {
+          PseudoTargetCapture.imageTexts(
+            momentumImageToText: $0.momentumImageToText, pairIndices: batch.pairIndices,
+            queueIndices: textQueue.pairIndices)
+        } ?? [])
+    }
+    return Output(
+      total: total, losses: losses, pseudoTargets: pseudoTargets, momentumImage: teacher.image,
+      momentumText: teacher.text)
+  }
+
+  /// ITM with in-batch hard negatives: for each text a negative image, for each image a negative
+  /// text, drawn ∝ softmax of the student's ITC similarity with the diagonal at −inf; batch 1:2.
+  private func matchingLoss(
+    textHidden: Tensor, textMask: Tensor, imageTokens: Tensor, imageMask: Tensor?,
+    contrastive: ContrastiveOutput, pairIndices: [Int], context: ForwardContext,
+    random: inout RandomGenerator
+  ) throws -> Tensor {
+    let b = pairIndices.count
+    func batchColumns(_ logits: Tensor) -> [Float] {
+      let (rows, columns) = (logits.shape[0], logits.shape[1])
+      let values = logits.scalars
+      return (0..<rows).flatMap { r in values[r * columns..<r * columns + b] }
+    }
+    let excluded: (Int, Int) -> Bool = { pairIndices[$0] == pairIndices[$1] }
+    let textToImage = ImageTextMatching.negativeWeights(
+      similarity: batchColumns(contrastive.textToImage), batchSize: b, excluded: excluded)
+    let imageToText = ImageTextMatching.negativeWeights(
+      similarity: batchColumns(contrastive.imageToText), batchSize: b, excluded: excluded)
+    var negativeImageForText: [(text: Int, image: Int)] = []
+    for t in 0..<b {
+      if let i = ImageTextMatching.sampleIndex(textToImage[t], random: &random) {
+        negativeImageForText.append((t, i))
+      }
+    }
+    var negativeTextForImage: [(text: Int, image: Int)] = []
+    for i in 0..<b {
+      if let t = ImageTextMatching.sampleIndex(imageToText[i], random: &random) {
+        negativeTextForImage.append((t, i))
+      }
+    }
+    let negatives = negativeImageForText + negativeTextForImage
+    let rows = (0..<b).map { ($0, $0) } + negatives.map { ($0.text, $0.image) }
+    let textRows = IndexTensor(rows.map(\.0))
+    let imageRows = IndexTensor(rows.map(\.1))
+    let fused = try model.fuse(
+      text: textHidden.indexSelected(axis: 0, indices: textRows),
+      textMask: textMask.indexSelected(axis: 0, indices: textRows),
+      image: imageTokens.indexSelected(axis: 0, indices: imageRows),
+      imageMask: imageMask?.indexSelected(axis: 0, indices: imageRows), context: context)
+    let labels = Array(repeating: 1, count: b) + Array(repeating: 0, count: negatives.count)
+    return try ImageTextMatching.loss(logits: model.matchingLogits(fused), labels: labels)
+  }
+}

@@ -1,0 +1,48 @@
+import NN
+import Tensor
+
+/// Oscar's pretraining step (run_oscarplus_pretrain.py in vanilla mode): the masked token loss
+/// over words and tags plus the polluted-tag contrastive loss on the pooled [CLS], unweighted
+/// in the official code (weights here come from the session).
+final class OscarTraining {
+  let model: OscarModel
+  let objectives: ObjectiveConfiguration
+
+  init(configuration: PretrainingConfiguration, data: PretrainingData, random: inout RandomGenerator) throws {
+    model = try OscarModel(
+      configuration: configuration.model, vocabularySize: data.vocabularySize,
+      regionInputSize: data.regionInputSize, random: &random)
+    objectives = configuration.objectives
+  }
+
+  func step(_ batch: OscarBatch, context: ForwardContext, capturePseudoTargets: Bool) throws -> (
+    total: Tensor, losses: [NamedValue], pseudoTargets: PseudoTargets?
+  ) {
+    let hidden = try model(
+      ids: batch.maskedIDs, segments: batch.segments, textMask: batch.text.mask,
+      regions: batch.regions, regionMask: batch.regionMask, context: context)
+    var total = Tensor(scalar: 0)
+    var losses: [NamedValue] = []
+    var pseudoTargets: PseudoTargets?
+    if objectives.mlm > 0 {
+      let logits = try model.maskedTokenLogits(hidden, positions: batch.sequencePositions)
+      let mlm = try MaskedLanguageModeling.loss(
+        logits: logits, targets: batch.masked.targets, momentumLogits: nil, alpha: 0)
+      total = try total + mlm * objectives.mlm
+      losses.append(NamedValue("mlm", try mlm.item()))
+      if capturePseudoTargets {
+        // Oscar keeps no momentum model: the "teacher" column repeats the student's view.
+        let positions = PseudoTargetCapture.maskedPositions(
+          student: logits, teacher: logits, masked: batch.masked, length: batch.text.length)
+        pseudoTargets = PseudoTargets(pairIndices: batch.pairIndices, maskedPositions: positions, imageTexts: [])
+      }
+    }
+    if objectives.pollutedTags > 0 {
+      let contrastive = try Tensor.crossEntropy(
+        logits: model.contrastiveLogits(hidden), targets: IndexTensor(batch.labels))
+      total = try total + contrastive * objectives.pollutedTags
+      losses.append(NamedValue("pollutedTags", try contrastive.item()))
+    }
+    return (total, losses, pseudoTargets)
+  }
+}

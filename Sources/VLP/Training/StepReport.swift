@@ -1,0 +1,47 @@
+/// A named number (a loss or a metric) in display order.
+public struct NamedValue: Sendable, Equatable, Codable {
+  public var name: String
+  public var value: Float
+
+  public init(_ name: String, _ value: Float) {
+    self.name = name
+    self.value = value
+  }
+}
+
+/// What one training step produced: the per-objective losses (unweighted) and their weighted
+/// total, the schedule's values, and, when asked for, the pseudo-targets of the batch.
+public struct StepReport: Sendable {
+  /// Steps completed after this one (the first step reports 1).
+  public var step: Int
+  public var losses: [NamedValue]
+  public var total: Float
+  public var learningRate: Float
+  /// Distillation weight used this step (0 without momentum distillation or for Oscar).
+  public var alpha: Float
+  /// ITC temperature after the step (nil without ITC).
+  public var temperature: Float?
+  /// Real (enqueued) entries in the ITC queue, and its capacity.
+  public var queueFill: Int
+  public var queueSize: Int
+  public var gradientNorm: Float
+  public var pseudoTargets: PseudoTargets?
+
+  public func loss(_ name: String) -> Float? { losses.first { $0.name == name }?.value }
+}
+
+/// Errors that stop a run.
+public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// A loss became NaN or infinite: the step is not applied, so the weights stay the last good ones.
+  case nonFiniteLoss(objective: String, step: Int, value: Float)
+  case invalidRequest(String)
+
+  public var description: String {
+    switch self {
+    case .nonFiniteLoss(let objective, let step, let value):
+      "the \(objective) loss is \(value) at step \(step); the step was not applied. Lower "
+        + "training.learningRate or set training.gradientClipNorm, then resume from the last checkpoint"
+    case .invalidRequest(let detail): detail
+    }
+  }
+}

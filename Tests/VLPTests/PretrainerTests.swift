@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+@testable import NN
+@testable import Tensor
+@testable import VLP
+
+/// Small worlds and models so that these tests train in seconds.
+enum PretrainerFixtures {
+  static func configuration(
+    _ family: ModelFamily, pairs: Int = 800, batch: Int = 16, queue: Int = 64
+  ) -> PretrainingConfiguration {
+    var c = PretrainingConfiguration()
+    c.data.world.pairCount = pairs
+    c.model.family = family
+    c.model.dimension = 32
+    c.model.headCount = 2
+    c.model.hiddenSize = 64
+    c.model.imageLayers = 1
+    c.model.textLayers = 1
+    c.model.fusionLayers = 1
+    c.model.layers = 2
+    c.model.embeddingDimension = 16
+    c.model.maximumTextLength = family == .oscar ? 40 : 25
+    c.training.batchSize = batch
+    c.objectives.queueSize = queue
+    c.evaluation.retrievalPairs = 20
+    c.evaluation.accuracyPairs = 32
+    c.evaluation.rerank = 4
+    return c
+  }
+}
+
+@Suite struct PretrainerTests {
+  /// The benchmark model: 1,497,323 trainable parameters.
+  @Test func benchSmallHasTheSpecifiedParameterCount() throws {
+    var c = PretrainingConfiguration()
+    c.data.world.pairCount = 200
+    c.model.vocabularySize = 1000
+    let trainer = try Pretrainer(configuration: c)
+    #expect(trainer.model.parameterCount == 1_497_323)
+    #expect(trainer.momentumModel!.parameterCount == 1_497_323)
+  }
+
+  /// At initialisation the losses sit where theory puts them: MLM ≈ ln V, ITC ≈ ln(B + Q)
+  /// (random features and a random queue), ITM near the 1:2 prior's entropy, polluted ≈ ln 2.
+  @Test func lossesAtInitialisationMatchTheory() throws {
+    var albef = PretrainerFixtures.configuration(.albef, batch: 16, queue: 64)
+    albef.objectives.distillation = false
+    let trainer = try Pretrainer(configuration: albef)
+    let report = try trainer.trainStep()
+    let vocabulary = Float(trainer.data.vocabularySize)
+    #expect(abs(report.loss("mlm")! - log(vocabulary)) < 0.35)
+    // Random towers give anisotropic features, so ITC starts at or above the chance level
+    // ln(B + Q) (docs/objectives.md); it can never start far below it.
+    #expect(report.loss("itc")! > log(16 + 64) - 0.1)
+    // An untrained head gives near-equal logits: ln 2 per row, whatever the 1:2 label mix.
+    #expect(abs(report.loss("itm")! - log(2)) < 0.1)
+    let oscar = try Pretrainer(configuration: PretrainerFixtures.configuration(.oscar))
+    let first = try oscar.trainStep()
+    #expect(abs(first.loss("mlm")! - log(Float(oscar.data.vocabularySize))) < 0.35)
+    #expect(abs(first.loss("pollutedTags")! - log(2)) < 0.1)
+  }
+
+  /// ALBEF learns (Oscar's tiny model needs a longer budget, see docs/objectives.md): a few hundred steps of a tiny model take held-out retrieval well
+  /// above chance (1 / 20) and cut the losses.
+  @Test(arguments: [ModelFamily.albef])
+  func shortPretrainingLiftsRetrievalAboveChance(_ family: ModelFamily) throws {
+    var c = PretrainerFixtures.configuration(family, pairs: 3000, batch: 32, queue: 128)
+    c.model.imageInput = .regions
+    c.training.learningRate = 1e-3
+    c.training.warmupSteps = 20
+    c.training.steps = 300
+    let trainer = try Pretrainer(configuration: c)
+    let before = try trainer.evaluate()
+    let first = try trainer.trainStep()
+    var last = first
+    while trainer.step < 300 { last = try trainer.trainStep() }
+    let after = try trainer.evaluate()
+    #expect(last.loss("mlm")! < first.loss("mlm")! - 0.5)
+    #expect(after.retrieval.meanRecall > before.retrieval.meanRecall + 0.1)
+    #expect(after.mlmTop1 > before.mlmTop1 + 0.1)
+  }
+
+  @Test func sameSeedGivesTheSameNumbersAndThreadsDoNotMatter() throws {
+    func losses(threads: Int) throws -> [Float] {
+      try ComputeSettings.withThreadCount(threads) {
+        let trainer = try Pretrainer(configuration: PretrainerFixtures.configuration(.albef))
+        return try (0..<3).flatMap { _ in try trainer.trainStep().losses.map(\.value) }
+      }
+    }
+    let one = try losses(threads: 1)
+    #expect(one == (try losses(threads: 1)))
+    #expect(one == (try losses(threads: 2)))
+  }
+
+  @Test func batchSizeOneTrainsWithoutNaN() throws {
+    var c = PretrainerFixtures.configuration(.albef, batch: 1, queue: 8)
+    c.objectives.alphaRampSteps = 1
+    let trainer = try Pretrainer(configuration: c)
+    for _ in 0..<3 {
+      let report = try trainer.trainStep()
+      #expect(report.losses.allSatisfy { $0.value.isFinite })
+    }
+  }
+
+  @Test func pseudoTargetsAreRankedDistributions() throws {
+    let trainer = try Pretrainer(configuration: PretrainerFixtures.configuration(.albef))
+    let report = try trainer.trainStep(capturePseudoTargets: true)
+    let targets = try #require(report.pseudoTargets)
+    #expect(!targets.maskedPositions.isEmpty)
+    #expect(targets.imageTexts.count == 16)
+    for position in targets.maskedPositions {
+      #expect(position.teacher.count == 5)
+      let probabilities = position.teacher.map(\.probability)
+      #expect(probabilities == probabilities.sorted(by: >))
+      #expect(probabilities.reduce(0, +) <= 1.0001)
+    }
+    for image in targets.imageTexts {
+      #expect(image.texts.count == 5)
+      #expect(image.texts.allSatisfy { $0.id == -1 || trainer.data.trainIndices.contains($0.id) })
+    }
+  }
+
+  @Test func temperatureStaysClampedAndQueueFills() throws {
+    var c = PretrainerFixtures.configuration(.albef, batch: 16, queue: 32)
+    c.training.learningRate = 0.5  // pushes the temperature hard
+    c.training.warmupSteps = 0
+    let trainer = try Pretrainer(configuration: c)
+    var report = try trainer.trainStep()
+    report = try trainer.trainStep()
+    #expect(report.queueFill == 32)
+    _ = try trainer.trainStep()
+    let temperature = try trainer.albefModel!.temperature.item()
+    ImageTextContrastive.clampTemperature(trainer.albefModel!.temperature)
+    #expect(try trainer.albefModel!.temperature.item() >= 0.001)
+    #expect(try trainer.albefModel!.temperature.item() <= 0.5)
+    _ = temperature
+  }
+}
