@@ -79,15 +79,14 @@ extension Pretrainer {
     let batch = try data.albefBatch(
       accuracy, maskProbability: configuration.objectives.maskProbability, random: &random)
     let context = ForwardContext.inference()
-    let image = try model.encodeImage(batch.image, context: context)
+    let held = try encodeALBEF(accuracy, model: model)  // its image tokens serve MLM and ITM
     let masked = try model.encodeText(batch.maskedIDs, mask: batch.text.mask, context: context)
     let fused = try model.fuse(
-      text: masked, textMask: batch.text.mask, image: image.tokens, imageMask: image.mask,
+      text: masked, textMask: batch.text.mask, image: held.imageTokens, imageMask: held.imageMask,
       context: context)
     let logits = try model.maskedTokenLogits(fused, positions: batch.masked.positions)
     let counts = TokenAccuracy.counts(
       logits: logits.scalars, classes: data.vocabularySize, targets: batch.masked.targets)
-    let held = try encodeALBEF(accuracy, model: model)
     let m = accuracy.count
     let positives = (0..<m).map { (text: $0, image: $0) }
     let negatives = (0..<m).map { (text: $0, image: ($0 + 1) % m) }

@@ -93,7 +93,6 @@ public final class Pretrainer {
         batch, context: context, capturePseudoTargets: capturePseudoTargets)
     }
     for loss in losses where !loss.value.isFinite {
-      optimizer.zeroGradients()
       throw TrainingError.nonFiniteLoss(objective: loss.name, step: step + 1, value: loss.value)
     }
     let totalValue = try total.item()

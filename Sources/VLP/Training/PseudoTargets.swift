@@ -37,15 +37,11 @@ enum TopK {
   static func softmaxTop(_ row: ArraySlice<Float>, k: Int) -> [(index: Int, probability: Float)] {
     guard let maximum = row.max(), maximum.isFinite else { return [] }
     var sum = 0.0
-    for value in row { sum += Double((value - maximum)).exponential }
+    for value in row { sum += exp(Double(value - maximum)) }
     let base = row.startIndex
     let order = row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }
     return order.prefix(k).map {
-      ($0 - base, Float(Double(row[$0] - maximum).exponential / sum))
+      ($0 - base, Float(exp(Double(row[$0] - maximum)) / sum))
     }
   }
-}
-
-extension Double {
-  var exponential: Double { Foundation.exp(self) }
 }
