@@ -13,6 +13,11 @@ ifeq ($(PORTABLE),1)
   endif
 else
   CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc native
+  # The GEMM micro-kernel holds a 6x32 tile in zmm registers where the CPU has AVX-512, and in
+  # two 6x16 halves of ymm registers where it has not (a zmm-shaped tile spills on AVX2).
+  ifneq ($(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo yes),)
+    CPU_FLAGS += -Xswiftc -DVLP_AVX512
+  endif
 endif
 RELEASE := -c release $(CPU_FLAGS)
 # Tests run optimised (numeric loops are 10-50x slower in debug) with @testable imports.

@@ -1,7 +1,11 @@
-// The register tile: 6 rows x 32 columns of C in twelve SIMD16<Float> accumulators (12 of the
-// 32 zmm registers), fed per step of k by two 16-wide loads of B and six broadcasts of A:
-// 12 FMAs per 8 loads keeps both FMA pipes busy (measured 172 GFLOP/s per core from L1, the
-// VM's FMA peak). A 6 x 16 variant serves panels of at most 16 columns (n = 16 heads).
+// The register tile: 6 rows x 32 columns of C. With AVX-512 (the Makefile defines VLP_AVX512
+// when the build machine has it) that is twelve SIMD16<Float> accumulators (12 of the 32 zmm
+// registers), fed per step of k by two 16-wide loads of B and six broadcasts of A: 12 FMAs per
+// 8 loads keeps both FMA pipes busy (measured 172 GFLOP/s per core from L1, the VM's FMA peak).
+// A 6 x 16 variant serves panels of at most 16 columns (n = 16 heads). Without AVX-512 (AVX2,
+// 16 ymm registers; arm64) twelve SIMD16 accumulators would spill, so the tile is computed as
+// two 6 x 16 halves of twelve SIMD8<Float> each (GEMMMicroKernel+Narrow.swift). Either way an
+// element of C is the same FMA chain in increasing k, so both give the same bits.
 
 extension GEMM {
   typealias V = SIMD16<Float>
@@ -11,6 +15,7 @@ extension GEMM {
   /// (o_0 = 0); B(p, j) = b[p * 32 + j], a packed panel. Row offsets past `rows` point at a
   /// readable row: those sums are computed and dropped. `wide` (a constant at every call
   /// site) picks 32 columns, else 16.
+  #if VLP_AVX512
   @inline(__always)
   static func tile(
     wide: Bool, kc: Int, a: UnsafePointer<Float>,
@@ -53,10 +58,28 @@ extension GEMM {
     if rows > 4 { store(c + 4 * ldc, c40, c41, cols, va, load) }
     if rows > 5 { store(c + 5 * ldc, c50, c51, cols, va, load) }
   }
+  #else
+  @inline(__always)
+  static func tile(
+    wide: Bool, kc: Int, a: UnsafePointer<Float>,
+    o1: Int, o2: Int, o3: Int, o4: Int, o5: Int, csA: Int, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, alpha: Float, load: Bool
+  ) {
+    narrowTile(
+      kc: kc, a: a, o1: o1, o2: o2, o3: o3, o4: o4, o5: o5, csA: csA, b: b, c: c, ldc: ldc,
+      rows: rows, cols: min(cols, 16), alpha: alpha, load: load)
+    if wide {
+      narrowTile(
+        kc: kc, a: a, o1: o1, o2: o2, o3: o3, o4: o4, o5: o5, csA: csA, b: b + 16, c: c + 16,
+        ldc: ldc, rows: rows, cols: cols - 16, alpha: alpha, load: load)
+    }
+  }
+  #endif
 
   /// One row of the tile into C: row = alpha * x (+ row). Whole 16-column halves go through
   /// vector registers; a ragged rest goes element by element with the same fused operation,
   /// so an element's bits do not depend on whether it sits in an edge tile.
+  #if VLP_AVX512
   @inline(__always)
   static func store(
     _ row: UnsafeMutablePointer<Float>, _ x0: V, _ x1: V, _ cols: Int, _ alpha: V, _ load: Bool
@@ -82,6 +105,7 @@ extension GEMM {
       }
     }
   }
+  #endif
 
   /// Packed A (panels of 6 rows, 6 floats per step of k) times a packed B panel.
   @inline(never)
