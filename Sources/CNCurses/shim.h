@@ -7,6 +7,7 @@
 #define NCURSES_WIDECHAR 1
 #include <ncursesw/curses.h>
 #include <locale.h>
+#include <stdio.h>
 
 /// The ncurses version string of the library actually linked at run time, e.g. "ncurses 6.4.20221231".
 static inline const char *vlp_curses_version(void) { return curses_version(); }
@@ -19,5 +20,9 @@ static inline void vlp_getmaxyx(WINDOW *w, int *rows, int *cols) {
   *rows = y;
   *cols = x;
 }
+
+/// Line-buffers standard output, so that progress lines reach a log file or pipe as they are
+/// printed (Swift 6 cannot name C's global `stdout` outside a C function).
+static inline void vlp_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 
 #endif

@@ -17,6 +17,9 @@ let usage = """
          vlp help
   """
 
+// Progress lines reach a log file as they are printed, not when a 4 KiB buffer fills.
+vlp_line_buffer_stdout()
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
   switch arguments.first {

@@ -81,4 +81,44 @@ import Testing
     // Only words and tags are masked.
     #expect(batch.masked.positions.allSatisfy { !data.vocabulary.specialIDs.contains(ids[$0]) })
   }
+
+  /// Oscar+'s caption pollution (texta_false_prob): of the polluted half, the caption share is
+  /// replaced with its own class 2, the rest pollutes the tags with class 1; matched rows keep
+  /// their own caption and tags.
+  @Test func oscarPlusCaptionPollutionHasItsOwnClass() throws {
+    let data = Self.data
+    var random = RandomGenerator(seed: 8)
+    let indices = Array(data.trainIndices.prefix(600))
+    let batch = try data.oscarBatch(
+      indices, pollution: 0.5, captionPollution: 0.25, maskProbability: 0,
+      source: data.trainIndices, random: &random)
+    #expect(batch.pollutionClasses == 3)
+    let captionRows = batch.pollution.filter { $0 == .foreignTextA }.count
+    let tagRows = batch.pollution.filter { $0 == .foreignTags || $0 == .foreignCaption }.count
+    #expect(abs(Double(captionRows) / 600 - 0.25) < 0.06)
+    #expect(abs(Double(tagRows) / 600 - 0.25) < 0.06)
+    for (kind, label) in zip(batch.pollution, batch.labels) {
+      switch kind {
+      case .none: #expect(label == 0)
+      case .foreignTags, .foreignCaption: #expect(label == 1)
+      case .foreignTextA: #expect(label == 2)
+      }
+    }
+    // A matched row is exactly its own caption and tags.
+    let length = batch.text.length
+    for (row, index) in indices.enumerated() where batch.pollution[row] == .none {
+      let expected = data.tokenizer.encodePair(
+        data.captionText(index), data.tagText(index).isEmpty ? nil : data.tagText(index),
+        maximumLength: data.model.maximumTextLength
+      ).ids
+      let ids = Array(batch.text.ids.values[row * length..<row * length + expected.count])
+      #expect(ids == expected)
+    }
+    // Vanilla Oscar (no caption pollution) keeps the 2-way labels.
+    var vanillaRandom = RandomGenerator(seed: 8)
+    let vanilla = try data.oscarBatch(
+      indices, pollution: 0.5, maskProbability: 0, source: data.trainIndices, random: &vanillaRandom)
+    #expect(vanilla.pollutionClasses == 2)
+    #expect(Set(vanilla.labels) == [0, 1])
+  }
 }

@@ -51,9 +51,14 @@ enum PretrainerFixtures {
     let report = try trainer.trainStep()
     let vocabulary = Float(trainer.data.vocabularySize)
     #expect(abs(report.loss("mlm")! - log(vocabulary)) < 0.35)
-    // Random towers give anisotropic features, so ITC starts at or above the chance level
-    // ln(B + Q) (docs/objectives.md); it can never start far below it.
+    // With ALBEF's random unit queue keys, ITC starts at or above the chance level ln(B + Q)
+    // (the keys spread the logits by 1 / (τ √E); docs/objectives.md), never far below it.
     #expect(report.loss("itc")! > log(16 + 64) - 0.1)
+    // Without a queue every key is an untrained batch feature: ITC sits at ln B.
+    var inBatch = albef
+    inBatch.objectives.queueSize = 0
+    let inBatchReport = try Pretrainer(configuration: inBatch).trainStep()
+    #expect(abs(inBatchReport.loss("itc")! - log(16)) < 0.3)
     // An untrained head gives near-equal logits: ln 2 per row, whatever the 1:2 label mix.
     #expect(abs(report.loss("itm")! - log(2)) < 0.1)
     let oscar = try Pretrainer(configuration: PretrainerFixtures.configuration(.oscar))

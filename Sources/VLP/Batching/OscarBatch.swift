@@ -8,10 +8,18 @@ public enum Pollution: String, Sendable, Codable {
   case foreignTags
   /// text_b replaced by another image's caption (label 1; vanilla Oscar's textb_sample_mode 0).
   case foreignCaption
-  /// No tags to replace: text_a replaced by another image's caption (label 1).
+  /// text_a replaced by another image's caption: when there are no tags to replace, or with
+  /// Oscar+'s caption pollution (label: the last class, 1 of 2 or 2 of 3).
   case foreignTextA
 
-  public var label: Int { self == .none ? 0 : 1 }
+  /// The class of the polluted-tag head for a head of `classes` (2 vanilla, 3 Oscar+).
+  public func label(classes: Int) -> Int {
+    switch self {
+    case .none: 0
+    case .foreignTags, .foreignCaption: 1
+    case .foreignTextA: classes - 1
+    }
+  }
 }
 
 /// One Oscar batch: `[CLS] a [SEP] b [SEP]` (segments 0 / 1) with words and tags masked, the
@@ -25,9 +33,11 @@ public struct OscarBatch: @unchecked Sendable {
   public var regions: Tensor  // (B, R, D + 6)
   public var regionMask: Tensor  // (B, R)
   public var pollution: [Pollution]
+  /// Classes of the polluted-tag head the labels are for.
+  public var pollutionClasses: Int
 
   public var batchSize: Int { pairIndices.count }
-  public var labels: [Int] { pollution.map(\.label) }
+  public var labels: [Int] { pollution.map { $0.label(classes: pollutionClasses) } }
   /// Masked positions in the flat (B·(T + R)) layout of the encoder's output.
   public var sequencePositions: [Int] {
     let (t, r) = (text.length, regions.shape[1])
@@ -37,11 +47,14 @@ public struct OscarBatch: @unchecked Sendable {
 
 extension PretrainingData {
   /// Oscar's `random_sent`: with probability `pollution` the sample is polluted by a random other
-  /// pair from `source`: its tags or its caption replace text_b (uniformly), or, when the sample
-  /// has no tags, its caption replaces text_a. Then `random_word` masks words and tags.
+  /// pair from `source`. With probability `captionPollution` (Oscar+'s texta_false_prob, part
+  /// of `pollution`), or whenever the sample has no tags, that pair's caption replaces text_a;
+  /// otherwise its tags or its caption replace text_b (uniformly). Then `random_word` masks
+  /// words and tags.
   public func oscarBatch(
-    _ indices: [Int], pollution probability: Float, maskProbability: Float, source: [Int],
-    random: inout RandomGenerator, texts: [(a: String, b: String)]? = nil
+    _ indices: [Int], pollution probability: Float, captionPollution: Float = 0,
+    maskProbability: Float, source: [Int], random: inout RandomGenerator,
+    texts: [(a: String, b: String)]? = nil
   ) throws -> OscarBatch {
     var sequences: [[Int]] = []
     var segmentRows: [[Int]] = []
@@ -56,7 +69,7 @@ extension PretrainingData {
       let takeTags = random.nextFloat() < 0.5
       var kind = Pollution.none
       if draw < probability {
-        if !b.isEmpty {
+        if draw >= captionPollution && !b.isEmpty {
           kind = takeTags ? .foreignTags : .foreignCaption
           b = takeTags ? tagText(other) : captionText(other)
         } else {
@@ -85,6 +98,7 @@ extension PretrainingData {
       pairIndices: indices, text: text,
       segments: try IndexTensor(shape: [indices.count, length], values: segments), masked: masked,
       maskedIDs: try IndexTensor(shape: [indices.count, length], values: masked.ids),
-      regions: regionValues, regionMask: regionMask, pollution: pollution)
+      regions: regionValues, regionMask: regionMask, pollution: pollution,
+      pollutionClasses: captionPollution > 0 ? 3 : 2)
   }
 }

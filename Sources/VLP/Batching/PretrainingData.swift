@@ -14,6 +14,8 @@ public final class PretrainingData: @unchecked Sendable {
   public let regionInputSize: Int
   public let trainIndices: [Int]
   public let testIndices: [Int]
+  /// The test pairs whose caption describes the scene correctly (what evaluation scores).
+  public let cleanTestIndices: [Int]
   public let validationIndices: [Int]
 
   public init(configuration: PretrainingConfiguration) throws {
@@ -31,6 +33,8 @@ public final class PretrainingData: @unchecked Sendable {
     regionInputSize = world.configuration.featureDimension + 6
     trainIndices = world.indices(of: .train)
     testIndices = world.indices(of: .test)
+    let pairs = world.pairs
+    cleanTestIndices = testIndices.filter { !pairs[$0].caption.noise.isNoisy }
     validationIndices = world.indices(of: .validation)
   }
 

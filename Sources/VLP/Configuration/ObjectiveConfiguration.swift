@@ -19,6 +19,13 @@ public struct ObjectiveConfiguration: Sendable, Equatable {
   public var maskProbability: Float = 0.15
   /// Oscar: probability that a sample's tags (or caption) are replaced by another sample's.
   public var pollutionProbability: Float = 0.5
+  /// Oscar+ (VinVL): probability that the caption (text_a) is the part replaced, with its own
+  /// class (`texta_false_prob`; Oscar+ uses 0.25). 0 = vanilla Oscar: only tags are polluted
+  /// (the caption only when there are no tags) and the head has 2 classes; above 0, 3 classes.
+  public var captionPollutionProbability: Float = 0
+
+  /// Classes of the polluted-tag head: matched, polluted tags, and (Oscar+) polluted caption.
+  public var pollutionClasses: Int { captionPollutionProbability > 0 ? 3 : 2 }
 
   public init() {}
 
@@ -36,7 +43,7 @@ public struct ObjectiveConfiguration: Sendable, Equatable {
 extension ObjectiveConfiguration: Codable {
   enum CodingKeys: String, CodingKey, CaseIterable {
     case itc, mlm, itm, pollutedTags, distillation, alpha, alphaRampSteps, queueSize, momentum
-    case temperature, maskProbability, pollutionProbability
+    case temperature, maskProbability, pollutionProbability, captionPollutionProbability
   }
 
   public init(from decoder: any Decoder) throws {
@@ -54,6 +61,7 @@ extension ObjectiveConfiguration: Codable {
     try c.read(&temperature, .temperature)
     try c.read(&maskProbability, .maskProbability)
     try c.read(&pollutionProbability, .pollutionProbability)
+    try c.read(&captionPollutionProbability, .captionPollutionProbability)
     for (value, key) in [(itc, CodingKeys.itc), (mlm, .mlm), (itm, .itm), (pollutedTags, .pollutedTags)] {
       try c.check(value, 0...100, key)
     }
@@ -64,5 +72,11 @@ extension ObjectiveConfiguration: Codable {
     try c.check(temperature, 0.001...0.5, .temperature)
     try c.check(maskProbability, 0...1, .maskProbability)
     try c.check(pollutionProbability, 0...1, .pollutionProbability)
+    try c.check(captionPollutionProbability, 0...1, .captionPollutionProbability)
+    guard captionPollutionProbability <= pollutionProbability else {
+      throw c.fail(
+        .captionPollutionProbability,
+        "must not exceed pollutionProbability (\(pollutionProbability)), got \(captionPollutionProbability)")
+    }
   }
 }

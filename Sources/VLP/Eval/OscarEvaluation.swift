@@ -1,9 +1,12 @@
+import Foundation
 import NN
 import Tensor
 
 extension Pretrainer {
   /// Oscar's matching score of (caption of `text`, tags and regions of `image`): the log-odds of
-  /// "matched" from the polluted-tag head, over every pair (N² forward sequences, in chunks).
+  /// "matched" against every polluted class of the head (logit 0 − logsumexp of the others; with
+  /// 2 classes, logit 0 − logit 1), over every pair (N² forward sequences, in chunks). Log-odds,
+  /// not log p, so that confident matches do not saturate into ties.
   func oscarMatchingScores(_ indices: [Int], model: OscarModel) throws -> [Float] {
     let n = indices.count
     let pairs = (0..<n).flatMap { image in (0..<n).map { text in (image, text) } }
@@ -18,8 +21,15 @@ extension Pretrainer {
       let hidden = try model(
         ids: batch.text.ids, segments: batch.segments, textMask: batch.text.mask,
         regions: batch.regions, regionMask: batch.regionMask, context: .inference())
-      let logits = try model.contrastiveLogits(hidden).scalars
-      scores += (0..<chunk.count).map { logits[$0 * 2] - logits[$0 * 2 + 1] }
+      let logits = try model.contrastiveLogits(hidden)
+      let classes = logits.shape[1]
+      let values = logits.scalars
+      scores += (0..<chunk.count).map { row in
+        let polluted = values[row * classes + 1..<(row + 1) * classes]
+        let highest = polluted.max()!
+        let total = polluted.reduce(Float(0)) { $0 + Foundation.exp($1 - highest) }
+        return values[row * classes] - highest - Foundation.log(total)
+      }
     }
     return scores
   }
@@ -45,7 +55,8 @@ extension Pretrainer {
     let counts = TokenAccuracy.counts(
       logits: logits.scalars, classes: data.vocabularySize, targets: matched.masked.targets)
     let polluted = try data.oscarBatch(
-      accuracy, pollution: 0.5, maskProbability: 0, source: data.testIndices, random: &random)
+      accuracy, pollution: 0.5, captionPollution: objectives.captionPollutionProbability,
+      maskProbability: 0, source: data.testIndices, random: &random)
     let pollutedHidden = try model(
       ids: polluted.text.ids, segments: polluted.segments, textMask: polluted.text.mask,
       regions: polluted.regions, regionMask: polluted.regionMask, context: .inference())

@@ -4,8 +4,9 @@ import Tensor
 /// Oscar: one BERT-style encoder over `[CLS] words [SEP] tags [SEP] regions`. Words and tags share
 /// the word embeddings and differ by segment (0 caption, 1 tags); regions are projected by one
 /// Linear(D + 6 → d) (+ LayerNorm) with no position or segment embedding (oscar/modeling).
-/// Heads: the masked-token head (tied) and the pooled [CLS] 2-way classifier of the polluted-tag
-/// contrastive loss (`seq_relationship`; label 0 = matched, 1 = polluted).
+/// Heads: the masked-token head (tied) and the pooled [CLS] classifier of the polluted-tag
+/// contrastive loss (`seq_relationship`; label 0 = matched, 1 = polluted; with Oscar+'s caption
+/// pollution a third class, 2 = polluted caption).
 public final class OscarModel: Module {
   public let configuration: ModelConfiguration
   public let embeddings: TextEmbeddings
@@ -18,7 +19,7 @@ public final class OscarModel: Module {
 
   public init(
     configuration: ModelConfiguration, vocabularySize: Int, regionInputSize: Int,
-    random: inout RandomGenerator
+    pollutionClasses: Int = 2, random: inout RandomGenerator
   ) throws {
     self.configuration = configuration
     let d = configuration.dimension
@@ -33,7 +34,7 @@ public final class OscarModel: Module {
     mlmHead = MaskedTokenHead(
       dimension: d, wordEmbeddings: embeddings.words, tied: configuration.tieMLMHead,
       random: &random)
-    contrastiveHead = PooledClassifier(dimension: d, classes: 2, random: &random)
+    contrastiveHead = PooledClassifier(dimension: d, classes: pollutionClasses, random: &random)
     dropout = Dropout(probability: configuration.dropout)
   }
 
@@ -58,7 +59,7 @@ public final class OscarModel: Module {
     return try encoder(sequence, mask: mask, context: context)
   }
 
-  /// Polluted-tag logits (B, 2) from the pooled [CLS].
+  /// Polluted-tag logits (B, classes) from the pooled [CLS].
   public func contrastiveLogits(_ hidden: Tensor) throws -> Tensor {
     try contrastiveHead(hidden.firstToken())
   }

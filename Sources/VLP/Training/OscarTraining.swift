@@ -11,7 +11,8 @@ final class OscarTraining {
   init(configuration: PretrainingConfiguration, data: PretrainingData, random: inout RandomGenerator) throws {
     model = try OscarModel(
       configuration: configuration.model, vocabularySize: data.vocabularySize,
-      regionInputSize: data.regionInputSize, random: &random)
+      regionInputSize: data.regionInputSize,
+      pollutionClasses: configuration.objectives.pollutionClasses, random: &random)
     objectives = configuration.objectives
   }
 

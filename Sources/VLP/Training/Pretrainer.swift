@@ -87,6 +87,7 @@ public final class Pretrainer {
       var pollutionRandom = RandomGenerator(seed: StreamSeed.derive(seed, stream: .pollution, index: step))
       let batch = try data.oscarBatch(
         indices, pollution: objectives.pollutionProbability,
+        captionPollution: objectives.captionPollutionProbability,
         maskProbability: objectives.maskProbability, source: data.trainIndices,
         random: &pollutionRandom)
       (total, losses, pseudoTargets) = try oscar!.step(
