@@ -65,6 +65,26 @@ enum PretrainerFixtures {
     let first = try oscar.trainStep()
     #expect(abs(first.loss("mlm")! - log(Float(oscar.data.vocabularySize))) < 0.35)
     #expect(abs(first.loss("pollutedTags")! - log(2)) < 0.1)
+
+    // The levels the dashboard draws are the ones checked above.
+    func level(_ trainer: Pretrainer, _ loss: String, _ kind: ReferenceLevel.Kind) -> Float? {
+      trainer.referenceLevels.first { $0.loss == loss && $0.kind == kind }?.value
+    }
+    let inBatchTrainer = try Pretrainer(configuration: inBatch)
+    #expect(abs(level(inBatchTrainer, "itc", .chance)! - log(16)) < 1e-6)
+    #expect(abs(level(trainer, "itc", .chance)! - log(80)) < 1e-6)
+    #expect(abs(level(trainer, "mlm", .chance)! - log(vocabulary)) < 1e-6)
+    #expect(abs(level(trainer, "itm", .chance)! - log(2)) < 1e-6)
+    #expect(abs(level(trainer, "itm", .prior)! - 0.6365142) < 1e-5)
+    #expect(abs(level(oscar, "pollutedTags", .chance)! - log(2)) < 1e-6)
+    #expect(abs(level(oscar, "pollutedTags", .prior)! - log(2)) < 1e-6)
+    // Oscar+: 3 classes at init; the 50 / 25 / 25 label mix has entropy 1.5 ln 2.
+    var plus = PretrainerFixtures.configuration(.oscar)
+    plus.objectives.captionPollutionProbability = 0.25
+    let plusTrainer = try Pretrainer(configuration: plus)
+    #expect(abs(level(plusTrainer, "pollutedTags", .chance)! - log(3)) < 1e-6)
+    #expect(abs(level(plusTrainer, "pollutedTags", .prior)! - 1.5 * log(2)) < 1e-6)
+    #expect(abs(try plusTrainer.trainStep().loss("pollutedTags")! - log(3)) < 0.1)
   }
 
   /// ALBEF learns (Oscar's tiny model needs a longer budget, see docs/objectives.md): a few hundred steps of a tiny model take held-out retrieval well

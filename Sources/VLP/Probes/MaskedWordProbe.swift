@@ -18,11 +18,22 @@ public struct MaskedWordPrediction: Sendable, Equatable {
 
 extension Pretrainer {
   /// The caption words of pair `index` as the model sees them (one token per word with the
-  /// scene world's word-level tokenizer; words past the text length are cut).
+  /// scene world's word-level tokenizer; words cut by the text length are left out, and for
+  /// Oscar, whose caption shares the length with the tags, those the pair's truncation cuts).
   public func captionWords(of index: Int) -> [String] {
     let words = data.world.pairs[index].caption.words.map(\.text)
-    let limit = family == .albef ? configuration.model.maximumTextLength - 2 : words.count
-    return Array(words.prefix(max(0, limit)))
+    let kept: Int
+    switch family {
+    case .albef:
+      kept = configuration.model.maximumTextLength - 2
+    case .oscar:
+      let tags = data.tagText(index)
+      let encoded = data.tokenizer.encodePair(
+        data.captionText(index), tags.isEmpty ? nil : tags,
+        maximumLength: configuration.model.maximumTextLength)
+      kept = encoded.segments.filter { $0 == 0 }.count - 2  // [CLS] caption [SEP]
+    }
+    return Array(words.prefix(max(0, kept)))
   }
 
   /// Replaces the words at `maskedWords` of pair `index`'s caption by [MASK] and returns the
@@ -55,7 +66,7 @@ extension Pretrainer {
         let batch = try data.oscarBatch(
           [index], pollution: 0, maskProbability: 0, source: [index], random: &random)
         var ids = batch.text.ids.values
-        for word in wanted where word + 1 < ids.count { ids[word + 1] = vocabulary.maskID }
+        for word in wanted { ids[word + 1] = vocabulary.maskID }
         let hidden = try model(
           ids: IndexTensor(shape: batch.text.ids.shape, values: ids), segments: batch.segments,
           textMask: batch.text.mask, regions: batch.regions, regionMask: batch.regionMask,
