@@ -12,6 +12,10 @@ public enum Pollution: String, Sendable, Codable {
   /// Oscar+'s caption pollution (label: the last class, 1 of 2 or 2 of 3).
   case foreignTextA
 
+  /// Classes of the polluted-tag head: matched and polluted (vanilla Oscar), plus a polluted
+  /// caption class when captions are polluted on their own (Oscar+).
+  public static func classes(captionPollution: Float) -> Int { captionPollution > 0 ? 3 : 2 }
+
   /// The class of the polluted-tag head for a head of `classes` (2 vanilla, 3 Oscar+).
   public func label(classes: Int) -> Int {
     switch self {
@@ -99,6 +103,6 @@ extension PretrainingData {
       segments: try IndexTensor(shape: [indices.count, length], values: segments), masked: masked,
       maskedIDs: try IndexTensor(shape: [indices.count, length], values: masked.ids),
       regions: regionValues, regionMask: regionMask, pollution: pollution,
-      pollutionClasses: captionPollution > 0 ? 3 : 2)
+      pollutionClasses: Pollution.classes(captionPollution: captionPollution))
   }
 }

@@ -25,7 +25,7 @@ public struct ObjectiveConfiguration: Sendable, Equatable {
   public var captionPollutionProbability: Float = 0
 
   /// Classes of the polluted-tag head: matched, polluted tags, and (Oscar+) polluted caption.
-  public var pollutionClasses: Int { captionPollutionProbability > 0 ? 3 : 2 }
+  public var pollutionClasses: Int { Pollution.classes(captionPollution: captionPollutionProbability) }
 
   public init() {}
 
