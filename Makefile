@@ -53,8 +53,9 @@ test: prerequisites ## build optimised and run every test
 	$(SWIFT) build --build-tests $(TEST_FLAGS)
 	$(SWIFT) test --skip-build $(TEST_FLAGS)
 
-bench: release ## GEMM GFLOP/s (with numpy's beside it where installed) and a Transformer layer's ms
+bench: release ## GEMM GFLOP/s (with numpy's beside it where installed), a Transformer layer's ms, a training step's ms
 	@mkdir -p bench-results
+	$(VLP) bench step bench-small --threads 1,$(THREADS)
 	$(VLP) bench layer --threads 1,$(THREADS)
 	$(VLP) bench layer --threads 1,$(THREADS) --cross
 	$(VLP) bench gemm --threads 1,$(THREADS) --json > bench-results/gemm.json

@@ -1,14 +1,18 @@
 import Foundation
 import NN
 import Tensor
+import VLP
 
 /// `vlp bench gemm`: GFLOP/s of the GEMM kernel, as a table or JSON, optionally beside numpy's.
 enum BenchCommand {
   static let usage = """
-    usage: vlp bench layer [--threads 1,2] [--cross] [--json]
+    usage: vlp bench step [SESSION] [--threads 1,2] [--steps 20] [--json]
+           vlp bench layer [--threads 1,2] [--cross] [--json]
            vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--seconds S] [--json]
            vlp bench gemm --from RESULTS.json [--compare NUMPY.json[,NUMPY2.json]]
            vlp bench tsne [--points 5000] [--dimensions 128] [--threads 1,2] [--json] [--save-data F.npy]
+      step        ms per full training step of SESSION's first variant (default: bench-small),
+                  with its parameter count and the process's peak resident memory
       --json      print machine-readable results (with --compare: numpy's figures and the ratios)
       --from      print a table from saved --json results instead of measuring
       --compare   numpy results from Tests/Bench/numpy_gemm.py: adds numpy's GFLOP/s and our ratio
@@ -18,10 +22,11 @@ enum BenchCommand {
     switch arguments.first {
     case "gemm": try gemm(Array(arguments.dropFirst()))
     case "layer": try layer(Array(arguments.dropFirst()))
+    case "step": try step(Array(arguments.dropFirst()))
     case "tsne": try TSNECommand.bench(Array(arguments.dropFirst()))
     default:
       throw CommandLineArguments.UsageError(
-        description: "bench: unknown benchmark '\(arguments.first ?? "")' (available: gemm, layer, tsne)\n\(usage)")
+        description: "bench: unknown benchmark '\(arguments.first ?? "")' (available: gemm, layer, step, tsne)\n\(usage)")
     }
   }
 
@@ -40,6 +45,30 @@ enum BenchCommand {
     } else {
       print(LayerBenchmark.table(results))
     }
+  }
+
+  /// A full training step of a session's model (bench-small: the issue's benchmark model).
+  static func step(_ arguments: [String]) throws {
+    let parsed = try CommandLineArguments(
+      arguments, valueOptions: ["threads", "steps"], flagOptions: ["json", "help"])
+    if parsed.flags.contains("help") {
+      print(usage)
+      return
+    }
+    guard parsed.positionals.count <= 1 else {
+      throw CommandLineArguments.UsageError(description: "bench step takes at most one SESSION\n\(usage)")
+    }
+    let name = parsed.positionals.first ?? "bench-small"
+    let definition = try SessionDefinition(contentsOf: SessionLocation.sessionFile(name))
+    let steps = try parsed.integers("steps", default: [20])[0]
+    var results: [StepBenchmarkResult] = []
+    for threads in try parsed.integers("threads", default: [1, 2]) {
+      results.append(
+        try StepBenchmark.run(
+          session: name, configuration: definition.variants[0].configuration, threads: threads,
+          steps: steps))
+    }
+    print(parsed.flags.contains("json") ? try json(results) : StepBenchmark.table(results))
   }
 
   static func gemm(_ arguments: [String]) throws {

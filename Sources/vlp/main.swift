@@ -10,6 +10,7 @@ let usage = """
   usage: vlp --version
          vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--json]
          vlp bench layer [--threads 1,2] [--cross] [--json]
+         vlp bench step [SESSION] [--threads 1,2] [--steps 20] [--json]
          vlp data export|inspect|world ...   (vlp data help for the options)
          vlp experiment SESSION [--seeds 1,2,3] [--steps N] [--set key=value ...] [--json FILE]
          vlp tsne --input FILE.npy|FILE.csv --out FILE.csv|FILE.svg [--labels FILE] ...
@@ -38,6 +39,10 @@ do {
   case let other?:
     throw CommandLineArguments.UsageError(description: "unknown command '\(other)'\n\(usage)")
   }
+} catch let error as CommandLineArguments.UsageError {
+  // Wrong usage: sysexits' EX_USAGE, with the usage text in the message.
+  FileHandle.standardError.write(Data("vlp: \(error)\n".utf8))
+  exit(64)
 } catch {
   FileHandle.standardError.write(Data("vlp: \(error)\n".utf8))
   exit(2)
