@@ -106,4 +106,39 @@ import Testing
     _ = b.nextDouble()
     #expect(a == b)
   }
+
+  /// Another image with the very same caption is no negative: a world of one-object scenes
+  /// without size words has identical captions in most batches, and none is ever drawn as a
+  /// negative of its twin, from either side.
+  @Test func identicalCaptionsAreNeverEachOthersNegatives() throws {
+    var c = PretrainingConfiguration()
+    c.data.world.pairCount = 400
+    c.data.world.maximumObjects = 1
+    c.data.world.sizeMentionRate = 0
+    c.data.world.noisyCaptionRate = 0
+    let data = try PretrainingData(configuration: c)
+    var random = RandomGenerator(seed: 4)
+    let indices = Array(data.trainIndices.prefix(64))
+    let batch = try data.albefBatch(indices, maskProbability: 0.15, random: &random)
+    let duplicates = batch.duplicates
+    let captions = indices.map(data.captionText)
+    var twins = 0
+    for i in 0..<64 {
+      for j in 0..<64 where i != j {
+        #expect(duplicates.isDuplicate(i, j) == (captions[i] == captions[j]))
+        if captions[i] == captions[j] { twins += 1 }
+      }
+    }
+    #expect(twins > 0, "the test world should have identical captions in a batch")
+    // Equal similarities: every allowed column is as likely as any other.
+    let flat = [Float](repeating: 0, count: 64 * 64)
+    for seed in 0..<20 {
+      var draw = RandomGenerator(seed: UInt64(seed))
+      let negatives = ImageTextMatching.hardNegatives(
+        textToImage: flat, imageToText: flat, batchSize: 64, excluded: duplicates.isDuplicate,
+        random: &draw)
+      #expect(negatives.count == 128)
+      #expect(negatives.allSatisfy { captions[$0.text] != captions[$0.image] })
+    }
+  }
 }

@@ -10,6 +10,31 @@ public struct ALBEFBatch: @unchecked Sendable {
   public var image: ImageInputs
 
   public var batchSize: Int { pairIndices.count }
+
+  /// Which rows may not be each other's ITM negatives.
+  public var duplicates: BatchDuplicates {
+    BatchDuplicates(pairIndices: pairIndices, captionIDs: text.ids)
+  }
+}
+
+/// Rows of a batch that are the same pair, or whose captions are the same text: another image
+/// with an identical caption is no negative of it (the duplicates the retrieval model's `idx`
+/// removes, ALBEF #108).
+public struct BatchDuplicates: Sendable {
+  let pairIndices: [Int]
+  let captions: [[Int]]
+
+  /// captionIDs: (B, T) token ids, padded alike, so equal rows are equal captions.
+  public init(pairIndices: [Int], captionIDs: IndexTensor) {
+    self.pairIndices = pairIndices
+    let length = captionIDs.shape[1]
+    let ids = captionIDs.values
+    captions = pairIndices.indices.map { Array(ids[$0 * length..<($0 + 1) * length]) }
+  }
+
+  public func isDuplicate(_ i: Int, _ j: Int) -> Bool {
+    pairIndices[i] == pairIndices[j] || captions[i] == captions[j]
+  }
 }
 
 extension PretrainingData {

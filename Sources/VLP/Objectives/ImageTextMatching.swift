@@ -50,6 +50,27 @@ public enum ImageTextMatching {
     return exponentials.map { $0 / total }
   }
 
+  /// ALBEF's in-batch hard negatives: for every text b an image drawn from its row of
+  /// `negativeWeights(textToImage)`, then for every image b a text drawn from its row of
+  /// `negativeWeights(imageToText)` (both (B, B) row-major, the student's sim / τ over the batch
+  /// columns). Rows with nothing allowed give no negative. Returns (text, image) pairs, the
+  /// image negatives first.
+  public static func hardNegatives(
+    textToImage: [Float], imageToText: [Float], batchSize b: Int, excluded: (Int, Int) -> Bool,
+    random: inout RandomGenerator
+  ) -> [(text: Int, image: Int)] {
+    let imageWeights = negativeWeights(similarity: textToImage, batchSize: b, excluded: excluded)
+    let textWeights = negativeWeights(similarity: imageToText, batchSize: b, excluded: excluded)
+    var negatives: [(text: Int, image: Int)] = []
+    for t in 0..<b {
+      if let i = sampleIndex(imageWeights[t], random: &random) { negatives.append((t, i)) }
+    }
+    for i in 0..<b {
+      if let t = sampleIndex(textWeights[i], random: &random) { negatives.append((t, i)) }
+    }
+    return negatives
+  }
+
   /// One index drawn from `weights` by inverse CDF with exactly one `random.nextDouble()` (also
   /// for an all-zero row, so the stream advances the same whatever the values). Never returns
   /// a column of weight 0; nil when no weight is positive.

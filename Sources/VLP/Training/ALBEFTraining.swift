@@ -104,7 +104,8 @@ final class ALBEFTraining {
     if objectives.itm > 0, let contrastive {
       var random = RandomGenerator(seed: negativesSeed)
       let itm = try matchingLoss(
-        textHidden: textHidden, textMask: batch.text.mask, imageTokens: imageTokens,
+        textHidden: textHidden, textMask: batch.text.mask, duplicates: batch.duplicates,
+        imageTokens: imageTokens,
         imageMask: imageMask, contrastive: contrastive, pairIndices: batch.pairIndices,
         context: context, random: &random)
       total = try total + itm * objectives.itm
@@ -151,7 +152,8 @@ final class ALBEFTraining {
   /// ITM with in-batch hard negatives: for each text a negative image, for each image a negative
   /// text, drawn ∝ softmax of the student's ITC similarity with the diagonal at −inf; batch 1:2.
   private func matchingLoss(
-    textHidden: Tensor, textMask: Tensor, imageTokens: Tensor, imageMask: Tensor?,
+    textHidden: Tensor, textMask: Tensor, duplicates: BatchDuplicates, imageTokens: Tensor,
+    imageMask: Tensor?,
     contrastive: ContrastiveOutput, pairIndices: [Int], context: ForwardContext,
     random: inout RandomGenerator
   ) throws -> Tensor {
@@ -161,24 +163,10 @@ final class ALBEFTraining {
       let values = logits.scalars
       return (0..<rows).flatMap { r in values[r * columns..<r * columns + b] }
     }
-    let excluded: (Int, Int) -> Bool = { pairIndices[$0] == pairIndices[$1] }
-    let textToImage = ImageTextMatching.negativeWeights(
-      similarity: batchColumns(contrastive.textToImage), batchSize: b, excluded: excluded)
-    let imageToText = ImageTextMatching.negativeWeights(
-      similarity: batchColumns(contrastive.imageToText), batchSize: b, excluded: excluded)
-    var negativeImageForText: [(text: Int, image: Int)] = []
-    for t in 0..<b {
-      if let i = ImageTextMatching.sampleIndex(textToImage[t], random: &random) {
-        negativeImageForText.append((t, i))
-      }
-    }
-    var negativeTextForImage: [(text: Int, image: Int)] = []
-    for i in 0..<b {
-      if let t = ImageTextMatching.sampleIndex(imageToText[i], random: &random) {
-        negativeTextForImage.append((t, i))
-      }
-    }
-    let negatives = negativeImageForText + negativeTextForImage
+    let negatives = ImageTextMatching.hardNegatives(
+      textToImage: batchColumns(contrastive.textToImage),
+      imageToText: batchColumns(contrastive.imageToText), batchSize: b,
+      excluded: duplicates.isDuplicate, random: &random)
     let rows = (0..<b).map { ($0, $0) } + negatives.map { ($0.text, $0.image) }
     let textRows = IndexTensor(rows.map(\.0))
     let imageRows = IndexTensor(rows.map(\.1))
