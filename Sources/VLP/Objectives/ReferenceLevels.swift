@@ -30,19 +30,18 @@ extension PretrainingConfiguration {
     }
     let o = objectives
     let b = training.batchSize
+    if o.mlm > 0 { add("mlm", .chance, log(Double(vocabularySize)), "ln V = ln \(vocabularySize)") }
     switch model.family {
     case .albef:
       if o.itc > 0 {
         let q = o.queueSize
         add("itc", .chance, log(Double(b + q)), q > 0 ? "ln(B + Q) = ln \(b + q)" : "ln B = ln \(b)")
       }
-      if o.mlm > 0 { add("mlm", .chance, log(Double(vocabularySize)), "ln V = ln \(vocabularySize)") }
       if o.itm > 0 {
         add("itm", .chance, log(2), "ln 2")
         add("itm", .prior, Self.entropy([1.0 / 3, 2.0 / 3]), "H(1/3, 2/3): 1 positive : 2 negatives")
       }
     case .oscar:
-      if o.mlm > 0 { add("mlm", .chance, log(Double(vocabularySize)), "ln V = ln \(vocabularySize)") }
       if o.pollutedTags > 0 {
         let classes = o.pollutionClasses
         add("pollutedTags", .chance, log(Double(classes)), "ln \(classes)")

@@ -51,11 +51,12 @@ public enum StepBenchmark {
   }
 
   public static func table(_ results: [StepBenchmarkResult]) -> String {
-    var lines = ["training step (\(results.first?.session ?? ""), \(results.first?.parameters ?? 0) parameters)"
-      + "   threads   median ms   best ms   steps   peak MiB"]
+    let title = "training step (\(results.first?.session ?? ""), \(results.first?.parameters ?? 0) parameters)"
+    let columns = "   threads   median ms   best ms   steps   peak MiB"
+    var lines = [title + columns]
     for r in results {
       lines.append(
-        String(repeating: " ", count: lines[0].count - 50)
+        String(repeating: " ", count: title.count)
           + String(format: "%8d  %10.1f  %8.1f  %6d  %9.0f", r.threads, r.medianMilliseconds,
             r.bestMilliseconds, r.steps, r.peakResidentMiB))
     }
