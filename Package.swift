@@ -22,9 +22,11 @@ let package = Package(
     .target(name: "Tensor", swiftSettings: kernelSettings),
     .target(name: "NN", dependencies: ["Tensor"]),
     .target(name: "VLP", dependencies: ["NN", "Tensor"]),
+    .target(name: "TUI"),
     .executableTarget(name: "vlp", dependencies: ["NN", "Tensor", "VLP", "CNCurses"]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "VLPTests", dependencies: ["VLP"]),
     .testTarget(name: "NNTests", dependencies: ["NN"]),
+    .testTarget(name: "TUITests", dependencies: ["TUI"]),
   ]
 )
