@@ -23,10 +23,12 @@ let package = Package(
     .target(name: "NN", dependencies: ["Tensor"]),
     .target(name: "VLP", dependencies: ["NN", "Tensor"]),
     .target(name: "TUI"),
-    .executableTarget(name: "vlp", dependencies: ["NN", "Tensor", "VLP", "CNCurses"]),
+    .target(name: "Engine", dependencies: ["VLP", "NN", "Tensor"]),
+    .executableTarget(name: "vlp", dependencies: ["Engine", "NN", "Tensor", "VLP", "CNCurses"]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "VLPTests", dependencies: ["VLP"]),
     .testTarget(name: "NNTests", dependencies: ["NN"]),
     .testTarget(name: "TUITests", dependencies: ["TUI"]),
+    .testTarget(name: "EngineTests", dependencies: ["Engine", "VLP"]),
   ]
 )

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import NN
 import Tensor
@@ -6,11 +7,13 @@ import VLP
 /// `vlp bench gemm`: GFLOP/s of the GEMM kernel, as a table or JSON, optionally beside numpy's.
 enum BenchCommand {
   static let usage = """
-    usage: vlp bench step [SESSION] [--threads 1,2] [--steps 20] [--json]
+    usage: vlp bench all [--threads 1,2] [--json]
+           vlp bench step [SESSION] [--threads 1,2] [--steps 20] [--json]
            vlp bench layer [--threads 1,2] [--cross] [--json]
            vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--seconds S] [--json]
            vlp bench gemm --from RESULTS.json [--compare NUMPY.json[,NUMPY2.json]]
            vlp bench tsne [--points 5000] [--dimensions 128] [--threads 1,2] [--json] [--save-data F.npy]
+      all         every benchmark below with its defaults (about a minute on 2 cores)
       step        ms per full training step of SESSION's first variant (default: bench-small),
                   with its parameter count and the process's peak resident memory
       --json      print machine-readable results (with --compare: numpy's figures and the ratios)
@@ -24,9 +27,46 @@ enum BenchCommand {
     case "layer": try layer(Array(arguments.dropFirst()))
     case "step": try step(Array(arguments.dropFirst()))
     case "tsne": try TSNECommand.bench(Array(arguments.dropFirst()))
+    case "all": try all(Array(arguments.dropFirst()))
     default:
       throw CommandLineArguments.UsageError(
-        description: "bench: unknown benchmark '\(arguments.first ?? "")' (available: gemm, layer, step, tsne)\n\(usage)")
+        description: "bench: unknown benchmark '\(arguments.first ?? "")' (available: all, gemm, layer, step, tsne)")
+    }
+  }
+
+  /// Every benchmark with its defaults, as tables or one JSON object.
+  static func all(_ arguments: [String]) throws {
+    let parsed = try CommandLineArguments(arguments, valueOptions: ["threads"], flagOptions: ["json"])
+    guard parsed.positionals.isEmpty else {
+      throw CommandLineArguments.UsageError(description: "bench all takes no SESSION (bench step does)")
+    }
+    let threads = try parsed.integers("threads", default: [1, 2])
+    let definition = try SessionFolder.existing("bench-small").definition()
+    struct Results: Encodable {
+      var step: [StepBenchmarkResult]
+      var layer: [LayerBenchmarkResult]
+      var crossLayer: [LayerBenchmarkResult]
+      var gemm: [GEMMBenchmarkResult]
+      var tsne: [TSNEBenchmarkResult]
+    }
+    let tsneData = TSNEBenchmark.data(points: 5000, dimensions: 128)
+    let results = Results(
+      step: try threads.map {
+        try StepBenchmark.run(
+          session: "bench-small", configuration: definition.variants[0].configuration, threads: $0)
+      },
+      layer: try threads.map { try LayerBenchmark.run(crossAttention: false, threads: $0, minimumSeconds: 1) },
+      crossLayer: try threads.map { try LayerBenchmark.run(crossAttention: true, threads: $0, minimumSeconds: 1) },
+      gemm: GEMMBenchmark.run(sizes: [256, 512, 1024], threads: threads, minimumSeconds: 0.5),
+      tsne: try threads.map { try TSNEBenchmark.run(data: tsneData, threads: $0, options: TSNEOptions()) })
+    if parsed.flags.contains("json") {
+      print(try json(results))
+    } else {
+      print([
+        StepBenchmark.table(results.step), LayerBenchmark.table(results.layer),
+        LayerBenchmark.table(results.crossLayer), GEMMBenchmark.table(results.gemm),
+        TSNEBenchmark.table(results.tsne),
+      ].joined(separator: "\n\n"))
     }
   }
 
@@ -50,13 +90,9 @@ enum BenchCommand {
   /// A full training step of a session's model (bench-small: the issue's benchmark model).
   static func step(_ arguments: [String]) throws {
     let parsed = try CommandLineArguments(
-      arguments, valueOptions: ["threads", "steps"], flagOptions: ["json", "help"])
-    if parsed.flags.contains("help") {
-      print(usage)
-      return
-    }
+      arguments, valueOptions: ["threads", "steps"], flagOptions: ["json"])
     guard parsed.positionals.count <= 1 else {
-      throw CommandLineArguments.UsageError(description: "bench step takes at most one SESSION\n\(usage)")
+      throw CommandLineArguments.UsageError(description: "bench step takes at most one SESSION")
     }
     let name = parsed.positionals.first ?? "bench-small"
     let definition = try SessionDefinition(contentsOf: SessionLocation.sessionFile(name))

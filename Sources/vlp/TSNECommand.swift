@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Tensor
 import VLP
@@ -8,6 +9,13 @@ enum TSNECommand {
     usage: vlp tsne --input FILE.npy|FILE.csv --out FILE.csv|FILE.svg [--labels FILE]
                     [--perplexity 30] [--iterations 1000] [--method exact|barnes-hut|auto]
                     [--theta 0.5] [--seed S] [--threads N] [--quiet]
+           vlp tsne SESSION --features tokens|cls --out FILE.csv|FILE.svg [--pairs 100]
+                    [--variant NAME] [--checkpoint FILE] [the t-SNE options above]
+      SESSION    a session under sessions/: its latest checkpoint's learned features of the
+                 first --pairs clean held-out pairs; tokens = object regions/patches and words
+                 (coloured by object class, words hollow: Oscar's Fig. 4), cls = one embedding
+                 per image and caption. With several variants, one file per variant
+                 (FILE-VARIANT.svg) unless --variant picks one.
       --input    points x dimensions: a 2-D .npy (float32/float64) or CSV (optional header row)
       --labels   one label per point (.npy, or text with one label per line): colours the SVG
                  and adds a label column to the CSV
@@ -52,27 +60,23 @@ enum TSNECommand {
       arguments,
       valueOptions: [
         "input", "labels", "perplexity", "iterations", "method", "theta", "seed", "threads", "out",
+        "features", "pairs", "variant", "checkpoint",
       ],
       flagOptions: ["quiet"])
     guard parsed.positionals.isEmpty else {
-      throw CommandLineArguments.UsageError(
-        description: "tsne takes no positional arguments, got '\(parsed.positionals[0])'")
+      try sessionProjection(parsed)
+      return
+    }
+    for name in ["features", "pairs", "variant", "checkpoint"] where parsed.options[name] != nil {
+      throw CommandLineArguments.UsageError(description: "--\(name) needs a SESSION")
     }
     guard let input = parsed.options["input"], let out = parsed.options["out"] else {
       throw CommandLineArguments.UsageError(description: "tsne needs --input and --out")
     }
-    let lowered = out.lowercased()
-    guard lowered.hasSuffix(".csv") || lowered.hasSuffix(".svg") else {
-      throw CommandLineArguments.UsageError(
-        description: "--out must end in .csv or .svg, got '\(out)'")
-    }
+    try checkOutput(out)
     let options = try self.options(parsed)
-    if let threads = parsed.options["threads"] {
-      guard let count = Int(threads), count > 0 else {
-        throw CommandLineArguments.UsageError(
-          description: "--threads expects a positive integer, got '\(threads)'")
-      }
-      ComputeSettings.threadCount = count
+    if parsed.options["threads"] != nil {
+      ComputeSettings.threadCount = try parsed.integers("threads", default: [])[0]
     }
     let matrix = try MatrixFile.read(path: input)
     var labels: [String]?
@@ -84,13 +88,79 @@ enum TSNECommand {
       }
       labels = read
     }
-    let quiet = parsed.flags.contains("quiet")
+    try project(
+      values: matrix.values, rows: matrix.rows, columns: matrix.columns, labels: labels,
+      markers: nil, title: "t-SNE of \((input as NSString).lastPathComponent), perplexity \(options.perplexity)",
+      out: out, options: options, quiet: parsed.flags.contains("quiet"))
+  }
+
+  /// `vlp tsne SESSION --features ...`: learned features of held-out pairs.
+  private static func sessionProjection(_ parsed: CommandLineArguments) throws {
+    let folder = try SessionArgument.folder(parsed, command: "tsne")
+    guard let out = parsed.options["out"] else {
+      throw CommandLineArguments.UsageError(description: "tsne SESSION needs --out FILE.csv or FILE.svg")
+    }
+    try checkOutput(out)
+    let kindName = parsed.options["features"] ?? "tokens"
+    guard let kind = FeatureKind(rawValue: kindName) else {
+      throw CommandLineArguments.UsageError(description: "--features expects tokens or cls, got '\(kindName)'")
+    }
+    for name in ["input", "labels"] where parsed.options[name] != nil {
+      throw CommandLineArguments.UsageError(description: "--\(name) and SESSION exclude each other")
+    }
+    let options = try self.options(parsed)
+    if parsed.options["threads"] != nil {
+      ComputeSettings.threadCount = try parsed.integers("threads", default: [])[0]
+    }
+    let pairs = try parsed.integers("pairs", default: [100])[0]
+    let weights = try SessionWeights(
+      folder: folder, checkpoint: parsed.options["checkpoint"].map { URL(fileURLWithPath: $0) })
+    var variants = weights.variants
+    if let name = parsed.options["variant"] {
+      variants = variants.filter { $0.name == name }
+      guard !variants.isEmpty else {
+        throw CommandLineArguments.UsageError(
+          description: "no variant '\(name)' (available: \(weights.variants.map(\.name).joined(separator: ", ")))")
+      }
+    }
+    for variant in variants {
+      let features = try variant.trainer.projectionFeatures(kind, pairs: pairs)
+      var variantOptions = options
+      variantOptions.perplexity = min(options.perplexity, Double(features.labels.count - 1) / 3)
+      let path = variants.count > 1 ? suffixed(out, variant.name) : out
+      try project(
+        values: features.values, rows: features.labels.count, columns: features.dimension,
+        labels: features.labels.map(\.className),
+        markers: features.labels.map { $0.modality == .text ? "word" : $0.modality == .image ? "region/patch" : "pair" },
+        title: "\(folder.name) [\(variant.name)] step \(variant.trainer.step): \(kind.rawValue) features",
+        out: path, options: variantOptions, quiet: parsed.flags.contains("quiet"))
+    }
+  }
+
+  static func checkOutput(_ out: String) throws {
+    let lowered = out.lowercased()
+    guard lowered.hasSuffix(".csv") || lowered.hasSuffix(".svg") else {
+      throw CommandLineArguments.UsageError(description: "--out must end in .csv or .svg, got '\(out)'")
+    }
+  }
+
+  /// `out.svg` -> `out-NAME.svg`.
+  static func suffixed(_ path: String, _ name: String) -> String {
+    let url = URL(fileURLWithPath: path)
+    let ext = url.pathExtension
+    return String(path.dropLast(ext.count + 1)) + "-\(name).\(ext)"
+  }
+
+  private static func project(
+    values: [Float], rows: Int, columns: Int, labels: [String]?, markers: [String]?, title: String,
+    out: String, options: TSNEOptions, quiet: Bool
+  ) throws {
+    let lowered = out.lowercased()
     let start = Date()
-    var tsne = try TSNE(
-      data: matrix.values, count: matrix.rows, dimensions: matrix.columns, options: options)
+    var tsne = try TSNE(data: values, count: rows, dimensions: columns, options: options)
     if !quiet {
       progress(
-        "\(matrix.rows) points x \(matrix.columns) dimensions, \(tsne.method.rawValue), "
+        "\(rows) points x \(columns) dimensions, \(tsne.method.rawValue), "
           + String(format: "affinities in %.2f s", Date().timeIntervalSince(start)))
     }
     while !tsne.isFinished {
@@ -104,22 +174,22 @@ enum TSNECommand {
     let text =
       lowered.hasSuffix(".svg")
       ? EmbeddingPlot.svg(
-        embedding: tsne.embedding, labels: labels,
-        title: "t-SNE of \((input as NSString).lastPathComponent), perplexity \(options.perplexity)"
-      )
-      : EmbeddingPlot.csv(embedding: tsne.embedding, labels: labels)
+        embedding: tsne.embedding, labels: labels, title: title, markers: markers,
+        hollowMarker: "word")
+      : EmbeddingPlot.csv(
+        embedding: tsne.embedding,
+        labels: labels.map { labels in markers.map { zip(labels, $0).map { "\($0) (\($1))" } } ?? labels })
     do {
       try Data(text.utf8).write(to: URL(fileURLWithPath: out))
     } catch {
       throw TSNEError.unreadableFile(
         path: out, reason: "cannot write the file (\(error.localizedDescription))")
     }
-    var summary = "wrote \(out): \(matrix.rows) points, \(tsne.iteration) iterations"
+    var summary = "wrote \(out): \(rows) points, \(tsne.iteration) iterations"
     if let kl = tsne.klDivergence { summary += String(format: ", KL %.4f", kl) }
     // Trustworthiness needs every input distance: reported where that stays quick.
-    if matrix.rows <= 20_000, matrix.rows > 20 {
-      let trust = try Trustworthiness.score(
-        original: matrix.values, dimensions: matrix.columns, embedding: tsne.embedding)
+    if rows <= 20_000, rows > 20 {
+      let trust = try Trustworthiness.score(original: values, dimensions: columns, embedding: tsne.embedding)
       summary += String(format: ", trustworthiness(10) %.4f", trust)
     }
     summary += String(format: " (%.1f s)", Date().timeIntervalSince(start))

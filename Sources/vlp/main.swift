@@ -7,43 +7,64 @@ let version = "0.1.0"
 let usage = """
   vlp \(version): a terminal workbench for vision-language pretraining
 
-  usage: vlp --version
-         vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--json]
-         vlp bench layer [--threads 1,2] [--cross] [--json]
-         vlp bench step [SESSION] [--threads 1,2] [--steps 20] [--json]
-         vlp data export|inspect|world ...   (vlp data help for the options)
-         vlp experiment SESSION [--seeds 1,2,3] [--steps N] [--set key=value ...] [--json FILE]
+  usage: vlp run SESSION [--steps N] [--set key=value ...]     train headless, resuming
+         vlp eval SESSION [--checkpoint FILE] [--json]          held-out retrieval and accuracy
+         vlp export SESSION --curves FILE.svg|FILE.csv          loss curves
+         vlp tsne SESSION --features tokens|cls --out FILE.svg  t-SNE of learned features
          vlp tsne --input FILE.npy|FILE.csv --out FILE.csv|FILE.svg [--labels FILE] ...
-         vlp bench tsne [--threads 1,2] [--json]
-         vlp help
+         vlp experiment SESSION [--seeds 1,2,3] [--steps N] ...  variants x seeds, a results table
+         vlp bench [all|gemm|layer|step|tsne] [--json]           speed (docs/benchmarks.md)
+         vlp data export|inspect|world ...                       the scene world and data files
+         vlp sessions                                            the sessions under sessions/
+         vlp --version
+  `vlp COMMAND --help` explains a command. Sessions live in sessions/NAME/ (docs/sessions.md).
   """
+
+/// Each command: its usage text (for --help and usage errors) and what runs it.
+let commands: [String: (usage: String, run: ([String]) throws -> Void)] = [
+  "run": (RunCommand.usage, RunCommand.run),
+  "eval": (EvalCommand.usage, EvalCommand.run),
+  "export": (ExportCommand.usage, ExportCommand.run),
+  "tsne": (TSNECommand.usage, TSNECommand.run),
+  "experiment": (ExperimentCommand.usage, ExperimentCommand.run),
+  "bench": (BenchCommand.usage, BenchCommand.run),
+  "data": (DataCommand.usage, DataCommand.run),
+  "sessions": (SessionsCommand.usage, SessionsCommand.run),
+]
 
 // Progress lines reach a log file as they are printed, not when a 4 KiB buffer fills.
 vlp_line_buffer_stdout()
 
+func fail(_ message: String, status: Int32) -> Never {
+  FileHandle.standardError.write(Data("vlp: \(message)\n".utf8))
+  exit(status)
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
-do {
-  switch arguments.first {
-  case "--version", "version":
-    print("vlp \(version) (\(String(cString: vlp_curses_version())))")
-  case "bench":
-    try BenchCommand.run(Array(arguments.dropFirst()))
-  case "data":
-    try DataCommand.run(Array(arguments.dropFirst()))
-  case "experiment":
-    try ExperimentCommand.run(Array(arguments.dropFirst()))
-  case "tsne":
-    try TSNECommand.run(Array(arguments.dropFirst()))
-  case "help", "--help", "-h", nil:
+switch arguments.first {
+case "--version", "version":
+  print("vlp \(version) (\(String(cString: vlp_curses_version())))")
+case "help", "--help", "-h", nil:
+  if let name = arguments.dropFirst().first, let command = commands[name] {
+    print(command.usage)
+  } else {
     print(usage)
-  case let other?:
-    throw CommandLineArguments.UsageError(description: "unknown command '\(other)'\n\(usage)")
   }
-} catch let error as CommandLineArguments.UsageError {
-  // Wrong usage: sysexits' EX_USAGE, with the usage text in the message.
-  FileHandle.standardError.write(Data("vlp: \(error)\n".utf8))
-  exit(64)
-} catch {
-  FileHandle.standardError.write(Data("vlp: \(error)\n".utf8))
-  exit(2)
+case let name?:
+  guard let command = commands[name] else {
+    fail("unknown command '\(name)'\n\(usage)", status: 64)
+  }
+  let rest = Array(arguments.dropFirst())
+  if rest.contains("--help") || rest.contains("-h") || rest.first == "help" {
+    print(command.usage)
+    exit(0)
+  }
+  do {
+    try command.run(rest)
+  } catch let error as CommandLineArguments.UsageError {
+    // Wrong usage: sysexits' EX_USAGE, with the command's usage text.
+    fail("\(error)\n\(command.usage)", status: 64)
+  } catch {
+    fail("\(error)", status: 2)
+  }
 }

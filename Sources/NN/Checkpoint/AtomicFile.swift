@@ -116,3 +116,12 @@ enum AtomicFile {
     }
   }
 }
+
+/// Replaces `url`'s content with `data` atomically (temporary file, fsync, rename, fsync of the
+/// folder): readers see the old file or the new one, never a mix. Used for logs that are
+/// rewritten, such as a metrics log cut back to the step a run resumes from.
+public func writeFileAtomically(_ data: Data, to url: URL) throws {
+  try AtomicFile.write(to: url) { sink in
+    try data.withUnsafeBytes { try sink.write($0) }
+  }
+}

@@ -8,6 +8,7 @@ import Tensor
 /// | `model.<parameter>`                  | the model's weights                     |
 /// | `momentum.<parameter>`               | the momentum (EMA) copy, when there is one |
 /// | `optimizer.<state>.<parameter>`      | per-parameter optimizer state, e.g. `optimizer.exp_avg.text.layers.0.attention.query.weight` |
+/// | `buffer.<name>`                      | other training state that is not a parameter (ALBEF's feature queues) |
 ///
 /// and in `__metadata__`: `format` = `vlp-checkpoint-1`, `step` (decimal), `config` (the
 /// session's config as JSON text), plus the caller's `extra` entries under their own keys (the
@@ -28,20 +29,23 @@ public struct TrainingCheckpoint: Sendable {
   /// Optimizer state tensors by state name (`exp_avg`, `exp_avg_sq`), each list named by
   /// parameter. State names may not contain a dot: it separates them from parameter names.
   public var optimizerState: [String: [NamedArray]]
+  /// Non-parameter state by name (`buffer.<name>` in the file).
+  public var buffers: [NamedArray]
   public var extra: [String: String]
   /// The file this checkpoint came from, as error messages name it.
   public var source: String
 
   public init(
     step: Int, config: String, model: [NamedArray], momentum: [NamedArray]? = nil,
-    optimizerState: [String: [NamedArray]] = [:], extra: [String: String] = [:],
-    source: String = "(checkpoint in memory)"
+    optimizerState: [String: [NamedArray]] = [:], buffers: [NamedArray] = [],
+    extra: [String: String] = [:], source: String = "(checkpoint in memory)"
   ) {
     self.step = step
     self.config = config
     self.model = model
     self.momentum = momentum
     self.optimizerState = optimizerState
+    self.buffers = buffers
     self.extra = extra
     self.source = source
   }
@@ -51,7 +55,7 @@ public struct TrainingCheckpoint: Sendable {
   public static func capture(
     step: Int, config: String, model: any Module, momentum: (any Module)? = nil,
     optimizerState: [String: [(name: String, tensor: Tensor)]] = [:],
-    extra: [String: String] = [:]
+    buffers: [NamedArray] = [], extra: [String: String] = [:]
   ) -> TrainingCheckpoint {
     func copy(_ named: [(name: String, tensor: Tensor)]) -> [NamedArray] {
       named.map { NamedArray(name: $0.name, tensor: $0.tensor) }
@@ -59,7 +63,7 @@ public struct TrainingCheckpoint: Sendable {
     return TrainingCheckpoint(
       step: step, config: config, model: copy(model.namedParameters()),
       momentum: momentum.map { copy($0.namedParameters()) },
-      optimizerState: optimizerState.mapValues(copy), extra: extra)
+      optimizerState: optimizerState.mapValues(copy), buffers: buffers, extra: extra)
   }
 
   public func write(to url: URL) throws {
@@ -98,6 +102,10 @@ public struct TrainingCheckpoint: Sendable {
             name: "optimizer.\(state).\(tensor.name)", shape: tensor.shape, values: tensor.values))
       }
     }
+    for tensor in buffers {
+      tensors.append(
+        NamedArray(name: "buffer." + tensor.name, shape: tensor.shape, values: tensor.values))
+    }
     var metadata = extra
     metadata["format"] = Self.format
     metadata["step"] = String(step)
@@ -133,6 +141,7 @@ public struct TrainingCheckpoint: Sendable {
     var model: [NamedArray] = []
     var momentum: [NamedArray] = []
     var optimizerState: [String: [NamedArray]] = [:]
+    var buffers: [NamedArray] = []
     for tensor in file.tensors {
       let parts = tensor.name.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
       func renamed(_ name: Substring) -> NamedArray {
@@ -142,18 +151,19 @@ public struct TrainingCheckpoint: Sendable {
       switch parts.first {
       case "model" where !rest.isEmpty: model.append(renamed(rest))
       case "momentum" where !rest.isEmpty: momentum.append(renamed(rest))
+      case "buffer" where !rest.isEmpty: buffers.append(renamed(rest))
       case "optimizer" where parts.count == 3 && !parts[1].isEmpty && !parts[2].isEmpty:
         optimizerState[String(parts[1]), default: []].append(renamed(parts[2]))
       default:
         throw .invalidTensor(
           path: path, tensor: tensor.name,
-          detail: "is not named model.<parameter>, momentum.<parameter> or "
-            + "optimizer.<state>.<parameter>, so vlp does not know what it holds")
+          detail: "is not named model.<parameter>, momentum.<parameter>, "
+            + "optimizer.<state>.<parameter> or buffer.<name>, so vlp does not know what it holds")
       }
     }
     self.init(
       step: step, config: config, model: model, momentum: momentum.isEmpty ? nil : momentum,
-      optimizerState: optimizerState,
+      optimizerState: optimizerState, buffers: buffers,
       extra: metadata.filter { !Self.reservedMetadataKeys.contains($0.key) }, source: path)
   }
 }
@@ -168,6 +178,7 @@ extension TrainingCheckpoint: Equatable {
     return lhs.step == rhs.step && lhs.config == rhs.config
       && byName(lhs.model) == byName(rhs.model) && byName(lhs.momentum) == byName(rhs.momentum)
       && lhs.optimizerState.mapValues(byName) == rhs.optimizerState.mapValues(byName)
+      && byName(lhs.buffers) == byName(rhs.buffers)
       && lhs.extra == rhs.extra
   }
 }

@@ -14,8 +14,19 @@ public struct SessionDefinition: Sendable {
     public var configuration: PretrainingConfiguration
   }
 
+  /// When the engine saves checkpoints and how many it keeps (`"checkpoints": {...}`).
+  public struct CheckpointPolicy: Sendable, Equatable {
+    /// Save every this many steps (0: only at the end of a run and when it stops).
+    public var every = 500
+    /// The most recent checkpoints kept per variant; the best one (by evaluation) is kept too.
+    public var keep = 3
+
+    public init() {}
+  }
+
   public var description: String
   public var variants: [Variant]
+  public var checkpoints = CheckpointPolicy()
 
   /// Parses session.json text; `source` names the file in errors. `overrides` (the command
   /// line's `--set`) apply to every variant, after the variant's own.
@@ -29,6 +40,9 @@ public struct SessionDefinition: Sendable {
     var base = object
     description = base.removeValue(forKey: "description") as? String ?? ""
     let variantList = base.removeValue(forKey: "variants") ?? []
+    if let policy = base.removeValue(forKey: "checkpoints") {
+      checkpoints = try Self.checkpointPolicy(policy, source: source)
+    }
     guard let entries = variantList as? [[String: Any]] else {
       throw DataError.invalidConfiguration(
         field: "\(source): variants", reason: "expected a list of {\"name\": ..., \"set\": {...}}")
@@ -70,8 +84,36 @@ public struct SessionDefinition: Sendable {
     try self.init(json: data, source: url.path, overrides: overrides)
   }
 
+  static func checkpointPolicy(_ value: Any, source: String) throws -> CheckpointPolicy {
+    guard value is [String: Any] else {
+      throw DataError.invalidConfiguration(
+        field: "\(source): checkpoints", reason: "expected {\"every\": steps, \"keep\": count}")
+    }
+    do {
+      let data = try JSONSerialization.data(withJSONObject: ["checkpoints": value])
+      return try JSONDecoder().decode([String: CheckpointPolicy].self, from: data)["checkpoints"]!
+    } catch DataError.invalidConfiguration(let key, let reason) {
+      throw DataError.invalidConfiguration(field: "\(source): \(key)", reason: reason)
+    } catch DataError.unknownConfigurationKey(let key, let known) {
+      throw DataError.unknownConfigurationKey(field: "\(source): \(key)", known: known)
+    }
+  }
+
   static func isValidName(_ name: String) -> Bool {
     !name.isEmpty && name.count <= 64
       && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+  }
+}
+
+extension SessionDefinition.CheckpointPolicy: Codable {
+  enum CodingKeys: String, CodingKey, CaseIterable { case every, keep }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try StrictContainer<CodingKeys>(decoder)
+    self.init()
+    try c.read(&every, .every)
+    try c.read(&keep, .keep)
+    try c.check(every, 0...100_000_000, .every)
+    try c.check(keep, 1...1000, .keep)
   }
 }

@@ -4,6 +4,8 @@ import Tensor
 /// Which side of the pair a feature comes from.
 public enum Modality: String, Sendable, Codable {
   case image, text
+  /// Both at once: Oscar's fused [CLS] state of a pair.
+  case pair
 }
 
 /// What one projected point is: for Oscar's Fig. 4, a region (or patch) or a word, coloured by

@@ -19,9 +19,12 @@ public enum EmbeddingPlot {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// An SVG of `size` x `size` pixels (plus a legend column when there are labels).
+  /// An SVG of `size` x `size` pixels (plus a legend column when there are labels). `markers`
+  /// names a second property shown by shape (Oscar's Fig. 4: regions filled, words hollow):
+  /// points whose marker is `hollowMarker` are drawn as rings.
   public static func svg(
-    embedding: [Float], labels: [String]? = nil, title: String = "t-SNE", size: Int = 640
+    embedding: [Float], labels: [String]? = nil, title: String = "t-SNE", size: Int = 640,
+    markers: [String]? = nil, hollowMarker: String? = nil
   ) -> String {
     let count = embedding.count / 2
     var minX = Float.infinity
@@ -60,10 +63,15 @@ public enum EmbeddingPlot {
       let y =
         margin + plot * (0.5 - Double(embedding[2 * i + 1] - (minY + maxY) / 2) / Double(span))
       let colour = labels.map { palette[classIndex[$0[i]]! % palette.count] } ?? palette[0]
+      let paint =
+        markers?[i] == hollowMarker && hollowMarker != nil
+        ? "fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\""
+        : "fill=\"\(colour)\" fill-opacity=\"0.8\""
       svg +=
-        String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" ", x, y, radius)
-        + "fill=\"\(colour)\" fill-opacity=\"0.8\"/>\n"
+        String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" ", x, y, radius) + paint + "/>\n"
     }
+    var kinds: [String] = []
+    for marker in markers ?? [] where !kinds.contains(marker) { kinds.append(marker) }
     for (index, label) in classes.enumerated() {
       let y = 20 + 18 * index
       let colour = palette[index % palette.count]
@@ -71,6 +79,16 @@ public enum EmbeddingPlot {
         <circle cx="\(size + 12)" cy="\(y - 4)" r="5" fill="\(colour)"/>
         <text x="\(size + 24)" y="\(y)" font-family="sans-serif" font-size="12">\
         \(escaped(label))</text>
+
+        """
+    }
+    for (index, kind) in kinds.enumerated() {
+      let y = 20 + 18 * (classes.count + 1 + index)
+      let paint = kind == hollowMarker ? "fill=\"none\" stroke=\"#555\"" : "fill=\"#555\""
+      svg += """
+        <circle cx="\(size + 12)" cy="\(y - 4)" r="5" \(paint)/>
+        <text x="\(size + 24)" y="\(y)" font-family="sans-serif" font-size="12">\
+        \(escaped(kind))</text>
 
         """
     }

@@ -37,22 +37,14 @@ public struct Experiment {
   /// Runs everything; `progress` gets a line now and then.
   public func run(progress: (String) -> Void) throws -> [Run] {
     var runs: [Run] = []
-    var dataCache: [(DataConfiguration, ModelConfiguration, PretrainingData)] = []
+    var dataCache = PretrainingDataCache()
     for seed in seeds {
       for variant in definition.variants {
         var configuration = variant.configuration
         configuration.seed = seed
         let budget = steps ?? configuration.training.steps
         configuration.training.steps = budget
-        let data: PretrainingData
-        if let cached = dataCache.first(where: {
-          $0.0 == configuration.data && $0.1 == configuration.model
-        }) {
-          data = cached.2
-        } else {
-          data = try PretrainingData(configuration: configuration)
-          dataCache.append((configuration.data, configuration.model, data))
-        }
+        let data = try dataCache.data(for: configuration)
         let trainer = try Pretrainer(configuration: configuration, data: data)
         let start = Date()
         var last: StepReport?

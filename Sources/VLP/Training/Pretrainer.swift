@@ -10,7 +10,7 @@ public final class Pretrainer {
   public let configuration: PretrainingConfiguration
   public let data: PretrainingData
   public let order: BatchOrder
-  public private(set) var step = 0
+  public internal(set) var step = 0
   let albef: ALBEFTraining?
   let oscar: OscarTraining?
   let optimizer: AdamW

@@ -39,7 +39,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .nonFiniteLoss(let objective, let step, let value):
-      "the \(objective) loss is \(value) at step \(step); the step was not applied. Lower "
+      "the \(objective) loss is \(value.isNaN ? "NaN" : "\(value)") at step \(step); the step was not "
+        + "applied. Lower "
         + "training.learningRate or set training.gradientClipNorm, then resume from the last checkpoint"
     case .invalidRequest(let detail): detail
     }

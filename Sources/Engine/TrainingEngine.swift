@@ -1,0 +1,214 @@
+import Foundation
+import Synchronization
+import Tensor
+import VLP
+
+/// Trains a session on its own thread and hands out immutable snapshots.
+///
+/// Every call here returns at once: commands are recorded under a lock and picked up by the
+/// training thread between steps; `snapshot` copies the latest published state under a mutex,
+/// which training holds only long enough to swap it. Variants train in lockstep (one step of
+/// each, in session order), on the same data order and seed unless a variant overrides them,
+/// so their curves compare step by step. Since every random draw of step s derives from
+/// (seed, s), pausing, single-stepping and resuming from a checkpoint give the same numbers as
+/// an uninterrupted run.
+public final class TrainingEngine: @unchecked Sendable {
+  public struct Options: Sendable {
+    /// Train until this step (nil: the first variant's `training.steps`).
+    public var targetStep: Int?
+    /// Kernel threads (nil: `ComputeSettings`' default, all cores or VLP_THREADS).
+    public var threads: Int?
+    public var startPaused = false
+    /// Seconds between captures of the batch's pseudo-targets (they cost a little).
+    public var pseudoTargetInterval = 0.5
+    /// Evaluate when the target is reached (unless that step was just evaluated).
+    public var evaluateAtEnd = true
+    /// Held-out pairs whose features a projection shows.
+    public var projectionPairs = 60
+    public var projectionOptions = TSNEOptions()
+
+    public init() {}
+  }
+
+  /// What the UI asked for, picked up by the training thread; guarded by `condition`.
+  struct Requests {
+    var running = true
+    var pendingSteps = 0
+    var stop = false
+    var evaluate = false
+    var evaluationEvery: Int?
+    var targetStep: Int?
+    var probe: (id: Int, variant: String, pairIndex: Int, maskedWords: Set<Int>)?
+    var projection: (id: Int, kind: FeatureKind)?
+    var nextRequestID = 1
+  }
+
+  public let folder: SessionFolder
+  public let definition: SessionDefinition
+  public let options: Options
+  private let condition = NSCondition()
+  private var requests = Requests()
+  private let published: Mutex<EngineSnapshot>
+  private let done = DispatchSemaphore(value: 0)
+  private let started = Atomic<Bool>(false)
+  private let smoothing = Mutex<Double>(0.6)
+
+  /// Parses the session (strictly: configuration errors throw here, before any thread starts).
+  public init(folder: SessionFolder, overrides: [String] = [], options: Options = Options()) throws {
+    self.folder = folder
+    definition = try folder.definition(overrides: overrides)
+    self.options = options
+    requests.running = !options.startPaused
+    let first = definition.variants[0].configuration
+    published = Mutex(
+      EngineSnapshot(
+        session: folder.name, description: definition.description, state: .loading, step: 0,
+        targetStep: options.targetStep ?? first.training.steps, stepsPerSecond: 0, elapsed: 0,
+        variants: [], evaluationEvery: first.evaluation.every, smoothing: 0.6, resumedFrom: nil,
+        lastCheckpointStep: nil, message: "loading \(folder.name)", probe: nil, projection: nil,
+        generation: 0))
+  }
+
+  /// Starts the training thread (once).
+  public func start() {
+    guard !started.exchange(true, ordering: .relaxed) else { return }
+    let thread = Thread { [self] in
+      TrainingLoop(engine: self).run()
+      done.signal()
+    }
+    thread.name = "vlp training"
+    thread.stackSize = 16 << 20
+    thread.start()
+  }
+
+  public var snapshot: EngineSnapshot { published.withLock { $0 } }
+
+  // MARK: Commands
+
+  public func pause() { change { $0.running = false } }
+  public func resume() { change { $0.running = true } }
+  public func togglePause() { change { $0.running.toggle() } }
+  /// Trains `count` more steps while paused.
+  public func step(_ count: Int = 1) { change { $0.pendingSteps += max(0, count) } }
+  public func evaluateNow() { change { $0.evaluate = true } }
+  /// Evaluation cadence in steps (0: only when asked), from now on.
+  public func setEvaluationEvery(_ steps: Int) { change { $0.evaluationEvery = max(0, steps) } }
+  /// Moves the target step (a finished run goes on when it is raised).
+  public func setTargetStep(_ step: Int) { change { $0.targetStep = max(0, step) } }
+
+  /// The display smoothing weight, in [0, 0.999]; takes effect in the next snapshot.
+  public func setSmoothing(_ weight: Double) {
+    let clamped = min(max(weight, 0), Smoothing.maximumWeight)
+    smoothing.withLock { $0 = clamped }
+    published.withLock {
+      $0.smoothing = clamped
+      $0.generation += 1
+    }
+  }
+
+  /// Asks for the model's top-5 at the masked words of a held-out pair; the answer appears in
+  /// `snapshot.probe` with the returned request number.
+  @discardableResult
+  public func probe(variant: String, pairIndex: Int, maskedWords: Set<Int>) -> Int {
+    change { requests in
+      defer { requests.nextRequestID += 1 }
+      requests.probe = (requests.nextRequestID, variant, pairIndex, maskedWords)
+      return requests.nextRequestID
+    }
+  }
+
+  /// Takes features from the current weights and starts a t-SNE of them; it animates in
+  /// `snapshot.projection`.
+  @discardableResult
+  public func project(_ kind: FeatureKind) -> Int {
+    change { requests in
+      defer { requests.nextRequestID += 1 }
+      requests.projection = (requests.nextRequestID, kind)
+      return requests.nextRequestID
+    }
+  }
+
+  /// Asks the thread to save a checkpoint, flush the logs and end; returns at once.
+  public func requestStop() { change { $0.stop = true } }
+
+  /// Stops (saving) and waits for the thread to end. Safe to call more than once.
+  public func stop() {
+    requestStop()
+    waitUntilStopped()
+  }
+
+  public func waitUntilStopped() {
+    guard started.load(ordering: .relaxed) else { return }
+    done.wait()
+    done.signal()  // later waiters return too
+  }
+
+  private func change<R>(_ body: (inout Requests) -> R) -> R {
+    condition.lock()
+    defer {
+      condition.signal()
+      condition.unlock()
+    }
+    return body(&requests)
+  }
+
+  // MARK: For the training thread
+
+  /// Waits until there is something to do (or `timeout` passes) and takes the requests,
+  /// leaving the standing ones (running, pending steps) in place.
+  func takeRequests(canTrain: Bool, timeout: Double) -> Requests {
+    condition.lock()
+    defer { condition.unlock() }
+    func hasWork() -> Bool {
+      let r = requests
+      return r.stop || r.evaluate || r.evaluationEvery != nil || r.targetStep != nil
+        || r.probe != nil || r.projection != nil || (canTrain && (r.running || r.pendingSteps > 0))
+    }
+    if !hasWork() { _ = condition.wait(until: Date(timeIntervalSinceNow: timeout)) }
+    let taken = requests
+    requests.evaluate = false
+    requests.evaluationEvery = nil
+    requests.targetStep = nil
+    requests.probe = nil
+    requests.projection = nil
+    if canTrain && !taken.running && taken.pendingSteps > 0 { requests.pendingSteps -= 1 }
+    return taken
+  }
+
+  func publish(_ build: (Double) -> EngineSnapshot) {
+    let weight = smoothing.withLock { $0 }
+    let snapshot = build(weight)
+    published.withLock { current in
+      var next = snapshot
+      next.projection = current.projection
+      next.probe = snapshot.probe ?? current.probe
+      next.generation = current.generation + 1
+      current = next
+    }
+  }
+
+  func publishProjection(_ projection: ProjectionSnapshot) {
+    published.withLock {
+      // An older request finishing late must not replace a newer one.
+      if let current = $0.projection, current.request > projection.request { return }
+      $0.projection = projection
+      $0.generation += 1
+    }
+  }
+
+  func publishMessage(_ message: String) {
+    published.withLock {
+      $0.message = message
+      $0.generation += 1
+    }
+  }
+
+  /// Loading failed (bad data path, corrupt checkpoint): the thread ends with this message.
+  func publishFailure(_ message: String) {
+    published.withLock {
+      $0.state = .failed(message)
+      $0.message = message
+      $0.generation += 1
+    }
+  }
+}

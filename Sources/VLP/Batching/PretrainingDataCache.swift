@@ -1,0 +1,18 @@
+/// Variants that differ only in objectives or schedule share one `PretrainingData` (the world,
+/// its renders and detector outputs are the expensive part): keyed by the settings it depends on.
+public struct PretrainingDataCache {
+  private var entries: [(data: DataConfiguration, model: ModelConfiguration, value: PretrainingData)] = []
+
+  public init() {}
+
+  public mutating func data(for configuration: PretrainingConfiguration) throws -> PretrainingData {
+    if let cached = entries.first(where: {
+      $0.data == configuration.data && $0.model == configuration.model
+    }) {
+      return cached.value
+    }
+    let data = try PretrainingData(configuration: configuration)
+    entries.append((configuration.data, configuration.model, data))
+    return data
+  }
+}

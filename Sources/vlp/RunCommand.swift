@@ -1,0 +1,85 @@
+import Dispatch
+import Engine
+import Foundation
+
+/// `vlp run SESSION`: headless training with progress lines; Ctrl-C and SIGTERM save first.
+enum RunCommand {
+  static let usage = """
+    usage: vlp run SESSION [--steps N] [--set key=value ...] [--threads N] [--every SECONDS]
+      Trains every variant of sessions/SESSION/ in lockstep until step N (default: the
+      session's training.steps), resuming from its latest checkpoint, printing progress every
+      few seconds (--every, default 5) and saving a checkpoint at the end. Ctrl-C or SIGTERM
+      saves a checkpoint and flushes the logs before exiting (status 130 / 143).
+      --set key=value   override any configuration key for this run (repeatable)
+    """
+
+  static func run(_ arguments: [String]) throws {
+    let parsed = try CommandLineArguments(
+      arguments, valueOptions: ["steps", "set", "threads", "every"], flagOptions: [])
+    let folder = try SessionArgument.folder(parsed, command: "run")
+    var options = TrainingEngine.Options()
+    options.targetStep = try parsed.options["steps"].map { _ in try parsed.integers("steps", default: [])[0] }
+    options.threads = try parsed.options["threads"].map { _ in try parsed.integers("threads", default: [])[0] }
+    let interval = try parsed.options["every"].map { _ in Double(try parsed.integers("every", default: [])[0]) } ?? 5
+    let engine = try TrainingEngine(folder: folder, overrides: parsed.repeated["set"] ?? [], options: options)
+    let trap = SignalTrap { signal in
+      FileHandle.standardError.write(
+        Data("vlp: \(signal == SIGINT ? "interrupted" : "terminated"): saving a checkpoint and stopping\n".utf8))
+      engine.requestStop()
+    }
+    let final = HeadlessRun.run(engine, interval: interval) { print($0) }
+    if case .failed(let message) = final.state {
+      throw RunFailure(description: "\(folder.name): \(message)")
+    }
+    let saved = final.lastCheckpointStep.map { "checkpoint at step \($0) in \(folder.checkpointsFolder.relativePath)/" } ?? "no checkpoint"
+    print("stopped at step \(final.step)/\(final.targetStep) after \(HeadlessRun.duration(final.elapsed)) of training; \(saved)")
+    if let signal = trap.received { exit(128 + signal) }
+  }
+}
+
+/// An error that ends a command with status 2 and its message.
+struct RunFailure: Error, CustomStringConvertible {
+  let description: String
+}
+
+/// Turns SIGINT and SIGTERM into a callback on a dispatch queue (instead of killing the process
+/// mid-write), so the engine can save before the process exits.
+final class SignalTrap: @unchecked Sendable {
+  private var sources: [DispatchSourceSignal] = []
+  private let lock = NSLock()
+  private var first: Int32?
+
+  var received: Int32? { lock.withLock { first } }
+
+  init(_ handler: @escaping @Sendable (Int32) -> Void) {
+    for signalNumber in [SIGINT, SIGTERM] {
+      signal(signalNumber, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+      source.setEventHandler { [self] in
+        let isFirst = lock.withLock {
+          defer { first = first ?? signalNumber }
+          return first == nil
+        }
+        if isFirst { handler(signalNumber) }
+      }
+      source.resume()
+      sources.append(source)
+    }
+  }
+}
+
+/// The SESSION positional every session command takes.
+enum SessionArgument {
+  static func folder(_ parsed: CommandLineArguments, command: String) throws -> SessionFolder {
+    guard parsed.positionals.count == 1 else {
+      throw CommandLineArguments.UsageError(
+        description: "\(command) needs one SESSION (a folder name under sessions/; available: "
+          + SessionFolder.list().joined(separator: ", ") + ")")
+    }
+    do {
+      return try SessionFolder.existing(parsed.positionals[0])
+    } catch let error as SessionError {
+      throw CommandLineArguments.UsageError(description: "\(error)")
+    }
+  }
+}

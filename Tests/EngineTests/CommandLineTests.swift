@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+@testable import Engine
+
+/// The real `vlp` binary on a temporary sessions folder: headless runs, signals, usage errors.
+@Suite(.serialized) struct CommandLineTests {
+  /// The `vlp` built beside this test bundle (swift build --build-tests builds both).
+  static var binary: URL {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+      .appendingPathComponent("vlp")
+  }
+
+  struct Result {
+    var status: Int32
+    var output: String
+    var error: String
+  }
+
+  /// Runs vlp in `directory` (whose sessions/ holds the sessions); `whenOutput` is called
+  /// with the process once the output contains `marker`.
+  static func vlp(
+    _ arguments: [String], in directory: URL, marker: String? = nil,
+    whenOutput: ((Process) -> Void)? = nil
+  ) throws -> Result {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    var collected = Data()
+    if let marker, let whenOutput {
+      let deadline = Date(timeIntervalSinceNow: 60)
+      while Date() < deadline {
+        let chunk = output.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        collected += chunk
+        if String(decoding: collected, as: UTF8.self).contains(marker) {
+          whenOutput(process)
+          break
+        }
+      }
+    }
+    collected += output.fileHandleForReading.readDataToEndOfFile()
+    let errorText = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, output: String(decoding: collected, as: UTF8.self),
+      error: errorText)
+  }
+
+  @Test func theBinaryIsBuilt() {
+    #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "\(Self.binary.path)")
+  }
+
+  /// SIGTERM mid-run: a checkpoint at the step reached, logs flushed, status 143; the next
+  /// run resumes from there.
+  @Test func sigtermSavesACheckpointAndTheNextRunResumes() throws {
+    let sessions = try TemporarySessions()
+    defer { sessions.remove() }
+    let directory = sessions.root.appendingPathComponent("work")
+    let folder = try SessionFolder(name: "signal", root: directory.appendingPathComponent("sessions"))
+    try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      at: try sessions.make("template").sessionFile, to: folder.sessionFile)
+
+    let first = try Self.vlp(
+      ["run", "signal", "--steps", "100000", "--every", "1", "--set", "evaluation.every=0"],
+      in: directory, marker: "steps/s", whenOutput: { kill($0.processIdentifier, SIGTERM) })
+    #expect(first.status == 143, "\(first.output)\n\(first.error)")
+    #expect(first.error.contains("terminated: saving a checkpoint"))
+    let store = CheckpointStore(folder: folder, keep: 3)
+    let saved = try #require(store.steps(variant: "main").last)
+    #expect(saved > 0 && saved < 100000)
+    #expect(first.output.contains("stopped at step \(saved)/100000"), "\(first.output)")
+    #expect(try metrics(folder).map(\.step) == Array(1...saved), "every step logged once, flushed")
+
+    let second = try Self.vlp(["run", "signal", "--steps", "\(saved + 3)"], in: directory)
+    #expect(second.status == 0, "\(second.error)")
+    #expect(second.output.hasPrefix("resumed signal from step \(saved) to step \(saved + 3)"), "\(second.output)")
+    #expect(try metrics(folder).map(\.step) == Array(1...(saved + 3)))
+
+    let evaluation = try Self.vlp(["eval", "signal", "--json"], in: directory)
+    #expect(evaluation.status == 0, "\(evaluation.error)")
+    let rows = try #require(
+      try JSONSerialization.jsonObject(with: Data(evaluation.output.utf8)) as? [[String: Any]])
+    #expect(rows.first?["step"] as? Int == saved + 3)
+    #expect((rows.first?["metrics"] as? [String: Any])?["i2t_r1"] != nil)
+
+    let csv = directory.appendingPathComponent("curves.csv")
+    let export = try Self.vlp(["export", "signal", "--curves", csv.path], in: directory)
+    #expect(export.status == 0, "\(export.error)")
+    let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+    #expect(lines.first == "step,variant,time,lr,alpha,temperature,itc,mlm,itm,total")
+    #expect(lines.count == saved + 4)
+  }
+
+  @Test func wrongUsageExits64WithTheUsageAndHelpExits0() throws {
+    let sessions = try TemporarySessions()
+    defer { sessions.remove() }
+    for arguments in [["run"], ["frobnicate"], ["run", "x", "--bogus", "1"], ["eval", "../etc"], ["bench", "nothing"]] {
+      let result = try Self.vlp(arguments, in: sessions.root)
+      #expect(result.status == 64, "\(arguments): \(result.error)")
+      #expect(result.error.contains("usage: vlp"), "\(arguments): \(result.error)")
+    }
+    for command in ["run", "eval", "export", "tsne", "experiment", "bench", "data", "sessions"] {
+      let result = try Self.vlp([command, "--help"], in: sessions.root)
+      #expect(result.status == 0, "\(command) --help")
+      #expect(result.output.contains("usage: vlp"), "\(command) --help: \(result.output)")
+    }
+    let missing = try Self.vlp(["eval", "nosuch"], in: sessions.root)
+    #expect(missing.status == 64)
+    #expect(missing.error.contains("no session 'nosuch'"))
+  }
+}
