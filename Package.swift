@@ -23,6 +23,7 @@ let package = Package(
     .target(name: "NN", dependencies: ["Tensor"]),
     .target(name: "VLP", dependencies: ["NN", "Tensor"]),
     .target(name: "TUI"),
+    .target(name: "TUICurses", dependencies: ["TUI", "CNCurses"]),
     .target(name: "Engine", dependencies: ["VLP", "NN", "Tensor"]),
     .executableTarget(name: "vlp", dependencies: ["Engine", "NN", "Tensor", "VLP", "CNCurses"]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

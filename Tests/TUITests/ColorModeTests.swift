@@ -26,6 +26,9 @@ import Testing
     #expect(ColorMode.ansi8.downgrade(.rgb(20, 20, 230)) == .blue)
     #expect(ColorMode.ansi8.downgrade(.rgb(0, 0, 0)) == .black)
     #expect(ColorMode.ansi8.downgrade(.brightCyan) == .cyan)
+    #expect(ColorMode.ansi8.downgrade(.brightBlack) == .white)
+    #expect(ColorMode.ansi8.downgrade(.brightWhite) == .white)
+    #expect(ColorMode.ansi8.downgrade(.indexed(3)) == .yellow)
     #expect(ColorMode.ansi8.downgrade(.indexed(196)) == .red)
   }
 

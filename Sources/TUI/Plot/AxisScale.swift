@@ -11,7 +11,9 @@ public enum AxisTicks {
   /// Powers of ten within [low, high] (in data units, both positive); when fewer than two fall
   /// inside, nice linear ticks of the same range.
   public static func logarithmic(low: Double, high: Double, count: Int) -> [Double] {
-    guard low > 0, high > low else { return nice(low: low, high: high, count: count) }
+    guard low > 0, high > low, high.isFinite else {
+      return nice(low: low, high: high, count: count)
+    }
     let first = Int(log10(low).rounded(.up))
     let last = Int(log10(high).rounded(.down))
     guard last > first else { return nice(low: low, high: high, count: count) }

@@ -14,9 +14,9 @@ public enum ColorMode: String, Hashable, Sendable, CaseIterable {
     case (.palette256, .rgb(let red, let green, let blue)):
       return .indexed(XtermPalette.nearestIndex(red: red, green: green, blue: blue))
     case (.palette256, _): return color
-    case (.ansi8, .ansi(let index)): return .ansi(index & 7)
-    case (.ansi8, .indexed(let index)):
-      if index < 16 { return .ansi(index & 7) }
+    case (.ansi8, .ansi(let index)), (.ansi8, .indexed(let index)):
+      // Bright colours go by RGB too: bright black (grey) becomes white, not an invisible black.
+      if index < 8 { return .ansi(index) }
       let (red, green, blue) = XtermPalette.rgb(ofIndex: index)
       return .ansi(XtermPalette.nearestANSI8(red: red, green: green, blue: blue))
     case (.ansi8, .rgb(let red, let green, let blue)):

@@ -38,8 +38,12 @@ public enum XtermPalette {
     return UInt8(greyDistance < cubeDistance ? 232 + greyStep : cubeIndex)
   }
 
-  /// The nearest of the 8 normal ANSI colours.
+  /// The nearest of the 8 normal ANSI colours. Greys go to white or black by brightness:
+  /// by plain distance a mid grey would land on yellow.
   public static func nearestANSI8(red: Int, green: Int, blue: Int) -> UInt8 {
+    if max(red, green, blue) - min(red, green, blue) < 40 {
+      return (red + green + blue) / 3 >= 64 ? 7 : 0
+    }
     var best = 0
     var bestDistance = Int.max
     for index in 0..<8 {

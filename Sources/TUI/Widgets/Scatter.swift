@@ -77,8 +77,11 @@ public struct Scatter: Sendable {
     let perCell = raster.kind.dotsPerCell
     var rings: [(Point, CellStyle)] = []
     for point in visible {
-      let dotX = Int((xRange.position(of: point.x) * Double(raster.dotWidth - 1)).rounded())
-      let dotY = Int(((1 - yRange.position(of: point.y)) * Double(raster.dotHeight - 1)).rounded())
+      let exactX = xRange.position(of: point.x) * Double(raster.dotWidth - 1)
+      let exactY = (1 - yRange.position(of: point.y)) * Double(raster.dotHeight - 1)
+      // A span that overflows (points near ±Double.greatestFiniteMagnitude) gives NaN.
+      guard exactX.isFinite, exactY.isFinite else { continue }
+      let (dotX, dotY) = (Int(exactX.rounded()), Int(exactY.rounded()))
       let style = CellStyle(color(ofClass: point.classIndex, theme: theme))
       switch point.marker {
       case .dot: raster.setDot(x: dotX, y: dotY, style: style)

@@ -14,7 +14,9 @@ struct XAxis {
     let ticks = format.ticks(range, count: max(2, columns / 10 + 1))
     var nextFree = 0
     for value in ticks {
-      let column = 1 + Int((range.position(of: value) * Double(columns - 1)).rounded())
+      let position = range.position(of: value)
+      guard position.isFinite else { continue }
+      let column = 1 + Int((position * Double(columns - 1)).rounded())
       region.set(box.teeDown, at: Point(x: column, y: 0), style: style)
       let label = format.label(value)
       let width = DisplayWidth.of(label)

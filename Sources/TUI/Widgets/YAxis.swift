@@ -41,6 +41,7 @@ struct YAxis {
     let totalDots = Double(rows * dotsPerRow - 1)
     for value in tickValues {
       let dotY = (1 - shown.position(of: value)) * totalDots
+      guard dotY.isFinite else { continue }
       let row = Int((dotY / Double(dotsPerRow)).rounded(.down))
       guard row >= 0, row < rows, !ticks.contains(where: { abs($0.row - row) < 2 }) else {
         continue

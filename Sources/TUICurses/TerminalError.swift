@@ -1,0 +1,23 @@
+/// Why the workbench could not take over the terminal.
+public enum TerminalError: Error, CustomStringConvertible, Equatable {
+  /// Standard input or output is a pipe or a file (`vlp | less`, cron, CI).
+  case notATerminal(stream: String)
+  /// ncurses knows no terminal description for `$TERM`.
+  case unknownTerminal(type: String)
+  /// Another session is open (curses has one screen per process).
+  case sessionAlreadyOpen
+
+  public var description: String {
+    switch self {
+    case .notATerminal(let stream):
+      return "vlp: standard \(stream) is not a terminal, and the workbench needs one. "
+        + "To train without the interface, run `vlp run SESSION` (see `vlp help`)."
+    case .unknownTerminal(let type):
+      return "vlp: the terminal type \"\(type)\" is unknown to ncurses (no terminfo entry). "
+        + "Set TERM to one your system knows, e.g. TERM=xterm-256color, "
+        + "or train without the interface: `vlp run SESSION`."
+    case .sessionAlreadyOpen:
+      return "vlp: a terminal session is already open; close it before opening another"
+    }
+  }
+}
