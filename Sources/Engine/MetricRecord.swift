@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import VLP
 
 /// One line of metrics.jsonl: what one variant's step produced.
@@ -141,19 +142,7 @@ enum JSONLine {
     value.isFinite ? String(format: "%.3f", value) : "null"
   }
 
-  static func string(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
-  }
+  static func string(_ text: String) -> String { JSONStringLiteral.quoted(text) }
 
   static func object(_ values: [NamedValue]) -> String {
     "{" + values.map { "\(string($0.name)): \(number($0.value))" }.joined(separator: ", ") + "}"

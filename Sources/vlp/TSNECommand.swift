@@ -131,7 +131,13 @@ enum TSNECommand {
       try project(
         values: features.values, rows: features.labels.count, columns: features.dimension,
         labels: features.labels.map(\.className),
-        markers: features.labels.map { $0.modality == .text ? "word" : $0.modality == .image ? "region/patch" : "pair" },
+        markers: features.labels.map { label in
+          switch label.modality {
+          case .text: kind == .tokens ? "word" : "caption"
+          case .image: kind == .tokens ? "region/patch" : "image"
+          case .pair: "pair"
+          }
+        },
         title: "\(folder.name) [\(variant.name)] step \(variant.trainer.step): \(kind.rawValue) features",
         out: path, options: variantOptions, quiet: parsed.flags.contains("quiet"))
     }
@@ -175,7 +181,7 @@ enum TSNECommand {
       lowered.hasSuffix(".svg")
       ? EmbeddingPlot.svg(
         embedding: tsne.embedding, labels: labels, title: title, markers: markers,
-        hollowMarker: "word")
+        hollowMarker: markers?.contains("caption") == true ? "caption" : "word")
       : EmbeddingPlot.csv(
         embedding: tsne.embedding,
         labels: labels.map { labels in markers.map { zip(labels, $0).map { "\($0) (\($1))" } } ?? labels })

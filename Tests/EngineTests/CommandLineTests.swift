@@ -97,6 +97,15 @@ import Testing
     let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
     #expect(lines.first == "step,variant,time,lr,alpha,temperature,itc,mlm,itm,total")
     #expect(lines.count == saved + 4)
+
+    let points = directory.appendingPathComponent("cls.csv")
+    let tsne = try Self.vlp(
+      ["tsne", "signal", "--features", "cls", "--pairs", "5", "--iterations", "250", "--quiet", "--out", points.path],
+      in: directory)
+    #expect(tsne.status == 0, "\(tsne.error)")
+    let projected = try String(contentsOf: points, encoding: .utf8).split(separator: "\n")
+    #expect(projected.count == 1 + 2 * 5, "an image and a caption point per pair")
+    #expect(projected.dropFirst().filter { $0.hasSuffix("(caption)") }.count == 5, "\(projected.prefix(3))")
   }
 
   @Test func wrongUsageExits64WithTheUsageAndHelpExits0() throws {

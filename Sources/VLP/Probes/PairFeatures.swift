@@ -13,24 +13,11 @@ extension Pretrainer {
       let context = ForwardContext.inference()
       for range in Self.chunks(indices.count, size: 64) {
         let chunk = Array(indices[range])
-        var sides: [(Modality, Tensor)] = []  // each (B, E)
-        switch family {
-        case .albef:
-          let model = albefModel!
-          let image = try model.encodeImage(data.imageInputs(chunk), context: context)
-          let text = try TextInputs(sequences: data.captionSequences(chunk), padID: data.vocabulary.padID)
-          let hidden = try model.encodeText(text.ids, mask: text.mask, context: context)
-          sides = [
-            (.image, try model.imageEmbedding(image.tokens)), (.text, try model.textEmbedding(hidden)),
-          ]
-        case .oscar:
-          let model = oscarModel!
-          var random = RandomGenerator(seed: 0)
-          let batch = try data.oscarBatch(
-            chunk, pollution: 0, maskProbability: 0, source: chunk, random: &random)
-          let hidden = try model(
-            ids: batch.text.ids, segments: batch.segments, textMask: batch.text.mask,
-            regions: batch.regions, regionMask: batch.regionMask, context: context)
+        let sides: [(Modality, Tensor)]  // each (B, E)
+        switch try probeEncoding(chunk, context: context) {
+        case .albef(let model, let image, let text):
+          sides = [(.image, try model.imageEmbedding(image)), (.text, try model.textEmbedding(text))]
+        case .oscar(let hidden, _):
           sides = [(.pair, try hidden.firstToken())]
         }
         for (modality, features) in sides {

@@ -44,24 +44,12 @@ extension Pretrainer {
         let chunk = Array(indices[range])
         let imageStates: Tensor  // (B, N_image, D): token states of the image side, no [CLS]
         let textStates: Tensor  // (B, T, D)
-        switch family {
-        case .albef:
-          let model = albefModel!
-          let image = try model.encodeImage(data.imageInputs(chunk), context: context)
-          let text = try TextInputs(sequences: data.captionSequences(chunk), padID: data.vocabulary.padID)
-          let hidden = try model.encodeText(text.ids, mask: text.mask, context: context)
-          let tokens = image.tokens.shape[1]
-          imageStates = try model.visionProjection(image.tokens.sliced(axis: 1, range: 1..<tokens)).l2Normalized()
-          textStates = try model.textProjection(hidden).l2Normalized()
-        case .oscar:
-          let model = oscarModel!
-          var random = RandomGenerator(seed: 0)
-          let batch = try data.oscarBatch(
-            chunk, pollution: 0, maskProbability: 0, source: chunk, random: &random)
-          let hidden = try model(
-            ids: batch.text.ids, segments: batch.segments, textMask: batch.text.mask,
-            regions: batch.regions, regionMask: batch.regionMask, context: context)
-          let t = batch.text.length
+        switch try probeEncoding(chunk, context: context) {
+        case .albef(let model, let image, let text):
+          let tokens = image.shape[1]
+          imageStates = try model.visionProjection(image.sliced(axis: 1, range: 1..<tokens)).l2Normalized()
+          textStates = try model.textProjection(text).l2Normalized()
+        case .oscar(let hidden, let t):
           imageStates = try hidden.sliced(axis: 1, range: t..<hidden.shape[1])
           textStates = try hidden.sliced(axis: 1, range: 0..<t)
         }
@@ -87,6 +75,33 @@ extension Pretrainer {
         }
       }
       return TokenFeatureSet(dimension: dimension, values: values, labels: labels)
+    }
+  }
+
+  /// What the probes read: ALBEF's unimodal states (image tokens with [CLS], caption hidden
+  /// states), or Oscar's joint states over caption, tags and regions with the text length.
+  enum ProbeEncoding {
+    case albef(ALBEFModel, image: Tensor, text: Tensor)
+    case oscar(hidden: Tensor, textLength: Int)
+  }
+
+  func probeEncoding(_ chunk: [Int], context: ForwardContext) throws -> ProbeEncoding {
+    switch family {
+    case .albef:
+      let model = albefModel!
+      let image = try model.encodeImage(data.imageInputs(chunk), context: context)
+      let text = try TextInputs(sequences: data.captionSequences(chunk), padID: data.vocabulary.padID)
+      return .albef(
+        model, image: image.tokens,
+        text: try model.encodeText(text.ids, mask: text.mask, context: context))
+    case .oscar:
+      var random = RandomGenerator(seed: 0)
+      let batch = try data.oscarBatch(
+        chunk, pollution: 0, maskProbability: 0, source: chunk, random: &random)
+      let hidden = try oscarModel!(
+        ids: batch.text.ids, segments: batch.segments, textMask: batch.text.mask,
+        regions: batch.regions, regionMask: batch.regionMask, context: context)
+      return .oscar(hidden: hidden, textLength: batch.text.length)
     }
   }
 
