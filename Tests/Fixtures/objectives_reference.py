@@ -183,6 +183,15 @@ def outs(array):
     return [out(v) for v in np.asarray(array).ravel()]
 
 
+def write(document, filename):
+    """Writes the document beside this script, as the Swift tests read it."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), filename)
+    with open(path, "w") as handle:
+        json.dump(document, handle, indent=1)
+        handle.write("\n")
+    print(f"wrote {path}")
+
+
 def main():
     document = {
         "generator": "Tests/Fixtures/objectives_reference.py",
@@ -201,11 +210,7 @@ def main():
         "itmWeights": itm_weights_case(31, 4, [(1, 2)]),
         "itmLoss": itm_loss_case(32, 2),
     }
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "objectives_reference.json")
-    with open(path, "w") as handle:
-        json.dump(document, handle, indent=1)
-        handle.write("\n")
-    print(f"wrote {path}")
+    write(document, "objectives_reference.json")
 
 
 if __name__ == "__main__":

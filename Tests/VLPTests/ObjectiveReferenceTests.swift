@@ -34,11 +34,14 @@ private struct ObjectiveFixture: Decodable {
   let itmWeights: Weights
   let itmLoss: Matching
 
-  static func load() throws -> ObjectiveFixture {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("Fixtures/objectives_reference.json")
-    return try JSONDecoder().decode(ObjectiveFixture.self, from: Data(contentsOf: url))
-  }
+  static func load() throws -> ObjectiveFixture { try loadFixture("objectives_reference.json") }
+}
+
+/// Decodes a JSON file of Tests/Fixtures.
+func loadFixture<T: Decodable>(_ name: String) throws -> T {
+  let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Fixtures/" + name)
+  return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
 }
 
 /// |actual − expected| ≤ tolerance · max(|expected|, floor), the floor taken from the largest

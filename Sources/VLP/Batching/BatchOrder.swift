@@ -13,7 +13,8 @@ public struct BatchOrder: Sendable {
     guard indices.count >= batchSize else {
       throw DataError.invalidConfiguration(
         field: "training.batchSize",
-        reason: "the training split has \(indices.count) pairs, fewer than one batch of \(batchSize)")
+        reason:
+          "the training split has \(indices.count) pairs, fewer than one batch of \(batchSize)")
     }
     self.indices = indices
     self.batchSize = batchSize
@@ -38,6 +39,7 @@ public struct BatchOrder: Sendable {
 public enum StreamSeed {
   public enum Stream: UInt64, Sendable {
     case dataOrder = 1, masking, dropout, negatives, pollution, evaluation, initialisation, queue
+    case visionMasking, rewriting
   }
 
   public static func derive(_ seed: UInt64, stream: Stream, index: Int) -> UInt64 {

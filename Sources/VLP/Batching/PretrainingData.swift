@@ -17,6 +17,8 @@ public final class PretrainingData: @unchecked Sendable {
   /// The test pairs whose caption describes the scene correctly (what evaluation scores).
   public let cleanTestIndices: [Int]
   public let validationIndices: [Int]
+  /// Training scenes by their objects, for CMCL's retrieved positives.
+  let sceneObjects: SceneObjectIndex
 
   public init(configuration: PretrainingConfiguration) throws {
     world = try SceneWorld(configuration: configuration.data.world)
@@ -27,7 +29,9 @@ public final class PretrainingData: @unchecked Sendable {
     guard requested == 0 || requested >= tokenizer.vocabulary.count else {
       throw DataError.invalidConfiguration(
         field: "model.vocabularySize",
-        reason: "must be 0 or at least the vocabulary's \(tokenizer.vocabulary.count) tokens, got \(requested)")
+        reason:
+          "must be 0 or at least the vocabulary's \(tokenizer.vocabulary.count) tokens, got \(requested)"
+      )
     }
     vocabularySize = max(requested, tokenizer.vocabulary.count)
     regionInputSize = world.configuration.featureDimension + 6
@@ -36,6 +40,7 @@ public final class PretrainingData: @unchecked Sendable {
     let pairs = world.pairs
     cleanTestIndices = testIndices.filter { !pairs[$0].caption.noise.isNoisy }
     validationIndices = world.indices(of: .validation)
+    sceneObjects = SceneObjectIndex(world: world, indices: trainIndices)
   }
 
   public var vocabulary: Vocabulary { tokenizer.vocabulary }

@@ -23,19 +23,47 @@ public struct ObjectiveConfiguration: Sendable, Equatable {
   /// class (`texta_false_prob`; Oscar+ uses 0.25). 0 = vanilla Oscar: only tags are polluted
   /// (the caption only when there are no tags) and the head has 2 classes; above 0, 3 classes.
   public var captionPollutionProbability: Float = 0
+  /// Masked vision modelling (UNITER's names): masked region feature regression, masked region
+  /// classification against the detector's argmax and against its distribution (KL), and
+  /// masked patch regression against the pixels (patch encoders only).
+  public var mrfr: Float = 0
+  public var mrc: Float = 0
+  public var mrcKL: Float = 0
+  public var mpr: Float = 0
+  /// Share of regions (or patches) masked in the MVM pass; at least one per image (UNITER).
+  public var mvmProbability: Float = 0.15
+  /// The regression loss of mrfr and mpr: UNITER's MSE or LXMERT's smooth L1.
+  public var regressionLoss = RegressionLoss.mse
+  /// UNITER's word-region alignment by optimal transport, on the ITM pairs (UNITER: 0.1).
+  public var wra: Float = 0
+  /// UNIMO's cross-modal contrastive learning with rewritten positives and hard negatives.
+  public var cmcl: Float = 0
+  /// Captioning on the fusion encoder with causal self-attention (image prefix, causal text).
+  public var prefixLM: Float = 0
 
   /// Classes of the polluted-tag head: matched, polluted tags, and (Oscar+) polluted caption.
-  public var pollutionClasses: Int { Pollution.classes(captionPollution: captionPollutionProbability) }
+  public var pollutionClasses: Int {
+    Pollution.classes(captionPollution: captionPollutionProbability)
+  }
 
   public init() {}
+
+  /// Whether the MVM pass runs (any of its heads has a weight).
+  public var masksVision: Bool { mrfr > 0 || mrc > 0 || mrcKL > 0 || mpr > 0 }
 
   /// The names of the losses a family reports, in display order.
   public func enabledLosses(for family: ModelFamily) -> [String] {
     switch family {
     case .albef:
-      [("itc", itc), ("mlm", mlm), ("itm", itm)].filter { $0.1 > 0 }.map(\.0)
+      [
+        ("itc", itc), ("mlm", mlm), ("itm", itm), ("wra", itm > 0 ? wra : 0), ("mrfr", mrfr),
+        ("mrc", mrc), ("mrc-kl", mrcKL), ("mpr", mpr), ("cmcl", cmcl), ("prefixlm", prefixLM),
+      ].filter { $0.1 > 0 }.map(\.0)
     case .oscar:
-      [("mlm", mlm), ("pollutedTags", pollutedTags)].filter { $0.1 > 0 }.map(\.0)
+      [
+        ("mlm", mlm), ("pollutedTags", pollutedTags), ("mrfr", mrfr), ("mrc", mrc),
+        ("mrc-kl", mrcKL),
+      ].filter { $0.1 > 0 }.map(\.0)
     }
   }
 }
@@ -44,6 +72,7 @@ extension ObjectiveConfiguration: Codable {
   enum CodingKeys: String, CodingKey, CaseIterable {
     case itc, mlm, itm, pollutedTags, distillation, alpha, alphaRampSteps, queueSize, momentum
     case temperature, maskProbability, pollutionProbability, captionPollutionProbability
+    case mrfr, mrc, mrcKL, mpr, mvmProbability, regressionLoss, wra, cmcl, prefixLM
   }
 
   public init(from decoder: any Decoder) throws {
@@ -62,7 +91,20 @@ extension ObjectiveConfiguration: Codable {
     try c.read(&maskProbability, .maskProbability)
     try c.read(&pollutionProbability, .pollutionProbability)
     try c.read(&captionPollutionProbability, .captionPollutionProbability)
-    for (value, key) in [(itc, CodingKeys.itc), (mlm, .mlm), (itm, .itm), (pollutedTags, .pollutedTags)] {
+    try c.read(&mrfr, .mrfr)
+    try c.read(&mrc, .mrc)
+    try c.read(&mrcKL, .mrcKL)
+    try c.read(&mpr, .mpr)
+    try c.read(&wra, .wra)
+    try c.read(&cmcl, .cmcl)
+    try c.read(&prefixLM, .prefixLM)
+    try c.read(&mvmProbability, .mvmProbability)
+    try c.read(&regressionLoss, .regressionLoss)
+    let weights: [(Float, CodingKeys)] = [
+      (itc, .itc), (mlm, .mlm), (itm, .itm), (pollutedTags, .pollutedTags), (mrfr, .mrfr),
+      (mrc, .mrc), (mrcKL, .mrcKL), (mpr, .mpr), (wra, .wra), (cmcl, .cmcl), (prefixLM, .prefixLM),
+    ]
+    for (value, key) in weights {
       try c.check(value, 0...100, key)
     }
     try c.check(alpha, 0...1, .alpha)
@@ -73,10 +115,21 @@ extension ObjectiveConfiguration: Codable {
     try c.check(maskProbability, 0...1, .maskProbability)
     try c.check(pollutionProbability, 0...1, .pollutionProbability)
     try c.check(captionPollutionProbability, 0...1, .captionPollutionProbability)
+    // 0 would mask nothing, yet "at least one" masks a region anyway: ask for a real share.
+    try c.check(mvmProbability, 0.01...1, .mvmProbability)
     guard captionPollutionProbability <= pollutionProbability else {
       throw c.fail(
         .captionPollutionProbability,
-        "must not exceed pollutionProbability (\(pollutionProbability)), got \(captionPollutionProbability)")
+        "must not exceed pollutionProbability (\(pollutionProbability)), got \(captionPollutionProbability)"
+      )
     }
   }
+}
+
+/// The regression loss of masked feature and patch regression.
+public enum RegressionLoss: String, Sendable, Equatable, CaseIterable, Codable {
+  /// UNITER's MRFR: mean squared error over every element.
+  case mse
+  /// LXMERT's feature loss (named 'l2' in its code, but SmoothL1Loss).
+  case smoothL1 = "smooth-l1"
 }

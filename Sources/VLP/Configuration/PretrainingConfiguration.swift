@@ -67,7 +67,8 @@ public struct PretrainingConfiguration: Sendable, Equatable {
     } catch let error as DataError {
       throw error
     } catch {
-      throw DataError.invalidConfiguration(field: "(configuration)", reason: "not valid JSON: \(error)")
+      throw DataError.invalidConfiguration(
+        field: "(configuration)", reason: "not valid JSON: \(error)")
     }
   }
 
@@ -79,6 +80,29 @@ public struct PretrainingConfiguration: Sendable, Equatable {
         field: "objectives.queueSize",
         reason: "must be a multiple of training.batchSize (\(training.batchSize)), got "
           + "\(objectives.queueSize): try \(lower) or \(lower + training.batchSize)")
+    }
+    try validateObjectiveInputs()
+  }
+
+  /// Objectives that need a certain image input or model family.
+  private func validateObjectiveInputs() throws {
+    let o = objectives
+    let readsRegions = model.family == .oscar || model.imageInput == .regions
+    for (name, weight) in [("mrfr", o.mrfr), ("mrc", o.mrc), ("mrcKL", o.mrcKL)]
+    where weight > 0 && !readsRegions {
+      throw DataError.invalidConfiguration(
+        field: "objectives.\(name)",
+        reason: "needs region inputs (model.imageInput \"regions\"); patches use objectives.mpr")
+    }
+    if o.mpr > 0 && readsRegions {
+      throw DataError.invalidConfiguration(
+        field: "objectives.mpr",
+        reason: "needs pixel patches (ALBEF with model.imageInput \"patches\"); regions use mrfr")
+    }
+    for (name, weight) in [("wra", o.wra), ("cmcl", o.cmcl), ("prefixLM", o.prefixLM)]
+    where weight > 0 && model.family != .albef {
+      throw DataError.invalidConfiguration(
+        field: "objectives.\(name)", reason: "is implemented for ALBEF only (docs/objectives.md)")
     }
   }
 }
@@ -123,7 +147,9 @@ extension DataConfiguration: Codable {
 }
 
 extension EvaluationConfiguration: Codable {
-  enum CodingKeys: String, CodingKey, CaseIterable { case every, retrievalPairs, rerank, accuracyPairs }
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case every, retrievalPairs, rerank, accuracyPairs
+  }
 
   public init(from decoder: any Decoder) throws {
     let c = try StrictContainer<CodingKeys>(decoder)

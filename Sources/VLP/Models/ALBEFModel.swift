@@ -15,13 +15,16 @@ public final class ALBEFModel: Module {
   public let textProjection: Linear
   public let mlmHead: MaskedTokenHead
   public let itmHead: Linear
+  /// Masked vision modelling heads and mask vector, when a session trains MVM.
+  public let visionHeads: MaskedVisionHeads?
   /// The ITC temperature τ (rank 0), initialised to `objectives.temperature` and clamped in place
   /// to [0.001, 0.5] before every step.
   public let temperature: Tensor
 
   public init(
     configuration: ModelConfiguration, vocabularySize: Int, regionInputSize: Int,
-    initialTemperature: Float, random: inout RandomGenerator
+    initialTemperature: Float, objectives: ObjectiveConfiguration = ObjectiveConfiguration(),
+    random: inout RandomGenerator
   ) throws {
     self.configuration = configuration
     let d = configuration.dimension
@@ -36,13 +39,21 @@ public final class ALBEFModel: Module {
     fusionEncoder = try TransformerEncoder(
       layerCount: configuration.fusionLayers,
       configuration: configuration.layerConfiguration(crossAttention: true), random: &random)
-    visionProjection = Linear(inputSize: d, outputSize: configuration.embeddingDimension, random: &random)
-    textProjection = Linear(inputSize: d, outputSize: configuration.embeddingDimension, random: &random)
+    visionProjection = Linear(
+      inputSize: d, outputSize: configuration.embeddingDimension, random: &random)
+    textProjection = Linear(
+      inputSize: d, outputSize: configuration.embeddingDimension, random: &random)
     mlmHead = MaskedTokenHead(
       dimension: d, wordEmbeddings: textEmbeddings.words, tied: configuration.tieMLMHead,
       random: &random)
     itmHead = Linear(inputSize: d, outputSize: 2, random: &random)
     temperature = Tensor(scalar: initialTemperature).requiringGrad()
+    // Regions: the feature is the input minus its 6 box numbers; patches: all pixels.
+    let featureWidth =
+      configuration.imageInput == .regions ? regionInputSize - 6 : configuration.patchValues
+    visionHeads = MaskedVisionHeads.make(
+      objectives: objectives, dimension: d, embedding: imageEncoder.embedding,
+      featureWidth: featureWidth, random: &random)
   }
 
   public var ownParameters: [(name: String, tensor: Tensor)] { [("temperature", temperature)] }
@@ -53,7 +64,7 @@ public final class ALBEFModel: Module {
       ("textEncoder", textEncoder), ("fusionEncoder", fusionEncoder),
       ("visionProjection", visionProjection), ("textProjection", textProjection),
       ("mlmHead", mlmHead), ("itmHead", itmHead),
-    ]
+    ] + (visionHeads.map { [("visionHeads", $0 as any Module)] } ?? [])
   }
 
   /// → image tokens (B, 1 + N, d) and their key mask.
@@ -64,15 +75,22 @@ public final class ALBEFModel: Module {
   }
 
   /// The text encoder alone (ALBEF's `mode='text'`): ids (B, T), mask (B, T) → (B, T, d).
-  public func encodeText(_ ids: IndexTensor, mask: Tensor, context: ForwardContext) throws -> Tensor {
-    try textEncoder(textEmbeddings(ids, context: context), mask: mask, context: context)
+  /// `causal` hides later tokens (captioning); the image is the prefix every token sees.
+  public func encodeText(
+    _ ids: IndexTensor, mask: Tensor, causal: Bool = false, context: ForwardContext
+  ) throws -> Tensor {
+    try textEncoder(
+      textEmbeddings(ids, context: context), mask: mask, causal: causal, context: context)
   }
 
   /// The fusion layers (`mode='fusion'`): text states (B, T, d) cross-attend to image tokens.
   public func fuse(
-    text: Tensor, textMask: Tensor, image: Tensor, imageMask: Tensor?, context: ForwardContext
+    text: Tensor, textMask: Tensor, image: Tensor, imageMask: Tensor?, causal: Bool = false,
+    context: ForwardContext
   ) throws -> Tensor {
-    try fusionEncoder(text, mask: textMask, crossInput: image, crossMask: imageMask, context: context)
+    try fusionEncoder(
+      text, mask: textMask, causal: causal, crossInput: image, crossMask: imageMask,
+      context: context)
   }
 
   /// normalize(vision_proj(image [CLS])): (B, E)

@@ -15,11 +15,14 @@ public final class OscarModel: Module {
   public let encoder: TransformerEncoder
   public let mlmHead: MaskedTokenHead
   public let contrastiveHead: PooledClassifier
+  /// Masked region modelling heads and mask vector, when a session trains MVM (UNITER-style).
+  public let visionHeads: MaskedVisionHeads?
   private let dropout: Dropout
 
   public init(
     configuration: ModelConfiguration, vocabularySize: Int, regionInputSize: Int,
-    pollutionClasses: Int = 2, random: inout RandomGenerator
+    pollutionClasses: Int = 2, objectives: ObjectiveConfiguration = ObjectiveConfiguration(),
+    random: inout RandomGenerator
   ) throws {
     self.configuration = configuration
     let d = configuration.dimension
@@ -36,12 +39,16 @@ public final class OscarModel: Module {
       random: &random)
     contrastiveHead = PooledClassifier(dimension: d, classes: pollutionClasses, random: &random)
     dropout = Dropout(probability: configuration.dropout)
+    visionHeads = MaskedVisionHeads.make(
+      objectives: objectives, dimension: d, embedding: regionEmbedding,
+      featureWidth: regionInputSize - 6, random: &random)
   }
 
   public var children: [(name: String, module: any Module)] {
     [("embeddings", embeddings as any Module), ("regionEmbedding", regionEmbedding)]
       + (regionNorm.map { [("regionNorm", $0 as any Module)] } ?? [])
       + [("encoder", encoder), ("mlmHead", mlmHead), ("contrastiveHead", contrastiveHead)]
+      + (visionHeads.map { [("visionHeads", $0 as any Module)] } ?? [])
   }
 
   /// ids, segments: (B, T); textMask (B, T); regions (B, R, D + 6) with regionMask (B, R)

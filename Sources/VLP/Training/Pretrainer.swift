@@ -23,8 +23,10 @@ public final class Pretrainer {
     let data = try data ?? PretrainingData(configuration: configuration)
     self.data = data
     order = try BatchOrder(
-      indices: data.trainIndices, batchSize: configuration.training.batchSize, seed: configuration.seed)
-    var random = RandomGenerator(seed: StreamSeed.derive(configuration.seed, stream: .initialisation, index: 0))
+      indices: data.trainIndices, batchSize: configuration.training.batchSize,
+      seed: configuration.seed)
+    var random = RandomGenerator(
+      seed: StreamSeed.derive(configuration.seed, stream: .initialisation, index: 0))
     let model: any Module
     switch configuration.model.family {
     case .albef:
@@ -34,7 +36,8 @@ public final class Pretrainer {
       let training = try OscarTraining(configuration: configuration, data: data, random: &random)
       (albef, oscar, model) = (nil, training, training.model)
     }
-    var optimizerConfiguration = AdamW.Configuration(weightDecay: configuration.training.weightDecay)
+    var optimizerConfiguration = AdamW.Configuration(
+      weightDecay: configuration.training.weightDecay)
     optimizerConfiguration.noDecayNames = ["temperature"]
     optimizer = AdamW(module: model, configuration: optimizerConfiguration)
     let t = configuration.training
@@ -64,7 +67,8 @@ public final class Pretrainer {
   public func trainStep(capturePseudoTargets: Bool = false) throws -> StepReport {
     let seed = configuration.seed
     let indices = order.batch(at: step)
-    var maskingRandom = RandomGenerator(seed: StreamSeed.derive(seed, stream: .masking, index: step))
+    var maskingRandom = RandomGenerator(
+      seed: StreamSeed.derive(seed, stream: .masking, index: step))
     let context = ForwardContext(
       training: true, seed: StreamSeed.derive(seed, stream: .dropout, index: step))
     let objectives = configuration.objectives
@@ -73,25 +77,39 @@ public final class Pretrainer {
     let losses: [NamedValue]
     var pseudoTargets: PseudoTargets?
     var albefOutput: ALBEFTraining.Output?
+    var vision: MaskedVision?
+    if objectives.masksVision {
+      var visionRandom = RandomGenerator(
+        seed: StreamSeed.derive(seed, stream: .visionMasking, index: step))
+      vision = try data.maskedVision(
+        indices, probability: objectives.mvmProbability, random: &visionRandom)
+    }
     if let albef {
       let batch = try data.albefBatch(
         indices, maskProbability: objectives.maskProbability, random: &maskingRandom)
+      var rewrites: ContrastiveRewrites?
+      if objectives.cmcl > 0 {
+        var rewriting = RandomGenerator(
+          seed: StreamSeed.derive(seed, stream: .rewriting, index: step))
+        rewrites = try data.contrastiveRewrites(indices, random: &rewriting)
+      }
       let output = try albef.step(
-        batch, alpha: alpha, context: context,
+        batch, vision: vision, rewrites: rewrites, alpha: alpha, context: context,
         negativesSeed: StreamSeed.derive(seed, stream: .negatives, index: step),
         capturePseudoTargets: capturePseudoTargets)
       (total, losses, pseudoTargets, albefOutput) = (
         output.total, output.losses, output.pseudoTargets, output
       )
     } else {
-      var pollutionRandom = RandomGenerator(seed: StreamSeed.derive(seed, stream: .pollution, index: step))
+      var pollutionRandom = RandomGenerator(
+        seed: StreamSeed.derive(seed, stream: .pollution, index: step))
       let batch = try data.oscarBatch(
         indices, pollution: objectives.pollutionProbability,
         captionPollution: objectives.captionPollutionProbability,
         maskProbability: objectives.maskProbability, source: data.trainIndices,
         random: &pollutionRandom)
       (total, losses, pseudoTargets) = try oscar!.step(
-        batch, context: context, capturePseudoTargets: capturePseudoTargets)
+        batch, vision: vision, context: context, capturePseudoTargets: capturePseudoTargets)
     }
     for loss in losses where !loss.value.isFinite {
       throw TrainingError.nonFiniteLoss(objective: loss.name, step: step + 1, value: loss.value)

@@ -1,0 +1,35 @@
+import Tensor
+
+/// UNIMO's cross-modal contrastive loss (paper, eq. 1): InfoNCE whose numerator sums over every
+/// positive of an anchor, so paraphrases and retrieved captions pull towards the image and
+/// rewritten hard negatives sit in the denominator with the batch.
+///
+/// ```
+/// S = anchors · candidatesᵀ / τ                         (A, K)
+/// L = mean_a −log( Σ_{p ∈ P(a)} exp S[a, p] / Σ_k exp S[a, k] )
+/// ```
+/// τ is ALBEF's learnable temperature (UNIMO-2 clamps it to [0.001, 0.5] alike); no queue and
+/// no momentum, as UNIMO-2's in-batch version.
+public enum CrossModalContrastive {
+  /// anchors (A, E), candidates (K, E), both L2-normalised; positives[a]: candidate columns
+  /// that are positives of anchor a (at least one).
+  public static func loss(
+    anchors: Tensor, candidates: Tensor, positives: [[Int]], temperature: Tensor
+  ) throws -> Tensor {
+    let (a, k) = (anchors.shape[0], candidates.shape[0])
+    guard positives.count == a, positives.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 < k } })
+    else {
+      throw TrainingError.invalidRequest(
+        "cmcl: every one of the \(a) anchors needs a positive among \(k) candidates")
+    }
+    var mask = [Float](repeating: 0, count: a * k)
+    for (row, columns) in positives.enumerated() {
+      for column in columns { mask[row * k + column] = 1 }
+    }
+    let logits = try Tensor.matmul(anchors, candidates, transposeB: true) / temperature  // (A, K)
+    // log Σ_p softmax = log Σ_p exp(log_softmax): exact through the max-shifted log-softmax;
+    // the clamp only guards a positive so far below the rest that its probability underflows.
+    let positiveMass = try (logits.softmax() * Tensor(shape: [a, k], values: mask)).sum(axis: 1)
+    return try -positiveMass.clamp(min: 1e-30).log().mean()
+  }
+}

@@ -1,0 +1,41 @@
+import NN
+import Tensor
+
+extension Pretrainer {
+  /// Greedy captioning of a pair's image by the PrefixLM head: from `[CLS]`, the most likely
+  /// next word until `[SEP]` or `maximumLength` words. nil when the session does not train
+  /// `prefixLM` (the head would be the MLM head, never trained to continue a caption).
+  public func generateCaption(pairIndex: Int, maximumLength: Int = 24) throws -> [String]? {
+    guard let model = albef?.model, configuration.objectives.prefixLM > 0 else { return nil }
+    guard data.world.pairs.indices.contains(pairIndex) else {
+      throw TrainingError.invalidRequest(
+        "pair \(pairIndex) is outside the world's \(data.world.pairs.count) pairs")
+    }
+    let vocabulary = data.vocabulary
+    // Never emit tokens that are not words; [SEP] ends the caption.
+    let banned = vocabulary.specialIDs.subtracting([vocabulary.separatorID])
+    return try noGrad {
+      let context = ForwardContext.inference()
+      let (image, imageMask) = try model.encodeImage(
+        data.imageInputs([pairIndex]), context: context)
+      var ids = [vocabulary.classID]
+      var words: [String] = []
+      // Positions beyond the text length have no position embedding.
+      while words.count < maximumLength && ids.count < model.configuration.maximumTextLength {
+        let input = try IndexTensor(shape: [1, ids.count], values: ids)
+        let mask = Tensor.ones([1, ids.count])
+        let hidden = try model.encodeText(input, mask: mask, causal: true, context: context)
+        let fused = try model.fuse(
+          text: hidden, textMask: mask, image: image, imageMask: imageMask, causal: true,
+          context: context)
+        let logits = try model.maskedTokenLogits(fused, positions: [ids.count - 1]).scalars
+        let next = logits.indices.filter { !banned.contains($0) && $0 < vocabulary.count }
+          .max { logits[$0] < logits[$1] }!
+        if next == vocabulary.separatorID { break }
+        ids.append(next)
+        words.append(vocabulary.tokens[next])
+      }
+      return words
+    }
+  }
+}
