@@ -81,13 +81,13 @@ import Testing
   /// one batch below: on fresh batches a masked region's class can only be read from its box and
   /// the rest of the input, so MRC leaves its prior too slowly for a test; docs/objectives.md.)
   @Test(arguments: [
-    ("mrfr", "regions", 60), ("mpr", "patches", 60), ("wra", "regions", 60),
+    ("mrfr", "regions", 60), ("mrfr", "oscar", 60), ("mpr", "patches", 60), ("wra", "regions", 60),
     ("cmcl", "regions", 60), ("prefixlm", "regions", 60),
   ])
   func shortTrainingLowersEachNewLoss(_ loss: String, _ input: String, _ steps: Int) throws {
-    let family = ModelFamily.albef
+    let family: ModelFamily = input == "oscar" ? .oscar : .albef
     var c = PretrainerFixtures.configuration(family, pairs: 600, batch: 16, queue: 64)
-    c.model.imageInput = ImageInput(rawValue: input)!
+    c.model.imageInput = ImageInput(rawValue: input) ?? .regions
     c.training.learningRate = 2e-3
     c.training.warmupSteps = 5
     c.training.steps = steps
