@@ -22,14 +22,15 @@ let package = Package(
     .target(name: "Tensor", swiftSettings: kernelSettings),
     .target(name: "NN", dependencies: ["Tensor"]),
     .target(name: "VLP", dependencies: ["NN", "Tensor"]),
-    .target(name: "TUI"),
+    .target(name: "TUI", dependencies: ["Engine"]),
     .target(name: "TUICurses", dependencies: ["TUI", "CNCurses"]),
     .target(name: "Engine", dependencies: ["VLP", "NN", "Tensor"]),
-    .executableTarget(name: "vlp", dependencies: ["Engine", "NN", "Tensor", "VLP", "CNCurses"]),
+    .executableTarget(
+      name: "vlp", dependencies: ["TUICurses", "TUI", "Engine", "NN", "Tensor", "VLP", "CNCurses"]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "VLPTests", dependencies: ["VLP"]),
     .testTarget(name: "NNTests", dependencies: ["NN"]),
-    .testTarget(name: "TUITests", dependencies: ["TUI"]),
+    .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "VLP"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "VLP"]),
   ]
 )

@@ -85,9 +85,9 @@ public enum CurveExport {
       out += "<text x=\"\(x(step))\" y=\"\(top + plotHeight + 14)\" text-anchor=\"middle\">\(Int(step.rounded()))</text>\n"
     }
     for (index, points) in series.enumerated() where !points.isEmpty {
-      let smoothed = Smoothing.debiasedEMA(points.map { Float($0.1) }, weight: smoothing)
+      let smoothed = Smoothing.debiasedEMA(points.map(\.1), weight: smoothing)
       let raw = points.map { "\(fixed(x($0.0))),\(fixed(y($0.1)))" }.joined(separator: " ")
-      let smooth = zip(points, smoothed).map { "\(fixed(x($0.0))),\(fixed(y(Double($1))))" }.joined(separator: " ")
+      let smooth = zip(points, smoothed).map { "\(fixed(x($0.0))),\(fixed(y($1)))" }.joined(separator: " ")
       out += "<polyline points=\"\(raw)\" fill=\"none\" stroke=\"\(color(index))\" stroke-opacity=\"0.25\"/>\n"
       out += "<polyline points=\"\(smooth)\" fill=\"none\" stroke=\"\(color(index))\" stroke-width=\"1.5\"/>\n"
     }

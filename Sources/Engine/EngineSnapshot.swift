@@ -47,6 +47,8 @@ public struct VariantSnapshot: Sendable {
   public var pseudoTargetStep: Int
   /// Chance and prior levels of each loss, for the dashboard's reference lines.
   public var referenceLevels: [ReferenceLevel]
+  /// Tokens, captions and images of this variant's data.
+  public var data: SessionDataView
 
   public var latest: MetricRecord? { history.last }
   public var latestEvaluation: EvaluationRecord? { evaluations.last }

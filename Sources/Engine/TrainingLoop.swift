@@ -16,6 +16,7 @@ final class TrainingLoop {
   var probe: ProbeResult?
   var projection: ProjectionJob?
   var referenceLevels: [[ReferenceLevel]] = []
+  var dataViews: [SessionDataView] = []
 
   init(engine: TrainingEngine) {
     self.engine = engine
@@ -36,6 +37,7 @@ final class TrainingLoop {
       return
     }
     referenceLevels = run.variants.map(\.trainer.referenceLevels)
+    dataViews = run.variants.map { SessionDataView($0.trainer.data) }
     state = run.step >= target ? .finished : .paused
     publish(run)
     while true {
@@ -189,6 +191,7 @@ final class TrainingLoop {
     let every = evaluationEvery
     let rate = self.rate.stepsPerSecond
     let levels = referenceLevels
+    let views = dataViews
     let probe = self.probe
     engine.publish { smoothing in
       EngineSnapshot(
@@ -199,7 +202,8 @@ final class TrainingLoop {
             name: variant.name, configuration: variant.trainer.configuration,
             history: variant.history, evaluations: variant.evaluations, bestStep: variant.bestStep,
             pseudoTargets: variant.pseudoTargets, pseudoTargetStep: variant.pseudoTargetStep,
-            referenceLevels: index < levels.count ? levels[index] : [])
+            referenceLevels: index < levels.count ? levels[index] : [],
+            data: index < views.count ? views[index] : SessionDataView(variant.trainer.data))
         },
         evaluationEvery: every, smoothing: smoothing, resumedFrom: run.resumedFrom,
         lastCheckpointStep: run.lastCheckpointStep, message: run.log.lastLine, probe: probe,

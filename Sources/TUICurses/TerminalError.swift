@@ -10,14 +10,14 @@ public enum TerminalError: Error, CustomStringConvertible, Equatable {
   public var description: String {
     switch self {
     case .notATerminal(let stream):
-      return "vlp: standard \(stream) is not a terminal, and the workbench needs one. "
+      return "standard \(stream) is not a terminal, and the workbench needs one. "
         + "To train without the interface, run `vlp run SESSION` (see `vlp help`)."
     case .unknownTerminal(let type):
-      return "vlp: the terminal type \"\(type)\" is unknown to ncurses (no terminfo entry). "
+      return "the terminal type \"\(type)\" is unknown to ncurses (no terminfo entry). "
         + "Set TERM to one your system knows, e.g. TERM=xterm-256color, "
         + "or train without the interface: `vlp run SESSION`."
     case .sessionAlreadyOpen:
-      return "vlp: a terminal session is already open; close it before opening another"
+      return "a terminal session is already open; close it before opening another"
     }
   }
 }

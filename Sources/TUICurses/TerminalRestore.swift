@@ -11,14 +11,15 @@ import Synchronization
 /// - SIGINT, SIGTERM, SIGHUP: the first one only sets a flag, which `readKey` turns into Ctrl-C
 ///   so the screen's quit path runs (training stops and saves); a second one restores the
 ///   terminal and ends the process by the signal's default action.
-/// - SIGSEGV, SIGABRT, SIGBUS, SIGFPE: restore, then the default action (core dump) at once.
+/// - SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGTRAP: restore, then the default action (core dump) at once.
 enum TerminalRestore {
   static let isActive = Atomic<Bool>(false)
   static let pendingSignal = Atomic<Int32>(0)
   private static let atexitRegistered = Atomic<Bool>(false)
 
   static let interruptSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
-  static let fatalSignals: [Int32] = [SIGSEGV, SIGABRT, SIGBUS, SIGFPE]
+  // SIGILL and SIGTRAP: a Swift runtime trap (a failed precondition, an overflow).
+  static let fatalSignals: [Int32] = [SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGTRAP]
 
   /// Written once in `activate` before any handler is installed, read only by handlers.
   nonisolated(unsafe) private static var savedModes = termios()

@@ -76,8 +76,13 @@ enum SessionArgument {
         description: "\(command) needs one SESSION (a folder name under sessions/; available: "
           + SessionFolder.list().joined(separator: ", ") + ")")
     }
+    return try named(parsed.positionals[0])
+  }
+
+  /// A session name given on the command line; a usage error when it is not one.
+  static func named(_ name: String) throws -> SessionFolder {
     do {
-      return try SessionFolder.existing(parsed.positionals[0])
+      return try SessionFolder.existing(name)
     } catch let error as SessionError {
       throw CommandLineArguments.UsageError(description: "\(error)")
     }

@@ -1,5 +1,6 @@
 import CNCurses
 import Foundation
+import TUI
 import Tensor
 
 // Subcommands only; each lives in its own file.
@@ -7,7 +8,8 @@ let version = "0.1.0"
 let usage = """
   vlp \(version): a terminal workbench for vision-language pretraining
 
-  usage: vlp run SESSION [--steps N] [--set key=value ...]     train headless, resuming
+  usage: vlp [tui [SESSION]] [--paused]                        the terminal workbench (default session)
+         vlp run SESSION [--steps N] [--set key=value ...]     train headless, resuming
          vlp eval SESSION [--checkpoint FILE] [--json]          held-out retrieval and accuracy
          vlp export SESSION --curves FILE.svg|FILE.csv          loss curves
          vlp tsne SESSION --features tokens|cls --out FILE.svg  t-SNE of learned features
@@ -16,12 +18,14 @@ let usage = """
          vlp bench [all|gemm|layer|step|tsne] [--json]           speed (docs/benchmarks.md)
          vlp data export|inspect|world ...                       the scene world and data files
          vlp sessions                                            the sessions under sessions/
+         vlp keys                                                every key of the workbench
          vlp --version
   `vlp COMMAND --help` explains a command. Sessions live in sessions/NAME/ (docs/sessions.md).
   """
 
 /// Each command: its usage text (for --help and usage errors) and what runs it.
 let commands: [String: (usage: String, run: ([String]) throws -> Void)] = [
+  "tui": (TUICommand.usage, TUICommand.run),
   "run": (RunCommand.usage, RunCommand.run),
   "eval": (EvalCommand.usage, EvalCommand.run),
   "export": (ExportCommand.usage, ExportCommand.run),
@@ -30,6 +34,10 @@ let commands: [String: (usage: String, run: ([String]) throws -> Void)] = [
   "bench": (BenchCommand.usage, BenchCommand.run),
   "data": (DataCommand.usage, DataCommand.run),
   "sessions": (SessionsCommand.usage, SessionsCommand.run),
+  "keys": (
+    "usage: vlp keys\n  Prints every key of the workbench as Markdown (docs/keys.md).",
+    { _ in print(WorkbenchKeys.markdown) }
+  ),
 ]
 
 // Progress lines reach a log file as they are printed, not when a 4 KiB buffer fills.
@@ -44,7 +52,15 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "--version", "version":
   print("vlp \(version) (\(String(cString: vlp_curses_version())))")
-case "help", "--help", "-h", nil:
+case nil:
+  do {
+    try TUICommand.run([])
+  } catch let error as CommandLineArguments.UsageError {
+    fail("\(error)\n\(TUICommand.usage)", status: 64)
+  } catch {
+    fail("\(error)", status: 2)
+  }
+case "help", "--help", "-h":
   if let name = arguments.dropFirst().first, let command = commands[name] {
     print(command.usage)
   } else {

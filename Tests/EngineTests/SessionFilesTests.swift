@@ -94,19 +94,4 @@ import Testing
       Issue.record("expected an error")
     } catch { #expect("\(error)".hasPrefix("m.jsonl:7: missing or invalid \"variant\""), "\(error)") }
   }
-
-  @Test func debiasedSmoothingMatchesHandComputedValues() {
-    // w = 0.5: s1 = 0.5·x1/(1-0.5) = x1; s2 = (0.25·x1 + 0.5·x2)/(0.75); ...
-    let values: [Float] = [4, 2, 8]
-    let smoothed = Smoothing.debiasedEMA(values, weight: 0.5)
-    #expect(smoothed[0] == 4)
-    #expect(abs(smoothed[1] - (0.25 * 4 + 0.5 * 2) / 0.75) < 1e-6)
-    #expect(abs(smoothed[2] - (0.125 * 4 + 0.25 * 2 + 0.5 * 8) / 0.875) < 1e-6)
-    #expect(Smoothing.debiasedEMA(values, weight: 0) == values)
-    // Capped at 0.999: weight 1 still moves.
-    let capped = Smoothing.debiasedEMA([1, 2], weight: 1)
-    #expect(capped[1] > 1 && capped[1] < 2)
-    let withNaN = Smoothing.debiasedEMA([1, .nan, 3], weight: 0.5)
-    #expect(withNaN[1].isNaN && abs(withNaN[2] - (0.25 + 1.5) / 0.75) < 1e-6)
-  }
 }

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import TUI
+@testable import Engine
 
 @Suite struct SmoothingTests {
   /// By hand, w = 0.5, x = 1, 2, 3:

@@ -1,0 +1,99 @@
+import Engine
+import Foundation
+import VLP
+
+/// Screen 2: what the momentum (teacher) model says about a recent training batch: at each
+/// masked position the truth, the student's top-5 and the teacher's top-5 (the MLM
+/// pseudo-targets of ALBEF's momentum distillation); for a chosen image the teacher's top-5
+/// texts over batch and queue (the ITC pseudo-targets), with the image drawn in the terminal.
+struct PseudoTargetsState {
+  var selectedImage = 0
+  var variant = 0
+
+  mutating func handle(_ action: KeyAction, key: Key, snapshot: EngineSnapshot) {
+    switch action {
+    case "move":
+      selectedImage += (key == .up || key == .character("k")) ? -1 : 1
+    case "variant":
+      variant += (key == .left || key == .character("h")) ? -1 : 1
+    default: break
+    }
+    let variants = max(1, snapshot.variants.count)
+    variant = (variant % variants + variants) % variants
+    let images = snapshot.variants[safe: variant]?.pseudoTargets?.imageTexts.count ?? 0
+    selectedImage = images == 0 ? 0 : (selectedImage % images + images) % images
+  }
+
+  func draw(into region: CanvasRegion, snapshot: EngineSnapshot) {
+    guard let variant = snapshot.variants[safe: variant] ?? snapshot.variants.first else { return }
+    guard let targets = variant.pseudoTargets else {
+      region.put(
+        text: " No batch captured yet: pseudo-targets appear once training runs (Space).",
+        at: Point(x: 1, y: 1), style: region.theme.dim)
+      return
+    }
+    let glyphs = region.glyphs
+    let columns = Layout.columns(region.bounds, region.width >= 100 ? [.fill(weight: 3), .fill(weight: 2)] : [.fill()])
+    let title = glyphs.text("masked tokens of the batch of step \(variant.pseudoTargetStep)")
+      + (snapshot.variants.count > 1 ? " · \(variant.name)" : "")
+    let left = region.region(columns[0]).frame(title: title)
+    let hasTeacher = targets.maskedPositions.contains { !$0.teacher.isEmpty }
+    let data = variant.data
+    func ranked(_ list: [RankedCandidate]) -> String {
+      list.prefix(5).map { "\(data.token($0.id)) \(String(format: "%.2f", $0.probability).dropFirst())" }
+        .joined(separator: glyphs.text(" · "))
+    }
+    let rows = targets.maskedPositions.map { position -> [String] in
+      let mark = position.student.first?.id == position.truth ? glyphs.text("✓") : " "
+      return [
+        "\(position.sample)", data.token(position.truth),
+        position.input == position.truth ? "(kept)" : data.token(position.input),
+        mark + " " + ranked(position.student),
+      ] + (hasTeacher ? [ranked(position.teacher)] : [])
+    }
+    Table(
+      columns: [
+        TableColumn("row", alignment: .right), TableColumn("truth"), TableColumn("input"),
+        TableColumn("model top-5"),
+      ] + (hasTeacher ? [TableColumn("momentum top-5 (pseudo-target)")] : []),
+      rows: rows
+    ).draw(into: left)
+    guard columns.count > 1 else { return }
+    drawImageTargets(into: region.region(columns[1]), targets: targets, variant: variant)
+  }
+
+  private func drawImageTargets(into region: CanvasRegion, targets: PseudoTargets, variant: VariantSnapshot) {
+    let glyphs = region.glyphs
+    guard let chosen = targets.imageTexts[safe: selectedImage] ?? targets.imageTexts.first else {
+      region.frame(title: "image").put(
+        text: "no ITC pseudo-targets in this session", at: Point(x: 1, y: 0), style: region.theme.dim)
+      return
+    }
+    let inside = region.frame(
+      title: glyphs.text("image \(selectedImage + 1)/\(targets.imageTexts.count) · pair \(chosen.pairIndex)"))
+    let imageHeight = min(inside.height / 2, 12)
+    let parts = Layout.rows(inside.bounds, [.fixed(imageHeight), .fixed(1), .fill()])
+    let scene = variant.data.image(chosen.pairIndex, size: 2 * imageHeight)
+    if let image = try? RGBImage(width: scene.width, height: scene.height, pixels: scene.pixels) {
+      ImageView(image: image).draw(into: inside.region(parts[0]))
+    }
+    inside.region(parts[1]).put(
+      text: "momentum model's top-5 texts (similarity softmax):", at: Point(x: 0, y: 0), style: region.theme.dim)
+    let list = inside.region(parts[2])
+    var row = 0
+    for candidate in chosen.texts.prefix(5) where row < list.height {
+      let isTruth = candidate.id == chosen.pairIndex
+      let caption = candidate.id >= 0 ? variant.data.caption(candidate.id) : "(random initial queue entry)"
+      let text = (isTruth ? glyphs.text("✓ ") : "  ") + String(format: "%.3f ", candidate.probability) + caption
+      let lines = TextBlock.wrap(text, width: max(1, list.width - 1))
+      for line in lines.prefix(2) where row < list.height {
+        list.put(text: line, at: Point(x: 0, y: row), style: isTruth ? region.theme.highlight : region.theme.text)
+        row += 1
+      }
+    }
+  }
+}
+
+extension Array {
+  subscript(safe index: Int) -> Element? { index >= 0 && index < count ? self[index] : nil }
+}

@@ -1,0 +1,191 @@
+import Engine
+import Foundation
+
+/// The workbench's state and behaviour, independent of the terminal: it turns keys into screen
+/// changes and engine commands, and draws the current screen into a canvas from the engine's
+/// latest snapshot. `vlp`'s terminal loop feeds it keys and paints its canvas; tests drive it
+/// with a fake engine and compare canvases with text snapshots.
+public final class Workbench {
+  public enum Outcome: Equatable, Sendable {
+    case none
+    case quit
+    /// Open another session (the caller stops this engine, saving, and starts one for it).
+    case open(session: String)
+  }
+
+  public let engine: EngineControl
+  public var screen: ScreenID = .dashboard
+  public private(set) var showingHelp = false
+  public private(set) var confirmingQuit = false
+  /// A line for the status bar after an action (what a key did, or why it did nothing).
+  public private(set) var message: String?
+  var snapshot: EngineSnapshot
+  var dashboard = DashboardState()
+  var pseudoTargets = PseudoTargetsState()
+  var masked = MaskedTokensState()
+  var projection = ProjectionState()
+  var compare = CompareState()
+  var sessions: SessionsState
+
+  /// The smallest terminal with a full screen; below it a one-line status is shown.
+  public static let minimumSize = (width: 40, height: 10)
+
+  public init(engine: EngineControl, sessionsRoot: URL = SessionFolder.defaultRoot) {
+    self.engine = engine
+    snapshot = engine.snapshot
+    sessions = SessionsState(root: sessionsRoot)
+  }
+
+  // MARK: Keys
+
+  public func handle(_ rawKey: Key) -> Outcome {
+    let key = rawKey.normalized
+    snapshot = engine.snapshot
+    if key == .resize { return .none }
+    if confirmingQuit {
+      switch key {
+      case .character("y"), .character("Y"), .character("q"), .ctrl("c"), .enter: return .quit
+      default:
+        confirmingQuit = false
+        message = "quit cancelled"
+        return .none
+      }
+    }
+    if showingHelp {
+      showingHelp = false
+      if key == .character("?") || key == .escape { return .none }
+    }
+    guard let action = WorkbenchKeys.keyMap.action(for: key, screen: screen.title) else {
+      message = "\(key.displayName()) does nothing here: ? lists the keys of this screen"
+      return .none
+    }
+    message = nil
+    switch action {
+    case "quit":
+      if snapshot.state == .running {
+        confirmingQuit = true
+        return .none
+      }
+      return .quit
+    case "quitNow": return .quit
+    case "help": showingHelp = true
+    case "back": screen = screen == .dashboard ? .dashboard : .dashboard
+    case "nextScreen": show(screen.next)
+    case "previousScreen": show(screen.previous)
+    case "showScreen":
+      if case .character(let digit) = key, let number = digit.wholeNumberValue,
+        let target = ScreenID(rawValue: number)
+      {
+        show(target)
+      }
+    case "togglePause":
+      engine.togglePause()
+      message = snapshot.state == .running ? "pausing" : "resuming"
+    case "step":
+      if snapshot.state == .paused {
+        engine.step(1)
+        message = "one step"
+      } else {
+        message = "n steps while paused (Space pauses)"
+      }
+    default:
+      return handleScreenAction(action, key: key)
+    }
+    return .none
+  }
+
+  private func handleScreenAction(_ action: KeyAction, key: Key) -> Outcome {
+    switch screen {
+    case .dashboard: dashboard.handle(action, key: key, workbench: self)
+    case .pseudoTargets: pseudoTargets.handle(action, key: key, snapshot: snapshot)
+    case .maskedTokens: masked.handle(action, key: key, workbench: self)
+    case .projection: projection.handle(action, workbench: self)
+    case .compare: compare.handle(action, key: key, workbench: self)
+    case .sessions: return sessions.handle(action, key: key, workbench: self)
+    }
+    return .none
+  }
+
+  func show(_ target: ScreenID) {
+    screen = target
+    switch target {
+    case .maskedTokens: masked.enter(workbench: self)
+    case .projection: projection.enter(workbench: self)
+    case .sessions: sessions.refresh(force: true)
+    default: break
+    }
+  }
+
+  func say(_ text: String) { message = text }
+
+  /// Smoothing shared by the dashboard and compare screens, kept in the engine's snapshot.
+  func changeSmoothing(by delta: Double) {
+    let weight = min(max(snapshot.smoothing + delta, 0), Smoothing.maximumWeight)
+    engine.setSmoothing((weight * 1000).rounded() / 1000)
+    message = String(format: "smoothing %.2f", weight)
+  }
+
+  // MARK: Drawing
+
+  public func draw(into canvas: Canvas) {
+    snapshot = engine.snapshot
+    canvas.clear()
+    let root = canvas.root
+    guard root.width >= Self.minimumSize.width, root.height >= Self.minimumSize.height else {
+      drawCompact(root)
+      return
+    }
+    let rows = Layout.rows(root.bounds, [.fixed(1), .fixed(1), .fill(), .fixed(1)])
+    WorkbenchChrome.drawTitle(into: root.region(rows[0]), snapshot: snapshot, screen: screen)
+    WorkbenchChrome.drawTabs(into: root.region(rows[1]), current: screen)
+    let body = root.region(rows[2])
+    switch screen {
+    case .dashboard: dashboard.draw(into: body, snapshot: snapshot)
+    case .pseudoTargets: pseudoTargets.draw(into: body, snapshot: snapshot)
+    case .maskedTokens: masked.draw(into: body, snapshot: snapshot)
+    case .projection: projection.draw(into: body, snapshot: snapshot)
+    case .compare: compare.draw(into: body, snapshot: snapshot)
+    case .sessions: sessions.draw(into: body, current: snapshot)
+    }
+    WorkbenchChrome.drawFooter(
+      into: root.region(rows[3]), hint: footerHint, message: message ?? snapshotMessage)
+    if showingHelp {
+      HelpOverlay(keyMap: WorkbenchKeys.keyMap, screen: screen.title).draw(into: body)
+    }
+    if confirmingQuit { WorkbenchChrome.drawQuitQuestion(into: body, step: snapshot.step) }
+  }
+
+  /// What the engine last said, when it matters (loading, a failure).
+  private var snapshotMessage: String? {
+    switch snapshot.state {
+    case .failed(let reason): "failed: " + reason
+    case .loading: snapshot.message
+    default: nil
+    }
+  }
+
+  private var footerHint: String {
+    switch screen {
+    case .dashboard: dashboard.hint(smoothing: snapshot.smoothing)
+    case .pseudoTargets: "↑/↓ image · ←/→ variant"
+    case .maskedTokens: "←/→ word · ↑/↓ sample · m mask · r random 15% · c clear"
+    case .projection: "r recompute · f features"
+    case .compare: "←/→ objective · [ ] smoothing · y log · v evaluate"
+    case .sessions: "↑/↓ choose · Enter open · n new from template"
+    }
+  }
+
+  /// Below the minimum size: a one-line status and what size is needed; q still quits.
+  private func drawCompact(_ root: CanvasRegion) {
+    let status = WorkbenchChrome.statusText(snapshot)
+    root.put(text: status, at: Point(x: 0, y: 0), style: root.theme.statusBar)
+    if root.height >= 2 {
+      root.put(
+        text: "needs \(Self.minimumSize.width)x\(Self.minimumSize.height) (now \(root.width)x\(root.height)); q quits",
+        at: Point(x: 0, y: 1), style: root.theme.dim)
+    }
+    if confirmingQuit, root.height >= 3 {
+      root.put(text: "quit? y/n", at: Point(x: 0, y: 2), style: root.theme.highlight)
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import Engine
+import Foundation
+import TUI
+import TUICurses
+
+/// `vlp` and `vlp tui SESSION`: the terminal workbench. Opens the session's dashboard and
+/// starts (or resumes) its training at once; quitting saves the run.
+enum TUICommand {
+  static let usage = """
+    usage: vlp [tui [SESSION]] [--paused] [--threads N] [--set key=value ...]
+      Opens the terminal workbench on sessions/SESSION (default: default) and trains it live,
+      resuming from its latest checkpoint. --paused opens it paused (Space starts). ? inside
+      lists the keys (docs/keys.md). Needs a terminal: for scripts and logs use
+      `vlp run SESSION`.
+    """
+
+  static func run(_ arguments: [String]) throws {
+    let parsed = try CommandLineArguments(
+      arguments, valueOptions: ["threads", "set"], flagOptions: ["paused"])
+    guard parsed.positionals.count <= 1 else {
+      throw CommandLineArguments.UsageError(description: "tui takes at most one SESSION")
+    }
+    var name = parsed.positionals.first ?? "default"
+    var options = TrainingEngine.Options()
+    options.startPaused = parsed.flags.contains("paused")
+    options.threads = try parsed.options["threads"].map { _ in try parsed.integers("threads", default: [])[0] }
+    let overrides = parsed.repeated["set"] ?? []
+    // Everything that can be refused is checked before the terminal changes mode.
+    var engine = try TrainingEngine(
+      folder: try SessionArgument.named(name), overrides: overrides, options: options)
+    let terminal: TerminalSession
+    do {
+      terminal = try TerminalSession()
+    } catch {
+      throw RunFailure(description: "\(error)")
+    }
+    defer { terminal.close() }
+    while true {
+      engine.start()
+      let workbench = Workbench(engine: engine)
+      var outcome = Workbench.Outcome.none
+      while outcome == .none {
+        let canvas = terminal.makeCanvas()
+        workbench.draw(into: canvas)
+        terminal.draw(canvas)
+        if let key = terminal.readKey() { outcome = workbench.handle(key) }
+      }
+      drawSaving(terminal, workbench: workbench)
+      engine.stop()
+      guard case .open(let next) = outcome else { break }
+      do {
+        engine = try TrainingEngine(
+          folder: try SessionFolder.existing(next), overrides: [], options: options)
+        name = next
+      } catch {
+        // The session list showed it as valid; if it changed meanwhile, reopen the old one.
+        engine = try TrainingEngine(folder: try SessionFolder.existing(name), overrides: overrides, options: options)
+      }
+    }
+    if case .failed(let reason) = engine.snapshot.state {
+      terminal.close()
+      throw RunFailure(description: "\(name): \(reason)")
+    }
+  }
+
+  /// One last frame while the engine saves (a checkpoint can take a moment).
+  private static func drawSaving(_ terminal: TerminalSession, workbench: Workbench) {
+    let canvas = terminal.makeCanvas()
+    workbench.draw(into: canvas)
+    canvas.root.put(
+      text: " saving the run… ", at: Point(x: 0, y: max(0, canvas.height - 1)),
+      style: canvas.theme.highlight)
+    terminal.draw(canvas)
+  }
+}
