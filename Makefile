@@ -49,7 +49,10 @@ release: prerequisites ## optimised build for this CPU (PORTABLE=1 for any CPU)
 run: release ## build and open the workbench
 	$(VLP)
 
-test: prerequisites ## build optimised and run every test
+test: prerequisites ## build optimised and run every test (the end-to-end test drives vlp in tmux)
+	@command -v tmux >/dev/null 2>&1 || { \
+	  echo "error: tmux is missing: the end-to-end test runs the workbench in it."; \
+	  echo "  install it with: sudo apt-get update && sudo apt-get install -y tmux"; exit 1; }
 	$(SWIFT) build --build-tests $(TEST_FLAGS)
 	$(SWIFT) test --skip-build $(TEST_FLAGS)
 

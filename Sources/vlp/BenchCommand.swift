@@ -12,7 +12,9 @@ enum BenchCommand {
            vlp bench layer [--threads 1,2] [--cross] [--json]
            vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--seconds S] [--json]
            vlp bench gemm --from RESULTS.json [--compare NUMPY.json[,NUMPY2.json]]
+           vlp bench tui [--seconds 15] [--frames 100]
            vlp bench tsne [--points 5000] [--dimensions 128] [--threads 1,2] [--json] [--save-data F.npy]
+      tui         ms to draw each screen at 160x48; default's steps/s headless vs with the UI
       all         every benchmark below with its defaults (about a minute on 2 cores)
       step        ms per full training step of SESSION's first variant (default: bench-small),
                   with its parameter count and the process's peak resident memory
@@ -28,9 +30,10 @@ enum BenchCommand {
     case "step": try step(Array(arguments.dropFirst()))
     case "tsne": try TSNECommand.bench(Array(arguments.dropFirst()))
     case "all": try all(Array(arguments.dropFirst()))
+    case "tui": try TUIBenchmark.run(Array(arguments.dropFirst()))
     default:
       throw CommandLineArguments.UsageError(
-        description: "bench: unknown benchmark '\(arguments.first ?? "")' (available: all, gemm, layer, step, tsne)")
+        description: "bench: unknown benchmark '\(arguments.first ?? "")' (available: all, gemm, layer, step, tsne, tui)")
     }
   }
 
