@@ -60,6 +60,7 @@ bench: release ## GEMM GFLOP/s (with numpy's beside it where installed), a Trans
 	@mkdir -p bench-results
 	$(VLP) bench step bench-small --threads 1,$(THREADS)
 	$(VLP) bench layer --threads 1,$(THREADS)
+	$(VLP) bench tui
 	$(VLP) bench layer --threads 1,$(THREADS) --cross
 	$(VLP) bench gemm --threads 1,$(THREADS) --json > bench-results/gemm.json
 	@$(VLP) bench gemm --from bench-results/gemm.json

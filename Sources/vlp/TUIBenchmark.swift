@@ -29,7 +29,7 @@ enum TUIBenchmark {
       let copy = try SessionFolder(name: "default", root: root)
       try FileManager.default.createDirectory(at: copy.url, withIntermediateDirectories: true)
       try FileManager.default.copyItem(at: folder.sessionFile, to: copy.sessionFile)
-      let engine = try TrainingEngine(folder: copy, overrides: ["evaluation.every=0", "checkpoints.every=0"], options: options)
+      let engine = try TrainingEngine(folder: copy, overrides: ["evaluation.every=0"], options: options)
       engine.start()
       defer { engine.stop() }
       while engine.snapshot.step < 20 { Thread.sleep(forTimeInterval: 0.05) }

@@ -13,6 +13,7 @@ struct MaskedTokensState {
   var variant = 0
   var request: Int?
   var started = false
+  var images = ImageCache()
 
   mutating func enter(workbench: Workbench) {
     if !started {
@@ -92,7 +93,7 @@ struct MaskedTokensState {
     request = workbench.engine.probe(variant: variant.name, pairIndex: pair, maskedWords: masked)
   }
 
-  func draw(into region: CanvasRegion, snapshot: EngineSnapshot) {
+  mutating func draw(into region: CanvasRegion, snapshot: EngineSnapshot) {
     guard let variant = snapshot.variants[safe: variant], let pair = pair(snapshot) else {
       region.put(text: " no held-out pairs yet (the session is loading)", at: Point(x: 1, y: 1), style: region.theme.dim)
       return
@@ -101,9 +102,8 @@ struct MaskedTokensState {
     let words = self.words(snapshot)
     let top = Layout.rows(region.bounds, [.fixed(min(12, region.height / 2)), .fill()])
     let upper = Layout.columns(top[0], [.fixed(min(24, region.width / 3)), .fill()])
-    let image = variant.data.image(pair, size: 2 * max(1, top[0].height - 2))
     let imagePane = region.region(upper[0]).frame(title: "image")
-    if let rgb = try? RGBImage(width: image.width, height: image.height, pixels: image.pixels) {
+    if let rgb = images.image(pair: pair, size: 2 * max(1, top[0].height - 2), data: variant.data) {
       ImageView(image: rgb).draw(into: imagePane)
     }
     let captionTitle = glyphs.text(

@@ -9,6 +9,7 @@ import VLP
 struct PseudoTargetsState {
   var selectedImage = 0
   var variant = 0
+  var images = ImageCache()
 
   mutating func handle(_ action: KeyAction, key: Key, snapshot: EngineSnapshot) {
     switch action {
@@ -24,7 +25,7 @@ struct PseudoTargetsState {
     selectedImage = images == 0 ? 0 : (selectedImage % images + images) % images
   }
 
-  func draw(into region: CanvasRegion, snapshot: EngineSnapshot) {
+  mutating func draw(into region: CanvasRegion, snapshot: EngineSnapshot) {
     guard let variant = snapshot.variants[safe: variant] ?? snapshot.variants.first else { return }
     guard let targets = variant.pseudoTargets else {
       region.put(
@@ -43,7 +44,8 @@ struct PseudoTargetsState {
       list.prefix(5).map { "\(data.token($0.id)) \(String(format: "%.2f", $0.probability).dropFirst())" }
         .joined(separator: glyphs.text(" · "))
     }
-    let rows = targets.maskedPositions.map { position -> [String] in
+    // Only the rows that fit are formatted (a batch has a hundred masked positions or more).
+    let rows = targets.maskedPositions.prefix(max(0, left.height - 1)).map { position -> [String] in
       let mark = position.student.first?.id == position.truth ? glyphs.text("✓") : " "
       return [
         "\(position.sample)", data.token(position.truth),
@@ -62,7 +64,7 @@ struct PseudoTargetsState {
     drawImageTargets(into: region.region(columns[1]), targets: targets, variant: variant)
   }
 
-  private func drawImageTargets(into region: CanvasRegion, targets: PseudoTargets, variant: VariantSnapshot) {
+  private mutating func drawImageTargets(into region: CanvasRegion, targets: PseudoTargets, variant: VariantSnapshot) {
     let glyphs = region.glyphs
     guard let chosen = targets.imageTexts[safe: selectedImage] ?? targets.imageTexts.first else {
       region.frame(title: "image").put(
@@ -73,8 +75,7 @@ struct PseudoTargetsState {
       title: glyphs.text("image \(selectedImage + 1)/\(targets.imageTexts.count) · pair \(chosen.pairIndex)"))
     let imageHeight = min(inside.height / 2, 12)
     let parts = Layout.rows(inside.bounds, [.fixed(imageHeight), .fixed(1), .fill()])
-    let scene = variant.data.image(chosen.pairIndex, size: 2 * imageHeight)
-    if let image = try? RGBImage(width: scene.width, height: scene.height, pixels: scene.pixels) {
+    if let image = images.image(pair: chosen.pairIndex, size: 2 * imageHeight, data: variant.data) {
       ImageView(image: image).draw(into: inside.region(parts[0]))
     }
     inside.region(parts[1]).put(
