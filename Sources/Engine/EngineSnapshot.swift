@@ -63,6 +63,8 @@ public struct ProbeResult: Sendable {
   public var words: [String]
   public var maskedWords: Set<Int>
   public var predictions: [MaskedWordPrediction]
+  /// The model's greedy caption of the image (sessions that train PrefixLM; nil otherwise).
+  public var generatedCaption: [String]? = nil
 }
 
 /// An immutable picture of the engine, handed out under a lock: reading it never waits for a

@@ -131,7 +131,8 @@ final class TrainingLoop {
         request: request.id, variant: variant.name, pairIndex: request.pairIndex, step: run.step,
         words: trainer.captionWords(of: request.pairIndex), maskedWords: request.maskedWords,
         predictions: try trainer.predictMaskedWords(
-          pairIndex: request.pairIndex, maskedWords: request.maskedWords))
+          pairIndex: request.pairIndex, maskedWords: request.maskedWords),
+        generatedCaption: try trainer.generateCaption(pairIndex: request.pairIndex))
     } catch {
       run.log.write("probe failed: \(error)")
     }

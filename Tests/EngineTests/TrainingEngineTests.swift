@@ -158,6 +158,7 @@ import Testing
     #expect(probe.predictions.count == 1)
     #expect(probe.predictions.first?.candidates.count == 5)
     #expect(probe.words.count > 1)
+    #expect(probe.generatedCaption == nil, "no PrefixLM in this session")
 
     let projection = engine.project(.tokens)
     let done = engine.wait { $0.projection?.request == projection && $0.projection?.isFinished == true }
@@ -166,5 +167,23 @@ import Testing
     #expect(Set(panel.labels.map(\.modality)) == [.image, .text])
     #expect(done.step == 0, "nothing trained while paused")
     engine.stop()
+  }
+
+  /// A session that trains PrefixLM answers probes with the model's caption of the image too.
+  @Test func probesOfPrefixLMSessionsCarryAGeneratedCaption() throws {
+    let sessions = try TemporarySessions()
+    defer { sessions.remove() }
+    let folder = try sessions.make("caption")
+    var options = TrainingEngine.Options()
+    options.startPaused = true
+    let engine = try TrainingEngine(folder: folder, overrides: ["objectives.prefixLM=1"], options: options)
+    engine.start()
+    defer { engine.stop() }
+    _ = engine.wait { $0.state == .paused }
+    let request = engine.probe(variant: "main", pairIndex: 0, maskedWords: [0])
+    let answered = engine.wait { $0.probe?.request == request }
+    let caption = try #require(answered.probe?.generatedCaption)
+    #expect(caption.count <= 24)
+    #expect(!caption.contains("[SEP]"))
   }
 }

@@ -111,6 +111,13 @@ struct MaskedTokensState {
         + (snapshot.variants.count > 1 ? " · \(variant.name)" : ""))
     let captionPane = region.region(upper[1]).frame(title: captionTitle)
     drawCaption(words, into: captionPane, theme: region.theme)
+    if let probe = snapshot.probe, probe.pairIndex == pair, let generated = probe.generatedCaption,
+      captionPane.height >= 6
+    {
+      captionPane.put(
+        text: glyphs.text("generated (PrefixLM, step \(probe.step)): ") + generated.joined(separator: " "),
+        at: Point(x: 1, y: captionPane.height - 3), style: region.theme.key)
+    }
     let tags = variant.data.tags(pair)
     if captionPane.height >= 5 {
       captionPane.put(
