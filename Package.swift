@@ -30,7 +30,7 @@ let package = Package(
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "VLPTests", dependencies: ["VLP"]),
     .testTarget(name: "NNTests", dependencies: ["NN"]),
-    .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "VLP"]),
+    .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "VLP"], exclude: ["Snapshots"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "VLP"]),
   ]
 )
