@@ -125,4 +125,20 @@ import Testing
     #expect(missing.status == 64)
     #expect(missing.error.contains("no session 'nosuch'"))
   }
+
+  /// Without a terminal the workbench says so, points to `vlp run`, and exits non-zero.
+  @Test func withoutATerminalTheWorkbenchPointsToVlpRun() throws {
+    let sessions = try TemporarySessions()
+    defer { sessions.remove() }
+    let work = sessions.root.appendingPathComponent("work")
+    let folder = try SessionFolder(name: "default", root: work.appendingPathComponent("sessions"))
+    try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(at: try sessions.make("template").sessionFile, to: folder.sessionFile)
+    for arguments in [[], ["tui", "default"]] {
+      let result = try Self.vlp(arguments, in: work)
+      #expect(result.status == 2, "\(arguments): \(result.error)")
+      #expect(result.error.contains("not a terminal") && result.error.contains("vlp run SESSION"), "\(result.error)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: folder.checkpointsFolder.path), "nothing trained")
+  }
 }

@@ -30,6 +30,6 @@ public enum CrossModalContrastive {
     // log Σ_p softmax = log Σ_p exp(log_softmax): exact through the max-shifted log-softmax;
     // the clamp only guards a positive so far below the rest that its probability underflows.
     let positiveMass = try (logits.softmax() * Tensor(shape: [a, k], values: mask)).sum(axis: 1)
-    return try -positiveMass.clamp(min: 1e-30).log().mean()
+    return -positiveMass.clamp(min: 1e-30).log().mean()
   }
 }
