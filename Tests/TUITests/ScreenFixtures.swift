@@ -22,6 +22,10 @@ final class FakeEngine: EngineControl, @unchecked Sendable {
     snapshot.smoothing = weight
   }
   func evaluateNow() { commands.append("evaluate") }
+  func setEvaluationEvery(_ steps: Int) {
+    commands.append("evaluate every \(steps)")
+    snapshot.evaluationEvery = steps
+  }
 
   /// Answers at once, as the engine would between two steps: the top-5 at each masked word,
   /// the truth first for even words.

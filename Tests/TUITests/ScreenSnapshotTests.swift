@@ -106,6 +106,8 @@ import Testing
     #expect(engine.commands.last == "step 1")
     _ = workbench.handle(.character("]"))
     #expect(engine.snapshot.smoothing > 0.6)
+    _ = workbench.handle(.character("+"))
+    #expect(engine.commands.last == "evaluate every 50")
     _ = workbench.handle(.tab)
     #expect(workbench.screen == .pseudoTargets)
     _ = workbench.handle(.shiftTab)

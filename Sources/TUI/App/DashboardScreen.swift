@@ -31,6 +31,11 @@ struct DashboardState {
     case "evaluate":
       workbench.engine.evaluateNow()
       workbench.say("evaluating on the held-out split")
+    case "evaluateMoreOften", "evaluateLessOften":
+      let every = max(1, workbench.snapshot.evaluationEvery)
+      let next = action == "evaluateMoreOften" ? max(10, every / 2) : min(100_000, every * 2)
+      workbench.engine.setEvaluationEvery(next)
+      workbench.say("evaluating every \(next) steps")
     case "move": move(key)
     default: break
     }

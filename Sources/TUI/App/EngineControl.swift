@@ -8,6 +8,7 @@ public protocol EngineControl: AnyObject, Sendable {
   func step(_ count: Int)
   func setSmoothing(_ weight: Double)
   func evaluateNow()
+  func setEvaluationEvery(_ steps: Int)
   @discardableResult func probe(variant: String, pairIndex: Int, maskedWords: Set<Int>) -> Int
   @discardableResult func project(_ kind: FeatureKind) -> Int
 }

@@ -29,6 +29,8 @@ public enum WorkbenchKeys {
         KeyBinding(arrows, "move", "select a pane"),
         KeyBinding([.character("e"), .enter], "enlarge", "enlarge the selected pane, or shrink it back"),
         KeyBinding([.character("v")], "evaluate", "evaluate now on the held-out split"),
+        KeyBinding([.character("+")], "evaluateMoreOften", "evaluate twice as often"),
+        KeyBinding([.character("-")], "evaluateLessOften", "evaluate half as often"),
       ]),
     KeyTable(
       name: ScreenID.pseudoTargets.title,
