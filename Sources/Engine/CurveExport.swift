@@ -1,4 +1,5 @@
 import Foundation
+import VLP
 
 /// `vlp export --curves`: a session's loss curves as CSV (one row per step and variant) or as a
 /// standalone SVG with one chart per objective, variants overlaid, the raw curve faint behind
@@ -39,13 +40,13 @@ public enum CurveExport {
       <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
       font-family="sans-serif" font-size="11">
       <rect width="100%" height="100%" fill="white"/>
-      <text x="10" y="20" font-size="14">\(escape(title))</text>
+      <text x="10" y="20" font-size="14">\(EmbeddingPlot.escaped(title))</text>
 
       """
     for (index, variant) in variants.enumerated() {
       let x = 10 + Double(index) * 130
       svg += "<rect x=\"\(x)\" y=\"30\" width=\"12\" height=\"4\" fill=\"\(color(index))\"/>"
-      svg += "<text x=\"\(x + 16)\" y=\"35\">\(escape(variant))</text>\n"
+      svg += "<text x=\"\(x + 16)\" y=\"35\">\(EmbeddingPlot.escaped(variant))</text>\n"
     }
     for (index, loss) in losses.enumerated() {
       let originX = 10 + Double(index % columns) * panelWidth
@@ -76,7 +77,7 @@ public enum CurveExport {
     let spanY = max(maxY - minY, 1e-9)
     func x(_ value: Double) -> Double { left + (value - minX) / spanX * plotWidth }
     func y(_ value: Double) -> Double { top + plotHeight - (value - minY) / spanY * plotHeight }
-    var out = "<g>\n<text x=\"\(left)\" y=\"\(origin.1 + 12)\" font-weight=\"bold\">\(escape(name))</text>\n"
+    var out = "<g>\n<text x=\"\(left)\" y=\"\(origin.1 + 12)\" font-weight=\"bold\">\(EmbeddingPlot.escaped(name))</text>\n"
     out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" fill=\"none\" stroke=\"#999\"/>\n"
     for tick in 0...4 {
       let value = minY + spanY * Double(tick) / 4
@@ -98,11 +99,6 @@ public enum CurveExport {
   private static func fixed(_ value: Double) -> String { String(format: "%.1f", value) }
   private static func format(_ value: Double) -> String {
     abs(value) >= 100 ? String(format: "%.0f", value) : abs(value) >= 1 ? String(format: "%.2f", value) : String(format: "%.3g", value)
-  }
-
-  static func escape(_ text: String) -> String {
-    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-      .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
   }
 
   /// The session's metrics log, read.

@@ -60,8 +60,7 @@ final class ProjectionJob: Sendable {
       var runs: [(variant: String, labels: [FeatureLabel], tsne: TSNE)] = []
       do {
         for input in inputs {
-          var variantOptions = options
-          variantOptions.perplexity = min(options.perplexity, Double(max(1, input.features.labels.count - 1)) / 3)
+          let variantOptions = options.fitted(toPoints: input.features.labels.count)
           runs.append(
             (input.variant, input.features.labels,
              try TSNE(

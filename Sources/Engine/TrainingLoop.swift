@@ -203,8 +203,7 @@ final class TrainingLoop {
             name: variant.name, configuration: variant.trainer.configuration,
             history: variant.history, evaluations: variant.evaluations, bestStep: variant.bestStep,
             pseudoTargets: variant.pseudoTargets, pseudoTargetStep: variant.pseudoTargetStep,
-            referenceLevels: index < levels.count ? levels[index] : [],
-            data: index < views.count ? views[index] : SessionDataView(variant.trainer.data))
+            referenceLevels: levels[index], data: views[index])
         },
         evaluationEvery: every, smoothing: smoothing, resumedFrom: run.resumedFrom,
         lastCheckpointStep: run.lastCheckpointStep, message: run.log.lastLine, probe: probe,

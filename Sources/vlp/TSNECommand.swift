@@ -125,8 +125,7 @@ enum TSNECommand {
     }
     for variant in variants {
       let features = try variant.trainer.projectionFeatures(kind, pairs: pairs)
-      var variantOptions = options
-      variantOptions.perplexity = min(options.perplexity, Double(features.labels.count - 1) / 3)
+      let variantOptions = options.fitted(toPoints: features.labels.count)
       let path = variants.count > 1 ? suffixed(out, variant.name) : out
       try project(
         values: features.values, rows: features.labels.count, columns: features.dimension,

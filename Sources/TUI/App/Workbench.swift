@@ -69,7 +69,7 @@ public final class Workbench {
       return .quit
     case "quitNow": return .quit
     case "help": showingHelp = true
-    case "back": screen = screen == .dashboard ? .dashboard : .dashboard
+    case "back": show(.dashboard)
     case "nextScreen": show(screen.next)
     case "previousScreen": show(screen.previous)
     case "showScreen":

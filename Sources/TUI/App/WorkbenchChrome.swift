@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import VLP
 
 /// The parts around every screen: the title bar, the tab bar, the footer and the quit question.
 enum WorkbenchChrome {
@@ -79,16 +80,5 @@ enum WorkbenchChrome {
     for (row, line) in lines.enumerated() {
       inside.put(text: " " + line, at: Point(x: 0, y: row), style: row == 4 ? region.theme.key : region.theme.text)
     }
-  }
-
-  /// 12,345
-  static func grouped(_ value: Int) -> String {
-    let digits = String(abs(value))
-    var out = ""
-    for (index, digit) in digits.enumerated() {
-      if index > 0 && (digits.count - index) % 3 == 0 { out += "," }
-      out.append(digit)
-    }
-    return (value < 0 ? "-" : "") + out
   }
 }

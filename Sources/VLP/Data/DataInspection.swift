@@ -109,7 +109,7 @@ public struct DataInspection: Sendable {
 }
 
 /// 20000 -> "20,000".
-func grouped(_ value: Int) -> String {
+public func grouped(_ value: Int) -> String {
   let digits = String(value.magnitude)
   var result = ""
   for (offset, character) in digits.enumerated() {

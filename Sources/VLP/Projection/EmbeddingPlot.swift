@@ -95,7 +95,8 @@ public enum EmbeddingPlot {
     return svg + "</g>\n</svg>\n"
   }
 
-  static func escaped(_ text: String) -> String {
+  /// Text for SVG/XML content and attributes: `& < > "` escaped.
+  public static func escaped(_ text: String) -> String {
     text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
       .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
   }

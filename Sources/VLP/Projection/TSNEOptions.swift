@@ -1,6 +1,14 @@
 /// The settings of one t-SNE run. The defaults are scikit-learn's (`TSNE()` in 1.x with
 /// `init='pca'`, `learning_rate='auto'`), which follow van der Maaten's reference code.
 public struct TSNEOptions: Sendable, Equatable {
+  /// These options with the perplexity lowered, where needed, to a third of the neighbours
+  /// `count` points have: projections of a few held-out pairs stay valid (perplexity < N).
+  public func fitted(toPoints count: Int) -> TSNEOptions {
+    var options = self
+    options.perplexity = min(perplexity, Double(max(1, count - 1)) / 3)
+    return options
+  }
+
   /// How the gradient is computed.
   public enum Method: String, Sendable, Equatable, CaseIterable {
     /// All N^2 pairs: O(N^2) per iteration, for small N.
