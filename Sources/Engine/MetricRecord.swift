@@ -126,10 +126,8 @@ public struct EvaluationRecord: Sendable, Equatable {
 
 /// The order curves and tables show losses and metrics in; unknown names follow, sorted.
 enum LossOrder {
-  static let names = [
-    "itc", "mlm", "itm", "wra", "mrfr", "mrc", "mrc-kl", "mpr", "cmcl", "prefixlm", "pollutedTags",
-    "total",
-  ]
+  /// The objectives' display order (VLP's `Objective` table), `total` last.
+  static let names = Objective.metricKeysInDisplayOrder + ["total"]
   static let metricNames = [
     "i2t_r1", "i2t_r5", "i2t_r10", "t2i_r1", "t2i_r5", "t2i_r10", "mlm_top1", "mlm_top5",
     "itm_accuracy", "polluted_accuracy",

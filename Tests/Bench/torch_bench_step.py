@@ -44,7 +44,7 @@ probabilities (none inside the FFN, none in the momentum model, which runs as in
 Parameters: image 405,376 + text embeddings 131,200 + text encoder 396,800 + fusion 529,408
 + projections 16,512 + MLM head 17,768 + ITM head 258 + temperature 1 = 1,497,323.
 
-The step (as Pretrainer.trainStep and ALBEFTraining.step, after ALBEF models/model_pretrain.py):
+The step (as Pretrainer.trainStep and ALBEFTraining.losses(on:), after ALBEF models/model_pretrain.py):
 batch assembly (pick 32 pairs of a synthetic pool, patchify the images, BERT masking: 15% of
 non-[PAD], non-[CLS] tokens, 80% [MASK] / 10% random id / 10% unchanged), the student's image and
 text encoders, the momentum EMA update (0.995) and the momentum image and text features, ITC over

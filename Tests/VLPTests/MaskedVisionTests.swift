@@ -130,10 +130,11 @@ import Testing
     let vision = try trainer.data.maskedVision(indices, probability: 0.5, random: &random)
     var values: [Float] = []
     for step in 0..<40 {
-      let output = try trainer.albef!.step(
-        batch, vision: vision, alpha: 0, context: ForwardContext.inference(), negativesSeed: 1,
+      let albef = try #require(trainer.family as? ALBEFTraining)
+      let output = try albef.losses(
+        on: batch, vision: vision, alpha: 0, context: ForwardContext.inference(), negativesSeed: 1,
         capturePseudoTargets: false)
-      values.append(try #require(output.losses.first { $0.name == loss }).value)
+      values.append(try #require(output.namedLosses.first { $0.name == loss }).value)
       trainer.optimizer.zeroGradients()
       try output.total.backward()
       trainer.optimizer.step(learningRate: step < 3 ? 1e-3 : 3e-3)

@@ -39,7 +39,7 @@ enum PretrainerFixtures {
     c.model.vocabularySize = 1000
     let trainer = try Pretrainer(configuration: c)
     #expect(trainer.model.parameterCount == 1_497_323)
-    #expect(trainer.momentumModel!.parameterCount == 1_497_323)
+    #expect(try #require(trainer.momentumModel).parameterCount == 1_497_323)
   }
 
   /// At initialisation the losses sit where theory puts them: MLM ≈ ln V, ITC ≈ ln(B + Q)
@@ -153,7 +153,7 @@ enum PretrainerFixtures {
     var c = PretrainerFixtures.configuration(.albef, batch: 16, queue: 32)
     (c.training.learningRate, c.training.warmupLearningRate, c.training.minimumLearningRate) = (0, 0, 0)
     let trainer = try Pretrainer(configuration: c)
-    let temperature = trainer.albefModel!.temperature
+    let temperature = try #require(trainer.albefModel).temperature
     temperature.storage.pointer[0] = 5
     var report = try trainer.trainStep()
     #expect(try temperature.item() == 0.5)

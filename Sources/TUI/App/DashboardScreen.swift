@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import VLP
 
 /// Screen 1: a chart per objective (every variant overlaid) and the total, smoothed as
 /// TensorBoard does with the raw curve dimmed behind, chance levels as guide lines, and a pane
@@ -126,23 +127,9 @@ struct DashboardState {
     ).draw(into: inside)
   }
 
-  /// The pane title of a loss: its usual name.
-  static func title(_ loss: String) -> String {
-    switch loss {
-    case "itc": "ITC"
-    case "mlm": "MLM"
-    case "itm": "ITM"
-    case "pollutedTags": "polluted tags"
-    case "mrfr": "MVM · feature regression"
-    case "mrc": "MVM · region class"
-    case "mrc-kl": "MVM · region class (soft)"
-    case "mpr": "MVM · patch regression"
-    case "wra": "WRA"
-    case "cmcl": "CMCL"
-    case "prefixlm": "PrefixLM"
-    default: loss
-    }
-  }
+  /// The pane title of a loss: its usual name (VLP's `Objective` table), or the logged name
+  /// for a loss the table does not know.
+  static func title(_ loss: String) -> String { Objective.displayName(ofMetric: loss) }
 
   /// (step or time, value) of one loss, bucket-averaged beyond `maximumPoints`.
   static func points(_ history: MetricHistory, loss: String, byTime: Bool) -> [ChartPoint] {

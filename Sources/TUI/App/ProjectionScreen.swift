@@ -57,8 +57,12 @@ struct ProjectionState {
         ?? glyphs.text("iterating…")
       inside.region(plot[1]).put(text: " " + purityText, at: Point(x: 0, y: 0), style: region.theme.dim)
     }
+    let fusedPairs = projection.panels.contains { $0.labels.contains { $0.modality == .pair } }
     let what = projection.kind == .tokens
-      ? "object region/patch (filled) and word (hollow) tokens" : "image (filled) and caption (hollow) embeddings"
+      ? "object region/patch (filled) and word (hollow) tokens"
+      : fusedPairs
+        ? "fused pair [CLS] states (Oscar: no unimodal embedding)"
+        : "image (filled) and caption (hollow) embeddings"
     region.region(rows[1]).put(
       text: glyphs.text(" \(what) of held-out pairs at step \(projection.step) · r recompute · f features"),
       at: Point(x: 0, y: 0), style: region.theme.dim)
@@ -80,9 +84,13 @@ struct ProjectionState {
         classIndex: position[label.fineClass] ?? shown.count,
         marker: label.modality == .text ? .ring : .dot)
     }
-    return Scatter(
-      points: points, classes: classes,
-      markerNames: kind == .tokens ? (dot: "region", ring: "word") : (dot: "image", ring: "caption"))
+    // Oscar's [CLS] points are whole pairs (modality .pair), not images and captions.
+    let markerNames =
+      kind == .tokens
+      ? (dot: "region", ring: "word")
+      : panel.labels.contains { $0.modality == .pair }
+        ? (dot: "fused pair [CLS]", ring: "") : (dot: "image", ring: "caption")
+    return Scatter(points: points, classes: classes, markerNames: markerNames)
   }
 
   /// The mean fraction of each point's 10 nearest neighbours in the map that share its class.

@@ -6,6 +6,8 @@ import VLP
 /// masked position the truth, the student's top-5 and the teacher's top-5 (the MLM
 /// pseudo-targets of ALBEF's momentum distillation); for a chosen image the teacher's top-5
 /// texts over batch and queue (the ITC pseudo-targets), with the image drawn in the terminal.
+/// A family without a momentum model (Oscar) has no teacher: the screen shows the model's own
+/// top-5 and says so, rather than a teacher column.
 struct PseudoTargetsState {
   var selectedImage = 0
   var variant = 0
@@ -35,8 +37,10 @@ struct PseudoTargetsState {
     }
     let glyphs = region.glyphs
     let columns = Layout.columns(region.bounds, region.width >= 100 ? [.fill(weight: 3), .fill(weight: 2)] : [.fill()])
+    let family = variant.configuration.model.family
     let title = glyphs.text("masked tokens of the batch of step \(variant.pseudoTargetStep)")
       + (snapshot.variants.count > 1 ? " · \(variant.name)" : "")
+      + (family.hasMomentumModel ? "" : glyphs.text(" · \(family.displayName): no momentum model, no teacher"))
     let left = region.region(columns[0]).frame(title: title)
     let hasTeacher = targets.maskedPositions.contains { !$0.teacher.isEmpty }
     let data = variant.data
@@ -67,8 +71,11 @@ struct PseudoTargetsState {
   private mutating func drawImageTargets(into region: CanvasRegion, targets: PseudoTargets, variant: VariantSnapshot) {
     let glyphs = region.glyphs
     guard let chosen = targets.imageTexts[safe: selectedImage] ?? targets.imageTexts.first else {
-      region.frame(title: "image").put(
-        text: "no ITC pseudo-targets in this session", at: Point(x: 1, y: 0), style: region.theme.dim)
+      let family = variant.configuration.model.family
+      let note = family.hasMomentumModel
+        ? "no ITC pseudo-targets in this session"
+        : "\(family.displayName) keeps no momentum model: no ITC pseudo-targets"
+      region.frame(title: "image").put(text: note, at: Point(x: 1, y: 0), style: region.theme.dim)
       return
     }
     let inside = region.frame(

@@ -105,10 +105,13 @@ public struct Scatter: Sendable {
     if let markerNames {
       let fullCell = theme.glyphs.raster.sampleGlyph
       entries.append(LegendEntry(marker: fullCell, markerStyle: theme.text, label: markerNames.dot))
-      entries.append(
-        LegendEntry(
-          marker: theme.glyphs.hollowMarker, markerStyle: theme.text,
-          label: markerNames.ring))
+      // An empty name: every point is a dot (Oscar's fused pairs), so no ring entry.
+      if !markerNames.ring.isEmpty {
+        entries.append(
+          LegendEntry(
+            marker: theme.glyphs.hollowMarker, markerStyle: theme.text,
+            label: markerNames.ring))
+      }
     }
     return entries
   }

@@ -50,22 +50,6 @@ public struct ObjectiveConfiguration: Sendable, Equatable {
 
   /// Whether the MVM pass runs (any of its heads has a weight).
   public var masksVision: Bool { mrfr > 0 || mrc > 0 || mrcKL > 0 || mpr > 0 }
-
-  /// The names of the losses a family reports, in display order.
-  public func enabledLosses(for family: ModelFamily) -> [String] {
-    switch family {
-    case .albef:
-      [
-        ("itc", itc), ("mlm", mlm), ("itm", itm), ("wra", itm > 0 ? wra : 0), ("mrfr", mrfr),
-        ("mrc", mrc), ("mrc-kl", mrcKL), ("mpr", mpr), ("cmcl", cmcl), ("prefixlm", prefixLM),
-      ].filter { $0.1 > 0 }.map(\.0)
-    case .oscar:
-      [
-        ("mlm", mlm), ("pollutedTags", pollutedTags), ("mrfr", mrfr), ("mrc", mrc),
-        ("mrc-kl", mrcKL),
-      ].filter { $0.1 > 0 }.map(\.0)
-    }
-  }
 }
 
 extension ObjectiveConfiguration: Codable {
@@ -100,12 +84,9 @@ extension ObjectiveConfiguration: Codable {
     try c.read(&prefixLM, .prefixLM)
     try c.read(&mvmProbability, .mvmProbability)
     try c.read(&regressionLoss, .regressionLoss)
-    let weights: [(Float, CodingKeys)] = [
-      (itc, .itc), (mlm, .mlm), (itm, .itm), (pollutedTags, .pollutedTags), (mrfr, .mrfr),
-      (mrc, .mrc), (mrcKL, .mrcKL), (mpr, .mpr), (wra, .wra), (cmcl, .cmcl), (prefixLM, .prefixLM),
-    ]
-    for (value, key) in weights {
-      try c.check(value, 0...100, key)
+    for objective in Objective.allCases {
+      guard let key = CodingKeys(rawValue: objective.configurationKey) else { continue }
+      try c.check(weight(of: objective), 0...100, key)
     }
     try c.check(alpha, 0...1, .alpha)
     try c.check(alphaRampSteps, 0...100_000_000, .alphaRampSteps)

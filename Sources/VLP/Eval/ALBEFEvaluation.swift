@@ -1,7 +1,14 @@
 import NN
 import Tensor
 
-extension Pretrainer {
+/// ALBEF on the held-out pairs: retrieval by ITC (re-ranked by ITM), MLM accuracy on fixed masks
+/// and ITM accuracy on shifted-image negatives.
+struct ALBEFEvaluation {
+  let model: ALBEFModel
+  let heldOut: HeldOutPairs
+  var data: PretrainingData { heldOut.data }
+  var configuration: PretrainingConfiguration { heldOut.configuration }
+
   /// Encoded held-out pairs: image tokens and mask, text states and mask, both ITC embeddings.
   struct ALBEFEncoded {
     var imageTokens: Tensor
@@ -12,13 +19,13 @@ extension Pretrainer {
     var textEmbeddings: Tensor
   }
 
-  func encodeALBEF(_ indices: [Int], model: ALBEFModel) throws -> ALBEFEncoded {
+  func encode(_ indices: [Int]) throws -> ALBEFEncoded {
     let context = ForwardContext.inference()
     let text = try TextInputs(sequences: data.captionSequences(indices), padID: data.vocabulary.padID)
     var tokens: [Tensor] = []
     var masks: [Tensor] = []
     var hidden: [Tensor] = []
-    for range in Self.chunks(indices.count, size: 128) {
+    for range in chunkRanges(indices.count, size: 128) {
       let image = try model.encodeImage(data.imageInputs(Array(indices[range])), context: context)
       tokens.append(image.tokens)
       if let mask = image.mask { masks.append(mask) }
@@ -38,10 +45,10 @@ extension Pretrainer {
 
   /// ITM log-odds of "matched" (logit 1 − logit 0) for (text, image) index pairs into `encoded`.
   func matchingScores(
-    _ pairs: [(text: Int, image: Int)], encoded: ALBEFEncoded, model: ALBEFModel
+    _ pairs: [(text: Int, image: Int)], encoded: ALBEFEncoded
   ) throws -> [Float] {
     var scores: [Float] = []
-    for range in Self.chunks(pairs.count, size: 256) {
+    for range in chunkRanges(pairs.count, size: 256) {
       let texts = IndexTensor(pairs[range].map(\.text))
       let images = IndexTensor(pairs[range].map(\.image))
       let fused = try model.fuse(
@@ -56,30 +63,29 @@ extension Pretrainer {
     return scores
   }
 
-  func evaluateALBEF() throws -> EvaluationReport {
-    guard let model = albefModel else { throw TrainingError.invalidRequest("not an ALBEF run") }
-    let indices = retrievalIndices
+  func report(step: Int) throws -> EvaluationReport {
+    let indices = heldOut.retrievalIndices
     let n = indices.count
-    let encoded = try encodeALBEF(indices, model: model)
+    let encoded = try encode(indices)
     let similarity = try Tensor.matmul(
       encoded.imageEmbeddings, encoded.textEmbeddings, transposeB: true
     ).scalars  // (N images, N texts)
     let k = min(configuration.evaluation.rerank, n)
     var scores = (imageToText: similarity, textToImage: similarity)
     if k > 0 {
-      scores = try rerankByMatching(similarity, count: n, k: k, encoded: encoded, model: model)
+      scores = try rerankByMatching(similarity, count: n, k: k, encoded: encoded)
     }
     let retrieval = RetrievalMetrics.compute(
       imageToText: scores.imageToText, textToImage: scores.textToImage, count: n,
-      isMatch: captionsMatch(indices))
+      isMatch: heldOut.captionsMatch(indices))
 
     // MLM and ITM accuracy on fixed masks and shifted-image negatives.
-    let accuracy = accuracyIndices
-    var random = RandomGenerator(seed: evaluationSeed)
+    let accuracy = heldOut.accuracyIndices
+    var random = RandomGenerator(seed: heldOut.evaluationSeed)
     let batch = try data.albefBatch(
       accuracy, maskProbability: configuration.objectives.maskProbability, random: &random)
     let context = ForwardContext.inference()
-    let held = try encodeALBEF(accuracy, model: model)  // its image tokens serve MLM and ITM
+    let held = try encode(accuracy)  // its image tokens serve MLM and ITM
     let masked = try model.encodeText(batch.maskedIDs, mask: batch.text.mask, context: context)
     let fused = try model.fuse(
       text: masked, textMask: batch.text.mask, image: held.imageTokens, imageMask: held.imageMask,
@@ -90,8 +96,8 @@ extension Pretrainer {
     let m = accuracy.count
     let positives = (0..<m).map { (text: $0, image: $0) }
     let negatives = (0..<m).map { (text: $0, image: ($0 + 1) % m) }
-    let matchScores = try matchingScores(positives + negatives, encoded: held, model: model)
-    let matches = captionsMatch(accuracy)
+    let matchScores = try matchingScores(positives + negatives, encoded: held)
+    let matches = heldOut.captionsMatch(accuracy)
     var correct = 0
     for (row, score) in matchScores.enumerated() {
       let pair = row < m ? positives[row] : negatives[row - m]
@@ -109,7 +115,7 @@ extension Pretrainer {
   /// ALBEF's retrieval: the top k candidates by ITC are re-scored by the ITM "matched" logit and
   /// ranked above all others (evaluation in Retrieval.py).
   func rerankByMatching(
-    _ similarity: [Float], count n: Int, k: Int, encoded: ALBEFEncoded, model: ALBEFModel
+    _ similarity: [Float], count n: Int, k: Int, encoded: ALBEFEncoded
   ) throws -> (imageToText: [Float], textToImage: [Float]) {
     func top(_ values: [Float]) -> [Int] {
       values.indices.sorted { values[$0] != values[$1] ? values[$0] > values[$1] : $0 < $1 }
@@ -123,8 +129,8 @@ extension Pretrainer {
     for text in 0..<n {
       for image in top((0..<n).map { similarity[$0 * n + text] }) { textQueries.append((text, image)) }
     }
-    let imageScores = try matchingScores(pairs, encoded: encoded, model: model)
-    let textScores = try matchingScores(textQueries, encoded: encoded, model: model)
+    let imageScores = try matchingScores(pairs, encoded: encoded)
+    let textScores = try matchingScores(textQueries, encoded: encoded)
     // Image queries re-rank rows, text queries columns: two matrices. Candidates outside the top
     // k sit below every re-scored one (ALBEF fills them with −100).
     var imageToText = [Float](repeating: -1e4, count: n * n)

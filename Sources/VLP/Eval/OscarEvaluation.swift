@@ -2,17 +2,24 @@ import Foundation
 import NN
 import Tensor
 
-extension Pretrainer {
+/// Oscar on the held-out pairs: retrieval by the polluted-tag head's matching score, MLM accuracy
+/// on matched triples and polluted-tag accuracy on a half-polluted batch.
+struct OscarEvaluation {
+  let model: OscarModel
+  let heldOut: HeldOutPairs
+  var data: PretrainingData { heldOut.data }
+  var configuration: PretrainingConfiguration { heldOut.configuration }
+
   /// Oscar's matching score of (caption of `text`, tags and regions of `image`): the log-odds of
   /// "matched" against every polluted class of the head (logit 0 − logsumexp of the others; with
   /// 2 classes, logit 0 − logit 1), over every pair (N² forward sequences, in chunks). Log-odds,
   /// not log p, so that confident matches do not saturate into ties.
-  func oscarMatchingScores(_ indices: [Int], model: OscarModel) throws -> [Float] {
+  func matchingScores(_ indices: [Int]) throws -> [Float] {
     let n = indices.count
     let pairs = (0..<n).flatMap { image in (0..<n).map { text in (image, text) } }
     var scores: [Float] = []
-    var random = RandomGenerator(seed: evaluationSeed)
-    for range in Self.chunks(pairs.count, size: 256) {
+    var random = RandomGenerator(seed: heldOut.evaluationSeed)
+    for range in chunkRanges(pairs.count, size: 256) {
       let chunk = pairs[range]
       let texts = chunk.map { (a: data.captionText(indices[$0.1]), b: data.tagText(indices[$0.0])) }
       let batch = try data.oscarBatch(
@@ -34,17 +41,16 @@ extension Pretrainer {
     return scores
   }
 
-  func evaluateOscar() throws -> EvaluationReport {
-    guard let model = oscarModel else { throw TrainingError.invalidRequest("not an Oscar run") }
-    let indices = retrievalIndices
-    let scores = try oscarMatchingScores(indices, model: model)
+  func report(step: Int) throws -> EvaluationReport {
+    let indices = heldOut.retrievalIndices
+    let scores = try matchingScores(indices)
     let retrieval = RetrievalMetrics.compute(
-      scores: scores, count: indices.count, isMatch: captionsMatch(indices))
+      scores: scores, count: indices.count, isMatch: heldOut.captionsMatch(indices))
 
     // MLM accuracy on matched triples, polluted-tag accuracy on a 50% polluted batch.
-    let accuracy = accuracyIndices
+    let accuracy = heldOut.accuracyIndices
     let objectives = configuration.objectives
-    var random = RandomGenerator(seed: evaluationSeed)
+    var random = RandomGenerator(seed: heldOut.evaluationSeed)
     let matched = try data.oscarBatch(
       accuracy, pollution: 0, maskProbability: objectives.maskProbability, source: data.testIndices,
       random: &random)

@@ -1,3 +1,4 @@
+import NN
 import Tensor
 
 /// The captioning loss of a PrefixLM (the survey's PrefixLM, SimVLM's form with the image as the
@@ -27,5 +28,24 @@ public enum CaptionModeling {
   /// logits (N, V) at the positions of `nextTokens`, targets (N).
   public static func loss(logits: Tensor, targets: [Int]) throws -> Tensor {
     try Tensor.crossEntropy(logits: logits, targets: IndexTensor(targets))
+  }
+}
+
+extension CaptionModeling {
+  /// Captioning on ALBEF: causal text and fusion layers over the image tokens, each position
+  /// predicting the next token through the MLM head's decoder.
+  static func loss(
+    model: ALBEFModel, batch: ALBEFBatch, imageTokens: Tensor, imageMask: Tensor?,
+    context: ForwardContext
+  ) throws -> Tensor {
+    let hidden = try model.encodeText(
+      batch.text.ids, mask: batch.text.mask, causal: true, context: context)
+    let fused = try model.fuse(
+      text: hidden, textMask: batch.text.mask, image: imageTokens, imageMask: imageMask,
+      causal: true, context: context)
+    let next = nextTokens(
+      ids: batch.text.ids.values, lengths: batch.text.lengths, length: batch.text.length)
+    return try loss(
+      logits: model.maskedTokenLogits(fused, positions: next.positions), targets: next.targets)
   }
 }

@@ -1,3 +1,4 @@
+import NN
 import Tensor
 
 /// UNIMO's cross-modal contrastive loss (paper, eq. 1): InfoNCE whose numerator sums over every
@@ -31,5 +32,34 @@ public enum CrossModalContrastive {
     // the clamp only guards a positive so far below the rest that its probability underflows.
     let positiveMass = try (logits.softmax() * Tensor(shape: [a, k], values: mask)).sum(axis: 1)
     return -positiveMass.clamp(min: 1e-30).log().mean()
+  }
+}
+
+extension CrossModalContrastive {
+  /// CMCL on ALBEF: image → text over the batch captions plus the rewrites (several positives
+  /// each), and text → image over the batch, averaged as UNIMO-2's symmetric loss. image, text:
+  /// the batch's ITC embeddings (B, E).
+  static func loss(
+    model: ALBEFModel, batch: ALBEFBatch, rewrites: ContrastiveRewrites, image: Tensor,
+    text: Tensor, context: ForwardContext
+  ) throws -> Tensor {
+    let b = batch.batchSize
+    let duplicates = batch.duplicates
+    let sameCaption = (0..<b).map { i in (0..<b).filter { duplicates.isDuplicate(i, $0) } }
+    var candidates = text
+    var positives = sameCaption
+    if !rewrites.owners.isEmpty {
+      let hidden = try model.encodeText(
+        rewrites.text.ids, mask: rewrites.text.mask, context: context)
+      candidates = try Tensor.concatenate([text, model.textEmbedding(hidden)], axis: 0)
+      for (k, owner) in rewrites.owners.enumerated() where rewrites.isPositive[k] {
+        positives[owner].append(b + k)
+      }
+    }
+    let imageToText = try loss(
+      anchors: image, candidates: candidates, positives: positives, temperature: model.temperature)
+    let textToImage = try loss(
+      anchors: text, candidates: image, positives: sameCaption, temperature: model.temperature)
+    return try (imageToText + textToImage) * 0.5
   }
 }

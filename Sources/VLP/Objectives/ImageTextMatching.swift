@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import Tensor
 
 /// ALBEF's image-text matching with in-batch hard negatives (models/model_pretrain.py), with
@@ -111,5 +112,53 @@ public enum ImageTextMatching {
     }
     if labels.isEmpty { return logits.sum() * 0 }
     return try Tensor.crossEntropy(logits: logits, targets: IndexTensor(labels), ignoreIndex: -1)
+  }
+}
+
+extension ImageTextMatching {
+  /// The pairs of ALBEF's ITM pass through the fusion encoder: the B positives, then for each
+  /// text a hard-negative image and for each image a hard-negative text (`hardNegatives`), so a
+  /// batch of B gives 3B pairs at 1:2. WRA reads the same pairs.
+  struct FusedPairs {
+    /// (P, T, d) fusion output of each pair's text positions.
+    var fused: Tensor
+    /// 1 for the B positives, 0 for the negatives.
+    var labels: [Int]
+    /// (P, T) the text mask of each pair.
+    var textMask: Tensor
+    /// (P, 1 + N, d) the image tokens of each pair ([CLS] first) and their mask.
+    var imageTokens: Tensor
+    var imageMask: Tensor?
+  }
+
+  /// Draws the hard negatives from the student's ITC logits of the batch columns (as ALBEF) and
+  /// fuses every pair.
+  static func fusedPairs(
+    model: ALBEFModel, textHidden: Tensor, textMask: Tensor, imageTokens: Tensor,
+    imageMask: Tensor?, contrastive: ContrastiveOutput, duplicates: BatchDuplicates,
+    batchSize b: Int, context: ForwardContext, random: inout RandomGenerator
+  ) throws -> FusedPairs {
+    func batchColumns(_ logits: Tensor) -> [Float] {
+      let (rows, columns) = (logits.shape[0], logits.shape[1])
+      let values = logits.scalars
+      return (0..<rows).flatMap { r in values[r * columns..<r * columns + b] }
+    }
+    let negatives = hardNegatives(
+      textToImage: batchColumns(contrastive.textToImage),
+      imageToText: batchColumns(contrastive.imageToText), batchSize: b,
+      excluded: duplicates.isDuplicate, random: &random)
+    let rows = (0..<b).map { ($0, $0) } + negatives.map { ($0.text, $0.image) }
+    let textRows = IndexTensor(rows.map(\.0))
+    let imageRows = IndexTensor(rows.map(\.1))
+    let pairTextMask = try textMask.indexSelected(axis: 0, indices: textRows)
+    let pairImage = try imageTokens.indexSelected(axis: 0, indices: imageRows)
+    let pairImageMask = try imageMask?.indexSelected(axis: 0, indices: imageRows)
+    let fused = try model.fuse(
+      text: textHidden.indexSelected(axis: 0, indices: textRows), textMask: pairTextMask,
+      image: pairImage, imageMask: pairImageMask, context: context)
+    let labels = Array(repeating: 1, count: b) + Array(repeating: 0, count: negatives.count)
+    return FusedPairs(
+      fused: fused, labels: labels, textMask: pairTextMask, imageTokens: pairImage,
+      imageMask: pairImageMask)
   }
 }

@@ -1,3 +1,4 @@
+import NN
 import Tensor
 
 /// The masked-language-modelling loss of ALBEF (with momentum distillation) and of Oscar (plain,
@@ -50,5 +51,46 @@ public enum MaskedLanguageModeling {
     let teacher = try noGrad { try momentumLogits.detached().softmax(axis: 1) }
     let distilled = try Tensor.crossEntropy(logits: logits, softTargets: teacher)
     return try hard * (1 - alpha) + distilled * alpha
+  }
+}
+
+extension MaskedLanguageModeling {
+  /// ALBEF's MLM pass: the student fuses the masked caption with the image; the momentum model,
+  /// run the same way without dropout on its own image tokens, gives the distillation targets
+  /// (when α > 0) and the pseudo-targets the screen shows (when captured).
+  struct ALBEFPass {
+    var loss: Tensor
+    /// (N, V) at the masked positions.
+    var logits: Tensor
+    var teacherLogits: Tensor?
+  }
+
+  static func albefPass(
+    model: ALBEFModel, momentumModel: ALBEFModel, batch: ALBEFBatch, imageTokens: Tensor,
+    imageMask: Tensor?, momentumImageTokens: Tensor, momentumImageMask: Tensor?, alpha: Float,
+    captureTeacher: Bool, context: ForwardContext
+  ) throws -> ALBEFPass {
+    let maskedHidden = try model.encodeText(
+      batch.maskedIDs, mask: batch.text.mask, context: context)
+    let fused = try model.fuse(
+      text: maskedHidden, textMask: batch.text.mask, image: imageTokens, imageMask: imageMask,
+      context: context)
+    let logits = try model.maskedTokenLogits(fused, positions: batch.masked.positions)
+    var teacherLogits: Tensor?
+    if (alpha > 0 || captureTeacher) && !batch.masked.positions.isEmpty {
+      teacherLogits = try noGrad {
+        let inference = ForwardContext.inference()
+        let hidden = try momentumModel.encodeText(
+          batch.maskedIDs, mask: batch.text.mask, context: inference)
+        let fused = try momentumModel.fuse(
+          text: hidden, textMask: batch.text.mask, image: momentumImageTokens,
+          imageMask: momentumImageMask, context: inference)
+        return try momentumModel.maskedTokenLogits(fused, positions: batch.masked.positions)
+      }
+    }
+    let mlm = try loss(
+      logits: logits, targets: batch.masked.targets,
+      momentumLogits: alpha > 0 ? teacherLogits : nil, alpha: alpha)
+    return ALBEFPass(loss: mlm, logits: logits, teacherLogits: teacherLogits)
   }
 }

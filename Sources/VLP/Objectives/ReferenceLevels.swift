@@ -12,7 +12,7 @@ public struct ReferenceLevel: Sendable, Equatable {
     case prior
   }
 
-  /// The loss it belongs to, as reported in a step (`itc`, `mlm`, `itm`, `pollutedTags`).
+  /// The loss it belongs to, as reported in a step: an `Objective.metricKey`.
   public var loss: String
   public var kind: Kind
   public var value: Float
@@ -22,44 +22,14 @@ public struct ReferenceLevel: Sendable, Equatable {
 
 extension PretrainingConfiguration {
   /// The reference levels of every loss this configuration trains, for a vocabulary of
-  /// `vocabularySize` tokens.
-  public func referenceLevels(vocabularySize: Int) -> [ReferenceLevel] {
-    var levels: [ReferenceLevel] = []
-    func add(_ loss: String, _ kind: ReferenceLevel.Kind, _ value: Double, _ formula: String) {
-      levels.append(ReferenceLevel(loss: loss, kind: kind, value: Float(value), formula: formula))
+  /// `vocabularySize` tokens. With `data`, also the levels that depend on it: MRC-kl at uniform
+  /// logits, and the regression losses of a model that predicts only the mean feature (or pixel).
+  public func referenceLevels(vocabularySize: Int, data: PretrainingData? = nil)
+    -> [ReferenceLevel]
+  {
+    Objective.allCases.filter { objectives.trains($0, family: model.family) }.flatMap {
+      $0.referenceLevels(configuration: self, vocabularySize: vocabularySize, data: data)
     }
-    let o = objectives
-    let b = training.batchSize
-    if o.mlm > 0 { add("mlm", .chance, log(Double(vocabularySize)), "ln V = ln \(vocabularySize)") }
-    let classes = SceneTaxonomy.fineClassCount
-    if o.mrc > 0 { add("mrc", .chance, log(Double(classes)), "ln C = ln \(classes)") }
-    if o.prefixLM > 0 {
-      add("prefixlm", .chance, log(Double(vocabularySize)), "ln V = ln \(vocabularySize)")
-    }
-    switch model.family {
-    case .albef:
-      if o.itc > 0 {
-        let q = o.queueSize
-        add(
-          "itc", .chance, log(Double(b + q)), q > 0 ? "ln(B + Q) = ln \(b + q)" : "ln B = ln \(b)")
-      }
-      if o.itm > 0 {
-        add("itm", .chance, log(2), "ln 2")
-        add(
-          "itm", .prior, Self.entropy([1.0 / 3, 2.0 / 3]), "H(1/3, 2/3): 1 positive : 2 negatives")
-      }
-    case .oscar:
-      if o.pollutedTags > 0 {
-        let classes = o.pollutionClasses
-        add("pollutedTags", .chance, log(Double(classes)), "ln \(classes)")
-        let p = Double(o.pollutionProbability)
-        // Without tags every polluted sample is a caption swap, so one polluted class remains.
-        let caption = data.tags == .none ? p : Double(o.captionPollutionProbability)
-        let mix = [1 - p, p - caption, caption].filter { $0 > 0 }
-        add("pollutedTags", .prior, Self.entropy(mix), "entropy of the label mix")
-      }
-    }
-    return levels
   }
 
   static func entropy(_ probabilities: [Double]) -> Double {
@@ -67,40 +37,77 @@ extension PretrainingConfiguration {
   }
 }
 
-extension Pretrainer {
-  /// The reference levels of this run's losses (see `ReferenceLevel`), with those that depend
-  /// on the data: MRC-kl at uniform logits, and the regression losses of a model that predicts
-  /// only the mean feature (or pixel).
-  public var referenceLevels: [ReferenceLevel] {
-    var levels = configuration.referenceLevels(vocabularySize: data.vocabularySize)
+extension Objective {
+  /// This objective's levels (docs/objectives.md, "Levels at initialisation"); those that need
+  /// the data's statistics are left out without `data`.
+  func referenceLevels(
+    configuration: PretrainingConfiguration, vocabularySize: Int, data: PretrainingData?
+  ) -> [ReferenceLevel] {
+    func level(_ kind: ReferenceLevel.Kind, _ value: Double, _ formula: String) -> ReferenceLevel {
+      ReferenceLevel(loss: metricKey, kind: kind, value: Float(value), formula: formula)
+    }
     let o = configuration.objectives
-    // The first 2,000 training pairs pin the statistics well and keep this instant.
-    let pairs = data.trainIndices.prefix(2000).map { data.world.pairs[$0] }
-    if o.mrcKL > 0 {
-      let c = SceneTaxonomy.fineClassCount
-      let entropy = Self.meanRowEntropy(pairs.flatMap(\.detectorDistributions), width: c)
-      levels.append(
-        ReferenceLevel(
-          loss: "mrc-kl", kind: .chance, value: Float((log(Double(c)) - entropy) / Double(c)),
-          formula: "(ln C − mean H(detector)) / C, C = \(c)"))
+    let b = configuration.training.batchSize
+    let classes = SceneTaxonomy.fineClassCount
+    switch self {
+    case .itc:
+      let q = o.queueSize
+      return [level(.chance, log(Double(b + q)), q > 0 ? "ln(B + Q) = ln \(b + q)" : "ln B = ln \(b)")]
+    case .mlm, .prefixLM:
+      return [level(.chance, log(Double(vocabularySize)), "ln V = ln \(vocabularySize)")]
+    case .itm:
+      return [
+        level(.chance, log(2), "ln 2"),
+        level(
+          .prior, PretrainingConfiguration.entropy([1.0 / 3, 2.0 / 3]),
+          "H(1/3, 2/3): 1 positive : 2 negatives"),
+      ]
+    case .pollutedTags:
+      let p = Double(o.pollutionProbability)
+      // Without tags every polluted sample is a caption swap, so one polluted class remains.
+      let caption = configuration.data.tags == .none ? p : Double(o.captionPollutionProbability)
+      let mix = [1 - p, p - caption, caption].filter { $0 > 0 }
+      return [
+        level(.chance, log(Double(o.pollutionClasses)), "ln \(o.pollutionClasses)"),
+        level(.prior, PretrainingConfiguration.entropy(mix), "entropy of the label mix"),
+      ]
+    case .mrc:
+      return [level(.chance, log(Double(classes)), "ln C = ln \(classes)")]
+    case .mrcKL:
+      guard let data else { return [] }
+      let entropy = Pretrainer.meanRowEntropy(
+        Self.statisticsPairs(data).flatMap(\.detectorDistributions), width: classes)
+      return [
+        level(
+          .chance, (log(Double(classes)) - entropy) / Double(classes),
+          "(ln C − mean H(detector)) / C, C = \(classes)")
+      ]
+    case .mrfr, .mpr:
+      guard let data, o.regressionLoss == .mse else { return [] }
+      let (values, width): ([Float], Int) =
+        self == .mpr
+        ? ((try? data.patches(Array(data.trainIndices.prefix(200))).scalars) ?? [],
+          data.model.patchValues)
+        : (Self.statisticsPairs(data).flatMap(\.regionFeatures),
+          data.world.configuration.featureDimension)
+      let variance = Pretrainer.meanColumnVariance(values, width: width)
+      guard variance.isFinite else { return [] }
+      return [level(.prior, variance, "mean variance of the targets (predicting their mean)")]
+    case .wra, .cmcl:
+      return []
     }
-    if o.mrfr > 0 || o.mpr > 0 {
-      let width = data.world.configuration.featureDimension
-      let (values, name): ([Float], String) =
-        o.mpr > 0
-        ? ((try? data.patches(Array(data.trainIndices.prefix(200))).scalars) ?? [], "mpr")
-        : (pairs.flatMap(\.regionFeatures), "mrfr")
-      let variance = Self.meanColumnVariance(
-        values, width: o.mpr > 0 ? data.model.patchValues : width)
-      let level = o.regressionLoss == .mse ? variance : Double.nan
-      if level.isFinite {
-        levels.append(
-          ReferenceLevel(
-            loss: name, kind: .prior, value: Float(level),
-            formula: "mean variance of the targets (predicting their mean)"))
-      }
-    }
-    return levels
+  }
+
+  /// The first 2,000 training pairs pin the data's statistics well and keep this instant.
+  private static func statisticsPairs(_ data: PretrainingData) -> [ScenePair] {
+    data.trainIndices.prefix(2000).map { data.world.pairs[$0] }
+  }
+}
+
+extension Pretrainer {
+  /// The reference levels of this run's losses (see `ReferenceLevel`), the data's included.
+  public var referenceLevels: [ReferenceLevel] {
+    configuration.referenceLevels(vocabularySize: data.vocabularySize, data: data)
   }
 
   static func meanRowEntropy(_ rows: [Float], width: Int) -> Double {

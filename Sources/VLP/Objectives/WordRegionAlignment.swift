@@ -102,3 +102,16 @@ public enum WordRegionAlignment {
     return try (distances * Tensor(shape: [labels.count], values: signs)).sum() / count
   }
 }
+
+extension WordRegionAlignment {
+  /// WRA on the pairs of ALBEF's ITM pass. UNITER aligns every word ([CLS] and [SEP] included)
+  /// with every region; the image encoder's own [CLS] is no region and is left out, as ViLT does.
+  static func loss(onMatchingPairs pairs: ImageTextMatching.FusedPairs) throws -> Tensor {
+    let items = pairs.imageTokens.shape[1] - 1
+    let distances = try distances(
+      words: pairs.fused, regions: pairs.imageTokens.sliced(axis: 1, range: 1..<items + 1),
+      wordMask: pairs.textMask,
+      regionMask: pairs.imageMask?.sliced(axis: 1, range: 1..<items + 1))
+    return try loss(distances: distances, labels: pairs.labels)
+  }
+}

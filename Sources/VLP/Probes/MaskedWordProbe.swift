@@ -16,14 +16,24 @@ public struct MaskedWordPrediction: Sendable, Equatable {
   }
 }
 
-extension Pretrainer {
+/// The masked-token screen's probe: mask chosen words of a held-out caption and read the
+/// model's top-5 at each, without dropout.
+public struct MaskedWordProbe {
+  let model: TrainedModel
+  let data: PretrainingData
+  let configuration: PretrainingConfiguration
+
+  init(model: TrainedModel, data: PretrainingData, configuration: PretrainingConfiguration) {
+    (self.model, self.data, self.configuration) = (model, data, configuration)
+  }
+
   /// The caption words of pair `index` as the model sees them (one token per word with the
   /// scene world's word-level tokenizer; words cut by the text length are left out, and for
   /// Oscar, whose caption shares the length with the tags, those the pair's truncation cuts).
   public func captionWords(of index: Int) -> [String] {
     let words = data.world.pairs[index].caption.words.map(\.text)
     let kept: Int
-    switch family {
+    switch model {
     case .albef:
       kept = configuration.model.maximumTextLength - 2
     case .oscar:
@@ -38,7 +48,7 @@ extension Pretrainer {
 
   /// Replaces the words at `maskedWords` of pair `index`'s caption by [MASK] and returns the
   /// model's top-5 at each, without dropout: what the masked-token screen shows.
-  public func predictMaskedWords(pairIndex index: Int, maskedWords: Set<Int>) throws
+  public func predict(pairIndex index: Int, maskedWords: Set<Int>) throws
     -> [MaskedWordPrediction]
   {
     let words = captionWords(of: index)
@@ -48,9 +58,8 @@ extension Pretrainer {
     return try noGrad {
       let context = ForwardContext.inference()
       let logits: Tensor
-      switch family {
-      case .albef:
-        let model = albefModel!
+      switch model {
+      case .albef(let model):
         var ids = data.captionSequences([index])[0]
         for word in wanted { ids[word + 1] = vocabulary.maskID }
         let text = try TextInputs(sequences: [ids], padID: vocabulary.padID)
@@ -60,8 +69,7 @@ extension Pretrainer {
           text: hidden, textMask: text.mask, image: image.tokens, imageMask: image.mask,
           context: context)
         logits = try model.maskedTokenLogits(fused, positions: wanted.map { $0 + 1 })
-      case .oscar:
-        let model = oscarModel!
+      case .oscar(let model):
         var random = RandomGenerator(seed: 0)
         let batch = try data.oscarBatch(
           [index], pollution: 0, maskProbability: 0, source: [index], random: &random)

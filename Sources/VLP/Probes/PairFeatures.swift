@@ -1,7 +1,7 @@
 import NN
 import Tensor
 
-extension Pretrainer {
+extension FeatureProbe {
   /// One feature per side of each pair, labelled by the scene's first object: ALBEF's ITC
   /// embeddings of the image and of the caption (the space retrieval ranks in), or Oscar's fused
   /// [CLS] state of the whole pair (modality `.pair`: Oscar has no unimodal embedding).
@@ -11,7 +11,7 @@ extension Pretrainer {
       var labels: [FeatureLabel] = []
       var dimension = 0
       let context = ForwardContext.inference()
-      for range in Self.chunks(indices.count, size: 64) {
+      for range in chunkRanges(indices.count, size: 64) {
         let chunk = Array(indices[range])
         let sides: [(Modality, Tensor)]  // each (B, E)
         switch try probeEncoding(chunk, context: context) {

@@ -28,7 +28,18 @@ public struct TokenFeatureSet: Sendable {
   public var labels: [FeatureLabel]
 }
 
-extension Pretrainer {
+/// The learned features the projection screen and `vlp tsne` map: object tokens of both
+/// modalities (`tokenFeatures`) or one feature per side of a pair (`pairFeatures`), read
+/// without dropout.
+public struct FeatureProbe {
+  let model: TrainedModel
+  let data: PretrainingData
+  let configuration: PretrainingConfiguration
+
+  init(model: TrainedModel, data: PretrainingData, configuration: PretrainingConfiguration) {
+    (self.model, self.data, self.configuration) = (model, data, configuration)
+  }
+
   /// The features of every object region (Oscar; ALBEF with regions) or object patch (ALBEF with
   /// patches) and every object word of the given pairs, labelled by the object's true fine
   /// class. Oscar: the last layer's hidden states (one space for both modalities). ALBEF: the
@@ -40,7 +51,7 @@ extension Pretrainer {
       var labels: [FeatureLabel] = []
       var dimension = 0
       let context = ForwardContext.inference()
-      for range in Self.chunks(indices.count, size: 64) {
+      for range in chunkRanges(indices.count, size: 64) {
         let chunk = Array(indices[range])
         let imageStates: Tensor  // (B, N_image, D): token states of the image side, no [CLS]
         let textStates: Tensor  // (B, T, D)
@@ -86,19 +97,18 @@ extension Pretrainer {
   }
 
   func probeEncoding(_ chunk: [Int], context: ForwardContext) throws -> ProbeEncoding {
-    switch family {
-    case .albef:
-      let model = albefModel!
+    switch model {
+    case .albef(let model):
       let image = try model.encodeImage(data.imageInputs(chunk), context: context)
       let text = try TextInputs(sequences: data.captionSequences(chunk), padID: data.vocabulary.padID)
       return .albef(
         model, image: image.tokens,
         text: try model.encodeText(text.ids, mask: text.mask, context: context))
-    case .oscar:
+    case .oscar(let model):
       var random = RandomGenerator(seed: 0)
       let batch = try data.oscarBatch(
         chunk, pollution: 0, maskProbability: 0, source: chunk, random: &random)
-      let hidden = try oscarModel!(
+      let hidden = try model(
         ids: batch.text.ids, segments: batch.segments, textMask: batch.text.mask,
         regions: batch.regions, regionMask: batch.regionMask, context: context)
       return .oscar(hidden: hidden, textLength: batch.text.length)
@@ -110,7 +120,7 @@ extension Pretrainer {
   func imageObjects(of index: Int, slots: Int) -> [(slot: Int, fineClass: Int, name: String)] {
     let pair = data.world.pairs[index]
     let objects = pair.scene.objects
-    if family == .oscar || configuration.model.imageInput == .regions {
+    if configuration.model.family == .oscar || configuration.model.imageInput == .regions {
       return pair.regions.prefix(slots).enumerated().compactMap { slot, region in
         region.object.map { (slot, objects[$0].fineClass, "region \(slot)") }
       }

@@ -1,74 +1,88 @@
 import NN
 import Tensor
 
-/// Oscar's pretraining step (run_oscarplus_pretrain.py in vanilla mode): the masked token loss
-/// over words and tags plus the polluted-tag contrastive loss on the pooled [CLS], unweighted
-/// in the official code (weights here come from the session).
-final class OscarTraining {
-  let model: OscarModel
+/// Oscar's pretraining (run_oscarplus_pretrain.py in vanilla mode): the masked token loss over
+/// words and tags plus the polluted-tag contrastive loss on the pooled [CLS], unweighted in the
+/// official code (weights here come from the session), and the optional MVM. Oscar keeps no
+/// momentum model and no queues.
+final class OscarTraining: ModelFamilyTraining {
+  let oscar: OscarModel
   let objectives: ObjectiveConfiguration
+  let data: PretrainingData
 
   init(
     configuration: PretrainingConfiguration, data: PretrainingData, random: inout RandomGenerator
   ) throws {
-    model = try OscarModel(
+    oscar = try OscarModel(
       configuration: configuration.model, vocabularySize: data.vocabularySize,
       regionInputSize: data.regionInputSize,
       pollutionClasses: configuration.objectives.pollutionClasses,
       objectives: configuration.objectives, random: &random)
     objectives = configuration.objectives
+    self.data = data
   }
 
-  func step(
-    _ batch: OscarBatch, vision: MaskedVision?, context: ForwardContext, capturePseudoTargets: Bool
-  ) throws -> (
-    total: Tensor, losses: [NamedValue], pseudoTargets: PseudoTargets?
-  ) {
-    let hidden = try model(
+  var model: TrainedModel { .oscar(oscar) }
+  var momentumModule: (any Module)? { nil }
+  var temperature: Float? { nil }
+  var queueFill: Int { 0 }
+  var queueSize: Int { 0 }
+
+  /// One step: the batch (tags or captions polluted and tokens masked, from the pollution
+  /// stream), one pass over caption, tags and regions, and the losses read from it.
+  func step(_ inputs: StepInputs) throws -> FamilyStepResult {
+    var pollution = inputs.random(.pollution)
+    let batch = try data.oscarBatch(
+      inputs.pairIndices, pollution: objectives.pollutionProbability,
+      captionPollution: objectives.captionPollutionProbability,
+      maskProbability: objectives.maskProbability, source: data.trainIndices,
+      random: &pollution)
+    let context = inputs.context
+    let hidden = try oscar(
       ids: batch.maskedIDs, segments: batch.segments, textMask: batch.text.mask,
       regions: batch.regions, regionMask: batch.regionMask, context: context)
-    var total = Tensor(scalar: 0)
-    var losses: [NamedValue] = []
+    var losses = WeightedLosses(objectives)
+
+    // Masked token loss over caption words and tags (no distillation: no teacher).
     var pseudoTargets: PseudoTargets?
     if objectives.mlm > 0 {
-      let logits = try model.maskedTokenLogits(hidden, positions: batch.sequencePositions)
-      let mlm = try MaskedLanguageModeling.loss(
-        logits: logits, targets: batch.masked.targets, momentumLogits: nil, alpha: 0)
-      total = try total + mlm * objectives.mlm
-      losses.append(NamedValue("mlm", try mlm.item()))
-      if capturePseudoTargets {
-        // Oscar keeps no momentum model: the "teacher" column repeats the student's view.
-        let positions = PseudoTargetCapture.maskedPositions(
-          student: logits, teacher: logits, masked: batch.masked, length: batch.text.length)
+      let logits = try oscar.maskedTokenLogits(hidden, positions: batch.sequencePositions)
+      try losses.add(
+        .mlm,
+        MaskedLanguageModeling.loss(
+          logits: logits, targets: batch.masked.targets, momentumLogits: nil, alpha: 0))
+      if inputs.capturePseudoTargets {
+        // Without a momentum model there is no teacher column: the student's top-5 only.
         pseudoTargets = PseudoTargets(
-          pairIndices: batch.pairIndices, maskedPositions: positions, imageTexts: [])
+          pairIndices: batch.pairIndices,
+          maskedPositions: PseudoTargetCapture.maskedPositions(
+            student: logits, teacher: nil, masked: batch.masked, length: batch.text.length),
+          imageTexts: [])
       }
     }
+
+    // Polluted-tag contrastive loss on the pooled [CLS].
     if objectives.pollutedTags > 0 {
-      let contrastive = try Tensor.crossEntropy(
-        logits: model.contrastiveLogits(hidden), targets: IndexTensor(batch.labels))
-      total = try total + contrastive * objectives.pollutedTags
-      losses.append(NamedValue("pollutedTags", try contrastive.item()))
+      try losses.add(
+        .pollutedTags,
+        PollutedTagContrastive.loss(logits: oscar.contrastiveLogits(hidden), labels: batch.labels))
     }
-    if let vision, let heads = model.visionHeads {
-      // UNITER's conditional masking: a second pass with the caption and tags unmasked.
-      let textLength = batch.text.length
-      let hidden = try model(
-        ids: batch.text.ids, segments: batch.segments, textMask: batch.text.mask,
-        regions: heads.masked(batch.regions, vision), regionMask: batch.regionMask,
+
+    // MVM in a second, conditionally masked pass.
+    if let vision = inputs.vision, let heads = oscar.visionHeads {
+      for (objective, loss) in try MaskedVisionModeling.oscarPass(
+        model: oscar, heads: heads, batch: batch, vision: vision, objectives: objectives,
         context: context)
-      let stride = textLength + vision.slots
-      let rows = vision.positions.map {
-        ($0 / vision.slots) * stride + textLength + $0 % vision.slots
-      }
-      for term in try MaskedVisionModeling.losses(
-        heads: heads, hidden: hidden.rows(atFlatPositions: rows), vision: vision,
-        objectives: objectives)
       {
-        total = try total + term.loss * term.weight
-        losses.append(NamedValue(term.name, try term.loss.item()))
+        try losses.add(objective, loss)
       }
     }
-    return (total, losses, pseudoTargets)
+    return losses.result(pseudoTargets: pseudoTargets)
   }
+
+  func stepApplied(pairIndices: [Int]) throws {}
+
+  func checkpointState() -> (buffers: [NamedArray], metadata: [String: String]) { ([], [:]) }
+
+  func restorer(for checkpoint: TrainingCheckpoint) throws -> () throws -> Void { {} }
 }

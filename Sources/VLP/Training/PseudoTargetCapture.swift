@@ -5,12 +5,13 @@ enum PseudoTargetCapture {
   static let count = 5
 
   /// Student and teacher top-5 at every masked position. Logits (N, V) in the order of
-  /// `masked.positions` (flat b·T + t).
+  /// `masked.positions` (flat b·T + t). Without a teacher (Oscar keeps no momentum model) the
+  /// teacher lists stay empty.
   static func maskedPositions(
-    student: Tensor, teacher: Tensor, masked: MaskedTokens, length: Int
+    student: Tensor, teacher: Tensor?, masked: MaskedTokens, length: Int
   ) -> [MaskedPositionTargets] {
     let vocabulary = student.shape[1]
-    let (studentValues, teacherValues) = (student.scalars, teacher.scalars)
+    let (studentValues, teacherValues) = (student.scalars, teacher?.scalars)
     return masked.positions.enumerated().map { n, flat in
       let range = n * vocabulary..<(n + 1) * vocabulary
       return MaskedPositionTargets(
@@ -19,9 +20,11 @@ enum PseudoTargetCapture {
         student: TopK.softmaxTop(studentValues[range], k: count).map {
           RankedCandidate(id: $0.index, probability: $0.probability)
         },
-        teacher: TopK.softmaxTop(teacherValues[range], k: count).map {
-          RankedCandidate(id: $0.index, probability: $0.probability)
-        })
+        teacher: teacherValues.map { values in
+          TopK.softmaxTop(values[range], k: count).map {
+            RankedCandidate(id: $0.index, probability: $0.probability)
+          }
+        } ?? [])
     }
   }
 

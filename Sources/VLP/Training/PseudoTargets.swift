@@ -16,6 +16,7 @@ public struct MaskedPositionTargets: Sendable, Equatable {
   public var truth: Int  // the original token id
   public var input: Int  // what the model saw ([MASK], a random id, or the truth)
   public var student: [RankedCandidate]
+  /// Empty for a family without a momentum model (Oscar).
   public var teacher: [RankedCandidate]
 }
 

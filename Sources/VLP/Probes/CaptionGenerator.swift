@@ -1,12 +1,13 @@
 import NN
 import Tensor
 
-extension Pretrainer {
-  /// Greedy captioning of a pair's image by the PrefixLM head: from `[CLS]`, the most likely
-  /// next word until `[SEP]` or `maximumLength` words. nil when the session does not train
-  /// `prefixLM` (the head would be the MLM head, never trained to continue a caption).
-  public func generateCaption(pairIndex: Int, maximumLength: Int = 24) throws -> [String]? {
-    guard let model = albef?.model, configuration.objectives.prefixLM > 0 else { return nil }
+/// Greedy captioning by ALBEF's PrefixLM head.
+public struct CaptionGenerator {
+  let model: ALBEFModel
+  let data: PretrainingData
+
+  /// From `[CLS]`, the most likely next word until `[SEP]` or `maximumLength` words.
+  public func caption(pairIndex: Int, maximumLength: Int = 24) throws -> [String] {
     guard data.world.pairs.indices.contains(pairIndex) else {
       throw TrainingError.invalidRequest(
         "pair \(pairIndex) is outside the world's \(data.world.pairs.count) pairs")
