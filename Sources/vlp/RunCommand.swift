@@ -86,7 +86,10 @@ enum SessionArgument {
     do {
       return try SessionFolder.resolve(name)
     } catch let error as SessionError {
-      throw CommandLineArguments.UsageError(description: "\(error)")
+      // A name is looked up in sessions/; a session folder right here needs the path form.
+      let here = FileManager.default.fileExists(atPath: name + "/session.json")
+      let hint = here ? "; for the folder ./\(name), write ./\(name) or \(name)/" : ""
+      throw CommandLineArguments.UsageError(description: "\(error)\(hint)")
     }
   }
 }

@@ -156,6 +156,12 @@ import Testing
       #expect(result.status == 64, "\(arguments): \(result.error)")
       #expect(result.error.contains(problem), "\(arguments): \(result.error)")
     }
+    // Inside sessions/, a bare name is still a name (looked up in ./sessions/): the error
+    // points to the path form.
+    let inside = try Self.vlp(["eval", "tiny"], in: directory.appendingPathComponent("sessions"))
+    #expect(inside.status == 64)
+    #expect(inside.error.contains("no session 'tiny'"), "\(inside.error)")
+    #expect(inside.error.contains("for the folder ./tiny, write ./tiny or tiny/"), "\(inside.error)")
   }
 
   @Test func wrongUsageExits64WithTheUsageAndHelpExits0() throws {
