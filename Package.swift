@@ -27,10 +27,11 @@ let package = Package(
     .target(name: "Engine", dependencies: ["VLP", "NN", "Tensor"]),
     .executableTarget(
       name: "vlp", dependencies: ["TUICurses", "TUI", "Engine", "NN", "Tensor", "VLP", "CNCurses"]),
-    .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-    .testTarget(name: "VLPTests", dependencies: ["VLP"]),
-    .testTarget(name: "NNTests", dependencies: ["NN"]),
-    .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "VLP"], exclude: ["Snapshots"]),
-    .testTarget(name: "EngineTests", dependencies: ["Engine", "VLP"]),
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+    .testTarget(name: "VLPTests", dependencies: ["VLP", "TestSupport"]),
+    .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+    .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "VLP", "TestSupport"], exclude: ["Snapshots"]),
+    .testTarget(name: "EngineTests", dependencies: ["Engine", "VLP", "TestSupport"]),
   ]
 )

@@ -5,6 +5,8 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
   /// A name that is not a plain folder name inside `sessions/`.
   case invalidName(String)
   case notFound(name: String, root: String, available: [String])
+  /// A path given as a SESSION that is not a folder holding session.json.
+  case notASessionFolder(path: String, problem: String)
   /// A metrics or evaluation log line that cannot be read.
   case corruptLog(path: String, line: Int, detail: String)
   case noCheckpoint(session: String, variant: String)
@@ -19,6 +21,9 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case .notFound(let name, let root, let available):
       "no session '\(name)' in \(root)/ (no \(root)/\(name)/session.json); available: "
         + (available.isEmpty ? "none" : available.joined(separator: ", "))
+    case .notASessionFolder(let path, let problem):
+      "\(path): not a session folder: \(problem); a SESSION is a name under sessions/ or the "
+        + "path of a folder holding session.json"
     case .corruptLog(let path, let line, let detail):
       "\(path):\(line): \(detail); move the file aside to start its log afresh (checkpoints are "
         + "not affected)"

@@ -32,6 +32,45 @@ public struct SessionFolder: Sendable, Equatable {
     return folder
   }
 
+  /// A SESSION as a command takes it: a name under `root` (`default`), or the path of a session
+  /// folder, relative or absolute, with or without a trailing slash (`sessions/default/`, as
+  /// shells complete it). An argument that is a valid name is a name; anything else is a path.
+  public static func resolve(_ argument: String, root: URL = SessionFolder.defaultRoot) throws
+    -> SessionFolder
+  {
+    isValidName(argument) ? try existing(argument, root: root) : try SessionFolder(path: argument)
+  }
+
+  /// The session folder at `path`, which must be a folder holding a session.json. The name is
+  /// the folder's own name; `url` keeps the path as given (relative paths stay relative, so
+  /// messages show what the user typed).
+  public init(path: String) throws {
+    guard !path.isEmpty else { throw SessionError.invalidName(path) }
+    let given = URL(fileURLWithPath: path, isDirectory: true)
+    let shown = given.relativePath
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: given.path, isDirectory: &isDirectory) else {
+      throw SessionError.notASessionFolder(path: shown, problem: "no such folder")
+    }
+    guard isDirectory.boolValue else {
+      throw SessionError.notASessionFolder(
+        path: shown, problem: "a file, not a folder (give the folder that holds session.json)")
+    }
+    guard FileManager.default.fileExists(atPath: given.appendingPathComponent("session.json").path)
+    else {
+      let inside = Self.list(root: given)
+      throw SessionError.notASessionFolder(
+        path: shown,
+        problem: "no session.json in it"
+          + (inside.isEmpty ? "" : " (sessions in it: \(inside.joined(separator: ", ")))"))
+    }
+    name = given.standardizedFileURL.lastPathComponent
+    url = given
+  }
+
+  /// The folder this session sits in, where its sibling sessions are.
+  public var root: URL { url.standardizedFileURL.deletingLastPathComponent() }
+
   public static func isValidName(_ name: String) -> Bool {
     !name.isEmpty && name.count <= 100 && !name.hasPrefix(".")
       && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }

@@ -16,7 +16,8 @@ enum BenchCommand {
            vlp bench tsne [--points 5000] [--dimensions 128] [--threads 1,2] [--json] [--save-data F.npy]
       tui         ms to draw each screen at 160x48; default's steps/s headless vs with the UI
       all         every benchmark below with its defaults (about a minute on 2 cores)
-      step        ms per full training step of SESSION's first variant (default: bench-small),
+      step        ms per full training step of SESSION's first variant (default: bench-small;
+                  a name under sessions/ or a session folder's path),
                   with its parameter count and the process's peak resident memory
       --json      print machine-readable results (with --compare: numpy's figures and the ratios)
       --from      print a table from saved --json results instead of measuring

@@ -7,6 +7,7 @@ import VLP
 enum EvalCommand {
   static let usage = """
     usage: vlp eval SESSION [--checkpoint FILE] [--set key=value ...] [--threads N] [--json]
+      SESSION is a name under sessions/ or a session folder's path (sessions/default/).
       Evaluates every variant's latest checkpoint (or only FILE's variant) on the held-out
       split: retrieval R@1/5/10 both ways, MLM top-1/top-5 and ITM accuracy.
       --set key=value   e.g. evaluation.retrievalPairs=500 (repeatable)

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Tensor
 import VLP
@@ -9,7 +10,7 @@ enum ExperimentCommand {
   static let usage = """
     usage: vlp experiment SESSION [--seeds 1,2,3] [--steps N] [--variants a,b] [--set key=value ...]
                           [--threads N] [--json FILE]
-      SESSION is a name under sessions/ or a path to a session.json.
+      SESSION is a name under sessions/, a session folder's path or a path to a session.json.
     """
 
   static func run(_ arguments: [String]) throws {
@@ -51,17 +52,12 @@ enum ExperimentCommand {
   }
 }
 
-/// Where sessions live: `sessions/NAME/session.json`; a name may not leave `sessions/`.
+/// The session.json a SESSION argument names: a file ending in .json as given, otherwise a
+/// session name or folder path (SessionArgument).
 enum SessionLocation {
   static func sessionFile(_ argument: String) throws -> URL {
     if argument.hasSuffix(".json") { return URL(fileURLWithPath: argument) }
-    guard !argument.isEmpty, !argument.contains("/"), !argument.hasPrefix("."),
-      argument.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
-    else {
-      throw CommandLineArguments.UsageError(
-        description: "'\(argument)' is not a session name (letters, digits, '-' and '_'; sessions live in sessions/)")
-    }
-    return URL(fileURLWithPath: "sessions/\(argument)/session.json")
+    return try SessionArgument.named(argument).sessionFile
   }
 }
 

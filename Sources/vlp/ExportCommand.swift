@@ -5,7 +5,8 @@ import Foundation
 enum ExportCommand {
   static let usage = """
     usage: vlp export SESSION --curves FILE.svg|FILE.csv [--smoothing 0.6]
-      Writes the loss curves in sessions/SESSION/metrics.jsonl: CSV (one row per step and
+      Writes the loss curves in SESSION's metrics.jsonl (SESSION: a name under sessions/ or a
+      session folder's path): CSV (one row per step and
       variant, one column per loss) or SVG (one chart per objective, variants overlaid, raw
       curve faint behind the debiased-EMA smoothed one).
     """

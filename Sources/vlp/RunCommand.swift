@@ -6,7 +6,8 @@ import Foundation
 enum RunCommand {
   static let usage = """
     usage: vlp run SESSION [--steps N] [--set key=value ...] [--threads N] [--every SECONDS]
-      Trains every variant of sessions/SESSION/ in lockstep until step N (default: the
+      SESSION is a name under sessions/ (default) or a session folder's path (sessions/default/).
+      Trains every variant of the session in lockstep until step N (default: the
       session's training.steps), resuming from its latest checkpoint, printing progress every
       few seconds (--every, default 5) and saving a checkpoint at the end. Ctrl-C or SIGTERM
       saves a checkpoint and flushes the logs before exiting (status 130 / 143).
@@ -68,23 +69,27 @@ final class SignalTrap: @unchecked Sendable {
   }
 }
 
-/// The SESSION positional every session command takes.
+/// The SESSION positional every session command takes: a name under sessions/ or the path of a
+/// session folder (SessionFolder.resolve).
 enum SessionArgument {
   static func folder(_ parsed: CommandLineArguments, command: String) throws -> SessionFolder {
     guard parsed.positionals.count == 1 else {
       throw CommandLineArguments.UsageError(
-        description: "\(command) needs one SESSION (a folder name under sessions/; available: "
-          + SessionFolder.list().joined(separator: ", ") + ")")
+        description: "\(command) needs one SESSION (a name under sessions/ or a session folder's "
+          + "path; available: " + SessionFolder.list().joined(separator: ", ") + ")")
     }
     return try named(parsed.positionals[0])
   }
 
-  /// A session name given on the command line; a usage error when it is not one.
+  /// A session name or folder path given on the command line; a usage error when it is neither.
   static func named(_ name: String) throws -> SessionFolder {
     do {
-      return try SessionFolder.existing(name)
+      return try SessionFolder.resolve(name)
     } catch let error as SessionError {
-      throw CommandLineArguments.UsageError(description: "\(error)")
+      // A name is looked up in sessions/; a session folder right here needs the path form.
+      let here = FileManager.default.fileExists(atPath: name + "/session.json")
+      let hint = here ? "; for the folder ./\(name), write ./\(name) or \(name)/" : ""
+      throw CommandLineArguments.UsageError(description: "\(error)\(hint)")
     }
   }
 }

@@ -11,11 +11,11 @@ enum TSNECommand {
                     [--theta 0.5] [--seed S] [--threads N] [--quiet]
            vlp tsne SESSION --features tokens|cls --out FILE.csv|FILE.svg [--pairs 100]
                     [--variant NAME] [--checkpoint FILE] [the t-SNE options above]
-      SESSION    a session under sessions/: its latest checkpoint's learned features of the
-                 first --pairs clean held-out pairs; tokens = object regions/patches and words
-                 (coloured by object class, words hollow: Oscar's Fig. 4), cls = one embedding
-                 per image and caption. With several variants, one file per variant
-                 (FILE-VARIANT.svg) unless --variant picks one.
+      SESSION    a name under sessions/ or a session folder's path: its latest checkpoint's
+                 learned features of the first --pairs clean held-out pairs; tokens = object
+                 regions/patches and words (coloured by object class, words hollow: Oscar's
+                 Fig. 4), cls = one embedding per image and caption. With several variants,
+                 one file per variant (FILE-VARIANT.svg) unless --variant picks one.
       --input    points x dimensions: a 2-D .npy (float32/float64) or CSV (optional header row)
       --labels   one label per point (.npy, or text with one label per line): colours the SVG
                  and adds a label column to the CSV

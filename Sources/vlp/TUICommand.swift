@@ -8,7 +8,8 @@ import TUICurses
 enum TUICommand {
   static let usage = """
     usage: vlp [tui [SESSION]] [--paused] [--threads N] [--set key=value ...]
-      Opens the terminal workbench on sessions/SESSION (default: default) and trains it live,
+      Opens the terminal workbench on SESSION (a name under sessions/ or a session folder's
+      path; default: default) and trains it live,
       resuming from its latest checkpoint. --paused opens it paused (Space starts). ? inside
       lists the keys (docs/keys.md). Needs a terminal: for scripts and logs use
       `vlp run SESSION`.
@@ -20,14 +21,17 @@ enum TUICommand {
     guard parsed.positionals.count <= 1 else {
       throw CommandLineArguments.UsageError(description: "tui takes at most one SESSION")
     }
-    var name = parsed.positionals.first ?? "default"
+    let argument = parsed.positionals.first ?? "default"
     var options = TrainingEngine.Options()
     options.startPaused = parsed.flags.contains("paused")
     options.threads = try parsed.options["threads"].map { _ in try parsed.integers("threads", default: [])[0] }
     let overrides = parsed.repeated["set"] ?? []
     // Everything that can be refused is checked before the terminal changes mode.
-    var engine = try TrainingEngine(
-      folder: try SessionArgument.named(name), overrides: overrides, options: options)
+    let first = try SessionArgument.named(argument)
+    // The Sessions screen lists and opens the sessions beside the one given.
+    let root = SessionFolder.isValidName(argument) ? SessionFolder.defaultRoot : first.root
+    var current = first
+    var engine = try TrainingEngine(folder: first, overrides: overrides, options: options)
     let terminal: TerminalSession
     do {
       terminal = try TerminalSession()
@@ -37,7 +41,7 @@ enum TUICommand {
     defer { terminal.close() }
     while true {
       engine.start()
-      let workbench = Workbench(engine: engine)
+      let workbench = Workbench(engine: engine, sessionsRoot: root)
       var outcome = Workbench.Outcome.none
       while outcome == .none {
         let canvas = terminal.makeCanvas()
@@ -49,17 +53,18 @@ enum TUICommand {
       engine.stop()
       guard case .open(let next) = outcome else { break }
       do {
-        engine = try TrainingEngine(
-          folder: try SessionFolder.existing(next), overrides: [], options: options)
-        name = next
+        let folder = try SessionFolder.existing(next, root: root)
+        engine = try TrainingEngine(folder: folder, overrides: [], options: options)
+        current = folder
       } catch {
         // The session list showed it as valid; if it changed meanwhile, reopen the old one.
-        engine = try TrainingEngine(folder: try SessionFolder.existing(name), overrides: overrides, options: options)
+        engine = try TrainingEngine(
+          folder: current, overrides: current == first ? overrides : [], options: options)
       }
     }
     if case .failed(let reason) = engine.snapshot.state {
       terminal.close()
-      throw RunFailure(description: "\(name): \(reason)")
+      throw RunFailure(description: "\(current.name): \(reason)")
     }
   }
 

@@ -20,7 +20,8 @@ let usage = """
          vlp sessions                                            the sessions under sessions/
          vlp keys                                                every key of the workbench
          vlp --version
-  `vlp COMMAND --help` explains a command. Sessions live in sessions/NAME/ (docs/sessions.md).
+  `vlp COMMAND --help` explains a command. Sessions live in sessions/NAME/ (docs/sessions.md);
+  a SESSION is such a NAME or a session folder's path (sessions/NAME/).
   """
 
 /// Each command: its usage text (for --help and usage errors) and what runs it.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Engine
@@ -106,6 +107,61 @@ import Testing
     let projected = try String(contentsOf: points, encoding: .utf8).split(separator: "\n")
     #expect(projected.count == 1 + 2 * 5, "an image and a caption point per pair")
     #expect(projected.dropFirst().filter { $0.hasSuffix("(caption)") }.count == 5, "\(projected.prefix(3))")
+  }
+
+  /// SESSION as shells complete it: a folder's relative path with a trailing slash, or an
+  /// absolute path from another directory, works wherever a name does; a path that is not a
+  /// session folder is a usage error naming the path and what is missing.
+  @Test func aSessionFoldersPathWorksWhereItsNameDoes() throws {
+    let sessions = try TemporarySessions()
+    defer { sessions.remove() }
+    let directory = sessions.root.appendingPathComponent("work")
+    let template = try sessions.make("template").sessionFile
+    let json = try String(contentsOf: template, encoding: .utf8)
+    let url = try TinySession.write(
+      json, name: "tiny", in: directory.appendingPathComponent("sessions"))
+    let folder = try SessionFolder(path: url.path)
+
+    let relative = try Self.vlp(
+      ["run", "sessions/tiny/", "--steps", "2", "--set", "evaluation.every=0"], in: directory)
+    #expect(relative.status == 0, "\(relative.error)")
+    #expect(relative.output.hasPrefix("training tiny to step 2"), "\(relative.output)")
+    let absolute = try Self.vlp(
+      ["run", folder.url.path, "--steps", "3", "--set", "evaluation.every=0"], in: sessions.root)
+    #expect(absolute.status == 0, "\(absolute.error)")
+    #expect(absolute.output.hasPrefix("resumed tiny from step 2 to step 3"), "\(absolute.output)")
+    #expect(try metrics(folder).map(\.step) == [1, 2, 3])
+    let byName = try Self.vlp(
+      ["run", "tiny", "--steps", "4", "--set", "evaluation.every=0"], in: directory)
+    #expect(byName.status == 0, "\(byName.error)")
+    #expect(byName.output.hasPrefix("resumed tiny from step 3 to step 4"), "\(byName.output)")
+
+    let csv = directory.appendingPathComponent("curves.csv")
+    let export = try Self.vlp(["export", "./sessions/tiny", "--curves", csv.path], in: directory)
+    #expect(export.status == 0, "\(export.error)")
+    #expect(try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").count == 5)
+
+    for (arguments, problem) in [
+      (["run", "sessions/nosuch/"], "sessions/nosuch: not a session folder: no such folder"),
+      (
+        ["eval", "sessions/"],
+        "sessions: not a session folder: no session.json in it (sessions in it: tiny)"
+      ),
+      (
+        ["export", "sessions/tiny/session.json", "--curves", csv.path],
+        "sessions/tiny/session.json: not a session folder: a file"
+      ),
+    ] {
+      let result = try Self.vlp(arguments, in: directory)
+      #expect(result.status == 64, "\(arguments): \(result.error)")
+      #expect(result.error.contains(problem), "\(arguments): \(result.error)")
+    }
+    // Inside sessions/, a bare name is still a name (looked up in ./sessions/): the error
+    // points to the path form.
+    let inside = try Self.vlp(["eval", "tiny"], in: directory.appendingPathComponent("sessions"))
+    #expect(inside.status == 64)
+    #expect(inside.error.contains("no session 'tiny'"), "\(inside.error)")
+    #expect(inside.error.contains("for the folder ./tiny, write ./tiny or tiny/"), "\(inside.error)")
   }
 
   @Test func wrongUsageExits64WithTheUsageAndHelpExits0() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Engine
@@ -6,20 +7,16 @@ import Testing
 
 /// Temporary session folders holding a tiny ALBEF session (trains in milliseconds per step).
 struct TemporarySessions {
-  let root: URL
+  let directory: TemporaryDirectory
+  var root: URL { directory.url }
 
-  init() throws {
-    root = FileManager.default.temporaryDirectory.appendingPathComponent("vlp-engine-\(UUID())")
-    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-  }
+  init() throws { directory = try TemporaryDirectory("engine") }
 
-  func remove() { try? FileManager.default.removeItem(at: root) }
+  func remove() { directory.remove() }
 
   static let tinyConfiguration = """
     "seed": 3,
-    "model": {"family": "albef", "imageInput": "regions", "dimension": 16, "headCount": 2,
-              "hiddenSize": 32, "imageLayers": 1, "textLayers": 1, "fusionLayers": 1,
-              "embeddingDimension": 8, "dropout": 0.1},
+    \(TinySession.model),
     "objectives": {"itc": 1, "mlm": 1, "itm": 1, "distillation": true, "queueSize": 32},
     "training": {"batchSize": 8, "steps": 12, "learningRate": 0.001, "warmupSteps": 2},
     "data": {"world": {"pairCount": 200}},
@@ -31,9 +28,8 @@ struct TemporarySessions {
   @discardableResult
   func make(_ name: String, extra: [String] = []) throws -> SessionFolder {
     let folder = try SessionFolder(name: name, root: root)
-    try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
     let body = ([Self.tinyConfiguration] + extra).joined(separator: ",\n")
-    try Data("{\n\(body)\n}\n".utf8).write(to: folder.sessionFile)
+    try TinySession.write("{\n\(body)\n}\n", name: name, in: root)
     return folder
   }
 }

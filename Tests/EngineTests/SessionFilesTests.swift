@@ -28,6 +28,37 @@ import Testing
     }
   }
 
+  /// A SESSION argument is a name under the sessions folder or the path of a session folder,
+  /// with or without a trailing slash; a path that is not one names the path and what is missing.
+  @Test func aSessionIsGivenByNameOrByTheFoldersPath() throws {
+    let sessions = try TemporarySessions()
+    defer { sessions.remove() }
+    let alpha = try sessions.make("alpha")
+    #expect(try SessionFolder.resolve("alpha", root: sessions.root) == alpha)
+    for path in [alpha.url.path, alpha.url.path + "/", alpha.url.path + "/../alpha"] {
+      let folder = try SessionFolder.resolve(path, root: URL(fileURLWithPath: "/nonexistent"))
+      #expect(folder.name == "alpha", "\(path)")
+      #expect(folder.sessionFile.standardizedFileURL == alpha.sessionFile.standardizedFileURL)
+      #expect(folder.root.standardizedFileURL.path == sessions.root.standardizedFileURL.path)
+      #expect(try folder.definition().variants.map(\.name) == ["main"])
+    }
+    func problem(_ path: String) -> String {
+      do {
+        _ = try SessionFolder.resolve(path, root: sessions.root)
+        return "no error"
+      } catch { return "\(error)" }
+    }
+    let missing = sessions.root.appendingPathComponent("nosuch").path + "/"
+    #expect(
+      problem(missing) == "\(sessions.root.path)/nosuch: not a session folder: no such folder; "
+        + "a SESSION is a name under sessions/ or the path of a folder holding session.json")
+    #expect(problem(alpha.sessionFile.path).hasPrefix(
+      "\(alpha.sessionFile.path): not a session folder: a file, not a folder"))
+    #expect(problem(sessions.root.path + "/").hasPrefix(
+      "\(sessions.root.path): not a session folder: no session.json in it (sessions in it: alpha)"))
+    #expect(problem("gamma").contains("no session 'gamma'"), "a name is still looked up by name")
+  }
+
   @Test func configurationErrorsNameTheKeyAndTheAllowedValues() throws {
     let sessions = try TemporarySessions()
     defer { sessions.remove() }

@@ -1,6 +1,7 @@
 import Foundation
 import Tensor
 import Testing
+import TestSupport
 
 @testable import NN
 
@@ -31,13 +32,6 @@ private let awkwardValues: [Float] = [
   -0.0, Float.leastNonzeroMagnitude, -Float.leastNormalMagnitude / 3, .infinity, -.infinity,
   .greatestFiniteMagnitude, 1.0 / 3.0, .nan,
 ]
-
-private func scratchDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory
-    .appendingPathComponent("vlp-checkpoint-tests-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
 
 private func sampleCheckpoint(step: Int = 100) -> TrainingCheckpoint {
   let model = TinyModel(seed: 0.25)
@@ -72,11 +66,12 @@ private func readError(_ url: URL) -> String {
 
 /// Each test gets its own folder (a fresh instance per test), removed when the test ends.
 @Suite final class CheckpointTests {
-  let directory: URL
+  let scratch: TemporaryDirectory
+  var directory: URL { scratch.url }
 
-  init() throws { directory = try scratchDirectory() }
+  init() throws { scratch = try TemporaryDirectory("checkpoint-tests") }
 
-  deinit { try? FileManager.default.removeItem(at: directory) }
+  deinit { scratch.remove() }
 
   @Test func roundTripIsBitExact() throws {
     let url = directory.appendingPathComponent("step-100.safetensors")

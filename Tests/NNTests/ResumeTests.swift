@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import NN
 @testable import Tensor
@@ -16,9 +17,9 @@ import Testing
 
     let first = try DigitReversalTraining(seed: 21, totalSteps: n + m, dropout: 0.1)
     for _ in 0..<n { _ = try first.step() }
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vlp-resume-\(UUID())")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
+    let scratch = try TemporaryDirectory("resume")
+    defer { scratch.remove() }
+    let folder = scratch.url
     let file = folder.appendingPathComponent("step-\(n).safetensors")
     try TrainingCheckpoint.capture(
       step: n, config: #"{"task": "digit reversal"}"#, model: first.model,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import NN
 @testable import Tensor
@@ -71,7 +72,8 @@ private struct AdamWReference: Decodable {
       let vector = Tensor(Array(batch.scalars[(row * 3)..<(row * 3 + 3)]))
       let single = try layer(vector)
       #expect(single.shape == [2])
-      expectClose(single.scalars, Array(whole[(row * 2)..<(row * 2 + 2)]), tolerance: 1e-6)
+      expectClose(
+        single.scalars, Array(whole[(row * 2)..<(row * 2 + 2)]), absolute: 1e-6, relative: 1e-6)
     }
     #expect(throws: TensorError.self) { try layer(Tensor.zeros([2, 4])) }
   }
@@ -90,8 +92,8 @@ private struct AdamWReference: Decodable {
       weight.gradientAccumulator().update(from: gradients.weight, count: 6)
       bias.gradientAccumulator().update(from: gradients.bias, count: 3)
       optimizer.step(learningRate: 0.01)
-      expectClose(weight.scalars, expected.weight, tolerance: 2e-6)
-      expectClose(bias.scalars, expected.bias, tolerance: 2e-6)
+      expectClose(weight.scalars, expected.weight, absolute: 2e-6, relative: 2e-6)
+      expectClose(bias.scalars, expected.bias, absolute: 2e-6, relative: 2e-6)
     }
   }
 
@@ -102,10 +104,10 @@ private struct AdamWReference: Decodable {
     b.gradientAccumulator().update(from: [4], count: 1)
     let norm = GradientClipping.clipGlobalNorm([a, b], maxNorm: 1)
     #expect(norm == 5)
-    expectClose(a.grad!.scalars + b.grad!.scalars, [0.6, 0, 0.8], tolerance: 1e-6)
+    expectClose(a.grad!.scalars + b.grad!.scalars, [0.6, 0, 0.8], absolute: 1e-6, relative: 1e-6)
     // Below the bound nothing changes.
     #expect(GradientClipping.clipGlobalNorm([a, b], maxNorm: 10) < 1.0001)
-    expectClose(a.grad!.scalars, [0.6, 0], tolerance: 1e-6)
+    expectClose(a.grad!.scalars, [0.6, 0], absolute: 1e-6, relative: 1e-6)
   }
 
   @Test func warmupCosineSchedule() {
@@ -130,21 +132,10 @@ private struct AdamWReference: Decodable {
     // Move the model, then update: p_m = 0.9 p_m + 0.1 p.
     for i in 0..<model.embedding.weight.count { model.embedding.weight.storage.pointer[i] += 1 }
     momentum.update()
-    expectClose(copy.embedding.weight.scalars, before.map { $0 + 0.1 }, tolerance: 1e-6)
+    expectClose(
+      copy.embedding.weight.scalars, before.map { $0 + 0.1 }, absolute: 1e-6, relative: 1e-6)
     // Mismatched structures are refused.
     var random = RandomGenerator(seed: 0)
     #expect(throws: TensorError.self) { try MomentumCopy(of: model, copy: Block(random: &random)) }
-  }
-}
-
-/// Approximate equality relative to magnitude (the NN tests' copy of the Tensor tests' helper).
-func expectClose(
-  _ actual: [Float], _ expected: [Float], tolerance: Float,
-  _ sourceLocation: SourceLocation = #_sourceLocation
-) {
-  #expect(actual.count == expected.count, sourceLocation: sourceLocation)
-  for (i, (a, e)) in zip(actual, expected).enumerated() where !(Swift.abs(a - e) <= tolerance * Swift.max(1, Swift.abs(e))) {
-    Issue.record("element \(i): \(a) vs expected \(e)", sourceLocation: sourceLocation)
-    return
   }
 }

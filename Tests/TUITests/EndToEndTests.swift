@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The real `vlp` binary in tmux at 120x40 on a tiny session: the dashboard shows curves once
@@ -11,9 +12,7 @@ import Testing
 
   static let session = """
     {"description": "end-to-end test", "seed": 5,
-     "model": {"family": "albef", "imageInput": "regions", "dimension": 16, "headCount": 2,
-               "hiddenSize": 32, "imageLayers": 1, "textLayers": 1, "fusionLayers": 1,
-               "embeddingDimension": 8},
+     \(TinySession.model),
      "objectives": {"queueSize": 64},
      "training": {"batchSize": 16, "steps": 100000, "learningRate": 0.001, "warmupSteps": 10},
      "data": {"world": {"pairCount": 300}},
@@ -75,11 +74,11 @@ import Testing
       Issue.record("tmux is needed for this test: sudo apt-get install -y tmux (README)")
       return
     }
-    let work = FileManager.default.temporaryDirectory.appendingPathComponent("vlp-e2e-\(UUID())")
-    let folder = work.appendingPathComponent("sessions/default")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    try Data(Self.session.utf8).write(to: folder.appendingPathComponent("session.json"))
-    defer { try? FileManager.default.removeItem(at: work) }
+    let scratch = try TemporaryDirectory("e2e")
+    defer { scratch.remove() }
+    let work = scratch.url
+    let folder = try TinySession.write(
+      Self.session, name: "default", in: work.appendingPathComponent("sessions"))
     let tmux = Tmux(scratch: work)
     let script = work.appendingPathComponent("run.sh")
     try Data(

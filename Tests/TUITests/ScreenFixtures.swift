@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 @testable import Engine
 @testable import TUI
@@ -165,15 +166,13 @@ enum ScreenFixtures {
       message: "", probe: nil, projection: projection(), generation: 1)
   }
 
-  /// A sessions folder named `sessions` with two sessions, for the sessions screen.
+  /// A sessions folder named `sessions` with two sessions, for the sessions screen, in a
+  /// temporary directory that the caller removes (the returned folder's parent).
   static func sessionsRoot() throws -> URL {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("vlp-screens-\(UUID())")
-      .appendingPathComponent("sessions")
+    let root = try TemporaryDirectory("screens").file("sessions")
     for (name, description) in [("fixture", "the running one"), ("other", "an ALBEF run not started yet")] {
-      let folder = root.appendingPathComponent(name)
-      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-      try Data(#"{"description": "\#(description)", "training": {"steps": 3000}}"#.utf8)
-        .write(to: folder.appendingPathComponent("session.json"))
+      try TinySession.write(
+        #"{"description": "\#(description)", "training": {"steps": 3000}}"#, name: name, in: root)
     }
     return root
   }

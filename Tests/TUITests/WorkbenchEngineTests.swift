@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Engine
@@ -9,9 +10,7 @@ import Testing
 @Suite(.serialized) struct WorkbenchEngineTests {
   static let session = """
     {"seed": 3,
-     "model": {"family": "albef", "imageInput": "regions", "dimension": 16, "headCount": 2,
-               "hiddenSize": 32, "imageLayers": 1, "textLayers": 1, "fusionLayers": 1,
-               "embeddingDimension": 8},
+     \(TinySession.model),
      "objectives": {"queueSize": 32},
      "training": {"batchSize": 8, "steps": 40, "learningRate": 0.001, "warmupSteps": 2},
      "data": {"world": {"pairCount": 200}},
@@ -20,11 +19,11 @@ import Testing
     """
 
   @Test func everyScreenDrawsWhileTrainingAndKeysReachTheEngine() throws {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("vlp-tui-\(UUID())")
-    defer { try? FileManager.default.removeItem(at: root) }
+    let scratch = try TemporaryDirectory("tui")
+    defer { scratch.remove() }
+    let root = scratch.url
+    try TinySession.write(Self.session, name: "tiny", in: root)
     let folder = try SessionFolder(name: "tiny", root: root)
-    try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
-    try Data(Self.session.utf8).write(to: folder.sessionFile)
     var options = TrainingEngine.Options()
     options.pseudoTargetInterval = 0
     options.projectionPairs = 6

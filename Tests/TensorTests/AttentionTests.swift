@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 @testable import Tensor
 
@@ -113,10 +114,10 @@ private func valueAndGradients(
       try referenceAttention($0[0], $0[1], $0[2], keyMask: mask, causal: c.causal)
     }
     #expect(fused.value.allSatisfy { $0.isFinite })
-    expectClose(fused.value, reference.value, tolerance: 1e-5)
+    expectClose(fused.value, reference.value, absolute: 1e-5, relative: 1e-5)
     for (fusedGradient, referenceGradient) in zip(fused.gradients, reference.gradients) {
       #expect(fusedGradient.allSatisfy { $0.isFinite })
-      expectClose(fusedGradient, referenceGradient, tolerance: 1e-4)
+      expectClose(fusedGradient, referenceGradient, absolute: 1e-4, relative: 1e-4)
     }
   }
 
@@ -151,8 +152,8 @@ private func valueAndGradients(
     let reference = try valueAndGradients([x]) {
       try referenceAttention($0[0], $0[0], $0[0], keyMask: nil, causal: true)
     }
-    expectClose(fused.value, reference.value, tolerance: 1e-5)
-    expectClose(fused.gradients[0], reference.gradients[0], tolerance: 1e-4)
+    expectClose(fused.value, reference.value, absolute: 1e-5, relative: 1e-5)
+    expectClose(fused.gradients[0], reference.gradients[0], absolute: 1e-4, relative: 1e-4)
   }
 
   @Test func gradientsOfEachInputAlone() throws {
@@ -168,7 +169,7 @@ private func valueAndGradients(
       let output = try Tensor.attention(
         query: inputs[0], key: inputs[1], value: inputs[2], keyMask: mask)
       try output.backward(gradient: randomTensor(output.dimensions, seed: 5))
-      expectClose(leaf.grad?.scalars ?? [], all.gradients[index], tolerance: 1e-4)
+      expectClose(leaf.grad?.scalars ?? [], all.gradients[index], absolute: 1e-4, relative: 1e-4)
     }
   }
 
@@ -188,7 +189,7 @@ private func valueAndGradients(
     let (q, k, v, mask) = c.inputs(seed: 400)
     let fused = try Tensor.attention(query: q, key: k, value: v, keyMask: mask, scale: 0.7)
     let reference = try referenceAttention(q, k, v, keyMask: mask, causal: false, scale: 0.7)
-    expectClose(fused.scalars, reference.scalars, tolerance: 1e-5)
+    expectClose(fused.scalars, reference.scalars, absolute: 1e-5, relative: 1e-5)
   }
 
   @Test(arguments: [
@@ -235,8 +236,9 @@ private func valueAndGradients(
       try referenceAttention(
         $0[0], $0[1], $0[2], keyMask: mask, causal: false, dropoutScales: scales)
     }
-    expectClose(first.value, reference.value, tolerance: 1e-5)
-    for (a, b) in zip(first.gradients, reference.gradients) { expectClose(a, b, tolerance: 1e-4) }
+    expectClose(first.value, reference.value, absolute: 1e-5, relative: 1e-5)
+    for (a, b) in zip(first.gradients, reference.gradients) { expectClose(
+      a, b, absolute: 1e-4, relative: 1e-4) }
     // Without recording gradients the same mask is drawn.
     let inference = try noGrad {
       try Tensor.attention(
@@ -275,7 +277,7 @@ private func valueAndGradients(
     let identity = try Tensor(
       shape: [2, 2, 7, 7], values: (0..<(4 * 49)).map { Float($0 % 49 % 8 == 0 ? 1 : 0) })
     let reference = try referenceAttention(q, k, identity, keyMask: mask, causal: true)
-    expectClose(probabilities.scalars, reference.scalars, tolerance: 1e-6)
+    expectClose(probabilities.scalars, reference.scalars, absolute: 1e-6, relative: 1e-6)
   }
 
   @Test func shapeErrorsNameEveryShape() {

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 @testable import Tensor
 
@@ -13,7 +14,7 @@ import Testing
     let y = try dropout(x, 0.25, seed: 42)
     var rng = RandomGenerator(seed: 42)
     let expected = x.scalars.map { rng.nextFloat() < 0.25 ? 0 : $0 / 0.75 }
-    expectClose(y.scalars, expected, tolerance: 1e-6)
+    expectClose(y.scalars, expected, absolute: 1e-6, relative: 1e-6)
   }
 
   @Test func sameSeedSameMaskOtherSeedOtherMask() throws {

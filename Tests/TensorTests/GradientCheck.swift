@@ -60,17 +60,3 @@ func randomTensor(_ dimensions: [Int], seed: UInt64, scale: Float = 1, offset: F
   let values = (0..<shape.count).map { _ in Float(rng.nextNormal()) * scale + offset }
   return try! Tensor(shape: shape, values: values)
 }
-
-/// Approximate equality for arrays of floats, relative to magnitude.
-func expectClose(
-  _ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5,
-  _ sourceLocation: SourceLocation = #_sourceLocation
-) {
-  #expect(actual.count == expected.count, sourceLocation: sourceLocation)
-  for (i, (a, e)) in zip(actual, expected).enumerated() {
-    if !(Swift.abs(a - e) <= tolerance * max(1, Swift.abs(e))) {
-      Issue.record("element \(i): \(a) vs expected \(e)", sourceLocation: sourceLocation)
-      return
-    }
-  }
-}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Tensor
 
@@ -78,13 +79,15 @@ private struct NaiveLayerNorm {
         x: x.scalars, gamma: gammaOrNil?.scalars, beta: betaOrNil?.scalars, g: g.scalars,
         rows: rows,
         n: n, epsilon: 1e-5)
-      expectClose(result.y, naive.y.map(Float.init), tolerance: 1e-5)
-      expectClose(result.mean, naive.mean.map(Float.init), tolerance: 1e-6)
-      expectClose(result.rstd, naive.rstd.map(Float.init), tolerance: 1e-5)
-      expectClose(result.gx, naive.gx.map { Float($0 + 0.25) }, tolerance: 1e-4)
+      expectClose(result.y, naive.y.map(Float.init), absolute: 1e-5, relative: 1e-5)
+      expectClose(result.mean, naive.mean.map(Float.init), absolute: 1e-6, relative: 1e-6)
+      expectClose(result.rstd, naive.rstd.map(Float.init), absolute: 1e-5, relative: 1e-5)
+      expectClose(result.gx, naive.gx.map { Float($0 + 0.25) }, absolute: 1e-4, relative: 1e-4)
       // Sums over up to 129 rows: compare relative to the size of the sum.
-      expectClose(result.gGamma, naive.gGamma.map { Float($0 + 0.25) }, tolerance: 2e-5)
-      expectClose(result.gBeta, naive.gBeta.map { Float($0 + 0.25) }, tolerance: 2e-5)
+      expectClose(
+        result.gGamma, naive.gGamma.map { Float($0 + 0.25) }, absolute: 2e-5, relative: 2e-5)
+      expectClose(
+        result.gBeta, naive.gBeta.map { Float($0 + 0.25) }, absolute: 2e-5, relative: 2e-5)
     }
   }
 
@@ -98,9 +101,11 @@ private struct NaiveLayerNorm {
       let naive = NaiveLayerNorm(
         x: x.scalars, gamma: nil, beta: nil, g: g.scalars, rows: rows, n: n,
         epsilon: Double(epsilon))
-      expectClose(result.y, naive.y.map(Float.init), tolerance: 1e-5)
+      expectClose(result.y, naive.y.map(Float.init), absolute: 1e-5, relative: 1e-5)
       // rstd ~ 1e-3 here, so gx is ~1e-3: compare relative to that scale.
-      expectClose(result.gx.map { $0 * 1000 }, naive.gx.map { Float($0 * 1000) }, tolerance: 1e-4)
+      expectClose(
+        result.gx.map { $0 * 1000 }, naive.gx.map { Float($0 * 1000) }, absolute: 1e-4,
+        relative: 1e-4)
     }
     // A constant row has variance 0: y = beta, finite for any epsilon > 0.
     let constant = Tensor.full([2, 16], value: 1000)
@@ -147,7 +152,7 @@ private struct NaiveLayerNorm {
     let y = try x.layerNorm(gamma: nil, beta: nil)
     let naive = NaiveLayerNorm(
       x: x.scalars, gamma: nil, beta: nil, g: x.scalars, rows: 3, n: 5, epsilon: 1e-5)
-    expectClose(y.scalars, naive.y.map(Float.init))
+    expectClose(y.scalars, naive.y.map(Float.init), absolute: 1e-5, relative: 1e-5)
     #expect(y.shape == x.shape)
 
     do {

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 @testable import Tensor
 
@@ -39,7 +40,9 @@ private func referenceMatmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transpo
       let b = randomTensor(tb ? [n, k] : [k, n], seed: 11)
       let c = try Tensor.matmul(a, b, transposeA: ta, transposeB: tb)
       #expect(c.shape == Shape([m, n]))
-      expectClose(c.scalars, referenceMatmul(a, b, transposeA: ta, transposeB: tb), tolerance: 1e-5)
+      expectClose(
+        c.scalars, referenceMatmul(a, b, transposeA: ta, transposeB: tb), absolute: 1e-5,
+        relative: 1e-5)
       try checkGradients([a, b]) { try Tensor.matmul($0[0], $0[1], transposeA: ta, transposeB: tb) }
     }
   }
@@ -51,18 +54,24 @@ private func referenceMatmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transpo
       let b = randomTensor(tb ? [2, 3, 6, 4] : [2, 3, 4, 6], seed: 13)
       let c = try Tensor.matmul(a, b, transposeA: ta, transposeB: tb)
       #expect(c.shape == Shape([2, 3, 5, 6]))
-      expectClose(c.scalars, referenceMatmul(a, b, transposeA: ta, transposeB: tb))
+      expectClose(
+        c.scalars, referenceMatmul(a, b, transposeA: ta, transposeB: tb), absolute: 1e-5,
+        relative: 1e-5)
       try checkGradients([a, b]) { try Tensor.matmul($0[0], $0[1], transposeA: ta, transposeB: tb) }
 
       // Shared rank-2 right operand (a Linear layer) and shared left operand.
       let w = randomTensor(tb ? [6, 4] : [4, 6], seed: 14)
       let cw = try Tensor.matmul(a, w, transposeA: ta, transposeB: tb)
-      expectClose(cw.scalars, referenceMatmul(a, w, transposeA: ta, transposeB: tb))
+      expectClose(
+        cw.scalars, referenceMatmul(a, w, transposeA: ta, transposeB: tb), absolute: 1e-5,
+        relative: 1e-5)
       try checkGradients([a, w]) { try Tensor.matmul($0[0], $0[1], transposeA: ta, transposeB: tb) }
 
       let v = randomTensor(ta ? [4, 5] : [5, 4], seed: 15)
       let cv = try Tensor.matmul(v, b, transposeA: ta, transposeB: tb)
-      expectClose(cv.scalars, referenceMatmul(v, b, transposeA: ta, transposeB: tb))
+      expectClose(
+        cv.scalars, referenceMatmul(v, b, transposeA: ta, transposeB: tb), absolute: 1e-5,
+        relative: 1e-5)
       try checkGradients([v, b]) { try Tensor.matmul($0[0], $0[1], transposeA: ta, transposeB: tb) }
     }
   }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Tensor
 
@@ -35,11 +36,15 @@ private func naiveL2Normalize(_ row: [Double], epsilon: Double) -> [Double] {
     let resolved = axis < 0 ? axis + 3 : axis
     expectClose(
       try x.softmax(axis: axis).scalars,
-      alongAxis(x, axis: resolved) { naiveLogSoftmax($0).map { Foundation.exp($0) } })
-    expectClose(try x.logSoftmax(axis: axis).scalars, alongAxis(x, axis: resolved, naiveLogSoftmax))
+      alongAxis(x, axis: resolved) { naiveLogSoftmax($0).map { Foundation.exp($0) } },
+      absolute: 1e-5, relative: 1e-5)
+    expectClose(
+      try x.logSoftmax(axis: axis).scalars, alongAxis(x, axis: resolved, naiveLogSoftmax),
+      absolute: 1e-5, relative: 1e-5)
     expectClose(
       try x.l2Normalized(axis: axis).scalars,
-      alongAxis(x, axis: resolved) { naiveL2Normalize($0, epsilon: 1e-12) })
+      alongAxis(x, axis: resolved) { naiveL2Normalize($0, epsilon: 1e-12) },
+      absolute: 1e-5, relative: 1e-5)
   }
 
   @Test(arguments: [
@@ -61,7 +66,9 @@ private func naiveL2Normalize(_ row: [Double], epsilon: Double) -> [Double] {
   @Test func l2NormalizeBelowEpsilonUsesConstantDenominator() throws {
     // Norms below epsilon = 10: y = x / 10 and the gradient is g / 10 (as torch's clamp_min).
     let small = randomTensor([3, 4], seed: 54, scale: 0.5)
-    expectClose(try small.l2Normalized(epsilon: 10).scalars, small.scalars.map { $0 / 10 })
+    expectClose(
+      try small.l2Normalized(epsilon: 10).scalars, small.scalars.map { $0 / 10 }, absolute: 1e-5,
+      relative: 1e-5)
     try checkGradients([small]) { try $0[0].l2Normalized(epsilon: 10) }
     try checkGradients([small]) { try $0[0].l2Normalized(axis: 0, epsilon: 10) }
     // A zero vector stays zero (no NaN) with the default epsilon, on both kernel paths.
@@ -76,10 +83,12 @@ private func naiveL2Normalize(_ row: [Double], epsilon: Double) -> [Double] {
       let y = try x.softmax(axis: axis)
       let logY = try x.logSoftmax(axis: axis)
       #expect(y.scalars.allSatisfy(\.isFinite) && logY.scalars.allSatisfy(\.isFinite))
-      expectClose(logY.scalars, alongAxis(x, axis: axis, naiveLogSoftmax), tolerance: 1e-6)
+      expectClose(
+        logY.scalars, alongAxis(x, axis: axis, naiveLogSoftmax), absolute: 1e-6, relative: 1e-6)
       expectClose(
         try x.l2Normalized(axis: axis).scalars,
-        alongAxis(x, axis: axis) { naiveL2Normalize($0, epsilon: 1e-12) })
+        alongAxis(x, axis: axis) { naiveL2Normalize($0, epsilon: 1e-12) },
+        absolute: 1e-5, relative: 1e-5)
     }
   }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Tensor
 
@@ -51,8 +52,8 @@ private func column(o: Int, j: Int, size: Int, inner: Int) -> [Int] {
         let grad = naiveBackward(p, range.map { Double(g.scalars[$0]) }, logarithm: logarithm)
         expectedGx += zip(range, grad).map { Float(Double(initial.scalars[$0]) + $1) }
       }
-      expectClose(y.array, expectedY, tolerance: 2e-6)
-      expectClose(gx.array, expectedGx, tolerance: 1e-5)
+      expectClose(y.array, expectedY, absolute: 2e-6, relative: 2e-6)
+      expectClose(gx.array, expectedGx, absolute: 1e-5, relative: 1e-5)
     }
   }
 
@@ -86,8 +87,8 @@ private func column(o: Int, j: Int, size: Int, inner: Int) -> [Int] {
           }
         }
       }
-      expectClose(y.array, expectedY, tolerance: 2e-6)
-      expectClose(gx.array, expectedGx, tolerance: 1e-5)
+      expectClose(y.array, expectedY, absolute: 2e-6, relative: 2e-6)
+      expectClose(gx.array, expectedGx, absolute: 1e-5, relative: 1e-5)
     }
   }
 
@@ -104,7 +105,7 @@ private func column(o: Int, j: Int, size: Int, inner: Int) -> [Int] {
         let row = (0..<columns).map { Double(x.scalars[r * columns + $0]) }
         expected += naiveSoftmax(row, logarithm: logarithm).map(Float.init)
       }
-      expectClose(y.array, expected, tolerance: 1e-6)
+      expectClose(y.array, expected, absolute: 1e-6, relative: 1e-6)
       if !logarithm {
         for r in 0..<rows {
           let sum = (0..<columns).map { Double(y.pointer[r * columns + $0]) }.reduce(0, +)
@@ -118,7 +119,8 @@ private func column(o: Int, j: Int, size: Int, inner: Int) -> [Int] {
     SoftmaxKernel.forward(strided.storage.pointer, y.pointer, outer: 1, size: 3, inner: 2)
     expectClose(
       y.array,
-      [Float(1 / (1 + Foundation.exp(-1.0))), 0, 0, 1, Float(1 / (1 + Foundation.exp(1.0))), 0])
+      [Float(1 / (1 + Foundation.exp(-1.0))), 0, 0, 1, Float(1 / (1 + Foundation.exp(1.0))), 0],
+      absolute: 1e-5, relative: 1e-5)
   }
 
   @Test func maskedEntriesAndFullyMaskedRows() {
@@ -127,7 +129,8 @@ private func column(o: Int, j: Int, size: Int, inner: Int) -> [Int] {
     let y = TensorStorage(count: 8, zeroed: false)
     SoftmaxKernel.forward(input.storage.pointer, y.pointer, rows: 2, columns: 4)
     let e = Float(Foundation.exp(1.0))
-    expectClose(y.array, [1 / (1 + e), 0, e / (1 + e), 0, 0, 0, 0, 0])
+    expectClose(
+      y.array, [1 / (1 + e), 0, e / (1 + e), 0, 0, 0, 0, 0], absolute: 1e-5, relative: 1e-5)
     SoftmaxKernel.forward(input.storage.pointer, y.pointer, rows: 2, columns: 4, logarithm: true)
     #expect(y.array[1] == -.infinity && y.array[4...].allSatisfy { $0 == -.infinity })
     #expect(!y.array.contains { $0.isNaN })

@@ -36,6 +36,7 @@ import Testing
     let data = Self.data
     let batch = try data.albefBatch(Array(data.trainIndices.prefix(64)), maskProbability: 0.5, random: &random)
     let ids = batch.text.ids.values
+    #expect(!batch.masked.positions.isEmpty, "half the words are masked")
     #expect(batch.masked.positions.allSatisfy {
       ids[$0] != data.vocabulary.padID && ids[$0] != data.vocabulary.classID
     })
@@ -79,6 +80,7 @@ import Testing
       }
     }
     // Only words and tags are masked.
+    #expect(!batch.masked.positions.isEmpty)
     #expect(batch.masked.positions.allSatisfy { !data.vocabulary.specialIDs.contains(ids[$0]) })
   }
 

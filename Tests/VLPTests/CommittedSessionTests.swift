@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import VLP
@@ -44,5 +45,39 @@ import Testing
     let distillation = try Self.definition("mod-ablation").variants
     #expect(distillation.map(\.configuration.objectives.distillation) == [true, false])
     #expect(distillation[0].configuration.data.world.noisyCaptionRate == 0.2)
+  }
+
+  static let repository = sessionsFolder.deletingLastPathComponent()
+
+  static func document(_ relative: String) throws -> String {
+    try String(contentsOf: repository.appendingPathComponent(relative), encoding: .utf8)
+  }
+
+  /// The README and docs/sessions.md name every ready-made session.
+  @Test func theDocsListEveryCommittedSession() throws {
+    let names = try FileManager.default.contentsOfDirectory(atPath: Self.sessionsFolder.path)
+      .filter { !$0.hasPrefix(".") }
+    let readme = try Self.document("README.md")
+    let sessions = try Self.document("docs/sessions.md")
+    for name in names {
+      #expect(readme.contains("`\(name)`"), "README.md does not name the session \(name)")
+      #expect(sessions.contains("| `\(name)` |"), "docs/sessions.md's table lacks \(name)")
+    }
+  }
+
+  /// The example of docs/sessions.md decodes, and its variants differ in something the model
+  /// reads: tags, on Oscar (ALBEF reads no tags).
+  @Test func theExampleSessionOfTheDocsDecodes() throws {
+    let text = try Self.document("docs/sessions.md")
+    let section = try #require(text.range(of: "## session.json\n\n```json\n"))
+    let end = try #require(text.range(of: "\n```", range: section.upperBound..<text.endIndex))
+    let directory = try TemporaryDirectory("docs-example")
+    defer { directory.remove() }
+    let example = String(text[section.upperBound..<end.lowerBound])
+    let file = try directory.write("session.json", example)
+    let variants = try SessionDefinition(contentsOf: file).variants
+    #expect(variants.map(\.name) == ["fine", "none"])
+    #expect(variants.allSatisfy { $0.configuration.model.family == .oscar })
+    #expect(variants.map(\.configuration.data.tags) == [.fine, .none])
   }
 }

@@ -1,14 +1,15 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import VLP
 
 @Suite struct ExportRoundTripTests {
   @Test(arguments: DataFormat.allCases)
   func sameSeedGivesByteIdenticalExports(format: DataFormat) throws {
-    let first = try TemporaryFolder()
-    let second = try TemporaryFolder()
-    let other = try TemporaryFolder()
+    let first = try TemporaryDirectory()
+    let second = try TemporaryDirectory()
+    let other = try TemporaryDirectory()
     defer { for folder in [first, second, other] { folder.remove() } }
     try DataExporter.export(
       try SceneWorldTests.small(pairs: 150), format: format, to: first.path,
@@ -31,7 +32,7 @@ import Testing
   }
 
   @Test func cocoExportReadsBackAsTheSamePairs() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     let world = try SceneWorldTests.small(pairs: 200)
     try DataExporter.export(world, format: .cocoJSON, to: folder.path, images: true)
@@ -55,7 +56,7 @@ import Testing
 
   @Test(arguments: [TagVocabulary.fine, .coarse, .none])
   func oscarExportReadsBackWithTheSameTagsAndFeatures(tags: TagVocabulary) throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     let world = try SceneWorldTests.small(pairs: 200)
     try DataExporter.export(world, format: .oscarTSV, to: folder.path, tags: tags)
@@ -89,7 +90,7 @@ import Testing
   }
 
   @Test func exportRefusesAFolderThatIsNotEmpty() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try folder.write("notes.txt", "mine")
     let world = try SceneWorldTests.small(pairs: 20)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import VLP
 
@@ -19,7 +20,7 @@ import Testing
   ]
 
   static func writeOscar(
-    _ folder: TemporaryFolder, corpus: [String] = corpus, labels: [String] = labels,
+    _ folder: TemporaryDirectory, corpus: [String] = corpus, labels: [String] = labels,
     features: [String] = features
   ) throws {
     try folder.write("corpus.tsv", corpus.joined(separator: "\n") + "\n")
@@ -27,14 +28,14 @@ import Testing
     try folder.write("features.tsv", features.joined(separator: "\n") + "\n")
   }
 
-  static func problems(in folder: TemporaryFolder) throws -> [DataProblem] {
+  static func problems(in folder: TemporaryDirectory) throws -> [DataProblem] {
     var log = ProblemLog()
     _ = try OscarDataset.read(folder: folder.path, log: &log)
     return log.problems
   }
 
   @Test func theValidFixtureLoads() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try MalformedInputTests.writeOscar(folder)
     let dataset = try OscarDataset.load(folder: folder.path)
@@ -123,7 +124,7 @@ import Testing
 
   @Test(arguments: cases)
   func eachMalformedOscarInputIsReportedWithFileLineAndReason(_ badCase: Case) throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try MalformedInputTests.writeOscar(
       folder, corpus: badCase.corpus, labels: badCase.labels, features: badCase.features)
@@ -136,7 +137,7 @@ import Testing
   }
 
   @Test func missingFilesAreEachReported() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try folder.write("corpus.tsv", MalformedInputTests.corpus.joined(separator: "\n"))
     let problems = try MalformedInputTests.problems(in: folder)
@@ -166,7 +167,7 @@ import Testing
   }
 
   @Test func inspectListsEveryProblemUpToTheLimitAndLoadRefuses() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     let corpus = (0..<30).map { "img\($0)\timg\($0)\tcaption \($0)" }
     try MalformedInputTests.writeOscar(folder, corpus: corpus)
@@ -183,7 +184,7 @@ import Testing
   }
 
   @Test func imageIndexMustAgreeWithTheFeatureRows() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try MalformedInputTests.writeOscar(folder)
     try folder.write("imageid2idx.json", #"{"img1": 0, "img2": 5}"#)
@@ -195,7 +196,7 @@ import Testing
   }
 
   @Test func malformedCOCOEntriesAreListedByJSONPath() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try folder.write(
       "captions_train.json",
@@ -224,7 +225,7 @@ import Testing
   }
 
   @Test func invalidJSONIsLocatedByLine() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try folder.write("captions_val.json", "{\n  \"images\": [],\n  \"annotations\": [,]\n}\n")
     var log = ProblemLog()
@@ -238,7 +239,7 @@ import Testing
   }
 
   @Test func unrecognizedFoldersSayWhatWasExpected() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try folder.write("readme.md", "nothing here")
     #expect(throws: DataError.self) { try DataInspector.inspect(folder.path) }
@@ -246,7 +247,7 @@ import Testing
   }
 
   @Test func invalidUTF8IsReportedWithItsLine() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try MalformedInputTests.writeOscar(folder)
     var bytes = Array((MalformedInputTests.corpus.joined(separator: "\n") + "\n").utf8)

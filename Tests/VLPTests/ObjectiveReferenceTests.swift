@@ -1,6 +1,7 @@
 import Foundation
 import Tensor
 import Testing
+import TestSupport
 
 @testable import VLP
 
@@ -44,21 +45,6 @@ func loadFixture<T: Decodable>(_ name: String) throws -> T {
   return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
 }
 
-/// |actual − expected| ≤ tolerance · max(|expected|, floor), the floor taken from the largest
-/// expected magnitude so that entries near zero are judged on the array's scale.
-func expectClose(
-  _ actual: [Float], _ expected: [Double], tolerance: Double, _ label: String,
-  _ sourceLocation: SourceLocation = #_sourceLocation
-) {
-  #expect(actual.count == expected.count, "\(label): count", sourceLocation: sourceLocation)
-  let floor = max(1e-3 * (expected.map(Swift.abs).max() ?? 0), 1e-7)
-  for (i, (a, e)) in zip(actual, expected).enumerated()
-  where !(Swift.abs(Double(a) - e) <= tolerance * max(Swift.abs(e), floor)) {
-    Issue.record("\(label)[\(i)]: \(a), expected \(e)", sourceLocation: sourceLocation)
-    return
-  }
-}
-
 @Suite struct ObjectiveReferenceTests {
   @Test func contrastiveMatchesReference() throws {
     for c in try ObjectiveFixture.load().itc {
@@ -79,13 +65,16 @@ func expectClose(
         imageQueue: keys[2], textQueue: keys[3], temperature: temperature, alpha: c.alpha)
       try output.loss.backward()
       #expect(keys.allSatisfy { $0.grad == nil }, "\(c.name): keys took a gradient")
-      expectClose([try output.loss.item()], [c.loss], tolerance: 1e-5, "\(c.name) loss")
-      expectClose([output.imageToTextLoss], [c.imageToTextLoss], tolerance: 1e-5, "\(c.name) i2t")
-      expectClose([output.textToImageLoss], [c.textToImageLoss], tolerance: 1e-5, "\(c.name) t2i")
-      expectClose(image.grad!.scalars, c.gradImage, tolerance: 1e-4, "\(c.name) d/dimage")
-      expectClose(text.grad!.scalars, c.gradText, tolerance: 1e-4, "\(c.name) d/dtext")
+      expectClose(try output.loss.item(), c.loss, relative: 1e-5, "\(c.name) loss")
+      expectClose(output.imageToTextLoss, c.imageToTextLoss, relative: 1e-5, "\(c.name) i2t")
+      expectClose(output.textToImageLoss, c.textToImageLoss, relative: 1e-5, "\(c.name) t2i")
       expectClose(
-        temperature.grad!.scalars, [c.gradTemperature], tolerance: 1e-4, "\(c.name) d/dtemp")
+        image.grad!.scalars, c.gradImage, relative: 1e-4, ofLargest: 1e-7, "\(c.name) d/dimage")
+      expectClose(
+        text.grad!.scalars, c.gradText, relative: 1e-4, ofLargest: 1e-7, "\(c.name) d/dtext")
+      expectClose(
+        temperature.grad!.scalars, [c.gradTemperature],
+        relative: 1e-4, ofLargest: 1e-7, "\(c.name) d/dtemp")
       let columns = [c.batch, c.batch + c.queue]
       for logits in [output.imageToText, output.momentumTextToImage] {
         #expect(logits.dimensions == columns && !logits.requiresGrad)
@@ -101,9 +90,10 @@ func expectClose(
       let loss = try MaskedLanguageModeling.loss(
         logits: logits, targets: c.targets, momentumLogits: momentum, alpha: c.alpha)
       try loss.backward()
-      expectClose([try loss.item()], [c.loss], tolerance: 1e-5, "\(c.name) loss")
+      expectClose(try loss.item(), c.loss, relative: 1e-5, "\(c.name) loss")
       #expect(logits.grad?.scalars.allSatisfy { $0.isFinite } ?? false, "\(c.name): a gradient")
-      expectClose(logits.grad!.scalars, c.gradLogits, tolerance: 1e-4, "\(c.name) d/dlogits")
+      expectClose(
+        logits.grad!.scalars, c.gradLogits, relative: 1e-4, ofLargest: 1e-7, "\(c.name) d/dlogits")
     }
   }
 
@@ -124,8 +114,9 @@ func expectClose(
     let logits = try Tensor(shape: Shape([c.labels.count, 2]), values: c.logits).requiringGrad()
     let loss = try ImageTextMatching.loss(logits: logits, labels: c.labels)
     try loss.backward()
-    expectClose([try loss.item()], [c.loss], tolerance: 1e-5, "ITM loss")
-    expectClose(logits.grad!.scalars, c.gradLogits, tolerance: 1e-4, "ITM d/dlogits")
+    expectClose(try loss.item(), c.loss, relative: 1e-5, "ITM loss")
+    expectClose(
+      logits.grad!.scalars, c.gradLogits, relative: 1e-4, ofLargest: 1e-7, "ITM d/dlogits")
   }
 
   /// The levels an untrained model starts from (docs/objectives.md): uninformative logits give

@@ -127,7 +127,10 @@ struct TSNEBehaviourTests {
     let dense = TSNEAffinities.dense(
       data: TSNE.centred(data.data, count: n, dimensions: 10), count: n, dimensions: 10,
       perplexity: 30)
-    guard case .dense(let values) = dense else { return }
+    guard case .dense(let values) = dense else {
+      Issue.record("300 points at perplexity 30 should give dense affinities")
+      return
+    }
     var random = RandomGenerator(seed: 8)
     let positions = (0..<(2 * n)).map { _ in Float(5 * random.nextNormal()) }
     var exact = [Float](repeating: 0, count: 2 * n)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import VLP
 
@@ -73,7 +74,7 @@ struct TSNEFileTests {
     let header = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", [])
     #expect(message(Array(header.prefix(20))).contains("runs past the end"))
 
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try NumpyFile.encode(shape: [2, 2, 2], values: [Float](repeating: 0, count: 8))
       .write(to: URL(fileURLWithPath: folder.child("cube.npy")))
@@ -88,7 +89,7 @@ struct TSNEFileTests {
   }
 
   @Test func csvMatricesAndLabels() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try folder.write("points.csv", "a,b,c\n1,2,3\n4, 5, 6\n\n7;8;9\n")
     let matrix = try MatrixFile.read(path: folder.child("points.csv"))

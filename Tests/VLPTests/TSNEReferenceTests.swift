@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import VLP
 
@@ -42,21 +43,6 @@ struct TSNEReference: Decodable {
   }
 }
 
-/// Every |actual - expected| within tolerance * the largest |expected| (entries near zero are
-/// compared at the scale of the whole array).
-func expectClose(
-  _ actual: [Double], _ expected: [Double], tolerance: Double, _ label: String,
-  sourceLocation: SourceLocation = #_sourceLocation
-) {
-  #expect(actual.count == expected.count, sourceLocation: sourceLocation)
-  let scale = expected.map { abs($0) }.max() ?? 1
-  var worst = 0.0
-  for (a, e) in zip(actual, expected) { worst = max(worst, abs(a - e)) }
-  #expect(
-    worst <= tolerance * scale, "\(label): largest difference \(worst), scale \(scale)",
-    sourceLocation: sourceLocation)
-}
-
 @Suite("t-SNE against scikit-learn")
 struct TSNEReferenceTests {
   @Test func jointProbabilitiesMatchScikitLearn() throws {
@@ -70,7 +56,7 @@ struct TSNEReferenceTests {
       return
     }
     // Both floor the off-diagonal entries at 2.2e-16; the diagonal is 0 in both.
-    expectClose(values.map { Double($0) }, reference.P, tolerance: 1e-5, "P")
+    expectClose(values.map { Double($0) }, reference.P, ofLargest: 1e-5, "P")
     #expect(
       values.enumerated().allSatisfy { $0.offset % (reference.points + 1) == 0 || $0.element > 0 })
   }
@@ -84,7 +70,7 @@ struct TSNEReferenceTests {
     let z = evaluator.evaluate(
       positions: reference.embedding, affinities: affinities, exaggeration: 1, theta: 0,
       gradient: &gradient)
-    expectClose(gradient.map { Double($0) }, reference.gradient, tolerance: 1e-5, "gradient")
+    expectClose(gradient.map { Double($0) }, reference.gradient, ofLargest: 1e-5, "gradient")
     let kl = TSNEGradient.klDivergence(
       positions: reference.embedding, affinities: affinities,
       negativeEntropy: affinities.negativeEntropy, z: z)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import VLP
 
@@ -24,7 +25,7 @@ import Testing
   }
 
   @Test func vocabTxtRoundTrips() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     let vocabulary = Vocabulary.build(corpus: ["a small red circle above a blue box"])
     try vocabulary.write(to: folder.child("vocab.txt"))
@@ -35,7 +36,7 @@ import Testing
   }
 
   @Test func bertStyleVocabularyFindsItsSpecialTokensAnywhere() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     let tokens = [
       "[PAD]", "[unused0]", "the", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un", "##aff", "##able",
@@ -51,7 +52,7 @@ import Testing
   }
 
   @Test func brokenVocabularyFilesNameTheLine() throws {
-    let folder = try TemporaryFolder()
+    let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try folder.write("dup.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nred\nred\n")
     #expect(

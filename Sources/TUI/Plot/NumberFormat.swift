@@ -7,6 +7,8 @@ public enum NumberFormat {
     guard value.isFinite else { return value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
     if value == 0 { return "0" }
     let magnitude = abs(value)
+    // Beyond a thousand T, an exponent: "%f" would print all ~300 digits of 1e300.
+    if magnitude >= 1e15 { return String(format: "%.0e", value) }
     if magnitude >= 1e4 {
       for (scale, suffix) in [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
       where magnitude >= scale {
