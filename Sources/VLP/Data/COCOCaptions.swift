@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// A COCO captions file (`annotations/captions_*.json`): `images` with id and file name, and
 /// `annotations` with id, image id and caption. Other keys (info, licenses) are ignored.
@@ -140,23 +141,23 @@ public struct COCOCaptions: Sendable, Equatable {
 
   /// The file as JSON, one image or annotation a line, in the order held.
   public var jsonText: String {
-    let imageLines = images.map { image in
-      var members: [(String, String)] = [
-        ("id", String(image.id)), ("file_name", JSONText.string(image.fileName)),
+    let imageObjects = images.map { image -> JSONValue in
+      var members: [(key: String, value: JSONValue)] = [
+        ("id", .integer(image.id)), ("file_name", .string(image.fileName)),
       ]
-      if let width = image.width { members.append(("width", String(width))) }
-      if let height = image.height { members.append(("height", String(height))) }
-      return "    " + JSONText.object(members)
+      if let width = image.width { members.append(("width", .integer(width))) }
+      if let height = image.height { members.append(("height", .integer(height))) }
+      return .object(members)
     }
-    let annotationLines = annotations.map { annotation in
-      "    "
-        + JSONText.object([
-          ("id", String(annotation.id)), ("image_id", String(annotation.imageID)),
-          ("caption", JSONText.string(annotation.caption)),
-        ])
+    let annotationObjects = annotations.map { annotation -> JSONValue in
+      .object([
+        ("id", .integer(annotation.id)), ("image_id", .integer(annotation.imageID)),
+        ("caption", .string(annotation.caption)),
+      ])
     }
-    return "{\n  \"images\": [\n" + imageLines.joined(separator: ",\n")
-      + "\n  ],\n  \"annotations\": [\n"
-      + annotationLines.joined(separator: ",\n") + "\n  ]\n}\n"
+    let document = JSONValue.object([
+      ("images", .array(imageObjects)), ("annotations", .array(annotationObjects)),
+    ])
+    return document.text(.indented(depth: 2)) + "\n"
   }
 }
