@@ -1,6 +1,7 @@
 import Dispatch
 import Engine
 import Foundation
+import NN
 
 /// `vlp run SESSION`: headless training with progress lines; Ctrl-C and SIGTERM save first.
 enum RunCommand {
@@ -32,7 +33,7 @@ enum RunCommand {
       throw RunFailure(description: "\(folder.name): \(message)")
     }
     let saved = final.lastCheckpointStep.map { "checkpoint at step \($0) in \(folder.checkpointsFolder.relativePath)/" } ?? "no checkpoint"
-    print("stopped at step \(final.step)/\(final.targetStep) after \(HeadlessRun.duration(final.elapsed)) of training; \(saved)")
+    print("stopped at step \(final.step)/\(final.targetStep) after \(DurationFormat.text(final.elapsed)) of training; \(saved)")
     if let signal = trap.received { exit(128 + signal) }
   }
 }
