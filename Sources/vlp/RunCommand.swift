@@ -44,7 +44,8 @@ struct RunFailure: Error, CustomStringConvertible {
 }
 
 /// Turns SIGINT and SIGTERM into a callback on a dispatch queue (instead of killing the process
-/// mid-write), so the engine can save before the process exits.
+/// mid-write), so the engine can save before the process exits. `@unchecked`: `first` is read
+/// and written under `lock`, `sources` only in init.
 final class SignalTrap: @unchecked Sendable {
   private var sources: [DispatchSourceSignal] = []
   private let lock = NSLock()

@@ -130,7 +130,7 @@ public final class Pretrainer {
     return StepReport(
       step: step, losses: losses, total: totalValue, learningRate: learningRate, alpha: alpha,
       temperature: albef.map { (try? $0.model.temperature.item()) ?? 0 },
-      queueFill: albef?.imageQueue.realCount ?? 0, queueSize: albef?.imageQueue.capacity ?? 0,
+      queueFill: albef?.imageQueue.realCount ?? 0,
       gradientNorm: norm, pseudoTargets: pseudoTargets)
   }
 }
