@@ -57,14 +57,7 @@ public struct COCOCaptions: Sendable, Equatable {
     var imageIDs = Set<Int>()
     for (index, entry) in elements(document, "images", path, &log).enumerated() {
       let field = "images[\(index)]"
-      guard let object = entry as? [String: Any] else {
-        log.report(file: path, field: field, "expected an object")
-        continue
-      }
-      guard let id = JSONText.integer(object["id"]) else {
-        log.report(file: path, field: field + ".id", "missing or not an integer")
-        continue
-      }
+      guard let (object, id) = identified(entry, field, path, &log) else { continue }
       guard let fileName = object["file_name"] as? String, !fileName.isEmpty else {
         log.report(
           file: path, field: field + ".file_name", "missing or not a string (image id \(id))")
@@ -82,14 +75,7 @@ public struct COCOCaptions: Sendable, Equatable {
     var annotations: [Annotation] = []
     for (index, entry) in elements(document, "annotations", path, &log).enumerated() {
       let field = "annotations[\(index)]"
-      guard let object = entry as? [String: Any] else {
-        log.report(file: path, field: field, "expected an object")
-        continue
-      }
-      guard let id = JSONText.integer(object["id"]) else {
-        log.report(file: path, field: field + ".id", "missing or not an integer")
-        continue
-      }
+      guard let (object, id) = identified(entry, field, path, &log) else { continue }
       guard let imageID = JSONText.integer(object["image_id"]) else {
         log.report(
           file: path, field: field + ".image_id", "missing or not an integer (annotation id \(id))")
@@ -121,6 +107,22 @@ public struct COCOCaptions: Sendable, Equatable {
     let captions = try read(from: path, log: &log)
     try log.throwIfAny()
     return captions
+  }
+
+  /// An entry of `images` or `annotations`: an object with an integer `id`, or nil once the
+  /// problem is reported.
+  private static func identified(
+    _ entry: Any, _ field: String, _ path: String, _ log: inout ProblemLog
+  ) -> (object: [String: Any], id: Int)? {
+    guard let object = entry as? [String: Any] else {
+      log.report(file: path, field: field, "expected an object")
+      return nil
+    }
+    guard let id = JSONText.integer(object["id"]) else {
+      log.report(file: path, field: field + ".id", "missing or not an integer")
+      return nil
+    }
+    return (object, id)
   }
 
   private static func elements(
