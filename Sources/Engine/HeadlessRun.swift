@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import VLP
 
 /// `vlp run`: trains a session without a terminal UI, printing a progress line every few
@@ -72,7 +73,7 @@ public enum HeadlessRun {
       if snapshot.stepsPerSecond > 0 {
         line += String(format: "  %.1f steps/s", snapshot.stepsPerSecond)
       }
-      if let left = snapshot.estimatedSecondsLeft, left > 0 { line += "  ETA " + duration(left) }
+      if let left = snapshot.estimatedSecondsLeft, left > 0 { line += "  ETA " + DurationFormat.text(left) }
       return line
     }
   }
@@ -80,13 +81,5 @@ public enum HeadlessRun {
   static func evaluationLine(_ record: EvaluationRecord) -> String {
     "eval step \(record.step) [\(record.variant)]: "
       + record.metrics.map { "\($0.name) \(String(format: "%.3f", $0.value))" }.joined(separator: " ")
-  }
-
-  /// `1h02m`, `3m04s`, `12s`.
-  public static func duration(_ seconds: Double) -> String {
-    let total = Int(seconds.rounded())
-    if total >= 3600 { return String(format: "%dh%02dm", total / 3600, total % 3600 / 60) }
-    if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
-    return "\(total)s"
   }
 }

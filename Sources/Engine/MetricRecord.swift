@@ -40,16 +40,15 @@ public struct MetricRecord: Sendable, Equatable {
   public func loss(_ name: String) -> Float? { losses.first { $0.name == name }?.value }
 
   public var jsonLine: String {
-    var fields = [
-      "\"step\": \(step)", "\"variant\": \(JSONLine.string(variant))",
-      "\"time\": \(JSONLine.number(time))", "\"lr\": \(JSONLine.number(learningRate))",
-      "\"alpha\": \(JSONLine.number(alpha))",
+    var members: [(key: String, value: JSONValue)] = [
+      ("step", .integer(step)), ("variant", .string(variant)), ("time", JSONLine.seconds(time)),
+      ("lr", .float(learningRate)), ("alpha", .float(alpha)),
     ]
-    if let temperature { fields.append("\"temperature\": \(JSONLine.number(temperature))") }
-    fields.append("\"grad_norm\": \(JSONLine.number(gradientNorm))")
-    fields.append("\"queue\": \(queueFill)")
-    fields.append("\"losses\": " + JSONLine.object(losses))
-    return "{" + fields.joined(separator: ", ") + "}"
+    if let temperature { members.append(("temperature", .float(temperature))) }
+    members.append(("grad_norm", .float(gradientNorm)))
+    members.append(("queue", .integer(queueFill)))
+    members.append(("losses", JSONLine.object(losses)))
+    return JSONValue.object(members).text()
   }
 
   /// Parses a line written by `jsonLine`; errors name the file and line.
@@ -103,9 +102,10 @@ public struct EvaluationRecord: Sendable, Equatable {
   }
 
   public var jsonLine: String {
-    "{\"step\": \(step), \"variant\": \(JSONLine.string(variant)), "
-      + "\"time\": \(JSONLine.number(time)), \"retrieval_pairs\": \(retrievalPairs), "
-      + "\"metrics\": \(JSONLine.object(metrics))}"
+    JSONValue.object([
+      ("step", .integer(step)), ("variant", .string(variant)), ("time", JSONLine.seconds(time)),
+      ("retrieval_pairs", .integer(retrievalPairs)), ("metrics", JSONLine.object(metrics)),
+    ]).text()
   }
 
   public init(jsonLine line: String, path: String, lineNumber: Int) throws {
@@ -134,19 +134,15 @@ enum LossOrder {
   ]
 }
 
-/// The small JSON writer and reader behind the logs. Numbers use Swift's shortest round-trip
-/// form, so a float read back is the float written; NaN and infinity (never logged by a
-/// healthy run) become null.
+/// The logs' JSON: written by `JSONValue` (NaN and infinity, never logged by a healthy run,
+/// become null; a loss or metric read back from null is NaN), read by Foundation.
 enum JSONLine {
-  static func number(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
-  static func number(_ value: Double) -> String {
-    value.isFinite ? String(format: "%.3f", value) : "null"
-  }
+  /// Training time, to the millisecond.
+  static func seconds(_ value: Double) -> JSONValue { .fixed(value, fractionDigits: 3) }
 
-  static func string(_ text: String) -> String { JSONStringLiteral.quoted(text) }
-
-  static func object(_ values: [NamedValue]) -> String {
-    "{" + values.map { "\(string($0.name)): \(number($0.value))" }.joined(separator: ", ") + "}"
+  /// Named losses or metrics; each float reads back as the float written.
+  static func object(_ values: [NamedValue]) -> JSONValue {
+    .object(values.map { ($0.name, .float($0.value)) })
   }
 
   static func parse(_ line: String, path: String, lineNumber: Int) throws -> [String: Any] {

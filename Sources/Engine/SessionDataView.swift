@@ -11,7 +11,6 @@ public final class SessionDataView: Sendable {
   /// The held-out pairs whose caption describes the scene (what evaluation scores), in order.
   public var heldOutPairs: [Int] { data.cleanTestIndices }
   public var tagSet: String { data.tags.rawValue }
-  public var worldSize: Int { data.world.count }
 
   public func token(_ id: Int) -> String {
     let tokens = data.vocabulary.tokens

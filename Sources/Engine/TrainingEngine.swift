@@ -12,6 +12,7 @@ import VLP
 /// so their curves compare step by step. Since every random draw of step s derives from
 /// (seed, s), pausing, single-stepping and resuming from a checkpoint give the same numbers as
 /// an uninterrupted run.
+/// `@unchecked Sendable`: `requests` is read and written only under `condition`.
 public final class TrainingEngine: @unchecked Sendable {
   public struct Options: Sendable {
     /// Train until this step (nil: the first variant's `training.steps`).
@@ -37,7 +38,6 @@ public final class TrainingEngine: @unchecked Sendable {
     var stop = false
     var evaluate = false
     var evaluationEvery: Int?
-    var targetStep: Int?
     var probe: (id: Int, variant: String, pairIndex: Int, maskedWords: Set<Int>)?
     var projection: (id: Int, kind: FeatureKind)?
     var nextRequestID = 1
@@ -93,8 +93,6 @@ public final class TrainingEngine: @unchecked Sendable {
   public func evaluateNow() { change { $0.evaluate = true } }
   /// Evaluation cadence in steps (0: only when asked), from now on.
   public func setEvaluationEvery(_ steps: Int) { change { $0.evaluationEvery = max(0, steps) } }
-  /// Moves the target step (a finished run goes on when it is raised).
-  public func setTargetStep(_ step: Int) { change { $0.targetStep = max(0, step) } }
 
   /// The display smoothing weight, in [0, 0.999]; takes effect in the next snapshot.
   public func setSmoothing(_ weight: Double) {
@@ -161,14 +159,13 @@ public final class TrainingEngine: @unchecked Sendable {
     defer { condition.unlock() }
     func hasWork() -> Bool {
       let r = requests
-      return r.stop || r.evaluate || r.evaluationEvery != nil || r.targetStep != nil
+      return r.stop || r.evaluate || r.evaluationEvery != nil
         || r.probe != nil || r.projection != nil || (canTrain && (r.running || r.pendingSteps > 0))
     }
     if !hasWork() { _ = condition.wait(until: Date(timeIntervalSinceNow: timeout)) }
     let taken = requests
     requests.evaluate = false
     requests.evaluationEvery = nil
-    requests.targetStep = nil
     requests.probe = nil
     requests.projection = nil
     if canTrain && !taken.running && taken.pendingSteps > 0 { requests.pendingSteps -= 1 }

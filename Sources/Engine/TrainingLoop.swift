@@ -7,7 +7,7 @@ import VLP
 final class TrainingLoop {
   let engine: TrainingEngine
   var state = EngineState.loading
-  var target: Int
+  let target: Int
   var evaluationEvery: Int
   let checkpointEvery: Int
   var rate = RateMeter()
@@ -102,10 +102,6 @@ final class TrainingLoop {
     if let every = requests.evaluationEvery {
       evaluationEvery = every
       run.log.write("evaluation every \(every) steps")
-    }
-    if let step = requests.targetStep {
-      target = step
-      if run.step < target, case .finished = state { state = .paused }
     }
     if requests.evaluate && !isFailed {
       do {

@@ -23,20 +23,4 @@ extension Tensor {
     }
     return Tensor(shape: shape, storage: storage)
   }
-
-  /// Uniform values in [lower, upper).
-  public static func randomUniform(
-    _ shape: Shape, lower: Float = 0, upper: Float = 1, using rng: inout RandomGenerator
-  ) -> Tensor {
-    let storage = TensorStorage(count: shape.count, zeroed: false)
-    for i in 0..<shape.count {
-      storage.pointer[i] = lower + (upper - lower) * rng.nextFloat()
-    }
-    return Tensor(shape: shape, storage: storage)
-  }
-
-  /// 0, 1, ..., n-1 as floats.
-  public static func arange(_ n: Int) -> Tensor {
-    Tensor((0..<n).map(Float.init))
-  }
 }

@@ -2,6 +2,7 @@
 ///
 /// Storage has reference semantics on purpose: the optimizer updates parameters in place and a
 /// momentum copy reads them, so every `Tensor` viewing a parameter sees the same numbers.
+/// `@unchecked Sendable`: raw memory, which an owner hands from thread to thread, never shares.
 public final class TensorStorage: @unchecked Sendable {
   public let count: Int
   public let pointer: UnsafeMutablePointer<Float>

@@ -1,6 +1,7 @@
 import Dispatch
 import Engine
 import Foundation
+import NN
 
 /// `vlp run SESSION`: headless training with progress lines; Ctrl-C and SIGTERM save first.
 enum RunCommand {
@@ -33,7 +34,7 @@ enum RunCommand {
       throw RunFailure(description: "\(folder.name): \(message)")
     }
     let saved = final.lastCheckpointStep.map { "checkpoint at step \($0) in \(folder.checkpointsFolder.relativePath)/" } ?? "no checkpoint"
-    print("stopped at step \(final.step)/\(final.targetStep) after \(HeadlessRun.duration(final.elapsed)) of training; \(saved)")
+    print("stopped at step \(final.step)/\(final.targetStep) after \(DurationFormat.text(final.elapsed)) of training; \(saved)")
     if let signal = trap.received { exit(128 + signal) }
   }
 }
@@ -44,7 +45,8 @@ struct RunFailure: Error, CustomStringConvertible {
 }
 
 /// Turns SIGINT and SIGTERM into a callback on a dispatch queue (instead of killing the process
-/// mid-write), so the engine can save before the process exits.
+/// mid-write), so the engine can save before the process exits. `@unchecked`: `first` is read
+/// and written under `lock`, `sources` only in init.
 final class SignalTrap: @unchecked Sendable {
   private var sources: [DispatchSourceSignal] = []
   private let lock = NSLock()

@@ -112,7 +112,7 @@ import Testing
     let report = StepReport(
       step: 120, losses: [NamedValue("itc", 2.1), NamedValue("mlm", 3.3), NamedValue("itm", 0.52)],
       total: 5.92, learningRate: 1e-4, alpha: 0.4, temperature: 0.068, queueFill: 1024,
-      queueSize: 1024, gradientNorm: 3.25, pseudoTargets: nil)
+      gradientNorm: 3.25, pseudoTargets: nil)
     let record = MetricRecord(report: report, variant: "fine \"x\"", time: 31.4)
     let line = record.jsonLine
     #expect(!line.contains("\n"))
@@ -124,5 +124,21 @@ import Testing
       _ = try MetricRecord(jsonLine: #"{"step": 1}"#, path: "m.jsonl", lineNumber: 7)
       Issue.record("expected an error")
     } catch { #expect("\(error)".hasPrefix("m.jsonl:7: missing or invalid \"variant\""), "\(error)") }
+  }
+
+  /// Whole floats are written without ".0" and NaN as null (JSONValue's rules); both read back.
+  @Test func metricLinesReadBackWholeAndNonFiniteValues() throws {
+    let report = StepReport(
+      step: 3, losses: [NamedValue("itc", 2), NamedValue("mlm", .nan)], total: .nan,
+      learningRate: 1, alpha: 0, temperature: nil, queueFill: 0, gradientNorm: 4,
+      pseudoTargets: nil)
+    let line = MetricRecord(report: report, variant: "main", time: 2).jsonLine
+    #expect(
+      line == #"{"step": 3, "variant": "main", "time": 2.000, "lr": 1, "alpha": 0, "#
+        + #""grad_norm": 4, "queue": 0, "losses": {"itc": 2, "mlm": null, "total": null}}"#)
+    let parsed = try MetricRecord(jsonLine: line, path: "m.jsonl", lineNumber: 1)
+    #expect(parsed.learningRate == 1 && parsed.alpha == 0 && parsed.gradientNorm == 4)
+    #expect(parsed.loss("itc") == 2)
+    #expect(parsed.loss("mlm")?.isNaN == true && parsed.loss("total")?.isNaN == true)
   }
 }

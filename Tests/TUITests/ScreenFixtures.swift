@@ -76,7 +76,7 @@ enum ScreenFixtures {
       let report = StepReport(
         step: step, losses: losses, total: losses.map(\.value).reduce(0, +),
         learningRate: Float(5e-4 * min(1, t / 50)), alpha: Float(0.4 * min(1, t / 200)),
-        temperature: 0.07 - Float(t) * 1e-5, queueFill: min(1024, 32 * step), queueSize: 1024,
+        temperature: 0.07 - Float(t) * 1e-5, queueFill: min(1024, 32 * step),
         gradientNorm: Float(10 * exp(-t / 200) + 1), pseudoTargets: nil)
       return MetricRecord(report: report, variant: variant, time: t * 0.1)
     }

@@ -1,4 +1,4 @@
-/// A small, strict JSON reader and writer for safetensors headers.
+/// A small, strict JSON reader for safetensors headers (they are written by `JSONValue`).
 ///
 /// Why not Foundation's JSONSerialization: its numbers arrive as NSNumber (on Linux a `true`
 /// can read back as the integer 1 and 2^64 as a rounded Double), it silently keeps the last of
@@ -58,9 +58,6 @@ enum HeaderJSON: Equatable {
     }
     return value
   }
-
-  /// `text` as a JSON string literal (see `JSONStringLiteral`).
-  static func quoted(_ text: String) -> String { JSONStringLiteral.quoted(text) }
 }
 
 /// Recursive-descent parser over the header bytes; `index` is the next unread byte.

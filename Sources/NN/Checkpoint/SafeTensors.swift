@@ -85,23 +85,22 @@ public struct SafeTensorsFile: Sendable, Equatable {
 
   /// The JSON header, space-padded to a multiple of `alignment` bytes.
   func encodedHeader(_ ordered: [NamedArray]) -> [UInt8] {
-    var entries: [String] = []
+    var members: [(key: String, value: JSONValue)] = []
     if !metadata.isEmpty {
       let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        .map { HeaderJSON.quoted($0.key) + ":" + HeaderJSON.quoted($0.value) }
-      entries.append(
-        HeaderJSON.quoted(Self.metadataKey) + ":{" + pairs.joined(separator: ",") + "}")
+      members.append((Self.metadataKey, .object(pairs.map { ($0.key, .string($0.value)) })))
     }
     var offset = 0
     for tensor in ordered {
       let end = offset + tensor.values.count * MemoryLayout<Float>.size
-      let shape = tensor.shape.map(String.init).joined(separator: ",")
-      entries.append(
-        HeaderJSON.quoted(tensor.name) + ":{\"dtype\":\"F32\",\"shape\":[\(shape)],"
-          + "\"data_offsets\":[\(offset),\(end)]}")
+      let entry = JSONValue.object([
+        ("dtype", .string("F32")), ("shape", .array(tensor.shape.map { .integer($0) })),
+        ("data_offsets", .array([.integer(offset), .integer(end)])),
+      ])
+      members.append((tensor.name, entry))
       offset = end
     }
-    var bytes = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+    var bytes = Array(JSONValue.object(members).text(.compact).utf8)
     let padding = (Self.alignment - bytes.count % Self.alignment) % Self.alignment
     bytes += repeatElement(UInt8(ascii: " "), count: padding)
     return bytes

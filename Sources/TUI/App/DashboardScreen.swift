@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import NN
 import VLP
 
 /// Screen 1: a chart per objective (every variant overlaid) and the total, smoothed as
@@ -174,9 +175,9 @@ struct NowPane {
       rows.append(("grad norm", NumberFormat.compact(Double(latest.gradientNorm))))
     }
     var speed = snapshot.stepsPerSecond > 0 ? String(format: "%.1f steps/s", snapshot.stepsPerSecond) : "-"
-    if let left = snapshot.estimatedSecondsLeft, left > 0 { speed += "  ETA " + HeadlessRun.duration(left) }
+    if let left = snapshot.estimatedSecondsLeft, left > 0 { speed += "  ETA " + DurationFormat.text(left) }
     rows.append(("speed", speed))
-    rows.append(("trained", HeadlessRun.duration(snapshot.elapsed)))
+    rows.append(("trained", DurationFormat.text(snapshot.elapsed)))
     for variant in snapshot.variants {
       guard let evaluation = variant.latestEvaluation else { continue }
       let prefix = snapshot.variants.count > 1 ? "\(variant.name) " : ""

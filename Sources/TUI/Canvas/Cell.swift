@@ -10,8 +10,7 @@ public struct Cell: Hashable, Sendable {
   }
 
   public static let blank = Cell(" ")
-  /// The right half of a double-width character drawn in the cell to its left.
-  public static let continuation = Cell("\u{0}")
 
+  /// The right half of a double-width character drawn in the cell to its left.
   public var isContinuation: Bool { scalar == "\u{0}" }
 }

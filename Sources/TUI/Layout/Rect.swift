@@ -31,11 +31,6 @@ public struct Rect: Hashable, Sendable, CustomStringConvertible {
       x: left, y: top, width: min(maxX, other.maxX) - left, height: min(maxY, other.maxY) - top)
   }
 
-  /// The rectangle shrunk by `by` cells on every side (a frame's inside has `inset(by: 1)`).
-  public func inset(by amount: Int) -> Rect {
-    Rect(x: x + amount, y: y + amount, width: width - 2 * amount, height: height - 2 * amount)
-  }
-
   public func offsetBy(dx: Int, dy: Int) -> Rect {
     Rect(x: x + dx, y: y + dy, width: width, height: height)
   }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Short number labels for axes and legends.
+/// Short number labels for axes and legends (durations: NN's `DurationFormat`).
 public enum NumberFormat {
   /// At most about 5 characters: `0`, `0.25`, `2.04`, `1500`, `12k`, `1.5M`, `3e-05`.
   public static func compact(_ value: Double) -> String {
@@ -23,17 +23,6 @@ public enum NumberFormat {
     }
     return String(format: "%.0e", value)
   }
-
-  /// Seconds as `45s`, `3m12s`, `1h05m`.
-  public static func duration(_ seconds: Double) -> String {
-    guard seconds.isFinite else { return "-" }
-    let total = Int(seconds.rounded())
-    if total < 60 { return "\(total)s" }
-    if total < 3600 { return "\(total / 60)m" + (total % 60 == 0 ? "" : pad(total % 60) + "s") }
-    return "\(total / 3600)h" + pad((total % 3600) / 60) + "m"
-  }
-
-  private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
   /// Fixed decimals without trailing zeros: 2.50 -> 2.5, 3.00 -> 3.
   static func trimmed(_ value: Double, digits: Int) -> String {

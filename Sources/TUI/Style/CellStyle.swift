@@ -40,12 +40,6 @@ public struct CellStyle: Hashable, Sendable {
     return style
   }
 
-  public func withBackground(_ color: TerminalColor) -> CellStyle {
-    var style = self
-    style.background = color
-    return style
-  }
-
   /// `fg=red bold` as snapshots print it; empty for the plain style.
   public var summary: String {
     var parts: [String] = []

@@ -1,4 +1,5 @@
 import Engine
+import NN
 
 /// A point of a chart series: x is a step or seconds, y the value.
 public struct ChartPoint: Hashable, Sendable {
@@ -54,7 +55,7 @@ public enum AxisLabelFormat: Sendable {
   func label(_ value: Double) -> String {
     switch self {
     case .number: return NumberFormat.compact(value)
-    case .duration: return NumberFormat.duration(value)
+    case .duration: return DurationFormat.text(value)
     }
   }
 }

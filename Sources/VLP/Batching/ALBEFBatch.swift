@@ -2,7 +2,7 @@ import Tensor
 
 /// One ALBEF training batch: the pairs, their captions as `[CLS] caption [SEP]`, the same ids
 /// after MLM masking, and the image inputs.
-public struct ALBEFBatch: @unchecked Sendable {
+public struct ALBEFBatch: Sendable {
   public var pairIndices: [Int]
   public var text: TextInputs
   public var masked: MaskedTokens

@@ -4,7 +4,7 @@ import Tensor
 /// its caption (positive), the caption of another training scene with the same objects
 /// (retrieved positive, UNIMO's X_T/X_I by object overlap) and a scene-graph rewrite of its
 /// caption (hard negative). An image without one of these simply has fewer texts.
-public struct ContrastiveRewrites: @unchecked Sendable {
+public struct ContrastiveRewrites: Sendable {
   /// `[CLS] text [SEP]` of every extra caption, padded alike.
   public var text: TextInputs
   /// The batch row each extra caption was made for.

@@ -28,7 +28,7 @@ public enum Pollution: String, Sendable, Codable {
 
 /// One Oscar batch: `[CLS] a [SEP] b [SEP]` (segments 0 / 1) with words and tags masked, the
 /// regions and their mask, and the polluted-tag labels.
-public struct OscarBatch: @unchecked Sendable {
+public struct OscarBatch: Sendable {
   public var pairIndices: [Int]
   public var text: TextInputs
   public var segments: IndexTensor  // (B, T)

@@ -3,7 +3,7 @@ import Tensor
 /// The scene world prepared for a model: the tokenizer, every caption's ids, the tag text of each
 /// pair in the session's tag set, and the image inputs the model reads (rendered patches or
 /// detector regions), built on demand per batch.
-public final class PretrainingData: @unchecked Sendable {
+public final class PretrainingData: Sendable {
   public let world: SceneWorld
   public let tokenizer: Tokenizer
   public let model: ModelConfiguration
@@ -112,7 +112,7 @@ public final class PretrainingData: @unchecked Sendable {
 }
 
 /// Token ids of a batch of texts padded to the longest, with the key mask (1 = token).
-public struct TextInputs: @unchecked Sendable {
+public struct TextInputs: Sendable {
   public var ids: IndexTensor  // (B, T)
   public var mask: Tensor  // (B, T)
   public var lengths: [Int]

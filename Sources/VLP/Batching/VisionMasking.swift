@@ -3,7 +3,7 @@ import Tensor
 /// The masked vision modelling pass of one batch (UNITER's data/mrm.py): which regions (or
 /// patches) are masked, the constant multiplier that zeroes their features, and the targets
 /// the heads predict at them. Text is not touched: MVM conditions on the whole caption.
-public struct MaskedVision: @unchecked Sendable {
+public struct MaskedVision: Sendable {
   /// Flat positions b·N + n of the masked items among N slots per image, in order.
   public var positions: [Int]
   /// Slots per image (R regions or P patches).

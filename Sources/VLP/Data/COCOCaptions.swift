@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// A COCO captions file (`annotations/captions_*.json`): `images` with id and file name, and
 /// `annotations` with id, image id and caption. Other keys (info, licenses) are ignored.
@@ -56,14 +57,7 @@ public struct COCOCaptions: Sendable, Equatable {
     var imageIDs = Set<Int>()
     for (index, entry) in elements(document, "images", path, &log).enumerated() {
       let field = "images[\(index)]"
-      guard let object = entry as? [String: Any] else {
-        log.report(file: path, field: field, "expected an object")
-        continue
-      }
-      guard let id = JSONText.integer(object["id"]) else {
-        log.report(file: path, field: field + ".id", "missing or not an integer")
-        continue
-      }
+      guard let (object, id) = identified(entry, field, path, &log) else { continue }
       guard let fileName = object["file_name"] as? String, !fileName.isEmpty else {
         log.report(
           file: path, field: field + ".file_name", "missing or not a string (image id \(id))")
@@ -81,14 +75,7 @@ public struct COCOCaptions: Sendable, Equatable {
     var annotations: [Annotation] = []
     for (index, entry) in elements(document, "annotations", path, &log).enumerated() {
       let field = "annotations[\(index)]"
-      guard let object = entry as? [String: Any] else {
-        log.report(file: path, field: field, "expected an object")
-        continue
-      }
-      guard let id = JSONText.integer(object["id"]) else {
-        log.report(file: path, field: field + ".id", "missing or not an integer")
-        continue
-      }
+      guard let (object, id) = identified(entry, field, path, &log) else { continue }
       guard let imageID = JSONText.integer(object["image_id"]) else {
         log.report(
           file: path, field: field + ".image_id", "missing or not an integer (annotation id \(id))")
@@ -122,6 +109,22 @@ public struct COCOCaptions: Sendable, Equatable {
     return captions
   }
 
+  /// An entry of `images` or `annotations`: an object with an integer `id`, or nil once the
+  /// problem is reported.
+  private static func identified(
+    _ entry: Any, _ field: String, _ path: String, _ log: inout ProblemLog
+  ) -> (object: [String: Any], id: Int)? {
+    guard let object = entry as? [String: Any] else {
+      log.report(file: path, field: field, "expected an object")
+      return nil
+    }
+    guard let id = JSONText.integer(object["id"]) else {
+      log.report(file: path, field: field + ".id", "missing or not an integer")
+      return nil
+    }
+    return (object, id)
+  }
+
   private static func elements(
     _ document: [String: Any], _ key: String, _ path: String, _ log: inout ProblemLog
   ) -> [Any] {
@@ -140,23 +143,23 @@ public struct COCOCaptions: Sendable, Equatable {
 
   /// The file as JSON, one image or annotation a line, in the order held.
   public var jsonText: String {
-    let imageLines = images.map { image in
-      var members: [(String, String)] = [
-        ("id", String(image.id)), ("file_name", JSONText.string(image.fileName)),
+    let imageObjects = images.map { image -> JSONValue in
+      var members: [(key: String, value: JSONValue)] = [
+        ("id", .integer(image.id)), ("file_name", .string(image.fileName)),
       ]
-      if let width = image.width { members.append(("width", String(width))) }
-      if let height = image.height { members.append(("height", String(height))) }
-      return "    " + JSONText.object(members)
+      if let width = image.width { members.append(("width", .integer(width))) }
+      if let height = image.height { members.append(("height", .integer(height))) }
+      return .object(members)
     }
-    let annotationLines = annotations.map { annotation in
-      "    "
-        + JSONText.object([
-          ("id", String(annotation.id)), ("image_id", String(annotation.imageID)),
-          ("caption", JSONText.string(annotation.caption)),
-        ])
+    let annotationObjects = annotations.map { annotation -> JSONValue in
+      .object([
+        ("id", .integer(annotation.id)), ("image_id", .integer(annotation.imageID)),
+        ("caption", .string(annotation.caption)),
+      ])
     }
-    return "{\n  \"images\": [\n" + imageLines.joined(separator: ",\n")
-      + "\n  ],\n  \"annotations\": [\n"
-      + annotationLines.joined(separator: ",\n") + "\n  ]\n}\n"
+    let document = JSONValue.object([
+      ("images", .array(imageObjects)), ("annotations", .array(annotationObjects)),
+    ])
+    return document.text(.indented(depth: 2)) + "\n"
   }
 }

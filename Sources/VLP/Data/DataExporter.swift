@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// The formats the scene world can be written in and read back from.
 public enum DataFormat: String, Sendable, CaseIterable {
@@ -85,8 +86,8 @@ public enum DataExporter {
           base + OscarDataset.featureFile,
           pairs.map { "\($0.index)\t\($0.regionCount)\t\(FeatureCodec.encode($0.regionInputs))\n" }
             .joined())
-        let index = pairs.enumerated().map { (String($1.index), String($0)) }
-        try write(base + OscarDataset.indexFile, JSONText.object(index) + "\n")
+        let index = pairs.enumerated().map { (key: String($1.index), value: JSONValue.integer($0)) }
+        try write(base + OscarDataset.indexFile, JSONValue.object(index).text() + "\n")
       }
     }
     return written
@@ -95,29 +96,28 @@ public enum DataExporter {
   /// VinVL's label JSON: detections (confident regions, tags in the chosen vocabulary) and the
   /// ground-truth objects, rectangles in pixels.
   static func labelJSON(_ pair: ScenePair, _ vocabulary: TagVocabulary, _ side: Float) -> String {
-    func rect(_ box: BoundingBox) -> String {
-      JSONText.array([box.x1, box.y1, box.x2, box.y2].map { JSONText.number($0 * side) })
+    func rect(_ box: BoundingBox) -> JSONValue {
+      .array([box.x1, box.y1, box.x2, box.y2].map { .float($0 * side) })
     }
-    let objects = pair.regions.compactMap { region -> String? in
+    let objects = pair.regions.compactMap { region -> JSONValue? in
       guard region.confidence >= SimulatedDetector.tagConfidenceThreshold,
         let tag = vocabulary.tag(fineClass: region.detectedClass, colour: region.detectedColour)
       else { return nil }
-      return JSONText.object([
-        ("class", JSONText.string(tag)), ("conf", JSONText.number(region.confidence)),
-        ("rect", rect(region.box)),
+      return .object([
+        ("class", .string(tag)), ("conf", .float(region.confidence)), ("rect", rect(region.box)),
       ])
     }
-    let truth = pair.scene.objects.compactMap { object -> String? in
+    let truth = pair.scene.objects.compactMap { object -> JSONValue? in
       guard let tag = vocabulary.tag(fineClass: object.fineClass, colour: object.colour) else {
         return nil
       }
-      return JSONText.object([("class", JSONText.string(tag)), ("rect", rect(object.box))])
+      return .object([("class", .string(tag)), ("rect", rect(object.box))])
     }
-    let size = String(Int(side))
-    return JSONText.object([
-      ("image_h", size), ("image_w", size), ("num_boxes", String(pair.regionCount)),
-      ("objects", JSONText.array(objects)), ("gt_objects", JSONText.array(truth)),
-    ])
+    let size = JSONValue.integer(Int(side))
+    return JSONValue.object([
+      ("image_h", size), ("image_w", size), ("num_boxes", .integer(pair.regionCount)),
+      ("objects", .array(objects)), ("gt_objects", .array(truth)),
+    ]).text()
   }
 
   private static func prepare(_ folder: String, overwrite: Bool) throws {

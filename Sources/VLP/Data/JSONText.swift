@@ -1,26 +1,7 @@
 import Foundation
-import NN
 
-/// Deterministic JSON output (fixed key order, shortest round-trip numbers), so that an export
-/// is byte-identical for the same seed; and JSON input with errors located by line.
+/// JSON input with errors located by line (output is written by NN's `JSONValue`).
 enum JSONText {
-  static func string(_ text: String) -> String { JSONStringLiteral.quoted(text) }
-
-  /// Swift's shortest representation that reads back to the same Float ("0.25", "1e-05").
-  static func number(_ value: Float) -> String {
-    precondition(value.isFinite, "JSON has no representation for \(value)")
-    return value == value.rounded() && abs(value) < 1e7 ? String(Int(value)) : "\(value)"
-  }
-
-  /// `{"a": 1, "b": [..]}` from already-encoded values, in the given order.
-  static func object(_ members: [(String, String)]) -> String {
-    "{" + members.map { string($0.0) + ": " + $0.1 }.joined(separator: ", ") + "}"
-  }
-
-  static func array(_ elements: [String]) -> String {
-    "[" + elements.joined(separator: ", ") + "]"
-  }
-
   /// Parses a JSON document; a syntax error names the file with line and column.
   static func parse(_ data: Data, file: String, line: Int? = nil) throws -> Any {
     do {

@@ -17,14 +17,24 @@ enum OscarTSVReader {
     line.text.split(separator: "\t", omittingEmptySubsequences: false)
   }
 
+  /// Whether the line has one column per name; reports it otherwise.
+  static func hasColumns(
+    _ fields: [Substring], _ names: [String], _ path: String, _ line: TextFile.Line,
+    _ log: inout ProblemLog
+  ) -> Bool {
+    guard fields.count != names.count else { return true }
+    log.report(
+      file: path, line: line.number,
+      "expected \(names.count) tab-separated columns (\(names.joined(separator: ", "))), "
+        + "found \(fields.count)")
+    return false
+  }
+
   static func readCorpus(_ path: String, log: inout ProblemLog) throws -> [OscarCorpusRow] {
     var rows: [OscarCorpusRow] = []
     for line in try lines(path, &log) {
       let fields = columns(line)
-      guard fields.count == 3 else {
-        log.report(
-          file: path, line: line.number,
-          "expected 3 tab-separated columns (img_key, label_key, caption), found \(fields.count)")
+      guard hasColumns(fields, ["img_key", "label_key", "caption"], path, line, &log) else {
         continue
       }
       guard !fields[0].isEmpty, !fields[1].isEmpty else {
@@ -53,12 +63,7 @@ enum OscarTSVReader {
     for line in try lines(path, &log) {
       let fields = columns(line)
       if lineOf[String(fields[0])] == nil { lineOf[String(fields[0])] = line.number }
-      guard fields.count == 2 else {
-        log.report(
-          file: path, line: line.number,
-          "expected 2 tab-separated columns (image_id, JSON), found \(fields.count)")
-        continue
-      }
+      guard hasColumns(fields, ["image_id", "JSON"], path, line, &log) else { continue }
       let imageID = String(fields[0])
       let json: Any
       do {
@@ -149,13 +154,8 @@ enum OscarTSVReader {
     for line in try lines(path, &log) {
       let fields = columns(line)
       if rowOf[String(fields[0])] == nil { rowOf[String(fields[0])] = line.number - 1 }
-      guard fields.count == 3 else {
-        log.report(
-          file: path, line: line.number,
-          "expected 3 tab-separated columns (image_id, num_boxes, base64 features), found \(fields.count)"
-        )
-        continue
-      }
+      let names = ["image_id", "num_boxes", "base64 features"]
+      guard hasColumns(fields, names, path, line, &log) else { continue }
       let imageID = String(fields[0])
       guard let boxCount = Int(fields[1]), boxCount >= 0 else {
         log.report(

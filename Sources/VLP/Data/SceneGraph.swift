@@ -28,12 +28,6 @@ public struct BoundingBox: Sendable, Equatable, Codable {
     return w > 0 && h > 0 ? w * h : 0
   }
 
-  public func intersectionOverUnion(with other: BoundingBox) -> Float {
-    let intersection = intersectionArea(with: other)
-    let union = area + other.area - intersection
-    return union > 0 ? intersection / union : 0
-  }
-
   /// The box clipped to the image.
   public var clamped: BoundingBox {
     BoundingBox(
@@ -60,7 +54,6 @@ public struct SceneObject: Sendable, Equatable, Codable {
 
   public var className: String { SceneTaxonomy.fineClasses[fineClass].name }
   public var category: Int { SceneTaxonomy.fineClasses[fineClass].category }
-  public var categoryName: String { SceneTaxonomy.categories[category] }
   public var colourName: String { SceneTaxonomy.colours[colour].name }
 }
 
@@ -76,15 +69,6 @@ public enum SpatialRelation: String, Sendable, Codable, CaseIterable {
     case .rightOf: ["right of", "to the right of"]
     case .above: ["above", "over"]
     case .below: ["below", "under", "beneath"]
-    }
-  }
-
-  public var inverse: SpatialRelation {
-    switch self {
-    case .leftOf: .rightOf
-    case .rightOf: .leftOf
-    case .above: .below
-    case .below: .above
     }
   }
 

@@ -86,14 +86,6 @@ public enum SceneTaxonomy {
       others.sorted { (distance(colours[$0]), $0) < (distance(colours[$1]), $1) }.prefix(2))
   }
 
-  public static func fineClassIndex(named name: String) -> Int? {
-    fineClasses.firstIndex { $0.name == name }
-  }
-
-  public static func colourIndex(named name: String) -> Int? {
-    colours.firstIndex { $0.name == name }
-  }
-
   /// English plural of a caption noun (`box` -> `boxes`, `hourglass` -> `hourglasses`).
   public static func plural(of noun: String) -> String {
     for ending in ["s", "x", "ch", "sh"] where noun.hasSuffix(ending) { return noun + "es" }

@@ -114,14 +114,4 @@ public struct WorldStatistics: Sendable {
     tagsPerImage = tagTotals.mapValues { Double($0) / pairTotal }
     meanCaptionWords = Double(words) / pairTotal
   }
-
-  /// Tags of `vocabulary` by decreasing count (ties alphabetical).
-  public func mostFrequentTags(_ vocabulary: TagVocabulary, limit: Int) -> [(
-    tag: String, count: Int
-  )] {
-    let counts = tagCounts[vocabulary] ?? [:]
-    return counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(limit).map {
-      ($0.key, $0.value)
-    }
-  }
 }

@@ -3,7 +3,7 @@ import Tensor
 
 /// Image tokens for a batch: patches (B, P, 3·p·p) or regions (B, R, D + 6) with their padding
 /// mask (B, R) (1 = a real region).
-public struct ImageInputs: @unchecked Sendable {
+public struct ImageInputs: Sendable {
   public var values: Tensor
   public var mask: Tensor?
 

@@ -49,7 +49,6 @@ final class ALBEFTraining: ModelFamilyTraining {
   var momentumModule: (any Module)? { momentumModel }
   var temperature: Float? { (try? student.temperature.item()) ?? 0 }
   var queueFill: Int { imageQueue.realCount }
-  var queueSize: Int { imageQueue.capacity }
 
   /// One step: the batch (masked captions from the masking stream, CMCL's rewrites from the
   /// rewriting stream) and its losses.

@@ -18,9 +18,8 @@ protocol ModelFamilyTraining: AnyObject {
 
   /// ITC's temperature after the step; nil for a family without one.
   var temperature: Float? { get }
-  /// Real entries in the ITC queue and its capacity (0 for a family without queues).
+  /// Real entries in the ITC queue (0 for a family without queues).
   var queueFill: Int { get }
-  var queueSize: Int { get }
 
   /// The family's run state besides weights and optimiser, as checkpoint buffers and metadata.
   func checkpointState() -> (buffers: [NamedArray], metadata: [String: String])

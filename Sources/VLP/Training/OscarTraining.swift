@@ -26,7 +26,6 @@ final class OscarTraining: ModelFamilyTraining {
   var momentumModule: (any Module)? { nil }
   var temperature: Float? { nil }
   var queueFill: Int { 0 }
-  var queueSize: Int { 0 }
 
   /// One step: the batch (tags or captions polluted and tokens masked, from the pollution
   /// stream), one pass over caption, tags and regions, and the losses read from it.

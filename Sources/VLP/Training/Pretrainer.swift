@@ -107,6 +107,6 @@ public final class Pretrainer {
     return StepReport(
       step: step, losses: result.namedLosses, total: totalValue, learningRate: learningRate,
       alpha: alpha, temperature: family.temperature, queueFill: family.queueFill,
-      queueSize: family.queueSize, gradientNorm: norm, pseudoTargets: result.pseudoTargets)
+      gradientNorm: norm, pseudoTargets: result.pseudoTargets)
   }
 }

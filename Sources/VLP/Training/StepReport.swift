@@ -21,9 +21,8 @@ public struct StepReport: Sendable {
   public var alpha: Float
   /// ITC temperature after the step (nil without ITC).
   public var temperature: Float?
-  /// Real (enqueued) entries in the ITC queue, and its capacity.
+  /// Real (enqueued) entries in the ITC queue.
   public var queueFill: Int
-  public var queueSize: Int
   public var gradientNorm: Float
   public var pseudoTargets: PseudoTargets?
 
