@@ -2,35 +2,57 @@
 // VLP Workbench: no package dependencies; only the toolchain and Debian's ncurses.
 import PackageDescription
 
+// The CPU level of a release build. On x86-64 the package's own default is x86-64-v3 (AVX2 and
+// FMA: Intel since 2013, AMD since 2015): for the bare x86-64 baseline Swift's fused
+// multiply-add becomes a library call and the kernels run about 200 times slower
+// (docs/benchmarks.md), so a plain `swift build -c release` must not build for it. `make
+// release` passes `-target-cpu native` after these flags (the later one wins) together with
+// VLP_CPU_NATIVE, which `CompiledCPU` reports instead. arm64's baseline always has FMA.
+#if arch(x86_64)
+  let cpuSettings: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "x86-64-v3"], .when(configuration: .release)),
+    .define("VLP_CPU_X86_64_V3", .when(configuration: .release)),
+  ]
+#else
+  let cpuSettings: [SwiftSetting] = []
+#endif
+
 // Kernels are compiled with bounds checks off in release builds: measured on the GEMM
-// micro-kernel and the fused row kernels, see docs/benchmarks.md. `-target-cpu native` is
-// added by the Makefile (not here) so that a portable build stays possible.
-let kernelSettings: [SwiftSetting] = [
-  .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))
-]
+// micro-kernel and the fused row kernels, see docs/benchmarks.md.
+let kernelSettings: [SwiftSetting] =
+  cpuSettings + [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
 
 let package = Package(
   name: "vlp",
   products: [
     .executable(name: "vlp", targets: ["vlp"])
   ],
+  // Each target lists every module its files import (and nothing else).
   targets: [
     .systemLibrary(
       name: "CNCurses",
       path: "Sources/CNCurses"
     ),
     .target(name: "Tensor", swiftSettings: kernelSettings),
-    .target(name: "NN", dependencies: ["Tensor"]),
-    .target(name: "VLP", dependencies: ["NN", "Tensor"]),
-    .target(name: "TUI", dependencies: ["Engine"]),
-    .target(name: "TUICurses", dependencies: ["TUI", "CNCurses"]),
-    .target(name: "Engine", dependencies: ["VLP", "NN", "Tensor"]),
+    .target(name: "TSNE", dependencies: ["Tensor"], swiftSettings: kernelSettings),
+    .target(name: "NN", dependencies: ["Tensor"], swiftSettings: cpuSettings),
+    .target(name: "VLP", dependencies: ["NN", "Tensor"], swiftSettings: cpuSettings),
+    .target(
+      name: "Engine", dependencies: ["VLP", "TSNE", "NN", "Tensor"], swiftSettings: cpuSettings),
+    .target(name: "TUI", dependencies: ["Engine", "TSNE", "VLP"], swiftSettings: cpuSettings),
+    .target(name: "TUICurses", dependencies: ["TUI", "CNCurses"], swiftSettings: cpuSettings),
+    .target(
+      name: "Benchmarks", dependencies: ["TUI", "Engine", "VLP", "TSNE", "NN", "Tensor"],
+      swiftSettings: cpuSettings),
     .executableTarget(
-      name: "vlp", dependencies: ["TUICurses", "TUI", "Engine", "NN", "Tensor", "VLP", "CNCurses"]),
+      name: "vlp", dependencies: ["Benchmarks", "TUICurses", "TUI", "Engine", "VLP", "TSNE", "Tensor"],
+      swiftSettings: cpuSettings),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-    .testTarget(name: "VLPTests", dependencies: ["VLP"]),
-    .testTarget(name: "NNTests", dependencies: ["NN"]),
-    .testTarget(name: "TUITests", dependencies: ["TUI", "Engine", "VLP"], exclude: ["Snapshots"]),
-    .testTarget(name: "EngineTests", dependencies: ["Engine", "VLP"]),
+    .testTarget(name: "TSNETests", dependencies: ["TSNE", "Tensor"]),
+    .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+    .testTarget(name: "VLPTests", dependencies: ["VLP", "NN", "Tensor"]),
+    .testTarget(name: "EngineTests", dependencies: ["Engine", "VLP", "NN"]),
+    .testTarget(
+      name: "TUITests", dependencies: ["TUI", "Engine", "VLP", "TSNE"], exclude: ["Snapshots"]),
   ]
 )

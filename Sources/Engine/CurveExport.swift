@@ -1,4 +1,5 @@
 import Foundation
+import TSNE
 import VLP
 
 /// `vlp export --curves`: a session's loss curves as CSV (one row per step and variant) or as a

@@ -1,4 +1,5 @@
 import Foundation
+import TSNE
 
 @testable import Engine
 @testable import TUI

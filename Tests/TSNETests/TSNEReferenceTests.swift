@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import VLP
+@testable import TSNE
 
 /// Tests/Fixtures/tsne_reference.json, written by Tests/Fixtures/tsne_reference.py with
 /// scikit-learn (the version is recorded in the file).

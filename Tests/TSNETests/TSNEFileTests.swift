@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import VLP
+@testable import TSNE
 
 @Suite("t-SNE input and output files")
 struct TSNEFileTests {
