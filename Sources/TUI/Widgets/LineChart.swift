@@ -1,5 +1,3 @@
-import Engine
-
 /// A point of a chart series: x is a step or seconds, y the value.
 public struct ChartPoint: Hashable, Sendable {
   public var x: Double
