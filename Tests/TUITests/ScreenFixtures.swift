@@ -1,7 +1,7 @@
 import Foundation
-import TSNE
 
 @testable import Engine
+@testable import TSNE
 @testable import TUI
 @testable import VLP
 
