@@ -3,17 +3,15 @@ SWIFT ?= swift
 # Release builds target this machine's CPU (AVX-512 here: ~1.5x on the kernels).
 # `make release PORTABLE=1` builds for any x86-64 CPU with AVX2 and FMA (x86-64-v3: Intel since
 # 2013, AMD since 2015) or, on arm64, for the architecture's baseline (which always has FMA).
-# Without FMA in the target, Swift's fused multiply-add becomes a library call (docs/benchmarks.md);
-# x86-64-v3 is also Package.swift's own default, so a plain `swift build -c release` gets it.
-# The -D defines record the level for `vlp --version` and `vlp bench` (Tensor's CompiledCPU):
-# `-target-cpu native` comes after Package.swift's x86-64-v3 on the command line and wins.
+# Without FMA in the target, Swift's fused multiply-add becomes a library call (docs/benchmarks.md).
+# x86-64-v3 is Package.swift's own default for release builds (as `-target-cpu haswell`, since
+# Swift rejects the name x86-64-v3), so PORTABLE=1 adds nothing and a plain
+# `swift build -c release` gets the same. The -D defines record the level for `vlp --version`
+# and `vlp bench` (Tensor's CompiledCPU): `-target-cpu native` comes after Package.swift's flag
+# on the command line and wins.
 ARCH := $(shell uname -m)
 ifeq ($(PORTABLE),1)
-  ifeq ($(ARCH),x86_64)
-    CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc x86-64-v3 -Xswiftc -DVLP_CPU_X86_64_V3
-  else
-    CPU_FLAGS :=
-  endif
+  CPU_FLAGS :=
 else
   CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DVLP_CPU_NATIVE
   # The GEMM micro-kernel holds a 6x32 tile in zmm registers where the CPU has AVX-512, and in

@@ -5,12 +5,15 @@ import PackageDescription
 // The CPU level of a release build. On x86-64 the package's own default is x86-64-v3 (AVX2 and
 // FMA: Intel since 2013, AMD since 2015): for the bare x86-64 baseline Swift's fused
 // multiply-add becomes a library call and the kernels run about 200 times slower
-// (docs/benchmarks.md), so a plain `swift build -c release` must not build for it. `make
-// release` passes `-target-cpu native` after these flags (the later one wins) together with
-// VLP_CPU_NATIVE, which `CompiledCPU` reports instead. arm64's baseline always has FMA.
+// (docs/benchmarks.md), so a plain `swift build -c release` must not build for it. Swift
+// rejects the name `x86-64-v3` (its C importer also tunes for the CPU, and x86-64-v3 is no
+// tuning target), so the flag names Haswell, the first CPU of that level: the compiler emits
+// only x86-64-v3 instructions for it (Haswell's other features need explicit intrinsics).
+// `make release` passes `-target-cpu native` after these flags (the later one wins) together
+// with VLP_CPU_NATIVE, which `CompiledCPU` reports instead. arm64's baseline always has FMA.
 #if arch(x86_64)
   let cpuSettings: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "x86-64-v3"], .when(configuration: .release)),
+    .unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release)),
     .define("VLP_CPU_X86_64_V3", .when(configuration: .release)),
   ]
 #else

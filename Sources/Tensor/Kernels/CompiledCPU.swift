@@ -1,8 +1,9 @@
 /// The CPU level this binary was compiled for, as `vlp --version` and `vlp bench` report it.
 /// Swift has no `#if` on target features, so the build records its `-target-cpu` in defines
-/// beside it: Package.swift sets VLP_CPU_X86_64_V3 with x86-64-v3 for release builds on x86-64,
-/// the Makefile's native build adds VLP_CPU_NATIVE (whose `-target-cpu native` comes later on
-/// the command line and wins) and VLP_AVX512 where the build machine has AVX-512.
+/// beside it: Package.swift sets VLP_CPU_X86_64_V3 with x86-64-v3 (`-target-cpu haswell`) for
+/// release builds on x86-64, the Makefile's native build adds VLP_CPU_NATIVE (whose
+/// `-target-cpu native` comes later on the command line and wins) and VLP_AVX512 where the
+/// build machine has AVX-512.
 public enum CompiledCPU {
   /// A short name: `native`, `x86-64-v3`, `x86-64` (the baseline, without FMA) or `arm64`.
   public static let level: String = {
