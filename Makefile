@@ -4,15 +4,16 @@ SWIFT ?= swift
 # `make release PORTABLE=1` builds for any x86-64 CPU with AVX2 and FMA (x86-64-v3: Intel since
 # 2013, AMD since 2015) or, on arm64, for the architecture's baseline (which always has FMA).
 # Without FMA in the target, Swift's fused multiply-add becomes a library call (docs/benchmarks.md).
+# x86-64-v3 is Package.swift's own default for release builds (as `-target-cpu haswell`, since
+# Swift rejects the name x86-64-v3), so PORTABLE=1 adds nothing and a plain
+# `swift build -c release` gets the same. The -D defines record the level for `vlp --version`
+# and `vlp bench` (Tensor's CompiledCPU): `-target-cpu native` comes after Package.swift's flag
+# on the command line and wins.
 ARCH := $(shell uname -m)
 ifeq ($(PORTABLE),1)
-  ifeq ($(ARCH),x86_64)
-    CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc x86-64-v3
-  else
-    CPU_FLAGS :=
-  endif
+  CPU_FLAGS :=
 else
-  CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc native
+  CPU_FLAGS := -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DVLP_CPU_NATIVE
   # The GEMM micro-kernel holds a 6x32 tile in zmm registers where the CPU has AVX-512, and in
   # two 6x16 halves of ymm registers where it has not (a zmm-shaped tile spills on AVX2).
   ifneq ($(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo yes),)
@@ -20,8 +21,10 @@ else
   endif
 endif
 RELEASE := -c release $(CPU_FLAGS)
-# Tests run optimised (numeric loops are 10-50x slower in debug) with @testable imports.
-TEST_FLAGS := $(RELEASE) -Xswiftc -enable-testing
+# Tests run optimised (numeric loops are 10-50x slower in debug) with @testable imports, in a
+# build folder of their own: -enable-testing changes every module's flags, and sharing .build
+# with `make release` would rebuild everything each time one follows the other.
+TEST_FLAGS := $(RELEASE) -Xswiftc -enable-testing --scratch-path .build-test
 VLP := .build/release/vlp
 PYTHON ?= python3
 THREADS ?= 2
@@ -75,4 +78,4 @@ format: ## format the sources with the toolchain's swift-format
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
 
 clean: ## remove build outputs (never sessions or checkpoints)
-	rm -rf .build bench-results
+	rm -rf .build .build-test bench-results

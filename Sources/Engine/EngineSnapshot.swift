@@ -82,8 +82,6 @@ public struct EngineSnapshot: Sendable {
   public var elapsed: Double
   public var variants: [VariantSnapshot]
   public var evaluationEvery: Int
-  /// The display smoothing weight (TensorBoard's slider), kept here so every screen agrees.
-  public var smoothing: Double
   /// The step the run resumed from (nil: started fresh).
   public var resumedFrom: Int?
   public var lastCheckpointStep: Int?

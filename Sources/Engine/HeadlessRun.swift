@@ -1,5 +1,5 @@
+import Formatting
 import Foundation
-import NN
 import VLP
 
 /// `vlp run`: trains a session without a terminal UI, printing a progress line every few

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TSNE
 import VLP
 
 /// Which learned features a projection shows.

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TSNE
 import Tensor
 import VLP
 
@@ -51,7 +52,6 @@ public final class TrainingEngine: @unchecked Sendable {
   private let published: Mutex<EngineSnapshot>
   private let done = DispatchSemaphore(value: 0)
   private let started = Atomic<Bool>(false)
-  private let smoothing = Mutex<Double>(0.6)
 
   /// Parses the session (strictly: configuration errors throw here, before any thread starts).
   public init(folder: SessionFolder, overrides: [String] = [], options: Options = Options()) throws {
@@ -64,7 +64,7 @@ public final class TrainingEngine: @unchecked Sendable {
       EngineSnapshot(
         session: folder.name, description: definition.description, state: .loading, step: 0,
         targetStep: options.targetStep ?? first.training.steps, stepsPerSecond: 0, elapsed: 0,
-        variants: [], evaluationEvery: first.evaluation.every, smoothing: 0.6, resumedFrom: nil,
+        variants: [], evaluationEvery: first.evaluation.every, resumedFrom: nil,
         lastCheckpointStep: nil, message: "loading \(folder.name)", probe: nil, projection: nil,
         generation: 0))
   }
@@ -93,16 +93,6 @@ public final class TrainingEngine: @unchecked Sendable {
   public func evaluateNow() { change { $0.evaluate = true } }
   /// Evaluation cadence in steps (0: only when asked), from now on.
   public func setEvaluationEvery(_ steps: Int) { change { $0.evaluationEvery = max(0, steps) } }
-
-  /// The display smoothing weight, in [0, 0.999]; takes effect in the next snapshot.
-  public func setSmoothing(_ weight: Double) {
-    let clamped = min(max(weight, 0), Smoothing.maximumWeight)
-    smoothing.withLock { $0 = clamped }
-    published.withLock {
-      $0.smoothing = clamped
-      $0.generation += 1
-    }
-  }
 
   /// Asks for the model's top-5 at the masked words of a held-out pair; the answer appears in
   /// `snapshot.probe` with the returned request number.
@@ -172,9 +162,7 @@ public final class TrainingEngine: @unchecked Sendable {
     return taken
   }
 
-  func publish(_ build: (Double) -> EngineSnapshot) {
-    let weight = smoothing.withLock { $0 }
-    let snapshot = build(weight)
+  func publish(_ snapshot: EngineSnapshot) {
     published.withLock { current in
       var next = snapshot
       next.projection = current.projection

@@ -190,7 +190,7 @@ final class TrainingLoop {
     let levels = referenceLevels
     let views = dataViews
     let probe = self.probe
-    engine.publish { smoothing in
+    engine.publish(
       EngineSnapshot(
         session: run.folder.name, description: run.definition.description, state: state,
         step: run.step, targetStep: target, stepsPerSecond: rate, elapsed: run.time,
@@ -201,10 +201,9 @@ final class TrainingLoop {
             pseudoTargets: variant.pseudoTargets, pseudoTargetStep: variant.pseudoTargetStep,
             referenceLevels: levels[index], data: views[index])
         },
-        evaluationEvery: every, smoothing: smoothing, resumedFrom: run.resumedFrom,
+        evaluationEvery: every, resumedFrom: run.resumedFrom,
         lastCheckpointStep: run.lastCheckpointStep, message: run.log.lastLine, probe: probe,
-        projection: nil, generation: 0)
-    }
+        projection: nil, generation: 0))
   }
 }
 

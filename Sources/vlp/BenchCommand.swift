@@ -1,6 +1,7 @@
+import Benchmarks
 import Engine
 import Foundation
-import NN
+import TSNE
 import Tensor
 import VLP
 
@@ -25,16 +26,31 @@ enum BenchCommand {
     """
 
   static func run(_ arguments: [String]) throws {
+    if ["gemm", "layer", "step", "tsne", "all", "tui"].contains(arguments.first) {
+      announceCPULevel(arguments)
+    }
     switch arguments.first {
     case "gemm": try gemm(Array(arguments.dropFirst()))
     case "layer": try layer(Array(arguments.dropFirst()))
     case "step": try step(Array(arguments.dropFirst()))
     case "tsne": try TSNECommand.bench(Array(arguments.dropFirst()))
     case "all": try all(Array(arguments.dropFirst()))
-    case "tui": try TUIBenchmark.run(Array(arguments.dropFirst()))
+    case "tui": try tui(Array(arguments.dropFirst()))
     default:
       throw CommandLineArguments.UsageError(
         description: "bench: unknown benchmark '\(arguments.first ?? "")' (available: all, gemm, layer, step, tsne, tui)")
+    }
+  }
+
+  /// Which CPU level the measured binary was built for: a line before the tables, or on
+  /// standard error beside JSON (which stays parseable); none for `--from`, which measures nothing.
+  private static func announceCPULevel(_ arguments: [String]) {
+    guard !arguments.contains("--from") else { return }
+    let line = "vlp built for \(CompiledCPU.description)\n"
+    if arguments.contains("--json") {
+      FileHandle.standardError.write(Data(line.utf8))
+    } else {
+      print(line, terminator: "")
     }
   }
 
@@ -72,6 +88,15 @@ enum BenchCommand {
         TSNEBenchmark.table(results.tsne),
       ].joined(separator: "\n\n"))
     }
+  }
+
+  /// Draw time per screen, and the default session's training speed with and without drawing.
+  static func tui(_ arguments: [String]) throws {
+    let parsed = try CommandLineArguments(arguments, valueOptions: ["seconds", "frames"], flagOptions: [])
+    try TUIBenchmark.run(
+      folder: try SessionArgument.named("default"),
+      seconds: Double(try parsed.integers("seconds", default: [15])[0]),
+      frames: try parsed.integers("frames", default: [100])[0])
   }
 
   /// One Transformer layer's forward + backward at our model sizes (docs/benchmarks.md).

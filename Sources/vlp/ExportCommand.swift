@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TUI
 
 /// `vlp export SESSION --curves FILE.svg|FILE.csv`: the loss curves of a session's metrics log.
 enum ExportCommand {
@@ -24,7 +25,7 @@ enum ExportCommand {
       }
       return value
     } ?? 0.6
-    let records = try CurveExport.records(of: folder)
+    let records = try MetricRecord.records(of: folder)
     guard !records.isEmpty else {
       throw RunFailure(
         description: "\(folder.metricsFile.relativePath) holds no steps yet: train with `vlp run \(folder.name)` first")

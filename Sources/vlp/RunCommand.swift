@@ -1,7 +1,7 @@
 import Dispatch
 import Engine
+import Formatting
 import Foundation
-import NN
 
 /// `vlp run SESSION`: headless training with progress lines; Ctrl-C and SIGTERM save first.
 enum RunCommand {

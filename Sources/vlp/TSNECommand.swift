@@ -1,5 +1,7 @@
+import Benchmarks
 import Engine
 import Foundation
+import TSNE
 import Tensor
 import VLP
 

@@ -1,6 +1,6 @@
-import CNCurses
 import Foundation
 import TUI
+import TUICurses
 import Tensor
 
 // Subcommands only; each lives in its own file.
@@ -42,7 +42,7 @@ let commands: [String: (usage: String, run: ([String]) throws -> Void)] = [
 ]
 
 // Progress lines reach a log file as they are printed, not when a 4 KiB buffer fills.
-vlp_line_buffer_stdout()
+StandardOutput.lineBuffered()
 
 func fail(_ message: String, status: Int32) -> Never {
   FileHandle.standardError.write(Data("vlp: \(message)\n".utf8))
@@ -52,7 +52,7 @@ func fail(_ message: String, status: Int32) -> Never {
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "--version", "version":
-  print("vlp \(version) (\(String(cString: vlp_curses_version())))")
+  print("vlp \(version) (\(CursesLibrary.version))\nbuilt for \(CompiledCPU.description)")
 case nil:
   do {
     try TUICommand.run([])

@@ -10,15 +10,15 @@ enum Dashboard {
       KeyTable(
         name: "Dashboard",
         bindings: [
-          KeyBinding([.space], "togglePause", "pause or resume training"),
-          KeyBinding([.character("n")], "step", "one step while paused"),
-          KeyBinding([.character("[")], "smoothLess", "less smoothing"),
-          KeyBinding([.character("]")], "smoothMore", "more smoothing"),
-          KeyBinding([.character("y")], "toggleLogScale", "linear or log y axis"),
-          KeyBinding([.character("x")], "toggleTimeAxis", "x axis by step or by time"),
-          KeyBinding([.character("e")], "enlarge", "enlarge the selected pane"),
+          KeyBinding([.space], .togglePause, "pause or resume training"),
+          KeyBinding([.character("n")], .step, "one step while paused"),
+          KeyBinding([.character("[")], .smoothLess, "less smoothing"),
+          KeyBinding([.character("]")], .smoothMore, "more smoothing"),
+          KeyBinding([.character("y")], .toggleLogScale, "linear or log y axis"),
+          KeyBinding([.character("x")], .toggleTimeAxis, "x axis by step or by time"),
+          KeyBinding([.character("e")], .enlarge, "enlarge the selected pane"),
           KeyBinding(
-            [.left, .right, .up, .down, .character("h"), .character("l")], "move",
+            [.left, .right, .up, .down, .character("h"), .character("l")], .move,
             "select a pane"),
         ])
     ])

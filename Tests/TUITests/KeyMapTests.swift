@@ -5,9 +5,9 @@ import Testing
 @Suite struct KeyMapTests {
   @Test func standardKeysAndDashboardValidate() throws {
     try Dashboard.keyMap.validate()
-    #expect(Dashboard.keyMap.action(for: .character("q"), screen: "Dashboard") == "quit")
-    #expect(Dashboard.keyMap.action(for: .character(" "), screen: "Dashboard") == "togglePause")
-    #expect(Dashboard.keyMap.action(for: .character("5"), screen: "Dashboard") == "showScreen")
+    #expect(Dashboard.keyMap.action(for: .character("q"), screen: "Dashboard") == .quit)
+    #expect(Dashboard.keyMap.action(for: .character(" "), screen: "Dashboard") == .togglePause)
+    #expect(Dashboard.keyMap.action(for: .character("5"), screen: "Dashboard") == .showScreen)
     #expect(Dashboard.keyMap.action(for: .character("Z"), screen: "Dashboard") == nil)
   }
 
@@ -17,7 +17,7 @@ import Testing
       screens: [
         KeyTable(
           name: "Sessions",
-          bindings: [KeyBinding([.character("n"), .character("q")], "newSession", "new session")])
+          bindings: [KeyBinding([.character("n"), .character("q")], .create, "new session")])
       ])
     #expect(throws: KeyMapError.self) { try map.validate() }
     do {
@@ -26,7 +26,7 @@ import Testing
       let message = error.description
       #expect(message.contains("key q"), "\(message)")
       #expect(message.contains("quit (Global)"), "\(message)")
-      #expect(message.contains("newSession (Sessions)"), "\(message)")
+      #expect(message.contains("create (Sessions)"), "\(message)")
       #expect(message.contains("screen Sessions"), "\(message)")
     }
   }
@@ -36,19 +36,19 @@ import Testing
     let table = KeyTable(
       name: "Screen",
       bindings: [
-        KeyBinding([.space], "pause", "pause"), KeyBinding([.character(" ")], "select", "select"),
-        KeyBinding([.ctrl("I")], "other", "other"),
+        KeyBinding([.space], .togglePause, "pause"), KeyBinding([.character(" ")], .open, "select"),
+        KeyBinding([.ctrl("I")], .move, "other"),
       ])
     let conflicts = KeyMap(global: StandardKeys.global, screens: [table]).conflicts()
     #expect(conflicts.count == 2)
     #expect(conflicts.map(\.key) == [.space, .tab])
-    #expect(conflicts.first?.first.action == "pause")
-    #expect(conflicts.first?.second.action == "select")
+    #expect(conflicts.first?.first.action == .togglePause)
+    #expect(conflicts.first?.second.action == .open)
   }
 
   @Test func duplicateInsideGlobalIsReportedOnce() {
     var global = StandardKeys.global
-    global.bindings.append(KeyBinding([.character("?")], "about", "about"))
+    global.bindings.append(KeyBinding([.character("?")], .back, "about"))
     let map = KeyMap(
       global: global,
       screens: [KeyTable(name: "A", bindings: []), KeyTable(name: "B", bindings: [])])
@@ -70,7 +70,7 @@ import Testing
     #expect(Key.up.displayName(unicode: false) == "Up")
     #expect(Key.character(" ").displayName() == "Space")
     let binding = KeyBinding(
-      [.character("0"), .character("1"), .character("2"), .character("3"), .character("x")], "a",
+      [.character("0"), .character("1"), .character("2"), .character("3"), .character("x")], .move,
       "")
     #expect(binding.keyNames() == ["0-3", "x"])
   }

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 
 @testable import Engine
+@testable import TSNE
 @testable import TUI
 @testable import VLP
 
@@ -18,10 +19,6 @@ final class FakeEngine: EngineControl, @unchecked Sendable {
     snapshot.state = snapshot.state == .running ? .paused : .running
   }
   func step(_ count: Int) { commands.append("step \(count)") }
-  func setSmoothing(_ weight: Double) {
-    commands.append("smoothing \(weight)")
-    snapshot.smoothing = weight
-  }
   func evaluateNow() { commands.append("evaluate") }
   func setEvaluationEvery(_ steps: Int) {
     commands.append("evaluate every \(steps)")
@@ -162,7 +159,7 @@ enum ScreenFixtures {
     return EngineSnapshot(
       session: "fixture", description: "a synthetic session for screen snapshots", state: .running,
       step: 300, targetStep: 3000, stepsPerSecond: 9.5, elapsed: 31.6, variants: variants,
-      evaluationEvery: 100, smoothing: 0.6, resumedFrom: nil, lastCheckpointStep: 300,
+      evaluationEvery: 100, resumedFrom: nil, lastCheckpointStep: 300,
       message: "", probe: nil, projection: projection(), generation: 1)
   }
 

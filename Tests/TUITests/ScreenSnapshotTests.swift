@@ -105,7 +105,7 @@ import Testing
     _ = workbench.handle(.character("n"))
     #expect(engine.commands.last == "step 1")
     _ = workbench.handle(.character("]"))
-    #expect(engine.snapshot.smoothing > 0.6)
+    #expect(workbench.smoothing > 0.6)
     _ = workbench.handle(.character("+"))
     #expect(engine.commands.last == "evaluate every 50")
     _ = workbench.handle(.tab)

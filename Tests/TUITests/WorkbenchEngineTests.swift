@@ -49,4 +49,39 @@ import Testing
     let text = canvas.lines().joined(separator: "\n")
     #expect(text.contains("ITC") && text.contains("MLM") && text.contains("ITM"), "\(text)")
   }
+
+  /// The chart smoothing is the workbench's: `[` and `]` change it while the engine trains,
+  /// every screen draws with the new weight, and it stays within [0, 0.999].
+  @Test func smoothingChangesWhileTraining() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("vlp-tui-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let folder = try SessionFolder(name: "tiny", root: root)
+    try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
+    try Data(Self.session.utf8).write(to: folder.sessionFile)
+    var options = TrainingEngine.Options()
+    options.pseudoTargetInterval = 0
+    options.targetStep = 1_000
+    let engine = try TrainingEngine(folder: folder, options: options)
+    engine.start()
+    defer { engine.stop() }
+    let workbench = Workbench(engine: engine, sessionsRoot: root)
+    let canvas = Canvas(width: 120, height: 40, theme: .unicodeTrueColor)
+    let deadline = Date(timeIntervalSinceNow: 60)
+    while engine.snapshot.step < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+    #expect(engine.snapshot.state == .running)
+    #expect(workbench.smoothing == 0.6)
+    _ = workbench.handle(.character("]"))
+    _ = workbench.handle(.character("]"))
+    #expect(workbench.smoothing == 0.7)
+    workbench.draw(into: canvas)
+    #expect(canvas.lines().joined(separator: "\n").contains("smoothing 0.70"))
+    for _ in 0..<20 { _ = workbench.handle(.character("[")) }
+    #expect(workbench.smoothing == 0)
+    for _ in 0..<30 { _ = workbench.handle(.character("]")) }
+    #expect(workbench.smoothing == Smoothing.maximumWeight)
+    _ = workbench.handle(.character("5"))
+    workbench.draw(into: canvas)
+    #expect(canvas.lines().joined(separator: "\n").contains("smoothing 1.00"), "compare screen")
+    #expect(engine.snapshot.state == .running, "the keys did not stop training")
+  }
 }

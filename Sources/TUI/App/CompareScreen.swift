@@ -11,13 +11,13 @@ struct CompareState {
   mutating func handle(_ action: KeyAction, key: Key, workbench: Workbench) {
     let count = DashboardState.losses(workbench.snapshot).count
     switch action {
-    case "move":
+    case .move:
       objective += (key == .left || key == .character("h")) ? -1 : 1
       objective = count == 0 ? 0 : (objective % count + count) % count
-    case "smoothLess": workbench.changeSmoothing(by: -0.05)
-    case "smoothMore": workbench.changeSmoothing(by: 0.05)
-    case "toggleLogScale": logScale.toggle()
-    case "evaluate":
+    case .smoothLess: workbench.changeSmoothing(by: -0.05)
+    case .smoothMore: workbench.changeSmoothing(by: 0.05)
+    case .toggleLogScale: logScale.toggle()
+    case .evaluate:
       workbench.engine.evaluateNow()
       workbench.say("evaluating every variant on the held-out split")
     default: break
@@ -30,7 +30,7 @@ struct CompareState {
     ("polluted_accuracy", "polluted acc"),
   ]
 
-  func draw(into region: CanvasRegion, snapshot: EngineSnapshot) {
+  func draw(into region: CanvasRegion, snapshot: EngineSnapshot, smoothing: Double) {
     let glyphs = region.glyphs
     let losses = DashboardState.losses(snapshot)
     let tableHeight = min(snapshot.variants.count + 4, max(4, region.height / 3))
@@ -49,12 +49,12 @@ struct CompareState {
           points: DashboardState.points(variant.history, loss: loss, byTime: false))
       }.filter { !$0.points.isEmpty }
       let chart = region.region(rows[1]).frame(
-        title: glyphs.text("\(DashboardState.title(loss)) · every variant · smoothing \(String(format: "%.2f", snapshot.smoothing))"))
+        title: glyphs.text("\(DashboardState.title(loss)) · every variant · smoothing \(String(format: "%.2f", smoothing))"))
       if series.isEmpty {
         chart.put(text: glyphs.text("waiting for the first step…"), at: Point(x: 1, y: 0), style: region.theme.dim)
       } else {
         LineChart(
-          series: series, smoothing: snapshot.smoothing, yScale: logScale ? .logarithmic : .linear,
+          series: series, smoothing: smoothing, yScale: logScale ? .logarithmic : .linear,
           legend: .automatic
         ).draw(into: chart)
       }

@@ -1,6 +1,6 @@
 import Engine
+import Formatting
 import Foundation
-import NN
 import VLP
 
 /// Screen 1: a chart per objective (every variant overlaid) and the total, smoothed as
@@ -24,21 +24,21 @@ struct DashboardState {
   mutating func handle(_ action: KeyAction, key: Key, workbench: Workbench) {
     let panes = Self.losses(workbench.snapshot).count + 1
     switch action {
-    case "smoothLess": workbench.changeSmoothing(by: -0.05)
-    case "smoothMore": workbench.changeSmoothing(by: 0.05)
-    case "toggleLogScale": logScale.toggle()
-    case "toggleTimeAxis": timeAxis.toggle()
-    case "toggleOutliers": ignoreOutliers.toggle()
-    case "enlarge": enlarged.toggle()
-    case "evaluate":
+    case .smoothLess: workbench.changeSmoothing(by: -0.05)
+    case .smoothMore: workbench.changeSmoothing(by: 0.05)
+    case .toggleLogScale: logScale.toggle()
+    case .toggleTimeAxis: timeAxis.toggle()
+    case .toggleOutliers: ignoreOutliers.toggle()
+    case .enlarge: enlarged.toggle()
+    case .evaluate:
       workbench.engine.evaluateNow()
       workbench.say("evaluating on the held-out split")
-    case "evaluateMoreOften", "evaluateLessOften":
+    case .evaluateMoreOften, .evaluateLessOften:
       let every = max(1, workbench.snapshot.evaluationEvery)
-      let next = action == "evaluateMoreOften" ? max(10, every / 2) : min(100_000, every * 2)
+      let next = action == .evaluateMoreOften ? max(10, every / 2) : min(100_000, every * 2)
       workbench.engine.setEvaluationEvery(next)
       workbench.say("evaluating every \(next) steps")
-    case "move": move(key)
+    case .move: move(key)
     default: break
     }
     selected = min(max(0, selected), max(0, panes - 1))
@@ -74,11 +74,11 @@ struct DashboardState {
     return names.filter { $0 != "total" } + (names.contains("total") ? ["total"] : [])
   }
 
-  mutating func draw(into region: CanvasRegion, snapshot: EngineSnapshot) {
+  mutating func draw(into region: CanvasRegion, snapshot: EngineSnapshot, smoothing: Double) {
     let losses = Self.losses(snapshot)
     let paneCount = losses.count + 1
     if enlarged {
-      drawPane(selected, losses: losses, into: region, snapshot: snapshot)
+      drawPane(selected, losses: losses, into: region, snapshot: snapshot, smoothing: smoothing)
       return
     }
     let grid = PaneGrid.fitting(
@@ -86,7 +86,8 @@ struct DashboardState {
       minimumHeight: Self.minimumPane.height)
     columns = max(1, grid.columns)
     for (index, rect) in grid.rects(in: region.bounds).enumerated() {
-      drawPane(index, losses: losses, into: region.region(rect), snapshot: snapshot)
+      drawPane(
+        index, losses: losses, into: region.region(rect), snapshot: snapshot, smoothing: smoothing)
     }
     if grid.visibleCount < paneCount, region.height > 0 {
       region.put(
@@ -95,7 +96,10 @@ struct DashboardState {
     }
   }
 
-  private func drawPane(_ index: Int, losses: [String], into region: CanvasRegion, snapshot: EngineSnapshot) {
+  private func drawPane(
+    _ index: Int, losses: [String], into region: CanvasRegion, snapshot: EngineSnapshot,
+    smoothing: Double
+  ) {
     let isSelected = index == selected
     let titleStyle = isSelected ? region.theme.highlight : region.theme.title
     guard index < losses.count else {
@@ -121,7 +125,7 @@ struct DashboardState {
       return
     }
     LineChart(
-      series: series, smoothing: snapshot.smoothing, showRaw: true,
+      series: series, smoothing: smoothing, showRaw: true,
       yScale: logScale ? .logarithmic : .linear, ignoreOutliers: ignoreOutliers,
       xFormat: timeAxis ? .duration : .number,
       legend: snapshot.variants.count > 1 ? .automatic : .hidden, references: references

@@ -6,7 +6,6 @@ public protocol EngineControl: AnyObject, Sendable {
   var snapshot: EngineSnapshot { get }
   func togglePause()
   func step(_ count: Int)
-  func setSmoothing(_ weight: Double)
   func evaluateNow()
   func setEvaluationEvery(_ steps: Int)
   @discardableResult func probe(variant: String, pairIndex: Int, maskedWords: Set<Int>) -> Int

@@ -28,14 +28,14 @@ struct MaskedTokensState {
     let pairs = snapshot.variants[safe: variant]?.data.heldOutPairs.count ?? 0
     let wordCount = words(snapshot).count
     switch action {
-    case "moveWord":
+    case .moveWord:
       cursor += (key == .left || key == .character("h")) ? -1 : 1
       cursor = min(max(0, cursor), max(0, wordCount - 1))
       return
-    case "moveSample", "firstSample", "lastSample":
-      if action == "firstSample" {
+    case .moveSample, .firstSample, .lastSample:
+      if action == .firstSample {
         sample = 0
-      } else if action == "lastSample" {
+      } else if action == .lastSample {
         sample = max(0, pairs - 1)
       } else {
         sample += (key == .up || key == .character("k")) ? -1 : 1
@@ -43,13 +43,13 @@ struct MaskedTokensState {
       sample = pairs == 0 ? 0 : min(max(0, sample), pairs - 1)
       cursor = 0
       randomMask(words: words(workbench.snapshot).count)
-    case "toggleMask":
+    case .toggleMask:
       if masked.contains(cursor) { masked.remove(cursor) } else { masked.insert(cursor) }
-    case "randomMask":
+    case .randomMask:
       draws += 1
       randomMask(words: wordCount)
-    case "clearMask": masked = []
-    case "nextVariant":
+    case .clearMask: masked = []
+    case .nextVariant:
       variant = (variant + 1) % max(1, snapshot.variants.count)
     default: return
     }

@@ -18,8 +18,8 @@ struct ProjectionState {
 
   mutating func handle(_ action: KeyAction, workbench: Workbench) {
     switch action {
-    case "recompute": recompute(workbench)
-    case "features":
+    case .recompute: recompute(workbench)
+    case .features:
       kind = kind == .tokens ? .cls : .tokens
       recompute(workbench)
     default: break

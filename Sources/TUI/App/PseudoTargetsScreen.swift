@@ -15,9 +15,9 @@ struct PseudoTargetsState {
 
   mutating func handle(_ action: KeyAction, key: Key, snapshot: EngineSnapshot) {
     switch action {
-    case "move":
+    case .move:
       selectedImage += (key == .up || key == .character("k")) ? -1 : 1
-    case "variant":
+    case .variant:
       variant += (key == .left || key == .character("h")) ? -1 : 1
     default: break
     }

@@ -25,10 +25,10 @@ struct SessionsState {
 
   mutating func handle(_ action: KeyAction, key: Key, workbench: Workbench) -> Workbench.Outcome {
     switch action {
-    case "move": selected += (key == .up || key == .character("k")) ? -1 : 1
-    case "first": selected = 0
-    case "last": selected = summaries.count - 1
-    case "open":
+    case .move: selected += (key == .up || key == .character("k")) ? -1 : 1
+    case .first: selected = 0
+    case .last: selected = summaries.count - 1
+    case .open:
       guard let chosen = summaries[safe: selected] else { return .none }
       if chosen.name == workbench.snapshot.session {
         workbench.show(.dashboard)
@@ -39,7 +39,7 @@ struct SessionsState {
         return .none
       }
       return .open(session: chosen.name)
-    case "create":
+    case .create:
       guard let template = summaries[safe: selected] else { return .none }
       do {
         let name = try Self.createCopy(of: template.name, root: root)

@@ -25,6 +25,9 @@ public final class Workbench {
   var masked = MaskedTokensState()
   var projection = ProjectionState()
   var compare = CompareState()
+  /// TensorBoard's smoothing weight for the dashboard's and compare screen's charts: a view
+  /// setting, so the interface keeps it, not the engine.
+  public private(set) var smoothing = 0.6
   var sessions: SessionsState
 
   /// The smallest terminal with a full screen; below it a one-line status is shown.
@@ -61,27 +64,27 @@ public final class Workbench {
     }
     message = nil
     switch action {
-    case "quit":
+    case .quit:
       if snapshot.state == .running {
         confirmingQuit = true
         return .none
       }
       return .quit
-    case "quitNow": return .quit
-    case "help": showingHelp = true
-    case "back": show(.dashboard)
-    case "nextScreen": show(screen.next)
-    case "previousScreen": show(screen.previous)
-    case "showScreen":
+    case .quitNow: return .quit
+    case .help: showingHelp = true
+    case .back: show(.dashboard)
+    case .nextScreen: show(screen.next)
+    case .previousScreen: show(screen.previous)
+    case .showScreen:
       if case .character(let digit) = key, let number = digit.wholeNumberValue,
         let target = ScreenID(rawValue: number)
       {
         show(target)
       }
-    case "togglePause":
+    case .togglePause:
       engine.togglePause()
       message = snapshot.state == .running ? "pausing" : "resuming"
-    case "step":
+    case .step:
       if snapshot.state == .paused {
         engine.step(1)
         message = "one step"
@@ -118,10 +121,11 @@ public final class Workbench {
 
   func say(_ text: String) { message = text }
 
-  /// Smoothing shared by the dashboard and compare screens, kept in the engine's snapshot.
+  /// Smoothing shared by the dashboard and compare screens, in [0, 0.999] and rounded to
+  /// thousandths so that steps of 0.05 come back to the same values.
   func changeSmoothing(by delta: Double) {
-    let weight = min(max(snapshot.smoothing + delta, 0), Smoothing.maximumWeight)
-    engine.setSmoothing((weight * 1000).rounded() / 1000)
+    let weight = min(max(smoothing + delta, 0), Smoothing.maximumWeight)
+    smoothing = (weight * 1000).rounded() / 1000
     message = String(format: "smoothing %.2f", weight)
   }
 
@@ -140,15 +144,16 @@ public final class Workbench {
     WorkbenchChrome.drawTabs(into: root.region(rows[1]), current: screen)
     let body = root.region(rows[2])
     switch screen {
-    case .dashboard: dashboard.draw(into: body, snapshot: snapshot)
+    case .dashboard: dashboard.draw(into: body, snapshot: snapshot, smoothing: smoothing)
     case .pseudoTargets: pseudoTargets.draw(into: body, snapshot: snapshot)
     case .maskedTokens: masked.draw(into: body, snapshot: snapshot)
     case .projection: projection.draw(into: body, snapshot: snapshot)
-    case .compare: compare.draw(into: body, snapshot: snapshot)
+    case .compare: compare.draw(into: body, snapshot: snapshot, smoothing: smoothing)
     case .sessions: sessions.draw(into: body, current: snapshot)
     }
     WorkbenchChrome.drawFooter(
-      into: root.region(rows[3]), hint: footerHint, message: message ?? snapshotMessage)
+      into: root.region(rows[3]), hint: footerHint, message: message ?? snapshotMessage,
+      keys: footerKeys)
     if showingHelp {
       HelpOverlay(keyMap: WorkbenchKeys.keyMap, screen: screen.title).draw(into: body)
     }
@@ -164,9 +169,17 @@ public final class Workbench {
     }
   }
 
+  /// The keys every screen shares, as the footer names them: `n` only where it takes a step
+  /// (on the sessions screen it makes a new session, which the hint says).
+  private var footerKeys: String {
+    let steps = WorkbenchKeys.keyMap.action(for: .character("n"), screen: screen.title) == .step
+    return (["space pause"] + (steps ? ["n step"] : []) + ["? help", "q quit"])
+      .joined(separator: " · ")
+  }
+
   private var footerHint: String {
     switch screen {
-    case .dashboard: dashboard.hint(smoothing: snapshot.smoothing)
+    case .dashboard: dashboard.hint(smoothing: smoothing)
     case .pseudoTargets: "↑/↓ image · ←/→ variant"
     case .maskedTokens: "←/→ word · ↑/↓ sample · m mask · r random 15% · c clear"
     case .projection: "r recompute · f features"

@@ -55,11 +55,13 @@ enum WorkbenchChrome {
     region.put(text: "? help", at: Point(x: region.width - 7, y: 0), width: 7, alignment: .right, style: region.theme.dim)
   }
 
-  static func drawFooter(into region: CanvasRegion, hint: String, message: String?) {
+  /// `hint`: the screen's own keys (or `message` after an action), left; `keys`: the global
+  /// keys that work on this screen, right.
+  static func drawFooter(into region: CanvasRegion, hint: String, message: String?, keys: String) {
     let theme = region.theme
     StatusBar(
       left: [StatusSegment(region.glyphs.text(" " + (message ?? hint)), style: message == nil ? theme.dim : theme.highlight)],
-      right: [StatusSegment(region.glyphs.text("space pause · n step · ? help · q quit "), style: theme.dim)]
+      right: [StatusSegment(region.glyphs.text(keys + " "), style: theme.dim)]
     ).draw(into: region)
   }
 

@@ -6,77 +6,77 @@ public enum WorkbenchKeys {
   public static let global = KeyTable(
     name: "Global",
     bindings: StandardKeys.global.bindings.map { binding in
-      binding.action == "showScreen"
-        ? KeyBinding((1...ScreenID.allCases.count).map { .character(Character(String($0))) }, "showScreen", "go to screen 1-\(ScreenID.allCases.count) (the numbers in the tab bar)")
+      binding.action == .showScreen
+        ? KeyBinding((1...ScreenID.allCases.count).map { .character(Character(String($0))) }, .showScreen, "go to screen 1-\(ScreenID.allCases.count) (the numbers in the tab bar)")
         : binding
     } + [
-      KeyBinding([.space], "togglePause", "pause or resume training"),
+      KeyBinding([.space], .togglePause, "pause or resume training"),
     ])
 
   /// On every screen but Sessions, where `n` makes a new session.
-  static let step = KeyBinding([.character("n")], "step", "one training step while paused")
+  static let step = KeyBinding([.character("n")], .step, "one training step while paused")
 
   public static let screens: [KeyTable] = [
     KeyTable(
       name: ScreenID.dashboard.title,
       bindings: [
         step,
-        KeyBinding([.character("[")], "smoothLess", "less smoothing (TensorBoard's weight, -0.05)"),
-        KeyBinding([.character("]")], "smoothMore", "more smoothing (+0.05, at most 0.999)"),
-        KeyBinding([.character("y")], "toggleLogScale", "linear or logarithmic y axis"),
-        KeyBinding([.character("x")], "toggleTimeAxis", "x axis by step or by training time"),
-        KeyBinding([.character("o")], "toggleOutliers", "ignore outliers (5th-95th percentile) in the y range"),
-        KeyBinding(arrows, "move", "select a pane"),
-        KeyBinding([.character("e"), .enter], "enlarge", "enlarge the selected pane, or shrink it back"),
-        KeyBinding([.character("v")], "evaluate", "evaluate now on the held-out split"),
-        KeyBinding([.character("+")], "evaluateMoreOften", "evaluate twice as often"),
-        KeyBinding([.character("-")], "evaluateLessOften", "evaluate half as often"),
+        KeyBinding([.character("[")], .smoothLess, "less smoothing (TensorBoard's weight, -0.05)"),
+        KeyBinding([.character("]")], .smoothMore, "more smoothing (+0.05, at most 0.999)"),
+        KeyBinding([.character("y")], .toggleLogScale, "linear or logarithmic y axis"),
+        KeyBinding([.character("x")], .toggleTimeAxis, "x axis by step or by training time"),
+        KeyBinding([.character("o")], .toggleOutliers, "ignore outliers (5th-95th percentile) in the y range"),
+        KeyBinding(arrows, .move, "select a pane"),
+        KeyBinding([.character("e"), .enter], .enlarge, "enlarge the selected pane, or shrink it back"),
+        KeyBinding([.character("v")], .evaluate, "evaluate now on the held-out split"),
+        KeyBinding([.character("+")], .evaluateMoreOften, "evaluate twice as often"),
+        KeyBinding([.character("-")], .evaluateLessOften, "evaluate half as often"),
       ]),
     KeyTable(
       name: ScreenID.pseudoTargets.title,
       bindings: [
         step,
-        KeyBinding([.up, .down, .character("k"), .character("j")], "move", "choose the image whose top-5 texts are shown"),
-        KeyBinding([.left, .right, .character("h"), .character("l")], "variant", "previous or next variant"),
+        KeyBinding([.up, .down, .character("k"), .character("j")], .move, "choose the image whose top-5 texts are shown"),
+        KeyBinding([.left, .right, .character("h"), .character("l")], .variant, "previous or next variant"),
       ]),
     KeyTable(
       name: ScreenID.maskedTokens.title,
       bindings: [
         step,
-        KeyBinding([.left, .right, .character("h"), .character("l")], "moveWord", "move the cursor over the caption's words"),
-        KeyBinding([.up, .down, .character("k"), .character("j")], "moveSample", "previous or next held-out sample"),
-        KeyBinding([.character("m"), .enter], "toggleMask", "mask or unmask the word under the cursor"),
-        KeyBinding([.character("r")], "randomMask", "draw a new random 15% mask"),
-        KeyBinding([.character("c")], "clearMask", "unmask every word"),
-        KeyBinding([.character("g"), .home], "firstSample", "first held-out sample"),
-        KeyBinding([.character("G"), .end], "lastSample", "last held-out sample"),
-        KeyBinding([.character("]")], "nextVariant", "next variant"),
+        KeyBinding([.left, .right, .character("h"), .character("l")], .moveWord, "move the cursor over the caption's words"),
+        KeyBinding([.up, .down, .character("k"), .character("j")], .moveSample, "previous or next held-out sample"),
+        KeyBinding([.character("m"), .enter], .toggleMask, "mask or unmask the word under the cursor"),
+        KeyBinding([.character("r")], .randomMask, "draw a new random 15% mask"),
+        KeyBinding([.character("c")], .clearMask, "unmask every word"),
+        KeyBinding([.character("g"), .home], .firstSample, "first held-out sample"),
+        KeyBinding([.character("G"), .end], .lastSample, "last held-out sample"),
+        KeyBinding([.character("]")], .nextVariant, "next variant"),
       ]),
     KeyTable(
       name: ScreenID.projection.title,
       bindings: [
         step,
-        KeyBinding([.character("r")], "recompute", "recompute the t-SNE from the current weights"),
-        KeyBinding([.character("f")], "features", "token features (regions and words) or [CLS] embeddings"),
+        KeyBinding([.character("r")], .recompute, "recompute the t-SNE from the current weights"),
+        KeyBinding([.character("f")], .features, "token features (regions and words) or [CLS] embeddings"),
       ]),
     KeyTable(
       name: ScreenID.compare.title,
       bindings: [
         step,
-        KeyBinding([.left, .right, .character("h"), .character("l")], "move", "previous or next objective"),
-        KeyBinding([.character("[")], "smoothLess", "less smoothing"),
-        KeyBinding([.character("]")], "smoothMore", "more smoothing"),
-        KeyBinding([.character("y")], "toggleLogScale", "linear or logarithmic y axis"),
-        KeyBinding([.character("v")], "evaluate", "evaluate every variant now"),
+        KeyBinding([.left, .right, .character("h"), .character("l")], .move, "previous or next objective"),
+        KeyBinding([.character("[")], .smoothLess, "less smoothing"),
+        KeyBinding([.character("]")], .smoothMore, "more smoothing"),
+        KeyBinding([.character("y")], .toggleLogScale, "linear or logarithmic y axis"),
+        KeyBinding([.character("v")], .evaluate, "evaluate every variant now"),
       ]),
     KeyTable(
       name: ScreenID.sessions.title,
       bindings: [
-        KeyBinding([.up, .down, .character("k"), .character("j")], "move", "choose a session"),
-        KeyBinding([.enter], "open", "open the session (the current one is saved first)"),
-        KeyBinding([.character("n")], "create", "new session: a copy of the chosen one's session.json under a new name"),
-        KeyBinding([.character("g"), .home], "first", "first session"),
-        KeyBinding([.character("G"), .end], "last", "last session"),
+        KeyBinding([.up, .down, .character("k"), .character("j")], .move, "choose a session"),
+        KeyBinding([.enter], .open, "open the session (the current one is saved first)"),
+        KeyBinding([.character("n")], .create, "new session: a copy of the chosen one's session.json under a new name"),
+        KeyBinding([.character("g"), .home], .first, "first session"),
+        KeyBinding([.character("G"), .end], .last, "last session"),
       ]),
   ]
 

@@ -1,11 +1,3 @@
-/// The name of what a key does, e.g. `quit`, `togglePause`: screens switch on it.
-public struct KeyAction: Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
-  public let name: String
-  public init(_ name: String) { self.name = name }
-  public init(stringLiteral name: String) { self.name = name }
-  public var description: String { name }
-}
-
 /// Keys that trigger one action, with the sentence that help and docs/keys.md show for it.
 public struct KeyBinding: Sendable {
   public var keys: [Key]

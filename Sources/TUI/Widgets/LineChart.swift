@@ -1,5 +1,4 @@
-import Engine
-import NN
+import Formatting
 
 /// A point of a chart series: x is a step or seconds, y the value.
 public struct ChartPoint: Hashable, Sendable {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import NN
+import Formatting
 
 @Suite struct DurationFormatTests {
   @Test(arguments: [

@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import Tensor
+import VLP
 
 /// `vlp bench step`: milliseconds per full training step (batch and masking, forward, backward,
 /// AdamW, momentum update, queue update) of a session's model, for each thread count, with the

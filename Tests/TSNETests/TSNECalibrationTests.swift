@@ -2,7 +2,7 @@ import Foundation
 import Tensor
 import Testing
 
-@testable import VLP
+@testable import TSNE
 
 @Suite("t-SNE perplexity calibration, PCA and trustworthiness")
 struct TSNECalibrationTests {

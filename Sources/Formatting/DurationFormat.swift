@@ -1,7 +1,7 @@
 /// Durations as people read them on a status line or a time axis: `45s`, `3m`, `3m12s`,
 /// `1h05m`; `-` for a duration that is not known (NaN or infinite). One formatter for the
-/// headless progress lines, the dashboard and chart axes (it lives in NN, the lowest module
-/// all of them import, so that a chart widget need not import the engine).
+/// headless progress lines, the dashboard and chart axes. It has a module of its own, under
+/// Engine and TUI alike, so that a chart widget needs neither the engine nor the neural core.
 public enum DurationFormat {
   public static func text(_ seconds: Double) -> String {
     guard seconds.isFinite else { return "-" }

@@ -1,4 +1,5 @@
 import Foundation
+import TSNE
 import Tensor
 
 /// One timed t-SNE run for `vlp bench tsne` (docs/projection.md): the neighbour search,

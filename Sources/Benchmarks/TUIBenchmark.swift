@@ -5,18 +5,10 @@ import TUI
 /// `vlp bench tui`: what the interface costs. Median ms to draw each screen into a 160x48
 /// canvas (terminal output excluded) from a live engine, and training steps per second of the
 /// `default` session headless against the same with the workbench drawing 10 frames a second.
-enum TUIBenchmark {
-  static let usage = """
-    usage: vlp bench tui [--seconds 15] [--frames 100]
-      Draw time per screen at 160x48, and default's steps/s headless vs with the workbench
-      drawing at 10 frames/s (each for --seconds).
-    """
-
-  static func run(_ arguments: [String]) throws {
-    let parsed = try CommandLineArguments(arguments, valueOptions: ["seconds", "frames"], flagOptions: [])
-    let seconds = Double(try parsed.integers("seconds", default: [15])[0])
-    let frames = try parsed.integers("frames", default: [100])[0]
-    let folder = try SessionArgument.named("default")
+public enum TUIBenchmark {
+  /// Trains copies of `folder`'s session (its files are not touched) for `seconds` each, and
+  /// prints the report.
+  public static func run(folder: SessionFolder, seconds: Double, frames: Int) throws {
     var options = TrainingEngine.Options()
     options.targetStep = 1_000_000
     options.evaluateAtEnd = false

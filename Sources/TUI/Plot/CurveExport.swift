@@ -1,5 +1,6 @@
+import Engine
 import Foundation
-import VLP
+import TSNE
 
 /// `vlp export --curves`: a session's loss curves as CSV (one row per step and variant) or as a
 /// standalone SVG with one chart per objective, variants overlaid, the raw curve faint behind
@@ -7,15 +8,8 @@ import VLP
 public enum CurveExport {
   static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#b07aa1"]
 
-  /// The loss names of `records` in display order.
-  static func lossNames(_ records: [MetricRecord]) -> [String] {
-    var names: [String] = []
-    for record in records { for loss in record.losses where !names.contains(loss.name) { names.append(loss.name) } }
-    return JSONLine.ordered(names: names, order: LossOrder.names)
-  }
-
   public static func csv(_ records: [MetricRecord]) -> String {
-    let losses = lossNames(records)
+    let losses = MetricRecord.lossNames(records)
     var lines = [(["step", "variant", "time", "lr", "alpha", "temperature"] + losses).joined(separator: ",")]
     for record in records {
       var fields = [
@@ -29,7 +23,7 @@ public enum CurveExport {
   }
 
   public static func svg(_ records: [MetricRecord], title: String, smoothing: Double = 0.6) -> String {
-    let losses = lossNames(records)
+    let losses = MetricRecord.lossNames(records)
     var variants: [String] = []
     for record in records where !variants.contains(record.variant) { variants.append(record.variant) }
     let (panelWidth, panelHeight, columns) = (420.0, 240.0, 2)
@@ -99,10 +93,5 @@ public enum CurveExport {
   private static func fixed(_ value: Double) -> String { String(format: "%.1f", value) }
   private static func format(_ value: Double) -> String {
     abs(value) >= 100 ? String(format: "%.0f", value) : abs(value) >= 1 ? String(format: "%.2f", value) : String(format: "%.3g", value)
-  }
-
-  /// The session's metrics log, read.
-  public static func records(of folder: SessionFolder) throws -> [MetricRecord] {
-    try JSONLinesLog.records(of: folder.metricsFile, MetricRecord.init)
   }
 }

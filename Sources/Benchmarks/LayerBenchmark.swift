@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import Tensor
 
 /// `vlp bench layer`: forward and backward of one Transformer layer (self-attention and a GELU

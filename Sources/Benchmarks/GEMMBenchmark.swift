@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 public struct GEMMBenchmarkResult: Sendable, Codable {
   public let n: Int

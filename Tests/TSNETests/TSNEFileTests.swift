@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@testable import VLP
+@testable import TSNE
 
 @Suite("t-SNE input and output files")
 struct TSNEFileTests {

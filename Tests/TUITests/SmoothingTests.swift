@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Engine
+@testable import TUI
 
 @Suite struct SmoothingTests {
   /// By hand, w = 0.5, x = 1, 2, 3:

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@testable import VLP
+@testable import TSNE
 
 /// Tests/Fixtures/tsne_reference.json, written by Tests/Fixtures/tsne_reference.py with
 /// scikit-learn (the version is recorded in the file).

@@ -1,0 +1,21 @@
+/// What a key does: the key map turns a key into one of these, and the workbench and its screens
+/// switch on it, so a misspelt action does not compile. The raw value is the name a key-table
+/// conflict reports.
+public enum KeyAction: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+  // Every screen (StandardKeys, WorkbenchKeys.global) and the training step.
+  case quit, quitNow, help, back, nextScreen, previousScreen, showScreen, togglePause, step
+  // Charts: the dashboard and the compare screen.
+  case smoothLess, smoothMore, toggleLogScale, toggleTimeAxis, toggleOutliers, enlarge
+  case evaluate, evaluateMoreOften, evaluateLessOften
+  /// Arrow keys and hjkl; the screen reads the direction from the key.
+  case move
+  // Pseudo-targets and masked tokens.
+  case variant, nextVariant, moveWord, moveSample, toggleMask, randomMask, clearMask
+  case firstSample, lastSample
+  // Projection.
+  case recompute, features
+  // Sessions.
+  case open, create, first, last
+
+  public var description: String { rawValue }
+}
