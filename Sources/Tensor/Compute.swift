@@ -40,9 +40,10 @@ public enum ComputeSettings {
 /// item are bit-identical for any thread count. Chunk 0 runs on the calling thread, the others
 /// on the warm GEMM helpers when they are free (waking a libdispatch worker costs 20-200 us).
 public enum Parallel {
-  /// Elements per thread below which an elementwise kernel stays on one thread: about 10 us
-  /// of work, several times the cost of handing a chunk to a warm helper.
-  public static let elementwiseMinimum = 1 << 14
+  /// Elements per thread below which an elementwise kernel stays on one thread: 10 to 30 us
+  /// of work, several times the cost of handing a chunk to a warm helper (bench-small's
+  /// activations, 32 x 25 x 128 = 102,400 floats, are enough for two or three threads).
+  public static let elementwiseMinimum = 1 << 15
 
   /// Rows of `length` elements per thread for about `elementwiseMinimum` elements per thread.
   public static func rows(of length: Int) -> Int { Swift.max(1, elementwiseMinimum / Swift.max(1, length)) }

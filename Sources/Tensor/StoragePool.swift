@@ -1,27 +1,38 @@
 import Foundation
+#if canImport(Glibc)
+  import Glibc
+#endif
 import Synchronization
 
 /// A caching allocator for tensor storage: buffers of dead tensors go back to a pool by size
 /// class and are handed to the next tensor of that class, so that a training step, which
-/// allocates the same sizes every time, maps no new pages once the pool is warm.
+/// allocates the same sizes every time, maps no new pages once warm.
 ///
-/// Why: every op allocates its result, and glibc returns large blocks to the kernel (munmap or
-/// heap trimming) as soon as they are freed, so each step used to map, zero-fill (by page
-/// fault) and unmap its whole working set again: about 8,000 minor faults per step.
+/// Why: every op allocates its result, and glibc returned large blocks to the kernel (munmap,
+/// or trimming the heap) as soon as they were freed, so each step mapped, zero-filled (by page
+/// fault) and unmapped its working set again: about 2,400 minor faults per bench-small step.
+///
+/// Two parts, both needed (measured on bench-small, docs/benchmarks.md):
+/// - glibc's thresholds: at the first allocation the pool raises glibc's mmap threshold to
+///   32 MiB and its trim threshold to 64 MiB (`mallopt`), so blocks freed by anyone stay in
+///   glibc's heap and are reused without faults. Alone this takes a step to about 60 faults.
+/// - the pool itself (size classes, no malloc/free per op): idle buffers up to
+///   `idleLimitBytes`. Its cost is memory: per-class peaks fall at different times of a step,
+///   so a pool big enough to hold a whole step (512 MiB) raised bench-small's peak resident
+///   memory from 429 to 572-615 MiB; the default keeps 64 MiB idle (faults stay near 30 per
+///   step) and hands the rest back to glibc's heap.
 ///
 /// Size classes: a request of n floats, 2^(e-1) < n <= 2^e, is rounded up to a multiple of
 /// 2^(e-4) (eight classes per octave, under 12.5% unused), with 16 floats (64 bytes) the smallest.
+/// A request takes an idle buffer of its class, or of one of the next eight when its own is
+/// empty.
 ///
-/// A request takes an idle buffer of its class, or of one of the next four (up to about 1.6x
-/// larger) when its own is empty, since per-class peaks fall at different times of a step.
-///
-/// The pool is bounded two ways: it keeps at most `idleLimitBytes` in idle buffers
-/// (`VLP_STORAGE_POOL_MIB`, default 512 MiB), freeing at once a buffer given back beyond that;
-/// and it frees the idle buffers of a class that nothing has taken from in the last 32,768
-/// takes (about ten training steps), such as the sizes of setup or of an evaluation.
-/// `releaseIdle()` frees every idle buffer.
-/// `VLP_STORAGE_POOL_MIB=0` turns pooling off. Thread-safe: one `Mutex` around the free lists
-/// (tensors die on the thread that drops them, which is not always the one that made them).
+/// Bounds: at most `idleLimitBytes` idle (`VLP_STORAGE_POOL_MIB`, default 64; 0 turns pooling
+/// off), a buffer given back beyond that is freed at once; the idle buffers of a class that
+/// nothing has taken from in the last 32,768 takes (about thirty bench-small steps) are freed,
+/// such as the sizes of setup or of an evaluation; `releaseIdle()` frees every idle buffer.
+/// Thread-safe: one `Mutex` around the free lists (tensors die on the thread that drops them,
+/// which is not always the one that made them).
 public enum StoragePool {
   /// Idle buffers by capacity, as addresses (plain integers are Sendable, raw pointers not).
   private struct State {
@@ -30,16 +41,37 @@ public enum StoragePool {
     /// Takes so far, and for each class the take count when it was last taken from.
     var takes = 0
     var lastTaken: [Int: Int] = [:]
+    /// Bytes in buffers handed out and not yet given back, and their peak.
+    var liveBytes = 0
+    var peakLiveBytes = 0
   }
 
-  private static let state = Mutex(State())
+  private static let state: Mutex<State> = {
+    #if canImport(Glibc)
+      // Why: the pool keeps its buffers, so glibc never sees a large block freed and keeps its
+      // default 128 KiB mmap threshold: every new pool buffer would be a fresh mapping beside
+      // the heap that setup (the scene world) freed, raising peak memory by the step's whole
+      // working set. From the heap, new buffers reuse that freed memory. The trim threshold
+      // keeps glibc from unmapping and re-faulting the top of the heap on every step.
+      // mallopt is not in the Glibc module (malloc.h); M_MMAP_THRESHOLD = -3 and
+      // M_TRIM_THRESHOLD = -1 there.
+      typealias MallocOption = @convention(c) (Int32, Int32) -> Int32
+      if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
+        let mallopt = unsafeBitCast(symbol, to: MallocOption.self)
+        _ = mallopt(-3, 32 << 20)
+        _ = mallopt(-1, 64 << 20)
+      }
+    #endif
+    return Mutex(State())
+  }()
 
   /// A class not taken from in this many takes has its idle buffers freed (setup or evaluation
   /// sizes that training does not use); a training step takes a few thousand buffers.
   static let unusedAfterTakes = 32_768
-  /// A request may take an idle buffer up to this many classes larger (about 1.6x) before a new
-  /// one is allocated: fewer buffers in all, since per-class peaks fall at different times.
-  static let largerClasses = 4
+  /// A request may take an idle buffer up to this many classes larger (one octave: at most 2x)
+  /// before a new one is allocated: fewer buffers in all, since per-class peaks fall at
+  /// different times of a step (0 classes: 747 MiB peak for bench-small, 4: 615, 16: 572).
+  static let largerClasses = 8
 
   /// Bytes kept in idle buffers at most.
   public static let idleLimitBytes: Int = {
@@ -48,11 +80,13 @@ public enum StoragePool {
     {
       return value << 20
     }
-    return 512 << 20
+    return 64 << 20
   }()
 
   /// When `VLP_STORAGE_POISON` is set, uninitialised buffers are filled with NaN, so that a
   /// kernel that reads an element it never wrote shows up in the tests.
+  /// `VLP_STORAGE_POOL_REPORT` prints live, peak live and idle bytes every 4,096 takes.
+  static let reports = ProcessInfo.processInfo.environment["VLP_STORAGE_POOL_REPORT"] != nil
   static let poisonsUninitialised: Bool =
     ProcessInfo.processInfo.environment["VLP_STORAGE_POISON"].map { !$0.isEmpty && $0 != "0" } ?? false
 
@@ -71,16 +105,23 @@ public enum StoragePool {
     let (reused, stale) = state.withLock { state -> ((address: UInt, capacity: Int)?, [UInt]) in
       state.takes += 1
       let stale = state.takes % (unusedAfterTakes / 2) == 0 ? sweep(&state) : []
+      if reports, state.takes % 4096 == 0 {
+        print("pool: live \(state.liveBytes >> 20) MiB, peak live \(state.peakLiveBytes >> 20) MiB, idle \(state.idleBytes >> 20) MiB, takes \(state.takes)")
+      }
       var capacity = wanted
       for _ in 0...largerClasses {
         if let address = state.idle[capacity]?.popLast() {
           state.idleBytes -= capacity * MemoryLayout<Float>.stride
           state.lastTaken[capacity] = state.takes
+          state.liveBytes += capacity * MemoryLayout<Float>.stride
+          state.peakLiveBytes = Swift.max(state.peakLiveBytes, state.liveBytes)
           return ((address, capacity), stale)
         }
         capacity = Self.capacity(for: capacity + 1)
       }
       state.lastTaken[wanted] = state.takes
+      state.liveBytes += wanted * MemoryLayout<Float>.stride
+      state.peakLiveBytes = Swift.max(state.peakLiveBytes, state.liveBytes)
       return (nil, stale)
     }
     for address in stale { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
@@ -109,6 +150,7 @@ public enum StoragePool {
     let bytes = capacity * MemoryLayout<Float>.stride
     let address = UInt(bitPattern: pointer)
     let kept = state.withLock { state -> Bool in
+      state.liveBytes -= bytes
       guard state.idleBytes + bytes <= idleLimitBytes else { return false }
       state.idle[capacity, default: []].append(address)
       state.idleBytes += bytes

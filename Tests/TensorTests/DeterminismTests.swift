@@ -52,8 +52,8 @@ import Testing
     let rows = try z.reshaped([800, 96]).sum(axis: 1)  // (800)
     let joined = try Tensor.concatenate([z, y], axis: 1)  // (8, 200, 96)
     let middle = try joined.sliced(axis: 1, range: 50..<150).reshaped([800, 96])
-    let repeated = IndexTensor((0..<600).map { ($0 * 7) % 300 })  // each row picked twice
-    let picked = try middle.indexSelected(axis: 0, indices: repeated)  // (600, 96)
+    let repeated = IndexTensor((0..<2400).map { ($0 * 7) % 800 })  // each row picked 3 times
+    let picked = try middle.indexSelected(axis: 0, indices: repeated)  // (2400, 96)
     let loss = try columns.square().sum() + rows.mean() * 3 + z.sum() + picked.square().mean()
     try loss.backward()
     return [loss, z, x.grad!, bias.grad!, scale.grad!, slice.grad!].map { $0.scalars.map(\.bitPattern) }
