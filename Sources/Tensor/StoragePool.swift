@@ -12,22 +12,24 @@ import Synchronization
 /// or trimming the heap) as soon as they were freed, so each step mapped, zero-filled (by page
 /// fault) and unmapped its working set again: about 2,400 minor faults per bench-small step.
 ///
-/// Two parts, both needed (measured on bench-small, docs/benchmarks.md):
+/// Two parts (measured on bench-small, one thread, docs/benchmarks.md):
 /// - glibc's thresholds: at the first allocation the pool raises glibc's mmap threshold to
 ///   32 MiB and its trim threshold to 64 MiB (`mallopt`), so blocks freed by anyone stay in
-///   glibc's heap and are reused without faults. Alone this takes a step to about 60 faults.
-/// - the pool itself (size classes, no malloc/free per op): idle buffers up to
-///   `idleLimitBytes`. Its cost is memory: per-class peaks fall at different times of a step,
-///   so a pool big enough to hold a whole step (512 MiB) raised bench-small's peak resident
-///   memory from 429 to 572-615 MiB; the default keeps 64 MiB idle (faults stay near 30 per
-///   step) and hands the rest back to glibc's heap.
+///   glibc's heap and are reused without faults. This alone took a step from about 3,000
+///   minor faults to about 50.
+/// - the pool itself (size classes, no malloc/free per op), holding up to `idleLimitBytes`
+///   idle. A pool that holds a whole step (512 MiB) takes faults to about 5 per step, but
+///   costs memory: per-class peaks fall at different times of a step, so it raised the peak
+///   resident memory from 429 to 572-615 MiB, and it saved no measurable CPU time over
+///   glibc's heap. The default therefore keeps only 16 MiB idle (about 90 faults, 0.35 MiB,
+///   per step; peak within 15 MiB of no pool) and hands the rest back to glibc's heap.
 ///
 /// Size classes: a request of n floats, 2^(e-1) < n <= 2^e, is rounded up to a multiple of
 /// 2^(e-4) (eight classes per octave, under 12.5% unused), with 16 floats (64 bytes) the smallest.
 /// A request takes an idle buffer of its class, or of one of the next eight when its own is
 /// empty.
 ///
-/// Bounds: at most `idleLimitBytes` idle (`VLP_STORAGE_POOL_MIB`, default 64; 0 turns pooling
+/// Bounds: at most `idleLimitBytes` idle (`VLP_STORAGE_POOL_MIB`, default 16; 0 turns pooling
 /// off), a buffer given back beyond that is freed at once; the idle buffers of a class that
 /// nothing has taken from in the last 32,768 takes (about thirty bench-small steps) are freed,
 /// such as the sizes of setup or of an evaluation; `releaseIdle()` frees every idle buffer.
@@ -80,7 +82,7 @@ public enum StoragePool {
     {
       return value << 20
     }
-    return 64 << 20
+    return 16 << 20
   }()
 
   /// When `VLP_STORAGE_POISON` is set, uninitialised buffers are filled with NaN, so that a
