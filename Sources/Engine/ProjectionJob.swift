@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TSNE
+import Tensor
 import VLP
 
 /// Which learned features a projection shows.
@@ -57,7 +58,8 @@ final class ProjectionJob: Sendable {
     every: Int = 10, publish: @escaping @Sendable (ProjectionSnapshot) -> Void,
     failed: @escaping @Sendable (String) -> Void
   ) {
-    let thread = Thread { [self] in
+    let threads = ComputeSettings.threadCount  // the starting run's count, for the job's thread
+    let thread = Thread { [self] in ComputeSettings.withThreadCount(threads) {
       var runs: [(variant: String, labels: [FeatureLabel], tsne: TSNE)] = []
       do {
         for input in inputs {
@@ -85,7 +87,7 @@ final class ProjectionJob: Sendable {
             isFinished: finished))
         if finished { return }
       }
-    }
+    } }
     thread.name = "vlp t-SNE"
     thread.start()
   }

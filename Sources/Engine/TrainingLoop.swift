@@ -27,7 +27,13 @@ final class TrainingLoop {
   }
 
   func run() {
-    if let threads = engine.options.threads { ComputeSettings.threadCount = threads }
+    // The thread count belongs to this run (its thread), never to the whole process.
+    ComputeSettings.withThreadCount(engine.options.threads ?? ComputeSettings.threadCount) {
+      runLoop()
+    }
+  }
+
+  private func runLoop() {
     let run: SessionRun
     do {
       run = try SessionRun(folder: engine.folder, definition: engine.definition)

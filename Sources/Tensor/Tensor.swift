@@ -17,7 +17,8 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
   public private(set) var requiresGrad: Bool
   /// Accumulated gradient, allocated on first use; same shape as the tensor.
   public internal(set) var gradStorage: TensorStorage?
-  let gradientFunction: GradientFunction?
+  /// Dropped by `backward()` once its pullback has run, which frees what the op saved.
+  var gradientFunction: GradientFunction?
   /// Position in recording order; backward visits nodes by decreasing sequence number.
   let sequence: UInt64
 

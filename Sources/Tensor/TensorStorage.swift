@@ -2,19 +2,34 @@
 ///
 /// Storage has reference semantics on purpose: the optimizer updates parameters in place and a
 /// momentum copy reads them, so every `Tensor` viewing a parameter sees the same numbers.
+///
+/// Buffers come from `StoragePool` and go back to it when the storage dies, so a steady-state
+/// training step reuses the previous step's memory instead of mapping fresh pages.
 /// `@unchecked Sendable`: raw memory, which an owner hands from thread to thread, never shares.
 public final class TensorStorage: @unchecked Sendable {
   public let count: Int
   public let pointer: UnsafeMutablePointer<Float>
+  /// Floats in the pooled buffer (its size class), at least `count`.
+  private let capacity: Int
 
-  /// Allocates `count` floats; `zeroed: false` leaves them uninitialised for kernels that
-  /// overwrite every element.
+  /// Allocates `count` floats; `zeroed: false` (or `uninitialized(count:)`) leaves them
+  /// uninitialised, for kernels that overwrite every element. Gradient accumulators and sums
+  /// that add into their output need the zeroed default.
   public init(count: Int, zeroed: Bool = true) {
     self.count = count
-    let raw = UnsafeMutableRawPointer.allocate(
-      byteCount: max(1, count) * MemoryLayout<Float>.stride, alignment: 64)
-    pointer = raw.bindMemory(to: Float.self, capacity: max(1, count))
-    if zeroed { pointer.initialize(repeating: 0, count: count) }
+    let buffer = StoragePool.take(count: count)
+    capacity = buffer.capacity
+    pointer = buffer.pointer.bindMemory(to: Float.self, capacity: buffer.capacity)
+    if zeroed {
+      pointer.initialize(repeating: 0, count: count)
+    } else if StoragePool.poisonsUninitialised {
+      pointer.initialize(repeating: .nan, count: count)
+    }
+  }
+
+  /// `count` floats that the caller overwrites before anything reads them.
+  public static func uninitialized(count: Int) -> TensorStorage {
+    TensorStorage(count: count, zeroed: false)
   }
 
   public convenience init(_ values: [Float]) {
@@ -24,7 +39,7 @@ public final class TensorStorage: @unchecked Sendable {
     }
   }
 
-  deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+  deinit { StoragePool.give(UnsafeMutableRawPointer(pointer), capacity: capacity) }
 
   public var buffer: UnsafeMutableBufferPointer<Float> {
     UnsafeMutableBufferPointer(start: pointer, count: count)

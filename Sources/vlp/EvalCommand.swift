@@ -17,13 +17,13 @@ enum EvalCommand {
     let parsed = try CommandLineArguments(
       arguments, valueOptions: ["checkpoint", "set", "threads"], flagOptions: ["json"])
     let folder = try SessionArgument.folder(parsed, command: "eval")
-    if let threads = try parsed.options["threads"].map({ _ in try parsed.integers("threads", default: [])[0] }) {
-      ComputeSettings.threadCount = threads
-    }
+    let threads = try parsed.options["threads"].map({ _ in try parsed.integers("threads", default: [])[0] })
     let weights = try SessionWeights(
       folder: folder, overrides: parsed.repeated["set"] ?? [],
       checkpoint: parsed.options["checkpoint"].map { URL(fileURLWithPath: $0) })
-    let results = try weights.evaluate()
+    let results = try ComputeSettings.withThreadCount(threads ?? ComputeSettings.threadCount) {
+      try weights.evaluate()
+    }
     if parsed.flags.contains("json") {
       struct Row: Encodable {
         var variant: String

@@ -77,9 +77,7 @@ enum TSNECommand {
     }
     try checkOutput(out)
     let options = try self.options(parsed)
-    if parsed.options["threads"] != nil {
-      ComputeSettings.threadCount = try parsed.integers("threads", default: [])[0]
-    }
+    let threads = try threadCount(parsed)
     let matrix = try MatrixFile.read(path: input)
     var labels: [String]?
     if let path = parsed.options["labels"] {
@@ -90,10 +88,12 @@ enum TSNECommand {
       }
       labels = read
     }
-    try project(
-      values: matrix.values, rows: matrix.rows, columns: matrix.columns, labels: labels,
-      markers: nil, title: "t-SNE of \((input as NSString).lastPathComponent), perplexity \(options.perplexity)",
-      out: out, options: options, quiet: parsed.flags.contains("quiet"))
+    try ComputeSettings.withThreadCount(threads) {
+      try project(
+        values: matrix.values, rows: matrix.rows, columns: matrix.columns, labels: labels,
+        markers: nil, title: "t-SNE of \((input as NSString).lastPathComponent), perplexity \(options.perplexity)",
+        out: out, options: options, quiet: parsed.flags.contains("quiet"))
+    }
   }
 
   /// `vlp tsne SESSION --features ...`: learned features of held-out pairs.
@@ -111,9 +111,7 @@ enum TSNECommand {
       throw CommandLineArguments.UsageError(description: "--\(name) and SESSION exclude each other")
     }
     let options = try self.options(parsed)
-    if parsed.options["threads"] != nil {
-      ComputeSettings.threadCount = try parsed.integers("threads", default: [])[0]
-    }
+    let threads = try threadCount(parsed)
     let pairs = try parsed.integers("pairs", default: [100])[0]
     let weights = try SessionWeights(
       folder: folder, checkpoint: parsed.options["checkpoint"].map { URL(fileURLWithPath: $0) })
@@ -125,23 +123,31 @@ enum TSNECommand {
           description: "no variant '\(name)' (available: \(weights.variants.map(\.name).joined(separator: ", ")))")
       }
     }
-    for variant in variants {
-      let features = try variant.trainer.projectionFeatures(kind, pairs: pairs)
-      let variantOptions = options.fitted(toPoints: features.labels.count)
-      let path = variants.count > 1 ? suffixed(out, variant.name) : out
-      try project(
-        values: features.values, rows: features.labels.count, columns: features.dimension,
-        labels: features.labels.map(\.className),
-        markers: features.labels.map { label in
-          switch label.modality {
-          case .text: kind == .tokens ? "word" : "caption"
-          case .image: kind == .tokens ? "region/patch" : "image"
-          case .pair: "pair"
-          }
-        },
-        title: "\(folder.name) [\(variant.name)] step \(variant.trainer.step): \(kind.rawValue) features",
-        out: path, options: variantOptions, quiet: parsed.flags.contains("quiet"))
+    try ComputeSettings.withThreadCount(threads) {
+      for variant in variants {
+        let features = try variant.trainer.projectionFeatures(kind, pairs: pairs)
+        let variantOptions = options.fitted(toPoints: features.labels.count)
+        let path = variants.count > 1 ? suffixed(out, variant.name) : out
+        try project(
+          values: features.values, rows: features.labels.count, columns: features.dimension,
+          labels: features.labels.map(\.className),
+          markers: features.labels.map { label in
+            switch label.modality {
+            case .text: kind == .tokens ? "word" : "caption"
+            case .image: kind == .tokens ? "region/patch" : "image"
+            case .pair: "pair"
+            }
+          },
+          title: "\(folder.name) [\(variant.name)] step \(variant.trainer.step): \(kind.rawValue) features",
+          out: path, options: variantOptions, quiet: parsed.flags.contains("quiet"))
+      }
     }
+  }
+
+  /// `--threads N` for this command's run, or the process default.
+  private static func threadCount(_ parsed: CommandLineArguments) throws -> Int {
+    guard parsed.options["threads"] != nil else { return ComputeSettings.threadCount }
+    return try parsed.integers("threads", default: [])[0]
   }
 
   static func checkOutput(_ out: String) throws {

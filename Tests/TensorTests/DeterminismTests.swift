@@ -35,4 +35,34 @@ import Testing
     let other = try run(seed: 18)
     #expect(other[0] != reference[0])
   }
+
+  /// The elementwise, broadcast and reduction kernels split across threads: bias-like inputs
+  /// (threads take columns), per-row scales (threads take rows), unary maps, sums along an
+  /// axis and of everything, a reshape's pullback, concatenation, slicing and row selection
+  /// with repeated rows, forward and backward.
+  private func elementwise() throws -> [[UInt32]] {
+    var random = RandomGenerator(seed: 5)
+    let x = Tensor.randomNormal([8, 100, 96], using: &random).requiringGrad()  // 76,800
+    let bias = Tensor.randomNormal([96], using: &random).requiringGrad()
+    let scale = Tensor.randomNormal([8, 100, 1], using: &random).requiringGrad()
+    let slice = Tensor.randomNormal([8, 1, 96], using: &random).requiringGrad()
+    let y = try (try (try x + bias) * scale) - slice  // (8, 100, 96)
+    let z = try y.tanh() * y.sigmoid() + y.square() * 0.25 - y.abs()
+    let columns = try z.sum(axis: 1)  // (8, 96)
+    let rows = try z.reshaped([800, 96]).sum(axis: 1)  // (800)
+    let joined = try Tensor.concatenate([z, y], axis: 1)  // (8, 200, 96)
+    let middle = try joined.sliced(axis: 1, range: 50..<150).reshaped([800, 96])
+    let repeated = IndexTensor((0..<2400).map { ($0 * 7) % 800 })  // each row picked 3 times
+    let picked = try middle.indexSelected(axis: 0, indices: repeated)  // (2400, 96)
+    let loss = try columns.square().sum() + rows.mean() * 3 + z.sum() + picked.square().mean()
+    try loss.backward()
+    return [loss, z, x.grad!, bias.grad!, scale.grad!, slice.grad!].map { $0.scalars.map(\.bitPattern) }
+  }
+
+  @Test func elementwiseAndReductionKernelsGiveTheSameBitsOnAnyThreadCount() throws {
+    let single = try ComputeSettings.withThreadCount(1) { try elementwise() }
+    for threads in [2, 3] {
+      #expect(try ComputeSettings.withThreadCount(threads) { try elementwise() } == single)
+    }
+  }
 }

@@ -60,12 +60,19 @@ public final class AdamW {
     let c = configuration
     let correction1 = 1 - Float(Double(c.beta1).power(stepCount))
     let correction2 = 1 - Float(Double(c.beta2).power(stepCount))
-    for (index, (_, parameter)) in parameters.enumerated() {
-      guard let gradient = parameter.gradStorage else { continue }
-      let (p, g) = (parameter.storage.pointer, gradient.pointer)
-      let (m, v) = (firstMoments[index].pointer, secondMoments[index].pointer)
-      let decayFactor = decays[index] ? 1 - learningRate * c.weightDecay : 1
-      for i in 0..<parameter.count {
+    // One fused loop over every parameter that has a gradient, split across threads by
+    // element: each element's update is independent, so any thread count gives the same bits.
+    let updated = parameters.indices.filter { parameters[$0].tensor.gradStorage != nil }
+    let buffers = updated.map { index in
+      let parameter = parameters[index].tensor
+      return (
+        p: parameter.storage.pointer, g: parameter.gradStorage!.pointer,
+        m: firstMoments[index].pointer, v: secondMoments[index].pointer,
+        decayFactor: decays[index] ? 1 - learningRate * c.weightDecay : Float(1))
+    }
+    Parallel.forSegments(counts: updated.map { parameters[$0].tensor.count }) { segment, elements in
+      let (p, g, m, v, decayFactor) = buffers[segment]
+      for i in elements {
         p[i] *= decayFactor
         m[i] = c.beta1 * m[i] + (1 - c.beta1) * g[i]
         v[i] = c.beta2 * v[i] + (1 - c.beta2) * g[i] * g[i]

@@ -14,9 +14,13 @@ public enum GradientClipping {
     let norm = Float(sumOfSquares.squareRoot())
     let scale = maxNorm / (norm + 1e-6)
     guard scale < 1 else { return norm }
-    for parameter in parameters {
-      guard let g = parameter.gradStorage?.pointer else { continue }
-      for i in 0..<parameter.count { g[i] *= scale }
+    // The scaling is elementwise: one loop over every gradient, split across threads. (The sum
+    // above stays on one thread: splitting it would change its rounding.)
+    let scaled = parameters.filter { $0.gradStorage != nil }
+    let gradients = scaled.map { $0.gradStorage!.pointer }
+    Parallel.forSegments(counts: scaled.map(\.count)) { segment, elements in
+      let g = gradients[segment]
+      for i in elements { g[i] *= scale }
     }
     return norm
   }

@@ -39,9 +39,11 @@ public final class MomentumCopy {
   /// p_m ← m · p_m + (1 − m) · p for every parameter pair.
   public func update() {
     let m = momentum
-    for (source, target) in pairs {
-      let (p, pm) = (source.storage.pointer, target.storage.pointer)
-      for i in 0..<source.count { pm[i] = m * pm[i] + (1 - m) * p[i] }
+    let buffers = pairs.map { (p: $0.source.storage.pointer, pm: $0.target.storage.pointer) }
+    // One loop over all pairs, split across threads by element (same bits on any count).
+    Parallel.forSegments(counts: pairs.map(\.source.count)) { segment, elements in
+      let (p, pm) = buffers[segment]
+      for i in elements { pm[i] = m * pm[i] + (1 - m) * p[i] }
     }
   }
 }

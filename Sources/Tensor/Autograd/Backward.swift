@@ -6,6 +6,9 @@ extension Tensor {
   /// pullbacks in decreasing recording order, which is a valid reverse topological order because
   /// every node is recorded after its inputs. Gradients of leaves accumulate across calls;
   /// gradients of intermediate results are released after use unless `retainGradients` is set.
+  /// The graph is consumed: each node's saved values are freed once its pullback has run, so a
+  /// second `backward()` through the same results sees them as leaves (as PyTorch without
+  /// `retain_graph`, which raises instead).
   public func backward(gradient: Tensor? = nil, retainGradients: Bool = false) throws {
     guard requiresGrad else {
       throw TensorError.noGradient(
@@ -34,10 +37,14 @@ extension Tensor {
         if visited.insert(ObjectIdentifier(input)).inserted { stack.append(input) }
       }
     }
-    order.sort { $0.sequence > $1.sequence }
-
-    for node in order {
-      guard let function = node.gradientFunction, let gradient = node.gradStorage else { continue }
+    // Increasing order, consumed from the back: each node leaves `order` as soon as its
+    // pullback has run, and its `GradientFunction` (the inputs and values it saved) is
+    // dropped with it, so the graph shrinks while backward runs instead of after it.
+    order.sort { $0.sequence < $1.sequence }
+    while let node = order.popLast() {
+      guard let function = node.gradientFunction else { continue }
+      node.gradientFunction = nil
+      guard let gradient = node.gradStorage else { continue }
       function.pullback(gradient.pointer)
       if !retainGradients { node.gradStorage = nil }
     }

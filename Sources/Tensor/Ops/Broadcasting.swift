@@ -33,20 +33,39 @@ struct BroadcastPlan {
   /// Calls `body(outputOffset, offsetA, offsetB, length, innerStrideA, innerStrideB)` for every
   /// row of the output's last axis, in row-major order.
   func forEachRow(_ body: (Int, Int, Int, Int, Int, Int) -> Void) {
+    forEachRow(in: 0..<rowCount, body)
+  }
+
+  /// Rows of the output's last axis (all axes but the last, multiplied; 1 for a scalar).
+  var rowCount: Int {
+    let rank = outputShape.rank
+    if rank == 0 { return 1 }
+    let length = outputShape[rank - 1]
+    return length == 0 ? 0 : outputShape.count / length
+  }
+
+  /// `forEachRow` over the rows in `rows` only, in increasing order.
+  func forEachRow(in rows: Range<Int>, _ body: (Int, Int, Int, Int, Int, Int) -> Void) {
     let rank = outputShape.rank
     if rank == 0 {
-      body(0, 0, 0, 1, 0, 0)
+      if !rows.isEmpty { body(0, 0, 0, 1, 0, 0) }
       return
     }
     let length = outputShape[rank - 1]
     let innerA = stridesA[rank - 1]
     let innerB = stridesB[rank - 1]
-    let rows = outputShape.count / max(1, length)
-    if length == 0 { return }
+    if length == 0 || rows.isEmpty { return }
     var index = [Int](repeating: 0, count: rank - 1)
     var offsetA = 0
     var offsetB = 0
-    for row in 0..<rows {
+    var remainder = rows.lowerBound
+    for axis in stride(from: rank - 2, through: 0, by: -1) {
+      index[axis] = remainder % outputShape[axis]
+      remainder /= outputShape[axis]
+      offsetA += index[axis] * stridesA[axis]
+      offsetB += index[axis] * stridesB[axis]
+    }
+    for row in rows {
       body(row * length, offsetA, offsetB, length, innerA, innerB)
       var axis = rank - 2
       while axis >= 0 {
@@ -60,5 +79,26 @@ struct BroadcastPlan {
         axis -= 1
       }
     }
+  }
+
+  /// How a gradient may be accumulated into one input (`strides`: its broadcast strides)
+  /// without two threads adding into the same element, nor changing the order in which one
+  /// element receives its terms.
+  enum GradientSplit {
+    /// No leading axis is broadcast: different rows write different elements.
+    case rows
+    /// Leading axes are broadcast but the last is not: threads take column ranges, and each
+    /// walks every row in order.
+    case columns
+    /// Neither: one thread.
+    case none
+  }
+
+  func gradientSplit(_ strides: [Int]) -> GradientSplit {
+    let rank = outputShape.rank
+    if rank == 0 { return .none }
+    let leadingBroadcast = (0..<(rank - 1)).contains { strides[$0] == 0 && outputShape[$0] > 1 }
+    if !leadingBroadcast { return .rows }
+    return strides[rank - 1] == 1 ? .columns : .none
   }
 }

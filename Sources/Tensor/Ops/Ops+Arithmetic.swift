@@ -18,18 +18,24 @@ extension Tensor {
     let (x, y, z) = (a.storage.pointer, b.storage.pointer, output.pointer)
     let sameShape = a.shape == b.shape
     if sameShape {
-      Parallel.forChunks(count: output.count, minimumPerThread: 1 << 16) { range in
+      Parallel.forChunks(count: output.count, minimumPerThread: Parallel.elementwiseMinimum) { range in
         for i in range { z[i] = Operation.apply(x[i], y[i]) }
       }
     } else {
-      plan.forEachRow { o, oa, ob, length, sa, sb in
-        if sa == 1, sb == 1 {
-          for i in 0..<length { z[o + i] = Operation.apply(x[oa + i], y[ob + i]) }
-        } else if sa == 1 {
-          let yb = y[ob]
-          for i in 0..<length { z[o + i] = Operation.apply(x[oa + i], yb) }
-        } else {
-          for i in 0..<length { z[o + i] = Operation.apply(x[oa + i * sa], y[ob + i * sb]) }
+      let rows = plan.rowCount
+      let perRow = Swift.max(1, plan.outputShape.count / Swift.max(1, rows))
+      Parallel.forChunks(
+        count: rows, minimumPerThread: Swift.max(1, Parallel.elementwiseMinimum / perRow)
+      ) { range in
+        plan.forEachRow(in: range) { o, oa, ob, length, sa, sb in
+          if sa == 1, sb == 1 {
+            for i in 0..<length { z[o + i] = Operation.apply(x[oa + i], y[ob + i]) }
+          } else if sa == 1 {
+            let yb = y[ob]
+            for i in 0..<length { z[o + i] = Operation.apply(x[oa + i], yb) }
+          } else {
+            for i in 0..<length { z[o + i] = Operation.apply(x[oa + i * sa], y[ob + i * sb]) }
+          }
         }
       }
     }
@@ -37,18 +43,51 @@ extension Tensor {
       let ga = a.requiresGrad ? a.gradientAccumulator() : nil
       let gb = b.requiresGrad ? b.gradientAccumulator() : nil
       if sameShape {
-        if let ga { for i in 0..<a.count { ga[i] += Operation.gradientA(g[i], x[i], y[i]) } }
-        if let gb { for i in 0..<b.count { gb[i] += Operation.gradientB(g[i], x[i], y[i]) } }
+        Parallel.forChunks(count: a.count, minimumPerThread: Parallel.elementwiseMinimum) { range in
+          if let ga { for i in range { ga[i] += Operation.gradientA(g[i], x[i], y[i]) } }
+          if let gb { for i in range { gb[i] += Operation.gradientB(g[i], x[i], y[i]) } }
+        }
         return
       }
-      plan.forEachRow { o, oa, ob, length, sa, sb in
-        if let ga {
-          for i in 0..<length { ga[oa + i * sa] += Operation.gradientA(g[o + i], x[oa + i * sa], y[ob + i * sb]) }
-        }
-        if let gb {
-          for i in 0..<length { gb[ob + i * sb] += Operation.gradientB(g[o + i], x[oa + i * sa], y[ob + i * sb]) }
+      // Each input separately, split so that every gradient element gets its terms from one
+      // thread in row order (BroadcastPlan.gradientSplit): the same sums as one thread.
+      if let ga {
+        plan.accumulateGradient(split: plan.gradientSplit(plan.stridesA)) { o, oa, ob, columns, sa, sb in
+          for i in columns { ga[oa + i * sa] += Operation.gradientA(g[o + i], x[oa + i * sa], y[ob + i * sb]) }
         }
       }
+      if let gb {
+        plan.accumulateGradient(split: plan.gradientSplit(plan.stridesB)) { o, oa, ob, columns, sa, sb in
+          for i in columns { gb[ob + i * sb] += Operation.gradientB(g[o + i], x[oa + i * sa], y[ob + i * sb]) }
+        }
+      }
+    }
+  }
+}
+
+extension BroadcastPlan {
+  /// Runs `body(outputOffset, offsetA, offsetB, columns, innerStrideA, innerStrideB)` over
+  /// every output row, split across threads as `split` allows.
+  func accumulateGradient(
+    split: GradientSplit, _ body: (Int, Int, Int, Range<Int>, Int, Int) -> Void
+  ) {
+    let rows = rowCount
+    let length = Swift.max(1, outputShape.count / Swift.max(1, rows))
+    switch split {
+    case .rows:
+      Parallel.forChunks(
+        count: rows, minimumPerThread: Swift.max(1, Parallel.elementwiseMinimum / length)
+      ) { range in
+        forEachRow(in: range) { o, oa, ob, length, sa, sb in body(o, oa, ob, 0..<length, sa, sb) }
+      }
+    case .columns:
+      Parallel.forChunks(
+        count: length, minimumPerThread: Swift.max(1, Parallel.elementwiseMinimum / Swift.max(1, rows))
+      ) { columns in
+        forEachRow { o, oa, ob, _, sa, sb in body(o, oa, ob, columns, sa, sb) }
+      }
+    case .none:
+      forEachRow { o, oa, ob, length, sa, sb in body(o, oa, ob, 0..<length, sa, sb) }
     }
   }
 }

@@ -86,9 +86,11 @@ extension Tensor {
     outputDimensions[resolved] = ids.count
     let output = TensorStorage(count: outer * ids.count * inner, zeroed: false)
     let (x, z) = (storage.pointer, output.pointer)
-    for o in 0..<outer {
-      for (j, id) in ids.enumerated() {
-        (z + (o * ids.count + j) * inner).update(from: x + (o * size + id) * inner, count: inner)
+    let selected = outer * ids.count
+    Parallel.forChunks(count: selected, minimumPerThread: Parallel.rows(of: inner)) { rows in
+      for row in rows {
+        let (o, j) = row.quotientAndRemainder(dividingBy: ids.count)
+        (z + row * inner).update(from: x + (o * size + ids[j]) * inner, count: inner)
       }
     }
     let input = self
@@ -98,10 +100,14 @@ extension Tensor {
       g in
       guard input.requiresGrad else { return }
       let gx = input.gradientAccumulator()
-      for o in 0..<outer {
-        for (j, id) in ids.enumerated() {
-          let (row, source) = (gx + (o * size + id) * inner, g + (o * ids.count + j) * inner)
-          for i in 0..<inner { row[i] += source[i] }
+      // An index may repeat, so a source row can receive several rows: threads split the
+      // columns instead, and each adds the rows in order, as one thread would.
+      Parallel.forChunks(count: inner, minimumPerThread: Parallel.rows(of: selected)) { columns in
+        for o in 0..<outer {
+          for (j, id) in ids.enumerated() {
+            let (row, source) = (gx + (o * size + id) * inner, g + (o * ids.count + j) * inner)
+            for i in columns { row[i] += source[i] }
+          }
         }
       }
     }

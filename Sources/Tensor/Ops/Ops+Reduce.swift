@@ -9,8 +9,10 @@ extension Tensor {
     for i in 0..<count { total += x[i] }
     output.pointer[0] = total
     return Tensor.result("sum", shape: Shape([]), storage: output, inputs: [self]) { [self] g in
-      let gx = self.gradientAccumulator()
-      for i in 0..<self.count { gx[i] += g[0] }
+      let (gx, g0) = (self.gradientAccumulator(), g[0])
+      Parallel.forChunks(count: self.count, minimumPerThread: Parallel.elementwiseMinimum) { range in
+        for i in range { gx[i] += g0 }
+      }
     }
   }
 
@@ -81,19 +83,28 @@ extension Tensor {
     dimensions[axis] = 1
     let output = TensorStorage(count: outer * inner, zeroed: true)
     let (x, y) = (storage.pointer, output.pointer)
-    for o in 0..<outer {
-      for s in 0..<size {
-        let row = x + (o * size + s) * inner
+    // Threads split the outputs (outer x column blocks of `inner`); each output still sums
+    // its `size` terms in increasing s, as on one thread.
+    let blocks = AxisBlocks(outer: outer, inner: inner)
+    Parallel.forChunks(count: blocks.count, minimumPerThread: blocks.minimumPerThread(size)) { range in
+      for block in range {
+        let (o, columns) = blocks[block]
         let target = y + o * inner
-        for i in 0..<inner { target[i] += row[i] }
+        for s in 0..<size {
+          let row = x + (o * size + s) * inner
+          for i in columns { target[i] += row[i] }
+        }
       }
     }
     return Tensor.result("sum", shape: Shape(dimensions), storage: output, inputs: [self]) { [self] g in
       let gx = self.gradientAccumulator()
-      for o in 0..<outer {
-        for s in 0..<size {
-          let row = gx + (o * size + s) * inner
-          for i in 0..<inner { row[i] += g[o * inner + i] }
+      Parallel.forChunks(count: blocks.count, minimumPerThread: blocks.minimumPerThread(size)) { range in
+        for block in range {
+          let (o, columns) = blocks[block]
+          for s in 0..<size {
+            let row = gx + (o * size + s) * inner
+            for i in columns { row[i] += g[o * inner + i] }
+          }
         }
       }
     }
@@ -123,5 +134,31 @@ extension Tensor {
       let gx = self.gradientAccumulator()
       for (j, source) in winners.enumerated() { gx[source] += g[j] }
     }
+  }
+}
+
+/// The outputs of a reduction over the middle axis of an (outer, size, inner) view, cut into
+/// blocks of at most `width` consecutive columns of one outer slice: the unit of work a thread
+/// takes, so that every output is summed by exactly one thread.
+struct AxisBlocks {
+  static let width = 256
+  let inner: Int
+  let perOuter: Int
+  let count: Int
+
+  init(outer: Int, inner: Int) {
+    self.inner = inner
+    perOuter = (inner + Self.width - 1) / Self.width
+    count = outer * perOuter
+  }
+
+  subscript(block: Int) -> (outer: Int, columns: Range<Int>) {
+    let (o, b) = block.quotientAndRemainder(dividingBy: Swift.max(1, perOuter))
+    return (o, b * Self.width..<Swift.min(inner, (b + 1) * Self.width))
+  }
+
+  /// Blocks per thread for about `Parallel.elementwiseMinimum` elements read per thread.
+  func minimumPerThread(_ size: Int) -> Int {
+    Swift.max(1, Parallel.elementwiseMinimum / Swift.max(1, size * Swift.min(inner, Self.width)))
   }
 }

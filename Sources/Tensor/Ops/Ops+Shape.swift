@@ -127,20 +127,25 @@ extension Tensor {
     }
     let output = TensorStorage(count: outputShape.count, zeroed: false)
     let z = output.pointer
+    // Threads split the outer rows: every element is copied (or added) by one thread.
     for (tensor, start) in zip(tensors, starts) {
       let block = tensor.shape[resolved] * inner
-      for o in 0..<outer {
-        (z + o * total * inner + start).update(
-          from: tensor.storage.pointer + o * block, count: block)
+      Parallel.forChunks(count: outer, minimumPerThread: Parallel.rows(of: block)) { rows in
+        for o in rows {
+          (z + o * total * inner + start).update(
+            from: tensor.storage.pointer + o * block, count: block)
+        }
       }
     }
     return result("concatenate", shape: outputShape, storage: output, inputs: tensors) { g in
       for (tensor, start) in zip(tensors, starts) where tensor.requiresGrad {
         let block = tensor.shape[resolved] * inner
         let gx = tensor.gradientAccumulator()
-        for o in 0..<outer {
-          let source = g + o * total * inner + start
-          for i in 0..<block { gx[o * block + i] += source[i] }
+        Parallel.forChunks(count: outer, minimumPerThread: Parallel.rows(of: block)) { rows in
+          for o in rows {
+            let source = g + o * total * inner + start
+            for i in 0..<block { gx[o * block + i] += source[i] }
+          }
         }
       }
     }
@@ -161,18 +166,20 @@ extension Tensor {
     outputDimensions[resolved] = range.count
     let output = TensorStorage(count: outer * range.count * inner, zeroed: false)
     let (block, offset) = (range.count * inner, range.lowerBound * inner)
-    for o in 0..<outer {
-      (output.pointer + o * block).update(
-        from: storage.pointer + o * size * inner + offset, count: block)
+    let (x, z) = (storage.pointer, output.pointer)
+    Parallel.forChunks(count: outer, minimumPerThread: Parallel.rows(of: block)) { rows in
+      for o in rows { (z + o * block).update(from: x + o * size * inner + offset, count: block) }
     }
     let input = self
     return Tensor.result("slice", shape: Shape(outputDimensions), storage: output, inputs: [self]) {
       g in
       guard input.requiresGrad else { return }
       let gx = input.gradientAccumulator()
-      for o in 0..<outer {
-        let destination = gx + o * size * inner + offset
-        for i in 0..<block { destination[i] += g[o * block + i] }
+      Parallel.forChunks(count: outer, minimumPerThread: Parallel.rows(of: block)) { rows in
+        for o in rows {
+          let destination = gx + o * size * inner + offset
+          for i in 0..<block { destination[i] += g[o * block + i] }
+        }
       }
     }
   }
@@ -185,7 +192,9 @@ extension Tensor {
     return Tensor.result(name, shape: newShape, storage: storage, inputs: [self]) { g in
       guard input.requiresGrad else { return }
       let gx = input.gradientAccumulator()
-      for i in 0..<input.count { gx[i] += g[i] }
+      Parallel.forChunks(count: input.count, minimumPerThread: Parallel.elementwiseMinimum) { range in
+        for i in range { gx[i] += g[i] }
+      }
     }
   }
 

@@ -9,7 +9,7 @@ extension Tensor {
   ) -> Tensor {
     let output = TensorStorage(count: count, zeroed: false)
     let (x, y) = (storage.pointer, output.pointer)
-    Parallel.forChunks(count: count, minimumPerThread: 1 << 15) { range in
+    Parallel.forChunks(count: count, minimumPerThread: Parallel.elementwiseMinimum) { range in
       for i in range { y[i] = forward(x[i]) }
     }
     return elementwiseResult(name, output: output, derivative)
@@ -22,7 +22,7 @@ extension Tensor {
   ) -> Tensor {
     let output = TensorStorage(count: count, zeroed: false)
     let (x, y) = (storage.pointer, output.pointer)
-    Parallel.forChunks(count: count, minimumPerThread: 1 << 15) { range in
+    Parallel.forChunks(count: count, minimumPerThread: Parallel.elementwiseMinimum) { range in
       VectorMath.apply(x + range.lowerBound, y + range.lowerBound, count: range.count, forward)
     }
     return elementwiseResult(name, output: output, derivative)
@@ -35,7 +35,9 @@ extension Tensor {
   ) -> Tensor {
     Tensor.result(name, shape: shape, storage: output, inputs: [self]) { [self] g in
       let (x, y, gx) = (self.storage.pointer, output.pointer, self.gradientAccumulator())
-      for i in 0..<self.count { gx[i] += derivative(g[i], x[i], y[i]) }
+      Parallel.forChunks(count: self.count, minimumPerThread: Parallel.elementwiseMinimum) { range in
+        for i in range { gx[i] += derivative(g[i], x[i], y[i]) }
+      }
     }
   }
 
