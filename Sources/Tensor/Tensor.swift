@@ -19,6 +19,9 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
   public internal(set) var gradStorage: TensorStorage?
   /// Dropped by `backward()` once its pullback has run, which frees what the op saved.
   var gradientFunction: GradientFunction?
+  /// Set when `backward()` dropped this result's `gradientFunction`: its graph is gone, and a
+  /// later backward through it must fail rather than treat it as a leaf.
+  var gradientConsumed = false
   /// Position in recording order; backward visits nodes by decreasing sequence number.
   let sequence: UInt64
 
@@ -58,7 +61,7 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
   public var count: Int { shape.count }
   public var dimensions: [Int] { shape.dimensions }
   public var scalars: [Float] { storage.array }
-  public var isLeaf: Bool { gradientFunction == nil }
+  public var isLeaf: Bool { gradientFunction == nil && !gradientConsumed }
 
   /// The single value of a one-element tensor.
   public func item() throws -> Float {

@@ -13,6 +13,19 @@ import Testing
     #expect(w.grad == nil)
   }
 
+  @Test func aSecondBackwardThroughAFreedGraphThrowsAndChangesNothing() throws {
+    let w = try Tensor(shape: [2], values: [1, 2]).requiringGrad()
+    let hidden = try w * 3
+    let loss = try hidden.sum()
+    try loss.backward()
+    #expect(w.grad?.scalars == [3, 3])
+    #expect(!hidden.isLeaf)
+    // The loss itself, and a new loss built on a result whose graph was freed.
+    #expect(throws: TensorError.self) { try loss.backward() }
+    #expect(throws: TensorError.self) { try (hidden * 2).sum().backward() }
+    #expect(w.grad?.scalars == [3, 3])
+  }
+
   @Test func noGradRecordsNothing() throws {
     let w = Tensor.ones([3]).requiringGrad()
     let y = noGrad { w * 2 }

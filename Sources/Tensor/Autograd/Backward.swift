@@ -7,12 +7,27 @@ extension Tensor {
   /// every node is recorded after its inputs. Gradients of leaves accumulate across calls;
   /// gradients of intermediate results are released after use unless `retainGradients` is set.
   /// The graph is consumed: each node's saved values are freed once its pullback has run, so a
-  /// second `backward()` through the same results sees them as leaves (as PyTorch without
-  /// `retain_graph`, which raises instead).
+  /// second `backward()` through the same results throws (as PyTorch without `retain_graph`)
+  /// before it changes any gradient.
   public func backward(gradient: Tensor? = nil, retainGradients: Bool = false) throws {
     guard requiresGrad else {
       throw TensorError.noGradient(
         detail: "this tensor does not require a gradient (no parameter reaches it, or it was computed under noGrad)")
+    }
+    var order: [Tensor] = []
+    var visited = Set<ObjectIdentifier>()
+    var stack: [Tensor] = [self]
+    visited.insert(ObjectIdentifier(self))
+    while let node = stack.popLast() {
+      guard !node.gradientConsumed else {
+        throw TensorError.noGradient(
+          detail: "backward() already ran through this result and freed its graph: compute the loss again")
+      }
+      guard let function = node.gradientFunction else { continue }
+      order.append(node)
+      for input in function.inputs where input.requiresGrad {
+        if visited.insert(ObjectIdentifier(input)).inserted { stack.append(input) }
+      }
     }
     let seed = gradientAccumulator()
     if let gradient {
@@ -26,17 +41,6 @@ extension Tensor {
       seed[0] += 1
     }
 
-    var order: [Tensor] = []
-    var visited = Set<ObjectIdentifier>()
-    var stack: [Tensor] = [self]
-    visited.insert(ObjectIdentifier(self))
-    while let node = stack.popLast() {
-      guard let function = node.gradientFunction else { continue }
-      order.append(node)
-      for input in function.inputs where input.requiresGrad {
-        if visited.insert(ObjectIdentifier(input)).inserted { stack.append(input) }
-      }
-    }
     // Increasing order, consumed from the back: each node leaves `order` as soon as its
     // pullback has run, and its `GradientFunction` (the inputs and values it saved) is
     // dropped with it, so the graph shrinks while backward runs instead of after it.
@@ -44,6 +48,7 @@ extension Tensor {
     while let node = order.popLast() {
       guard let function = node.gradientFunction else { continue }
       node.gradientFunction = nil
+      node.gradientConsumed = true
       guard let gradient = node.gradStorage else { continue }
       function.pullback(gradient.pointer)
       if !retainGradients { node.gradStorage = nil }
