@@ -42,9 +42,12 @@ import Testing
       for (leading, inSize, outSize) in Self.linearShapes {
         for activation in Self.activations {
           for hasBias in [true, false] {
-            let fused = try linearRun(leading, inSize, outSize, bias: hasBias, activation: activation, fused: true)
-            let plain = try linearRun(leading, inSize, outSize, bias: hasBias, activation: activation, fused: false)
-            #expect(fused == plain, "\(leading) x \(inSize) -> \(outSize), bias \(hasBias), \(String(describing: activation))")
+            let fused = try linearRun(
+              leading, inSize, outSize, bias: hasBias, activation: activation, fused: true)
+            let plain = try linearRun(
+              leading, inSize, outSize, bias: hasBias, activation: activation, fused: false)
+            let name = activation.map { "\($0)" } ?? "none"
+            #expect(fused == plain, "\(leading) x \(inSize) -> \(outSize), bias \(hasBias), \(name)")
           }
         }
       }
@@ -103,7 +106,8 @@ import Testing
 
   @Test func fusedGradientsMatchFiniteDifferences() throws {
     for activation in Self.activations {
-      try checkGradients([randomTensor([2, 3, 5], seed: 1), randomTensor([7, 5], seed: 2), randomTensor([7], seed: 3)]) {
+      let inputs = [randomTensor([2, 3, 5], seed: 1), randomTensor([7, 5], seed: 2), randomTensor([7], seed: 3)]
+      try checkGradients(inputs) {
         try $0[0].linear(weight: $0[1], bias: $0[2], activation: activation)
       }
     }
