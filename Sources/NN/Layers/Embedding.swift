@@ -36,6 +36,12 @@ public final class LayerNorm: Module {
   public func callAsFunction(_ x: Tensor) throws -> Tensor {
     try x.layerNorm(gamma: weight, beta: bias, epsilon: epsilon)
   }
+
+  /// LN(x + residual) in one fused pass (a post-norm residual connection); same bits as
+  /// `self(x + residual)`.
+  public func callAsFunction(_ x: Tensor, adding residual: Tensor) throws -> Tensor {
+    try x.layerNorm(adding: residual, gamma: weight, beta: bias, epsilon: epsilon)
+  }
 }
 
 /// Inverted dropout drawing from the forward context's stream; identity when not training.

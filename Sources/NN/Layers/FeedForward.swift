@@ -21,6 +21,6 @@ public final class FeedForward: Module {
 
   /// x: (..., d) → (..., d)
   public func callAsFunction(_ x: Tensor) throws -> Tensor {
-    try output(intermediate(x).gelu(activation))
+    try output(intermediate(x, activation: activation))
   }
 }

@@ -21,13 +21,21 @@ public final class Linear: Module {
 
   /// x: (..., in) → (..., out)
   public func callAsFunction(_ x: Tensor) throws -> Tensor {
+    try callAsFunction(x, activation: nil)
+  }
+
+  /// x: (..., in) → GELU(x Wᵀ + b) when `activation` is set. A batch of rows goes through the
+  /// fused op (one pass for bias and GELU after the GEMM); a single vector through the plain ops.
+  /// Both give the same bits.
+  public func callAsFunction(_ x: Tensor, activation: GELUApproximation?) throws -> Tensor {
     guard x.rank >= 1, x.shape.last == inputSize else {
       throw TensorError.shapeMismatch(
         op: "Linear", detail: "input \(x.shape) needs a last axis of \(inputSize)")
     }
+    if x.rank >= 2 { return try x.linear(weight: weight, bias: bias, activation: activation) }
     let product = try x.matmul2D(weight)
-    guard let bias else { return product }
-    return try product + bias
+    let biased = try bias.map { try product + $0 } ?? product
+    return activation.map { biased.gelu($0) } ?? biased
   }
 }
 

@@ -108,7 +108,7 @@ public final class TransformerLayer: Module {
   ) throws -> Tensor {
     switch configuration.normalization {
     case .postNorm:
-      return try norm(x + dropout(sublayer(x), context))
+      return try norm(x, adding: dropout(sublayer(x), context))
     case .preNorm:
       return try x + dropout(sublayer(norm(x)), context)
     }

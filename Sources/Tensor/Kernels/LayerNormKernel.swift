@@ -20,16 +20,29 @@ public enum LayerNormKernel {
 
   /// Writes y, and the per-row `mean` and `reciprocalStandardDeviation` the backward needs.
   /// `gamma` nil means 1, `beta` nil means 0 (both of length `columns`).
+  ///
+  /// With `residual` (and `sum`), normalises x + residual instead, writing that sum into `sum`
+  /// row by row just before the row is normalised (a post-norm Transformer's residual add,
+  /// fused: the same additions as the elementwise `+`, without a separate pass).
   public static func forward(
     _ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
     _ y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
     reciprocalStandardDeviation rstd: UnsafeMutablePointer<Float>, rows: Int, columns n: Int,
-    epsilon: Float = defaultEpsilon
+    epsilon: Float = defaultEpsilon, residual: UnsafePointer<Float>? = nil,
+    sum: UnsafeMutablePointer<Float>? = nil
   ) {
     guard n > 0 else { return }
     Parallel.forChunks(count: rows, minimumPerThread: SoftmaxKernel.minimumRows(n)) { range in
       for row in range {
-        let (xr, yr) = (x + row * n, y + row * n)
+        var (xr, yr) = (x + row * n, y + row * n)
+        if let residual, let sum {
+          let (rr, sr) = (residual + row * n, sum + row * n)
+          SoftmaxKernel.forEachBlock(n) { j, w in
+            let total = SoftmaxKernel.load(xr + j, w, padding: 0) + SoftmaxKernel.load(rr + j, w, padding: 0)
+            SoftmaxKernel.store(total, sr + j, w)
+          }
+          xr = UnsafePointer(sr)
+        }
         var sum = Vector(repeating: 0)
         SoftmaxKernel.forEachBlock(n) { j, w in sum += SoftmaxKernel.load(xr + j, w, padding: 0) }
         let mu = sum.sum() / Float(n)
@@ -55,13 +68,20 @@ public enum LayerNormKernel {
 
   /// Adds the gradients of x, gamma and beta (each skipped when its pointer is nil) for the
   /// output gradient g, from the statistics saved by `forward`.
+  ///
+  /// `throughSum`: x was the sum of two tensors (forward's `residual`), whose gradient
+  /// accumulators are `gx` and `gxResidual` (either nil). Each receives the gradient of the sum
+  /// as the unfused ops give it: 0 + update (the sum's zeroed accumulator), then added into
+  /// `gx`, then into `gxResidual`, element by element.
   public static func backward(
     _ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, mean: UnsafePointer<Float>,
     reciprocalStandardDeviation rstd: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
     gx: UnsafeMutablePointer<Float>?, gGamma: UnsafeMutablePointer<Float>?,
-    gBeta: UnsafeMutablePointer<Float>?, rows: Int, columns n: Int
+    gBeta: UnsafeMutablePointer<Float>?, rows: Int, columns n: Int,
+    throughSum: Bool = false, gxResidual: UnsafeMutablePointer<Float>? = nil
   ) {
-    guard n > 0, rows > 0, gx != nil || gGamma != nil || gBeta != nil else { return }
+    let wantsInput = gx != nil || gxResidual != nil
+    guard n > 0, rows > 0, wantsInput || gGamma != nil || gBeta != nil else { return }
     let blocks = (rows + rowsPerBlock - 1) / rowsPerBlock
     // Partial sums per block: [blocks][n] for gamma, then [blocks][n] for beta.
     let wantsParameters = gGamma != nil || gBeta != nil
@@ -78,7 +98,7 @@ public enum LayerNormKernel {
         for row in (block * rowsPerBlock)..<Swift.min(rows, (block + 1) * rowsPerBlock) {
           let (xr, gr) = (x + row * n, g + row * n)
           let (muV, rV) = (Vector(repeating: mean[row]), Vector(repeating: rstd[row]))
-          if let gx {
+          if wantsInput {
             // Pass 1: mean(dy) and mean(dy xhat); padding lanes load g = 0, so they add nothing.
             var (sumDy, sumDyXhat) = (Vector(repeating: 0), Vector(repeating: 0))
             SoftmaxKernel.forEachBlock(n) { j, w in
@@ -90,14 +110,22 @@ public enum LayerNormKernel {
             }
             let meanDy = Vector(repeating: sumDy.sum()) * inverseN
             let meanDyXhat = Vector(repeating: sumDyXhat.sum()) * inverseN
-            // Pass 2: write gx.
-            let gxr = gx + row * n
+            // Pass 2: write gx (and the residual's gradient).
+            let zero = Vector(repeating: 0)
             SoftmaxKernel.forEachBlock(n) { j, w in
               let xhat = (SoftmaxKernel.load(xr + j, w, padding: 0) - muV) * rV
               var dy = SoftmaxKernel.load(gr + j, w, padding: 0)
               if let gamma { dy *= SoftmaxKernel.load(gamma + j, w, padding: 0) }
-              let update = rV * (dy - meanDy - xhat * meanDyXhat)
-              SoftmaxKernel.store(SoftmaxKernel.load(gxr + j, w, padding: 0) + update, gxr + j, w)
+              var update = rV * (dy - meanDy - xhat * meanDyXhat)
+              if throughSum { update = zero + update }
+              if let gx {
+                let t = gx + row * n + j
+                SoftmaxKernel.store(SoftmaxKernel.load(t, w, padding: 0) + update, t, w)
+              }
+              if let gxResidual {
+                let t = gxResidual + row * n + j
+                SoftmaxKernel.store(SoftmaxKernel.load(t, w, padding: 0) + update, t, w)
+              }
             }
           }
           if wantsParameters {

@@ -217,3 +217,50 @@ enum L2NormalizeKernel {
     }
   }
 }
+
+extension Tensor {
+  /// layerNorm(self + residual) as one op: the sum is formed row by row inside the layer norm's
+  /// pass and its gradient goes straight into both inputs (a post-norm Transformer layer's
+  /// residual connection). Bit-identical to `(self + residual).layerNorm(...)` for equal shapes.
+  public func layerNorm(
+    adding residual: Tensor, gamma: Tensor?, beta: Tensor?,
+    epsilon: Float = LayerNormKernel.defaultEpsilon
+  ) throws -> Tensor {
+    guard residual.shape == shape, rank >= 1 else {
+      return try (self + residual).layerNorm(gamma: gamma, beta: beta, epsilon: epsilon)
+    }
+    let n = shape.last
+    for (name, parameter) in [("gamma", gamma), ("beta", beta)] {
+      if let parameter, parameter.shape != Shape([n]) {
+        throw TensorError.shapeMismatch(
+          op: "layerNorm",
+          detail: "input \(shape) and \(name) \(parameter.shape): \(name) must have shape (\(n))")
+      }
+    }
+    guard epsilon >= 0, epsilon.isFinite else {
+      throw TensorError.invalidArgument(
+        op: "layerNorm", detail: "epsilon must be finite and >= 0, got \(epsilon)")
+    }
+    let rows = n == 0 ? 0 : count / n
+    let sum = TensorStorage(count: count, zeroed: false)
+    let output = TensorStorage(count: count, zeroed: false)
+    let mean = TensorStorage(count: rows, zeroed: false)
+    let rstd = TensorStorage(count: rows, zeroed: false)
+    LayerNormKernel.forward(
+      storage.pointer, gamma: gamma?.storage.pointer, beta: beta?.storage.pointer, output.pointer,
+      mean: mean.pointer, reciprocalStandardDeviation: rstd.pointer, rows: rows, columns: n,
+      epsilon: epsilon, residual: residual.storage.pointer, sum: sum.pointer)
+    let inputs = [self, residual] + [gamma, beta].compactMap { $0 }
+    return Tensor.result("residualLayerNorm", shape: shape, storage: output, inputs: inputs) {
+      [self] g in
+      LayerNormKernel.backward(
+        sum.pointer, gamma: gamma?.storage.pointer, mean: mean.pointer,
+        reciprocalStandardDeviation: rstd.pointer, g,
+        gx: self.requiresGrad ? self.gradientAccumulator() : nil,
+        gGamma: gamma.flatMap { $0.requiresGrad ? $0.gradientAccumulator() : nil },
+        gBeta: beta.flatMap { $0.requiresGrad ? $0.gradientAccumulator() : nil },
+        rows: rows, columns: n, throughSum: true,
+        gxResidual: residual.requiresGrad ? residual.gradientAccumulator() : nil)
+    }
+  }
+}
