@@ -35,7 +35,9 @@ import Testing
     let alone = SceneWorld.makePair(
       index: 123, split: world.pairs[123].split, configuration: world.configuration,
       sampler: SceneSampler(configuration: world.configuration),
-      detector: SimulatedDetector(configuration: world.configuration), prototypes: world.prototypes,
+      detector: SharedDetector(
+        detector: SimulatedDetector(configuration: world.configuration),
+        prototypes: world.prototypes),
       grammar: world.grammar)
     #expect(alone.caption == world.pairs[123].caption)
     #expect(alone.regionFeatures == world.pairs[123].regionFeatures)

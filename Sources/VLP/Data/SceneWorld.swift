@@ -54,7 +54,8 @@ public final class SceneWorld: Sendable {
     grammar: CaptionGrammar, splits: [DataSplit]
   ) -> [ScenePair] {
     let sampler = SceneSampler(configuration: configuration)
-    let detector = SimulatedDetector(configuration: configuration)
+    let detector = SharedDetector(
+      detector: SimulatedDetector(configuration: configuration), prototypes: prototypes)
     let chunkSize = 512
     let chunkCount = (count + chunkSize - 1) / chunkSize
     let chunks = ChunkResults<ScenePair>(count: chunkCount)
@@ -64,7 +65,7 @@ public final class SceneWorld: Sendable {
         range.map { index in
           makePair(
             index: index, split: splits[index], configuration: configuration, sampler: sampler,
-            detector: detector, prototypes: prototypes, grammar: grammar)
+            detector: detector, grammar: grammar)
         }, at: chunk)
     }
     return chunks.joined()
@@ -72,7 +73,7 @@ public final class SceneWorld: Sendable {
 
   static func makePair(
     index: Int, split: DataSplit, configuration: SceneWorldConfiguration, sampler: SceneSampler,
-    detector: SimulatedDetector, prototypes: RegionFeaturePrototypes, grammar: CaptionGrammar
+    detector: SharedDetector, grammar: CaptionGrammar
   ) -> ScenePair {
     var rng = RandomGenerator(
       seed: ExactMath.mixSeed(configuration.seed, stream: Stream.pairs.rawValue, index: index))
@@ -90,11 +91,14 @@ public final class SceneWorld: Sendable {
           captionRNG.nextInt(below: CaptionGrammar.NoiseKind.allCases.count)]
     }
     let caption = grammar.caption(for: scene, noise: noise, rng: &captionRNG)
-    let detection = detector.detect(scene, prototypes: prototypes, &detectorRNG)
+    // The regions are kept; features and distributions are regenerated from this stream when
+    // read (ScenePair.regionFeatures).
+    let detection = PairDetection(detector: detector, random: detectorRNG)
     return ScenePair(
-      index: index, split: split, scene: scene, caption: caption, regions: detection.regions,
-      featureDimension: configuration.featureDimension, regionFeatures: detection.features,
-      detectorDistributions: detection.distributions, imageSeed: imageSeed)
+      index: index, split: split, scene: scene, caption: caption,
+      regions: detection.output(for: scene).regions,
+      featureDimension: configuration.featureDimension, detection: detection,
+      imageSeed: imageSeed)
   }
 
   public var count: Int { pairs.count }
