@@ -20,10 +20,12 @@ public struct StepBenchmarkResult: Sendable, Codable {
   /// own share of the peak, measured once and shared by every thread count's run.
   public let worldResidentMiB: Double
   /// Resident growth while the models, momentum copy, queues and optimiser were built (MiB).
-  public let modelResidentMiB: Double
-  /// Peak minus what was resident before the first step (MiB): activations, gradients, optimiser
-  /// moments' first touch and allocator slack at a step's peak.
-  public let stepPeakMiB: Double
+  /// Nil for every run after the process's first: they reuse memory an earlier run freed.
+  public let modelResidentMiB: Double?
+  /// Peak minus what was resident before the first step (MiB): activations, gradients and
+  /// allocator slack at a step's peak. Nil after the process's first run, as `modelResidentMiB`
+  /// (the peak is the process's).
+  public let stepPeakMiB: Double?
 }
 
 /// The scene world's data, built once and shared by every thread count's run, with the resident
@@ -42,9 +44,11 @@ public struct StepBenchmarkData {
 public enum StepBenchmark {
   /// Builds the run once per thread count (same seed, so the same steps are timed), trains
   /// `warmup` steps untimed and then at least `steps` timed ones.
+  /// `firstRun`: whether this is the process's first run, the only one whose resident growth
+  /// and peak can be attributed to it.
   public static func run(
     session: String, configuration: PretrainingConfiguration, data: StepBenchmarkData,
-    threads: Int, steps: Int = 20, warmup: Int = 3
+    threads: Int, steps: Int = 20, warmup: Int = 3, firstRun: Bool
   ) throws -> StepBenchmarkResult {
     try ComputeSettings.withThreadCount(threads) {
       let beforeModels = ProcessMemory.residentMiB()
@@ -62,8 +66,8 @@ public enum StepBenchmark {
         session: session, parameters: trainer.model.parameterCount, threads: threads,
         medianMilliseconds: times[times.count / 2], bestMilliseconds: times[0], steps: times.count,
         peakResidentMiB: ProcessMemory.peakResidentMiB(), worldResidentMiB: data.residentMiB,
-        modelResidentMiB: beforeFirstStep - beforeModels,
-        stepPeakMiB: ProcessMemory.peakResidentMiB() - beforeFirstStep)
+        modelResidentMiB: firstRun ? beforeFirstStep - beforeModels : nil,
+        stepPeakMiB: firstRun ? ProcessMemory.peakResidentMiB() - beforeFirstStep : nil)
     }
   }
 
@@ -76,13 +80,19 @@ public enum StepBenchmark {
       lines.append(
         String(repeating: " ", count: title.count)
           + String(
-            format: "%8d  %10.1f  %8.1f  %6d  %9.0f  %10.0f  %11.0f  %9.0f", r.threads,
-            r.medianMilliseconds, r.bestMilliseconds, r.steps, r.peakResidentMiB,
-            r.worldResidentMiB, r.modelResidentMiB, r.stepPeakMiB))
+            format: "%8d  %10.1f  %8.1f  %6d  %9.0f  %10.0f", r.threads, r.medianMilliseconds,
+            r.bestMilliseconds, r.steps, r.peakResidentMiB, r.worldResidentMiB)
+          + mebibytes(r.modelResidentMiB, width: 13) + mebibytes(r.stepPeakMiB, width: 11))
     }
     lines.append(
       "world = resident growth while the scene world was built (shared by every row); models ="
-        + " the models, queues and optimiser; step = peak minus resident before the first step")
+        + " the models, queues and optimiser; step = peak minus resident before the first step"
+        + " (both for the first row only: later runs reuse its freed memory)")
     return lines.joined(separator: "\n")
+  }
+
+  private static func mebibytes(_ value: Double?, width: Int) -> String {
+    let text = value.map { String(format: "%.0f", $0) } ?? "-"
+    return String(repeating: " ", count: max(0, width - text.count)) + text
   }
 }

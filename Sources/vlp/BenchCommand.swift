@@ -73,9 +73,10 @@ enum BenchCommand {
     let configuration = definition.variants[0].configuration
     let stepData = try StepBenchmarkData(configuration: configuration)
     let results = Results(
-      step: try threads.map {
+      step: try threads.enumerated().map {
         try StepBenchmark.run(
-          session: "bench-small", configuration: configuration, data: stepData, threads: $0)
+          session: "bench-small", configuration: configuration, data: stepData,
+          threads: $0.element, firstRun: $0.offset == 0)
       },
       layer: try threads.map { try LayerBenchmark.run(crossAttention: false, threads: $0, minimumSeconds: 1) },
       crossLayer: try threads.map { try LayerBenchmark.run(crossAttention: true, threads: $0, minimumSeconds: 1) },
@@ -132,11 +133,11 @@ enum BenchCommand {
     let configuration = definition.variants[0].configuration
     let data = try StepBenchmarkData(configuration: configuration)
     var results: [StepBenchmarkResult] = []
-    for threads in threadCounts {
+    for (position, threads) in threadCounts.enumerated() {
       results.append(
         try StepBenchmark.run(
           session: name, configuration: configuration, data: data, threads: threads,
-          steps: steps))
+          steps: steps, firstRun: position == 0))
     }
     print(parsed.flags.contains("json") ? try json(results) : StepBenchmark.table(results))
   }
