@@ -90,7 +90,10 @@ public final class SceneWorld: Sendable {
         CaptionGrammar.NoiseKind.allCases[
           captionRNG.nextInt(below: CaptionGrammar.NoiseKind.allCases.count)]
     }
-    let caption = grammar.caption(for: scene, noise: noise, rng: &captionRNG)
+    var caption = grammar.caption(for: scene, noise: noise, rng: &captionRNG)
+    // Appending left the word array with up to twice its length in capacity; the world keeps
+    // 20,000 captions, so it keeps an exact copy (map allocates exactly).
+    caption.words = caption.words.map { $0 }
     // The regions are kept; features and distributions are regenerated from this stream when
     // read (ScenePair.regionFeatures).
     let detection = PairDetection(detector: detector, random: detectorRNG)
@@ -146,7 +149,13 @@ final class ChunkResults<Element: Sendable>: Sendable {
     slots.withLock { $0[chunk] = elements }
   }
 
+  /// One exact allocation (flatMap grows by doubling: up to twice the world's pair array).
   func joined() -> [Element] {
-    slots.withLock { $0.flatMap { $0 } }
+    slots.withLock { slots in
+      var elements: [Element] = []
+      elements.reserveCapacity(slots.reduce(0) { $0 + $1.count })
+      for slot in slots { elements += slot }
+      return elements
+    }
   }
 }
