@@ -16,17 +16,44 @@ public struct StepBenchmarkResult: Sendable, Codable {
   /// Peak resident set of the whole process so far (VmHWM), in MiB: data, both models,
   /// optimiser state and the step's activations.
   public let peakResidentMiB: Double
+  /// Resident growth while the scene world and its prepared data were built (MiB): the world's
+  /// own share of the peak, measured once and shared by every thread count's run.
+  public let worldResidentMiB: Double
+  /// Resident growth while the models, momentum copy, queues and optimiser were built (MiB).
+  /// Nil for every run after the process's first: they reuse memory an earlier run freed.
+  public let modelResidentMiB: Double?
+  /// Peak minus what was resident before the first step (MiB): activations, gradients and
+  /// allocator slack at a step's peak. Nil after the process's first run, as `modelResidentMiB`
+  /// (the peak is the process's).
+  public let stepPeakMiB: Double?
+}
+
+/// The scene world's data, built once and shared by every thread count's run, with the resident
+/// memory its building added.
+public struct StepBenchmarkData {
+  public let data: PretrainingData
+  public let residentMiB: Double
+
+  public init(configuration: PretrainingConfiguration) throws {
+    let before = ProcessMemory.residentMiB()
+    data = try PretrainingData(configuration: configuration)
+    residentMiB = ProcessMemory.residentMiB() - before
+  }
 }
 
 public enum StepBenchmark {
   /// Builds the run once per thread count (same seed, so the same steps are timed), trains
   /// `warmup` steps untimed and then at least `steps` timed ones.
+  /// `firstRun`: whether this is the process's first run, the only one whose resident growth
+  /// and peak can be attributed to it.
   public static func run(
-    session: String, configuration: PretrainingConfiguration, threads: Int, steps: Int = 20,
-    warmup: Int = 3
+    session: String, configuration: PretrainingConfiguration, data: StepBenchmarkData,
+    threads: Int, steps: Int = 20, warmup: Int = 3, firstRun: Bool
   ) throws -> StepBenchmarkResult {
     try ComputeSettings.withThreadCount(threads) {
-      let trainer = try Pretrainer(configuration: configuration)
+      let beforeModels = ProcessMemory.residentMiB()
+      let trainer = try Pretrainer(configuration: configuration, data: data.data)
+      let beforeFirstStep = ProcessMemory.residentMiB()
       for _ in 0..<warmup { try trainer.trainStep() }
       var times: [Double] = []
       for _ in 0..<max(1, steps) {
@@ -38,29 +65,34 @@ public enum StepBenchmark {
       return StepBenchmarkResult(
         session: session, parameters: trainer.model.parameterCount, threads: threads,
         medianMilliseconds: times[times.count / 2], bestMilliseconds: times[0], steps: times.count,
-        peakResidentMiB: peakResidentMiB())
+        peakResidentMiB: ProcessMemory.peakResidentMiB(), worldResidentMiB: data.residentMiB,
+        modelResidentMiB: firstRun ? beforeFirstStep - beforeModels : nil,
+        stepPeakMiB: firstRun ? ProcessMemory.peakResidentMiB() - beforeFirstStep : nil)
     }
-  }
-
-  /// VmHWM from /proc/self/status (Linux); 0 where it cannot be read.
-  public static func peakResidentMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-      let kibibytes = Double(line.split(separator: " ").dropFirst().first ?? "")
-    else { return 0 }
-    return kibibytes / 1024
   }
 
   public static func table(_ results: [StepBenchmarkResult]) -> String {
     let title = "training step (\(results.first?.session ?? ""), \(results.first?.parameters ?? 0) parameters)"
-    let columns = "   threads   median ms   best ms   steps   peak MiB"
+    let columns =
+      "   threads   median ms   best ms   steps   peak MiB   world MiB   models MiB   step MiB"
     var lines = [title + columns]
     for r in results {
       lines.append(
         String(repeating: " ", count: title.count)
-          + String(format: "%8d  %10.1f  %8.1f  %6d  %9.0f", r.threads, r.medianMilliseconds,
-            r.bestMilliseconds, r.steps, r.peakResidentMiB))
+          + String(
+            format: "%8d  %10.1f  %8.1f  %6d  %9.0f  %10.0f", r.threads, r.medianMilliseconds,
+            r.bestMilliseconds, r.steps, r.peakResidentMiB, r.worldResidentMiB)
+          + mebibytes(r.modelResidentMiB, width: 13) + mebibytes(r.stepPeakMiB, width: 11))
     }
+    lines.append(
+      "world = resident growth while the scene world was built (shared by every row); models ="
+        + " the models, queues and optimiser; step = peak minus resident before the first step"
+        + " (both for the first row only: later runs reuse its freed memory)")
     return lines.joined(separator: "\n")
+  }
+
+  private static func mebibytes(_ value: Double?, width: Int) -> String {
+    let text = value.map { String(format: "%.0f", $0) } ?? "-"
+    return String(repeating: " ", count: max(0, width - text.count)) + text
   }
 }

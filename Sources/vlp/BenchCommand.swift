@@ -70,10 +70,13 @@ enum BenchCommand {
       var tsne: [TSNEBenchmarkResult]
     }
     let tsneData = TSNEBenchmark.data(points: 5000, dimensions: 128)
+    let configuration = definition.variants[0].configuration
+    let stepData = try StepBenchmarkData(configuration: configuration)
     let results = Results(
-      step: try threads.map {
+      step: try threads.enumerated().map {
         try StepBenchmark.run(
-          session: "bench-small", configuration: definition.variants[0].configuration, threads: $0)
+          session: "bench-small", configuration: configuration, data: stepData,
+          threads: $0.element, firstRun: $0.offset == 0)
       },
       layer: try threads.map { try LayerBenchmark.run(crossAttention: false, threads: $0, minimumSeconds: 1) },
       crossLayer: try threads.map { try LayerBenchmark.run(crossAttention: true, threads: $0, minimumSeconds: 1) },
@@ -126,12 +129,15 @@ enum BenchCommand {
     let name = parsed.positionals.first ?? "bench-small"
     let definition = try SessionDefinition(contentsOf: SessionLocation.sessionFile(name))
     let steps = try parsed.integers("steps", default: [20])[0]
+    let threadCounts = try parsed.integers("threads", default: [1, 2])
+    let configuration = definition.variants[0].configuration
+    let data = try StepBenchmarkData(configuration: configuration)
     var results: [StepBenchmarkResult] = []
-    for threads in try parsed.integers("threads", default: [1, 2]) {
+    for (position, threads) in threadCounts.enumerated() {
       results.append(
         try StepBenchmark.run(
-          session: name, configuration: definition.variants[0].configuration, threads: threads,
-          steps: steps))
+          session: name, configuration: configuration, data: data, threads: threads,
+          steps: steps, firstRun: position == 0))
     }
     print(parsed.flags.contains("json") ? try json(results) : StepBenchmark.table(results))
   }

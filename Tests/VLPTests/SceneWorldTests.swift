@@ -30,12 +30,30 @@ import Testing
     #expect(a.indices(of: .test) != b.indices(of: .test))
   }
 
+  /// Features and distributions are regenerated from each pair's detector stream on every read
+  /// (ScenePair): reading the pairs in another order gives the same values (no stream is
+  /// shared or advanced by a read), and the rows match the regions the pair keeps.
+  @Test func detectorOutputIsTheSameOnEveryReadInAnyOrder() throws {
+    let world = try SceneWorldTests.small()
+    let pairs = Array(world.pairs.prefix(40))
+    let features = pairs.map(\.regionFeatures)
+    let distributions = pairs.map(\.detectorDistributions)
+    for (position, pair) in pairs.enumerated().reversed() {
+      #expect(pair.regionFeatures == features[position])
+      #expect(pair.detectorDistributions == distributions[position])
+      #expect(features[position].count == pair.regionCount * world.configuration.featureDimension)
+    }
+    #expect(features[0] != features[1])
+  }
+
   @Test func aPairRegeneratesAloneFromItsIndex() throws {
     let world = try SceneWorldTests.small()
     let alone = SceneWorld.makePair(
       index: 123, split: world.pairs[123].split, configuration: world.configuration,
       sampler: SceneSampler(configuration: world.configuration),
-      detector: SimulatedDetector(configuration: world.configuration), prototypes: world.prototypes,
+      detector: SharedDetector(
+        detector: SimulatedDetector(configuration: world.configuration),
+        prototypes: world.prototypes),
       grammar: world.grammar)
     #expect(alone.caption == world.pairs[123].caption)
     #expect(alone.regionFeatures == world.pairs[123].regionFeatures)

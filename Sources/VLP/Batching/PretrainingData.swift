@@ -20,8 +20,14 @@ public final class PretrainingData: Sendable {
   /// Training scenes by their objects, for CMCL's retrieved positives.
   let sceneObjects: SceneObjectIndex
 
-  public init(configuration: PretrainingConfiguration) throws {
-    world = try SceneWorld(configuration: configuration.data.world)
+  /// `world`: a scene world to share (variants whose models differ read the same world); used
+  /// only when it was built from `configuration.data.world`, otherwise a new one is built.
+  public init(configuration: PretrainingConfiguration, world shared: SceneWorld? = nil) throws {
+    if let shared, shared.configuration == configuration.data.world {
+      world = shared
+    } else {
+      world = try SceneWorld(configuration: configuration.data.world)
+    }
     tokenizer = Tokenizer(vocabulary: world.vocabulary(), mode: .word)
     model = configuration.model
     tags = configuration.data.tags

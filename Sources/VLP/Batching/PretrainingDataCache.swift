@@ -1,5 +1,7 @@
 /// Variants that differ only in objectives or schedule share one `PretrainingData` (the world,
 /// its renders and detector outputs are the expensive part): keyed by the settings it depends on.
+/// Variants whose models differ (ALBEF beside Oscar, patches beside regions) still share the
+/// scene world itself when their world settings are the same.
 public struct PretrainingDataCache {
   private var entries: [(data: DataConfiguration, model: ModelConfiguration, value: PretrainingData)] = []
 
@@ -11,7 +13,8 @@ public struct PretrainingDataCache {
     }) {
       return cached.value
     }
-    let data = try PretrainingData(configuration: configuration)
+    let world = entries.first { $0.data.world == configuration.data.world }?.value.world
+    let data = try PretrainingData(configuration: configuration, world: world)
     entries.append((configuration.data, configuration.model, data))
     return data
   }

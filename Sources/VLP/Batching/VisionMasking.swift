@@ -61,6 +61,9 @@ extension PretrainingData {
     let classes = SceneTaxonomy.fineClassCount
     for (b, index) in indices.enumerated() {
       let pair = world.pairs[index]
+      // Computed on each read (ScenePair): once per pair, and only for region inputs.
+      let (regionFeatures, detectorDistributions) =
+        pixels == nil ? (pair.regionFeatures, pair.detectorDistributions) : ([], [])
       for n in chosen[b] {
         let slot = b * slots + n
         positions.append(slot)
@@ -69,9 +72,9 @@ extension PretrainingData {
         if let pixels {
           features += pixels[slot * width..<(slot + 1) * width]
         } else {
-          features += pair.regionFeatures[n * featureWidth..<(n + 1) * featureWidth]
+          features += regionFeatures[n * featureWidth..<(n + 1) * featureWidth]
           labels.append(pair.regions[n].detectedClass)
-          distributions += pair.detectorDistributions[n * classes..<(n + 1) * classes]
+          distributions += detectorDistributions[n * classes..<(n + 1) * classes]
         }
       }
     }

@@ -1,3 +1,5 @@
+import Tensor
+
 /// The three deterministic splits of a data set.
 public enum DataSplit: String, Sendable, Codable, CaseIterable {
   case train
@@ -18,13 +20,20 @@ public struct ScenePair: Sendable {
   /// Detected regions in detector order (decreasing confidence).
   public let regions: [DetectedRegion]
   public let featureDimension: Int
-  /// (regions, D): pooled features, the Faster R-CNN stand-in.
-  public let regionFeatures: [Float]
-  /// (regions, fine classes): the detector's class distributions, the soft labels of masked
-  /// region classification.
-  public let detectorDistributions: [Float]
+  /// Regenerates the detector's features and distributions (see `regionFeatures`).
+  let detection: PairDetection
   /// Seeds the pixel noise and background tint of the rendered image.
   let imageSeed: UInt64
+
+  /// (regions, D): pooled features, the Faster R-CNN stand-in. Computed on each read from the
+  /// pair's own detector stream (bit-identical every time): stored, the features and
+  /// distributions of 20,000 pairs held about 40 MiB that patch-input models never read.
+  /// Read it once per pair, not inside a loop over regions.
+  public var regionFeatures: [Float] { detection.output(for: scene).features }
+
+  /// (regions, fine classes): the detector's class distributions, the soft labels of masked
+  /// region classification; computed on each read, as `regionFeatures`.
+  public var detectorDistributions: [Float] { detection.output(for: scene).distributions }
 
   public var regionCount: Int { regions.count }
 
@@ -34,6 +43,7 @@ public struct ScenePair: Sendable {
   /// (regions, D + 6): features followed by box geometry, one row per region, as Oscar's
   /// feature TSV stores them.
   public var regionInputs: [Float] {
+    let regionFeatures = regionFeatures
     var rows: [Float] = []
     rows.reserveCapacity(regions.count * (featureDimension + 6))
     for (index, region) in regions.enumerated() {
@@ -58,5 +68,28 @@ public struct ScenePair: Sendable {
   /// The tags as one text, the way Oscar feeds them to the tokenizer (text_b).
   public func tagText(_ vocabulary: TagVocabulary) -> String {
     tags(vocabulary).joined(separator: " ")
+  }
+}
+
+/// What regenerates a pair's detector output: the shared detector and prototypes, and the
+/// pair's detector stream as it stood before detection.
+struct PairDetection: Sendable {
+  let detector: SharedDetector
+  let random: RandomGenerator
+
+  func output(for scene: SceneGraph) -> SimulatedDetector.Output {
+    var random = random
+    return detector.detector.detect(scene, prototypes: detector.prototypes, &random)
+  }
+}
+
+/// One detector and its prototypes, shared by every pair of a world.
+final class SharedDetector: Sendable {
+  let detector: SimulatedDetector
+  let prototypes: RegionFeaturePrototypes
+
+  init(detector: SimulatedDetector, prototypes: RegionFeaturePrototypes) {
+    self.detector = detector
+    self.prototypes = prototypes
   }
 }

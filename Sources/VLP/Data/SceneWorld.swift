@@ -54,7 +54,8 @@ public final class SceneWorld: Sendable {
     grammar: CaptionGrammar, splits: [DataSplit]
   ) -> [ScenePair] {
     let sampler = SceneSampler(configuration: configuration)
-    let detector = SimulatedDetector(configuration: configuration)
+    let detector = SharedDetector(
+      detector: SimulatedDetector(configuration: configuration), prototypes: prototypes)
     let chunkSize = 512
     let chunkCount = (count + chunkSize - 1) / chunkSize
     let chunks = ChunkResults<ScenePair>(count: chunkCount)
@@ -64,7 +65,7 @@ public final class SceneWorld: Sendable {
         range.map { index in
           makePair(
             index: index, split: splits[index], configuration: configuration, sampler: sampler,
-            detector: detector, prototypes: prototypes, grammar: grammar)
+            detector: detector, grammar: grammar)
         }, at: chunk)
     }
     return chunks.joined()
@@ -72,7 +73,7 @@ public final class SceneWorld: Sendable {
 
   static func makePair(
     index: Int, split: DataSplit, configuration: SceneWorldConfiguration, sampler: SceneSampler,
-    detector: SimulatedDetector, prototypes: RegionFeaturePrototypes, grammar: CaptionGrammar
+    detector: SharedDetector, grammar: CaptionGrammar
   ) -> ScenePair {
     var rng = RandomGenerator(
       seed: ExactMath.mixSeed(configuration.seed, stream: Stream.pairs.rawValue, index: index))
@@ -89,12 +90,18 @@ public final class SceneWorld: Sendable {
         CaptionGrammar.NoiseKind.allCases[
           captionRNG.nextInt(below: CaptionGrammar.NoiseKind.allCases.count)]
     }
-    let caption = grammar.caption(for: scene, noise: noise, rng: &captionRNG)
-    let detection = detector.detect(scene, prototypes: prototypes, &detectorRNG)
+    var caption = grammar.caption(for: scene, noise: noise, rng: &captionRNG)
+    // Appending left the word array with up to twice its length in capacity; the world keeps
+    // 20,000 captions, so it keeps an exact copy (map allocates exactly).
+    caption.words = caption.words.map { $0 }
+    // The regions are kept; features and distributions are regenerated from this stream when
+    // read (ScenePair.regionFeatures).
+    let detection = PairDetection(detector: detector, random: detectorRNG)
     return ScenePair(
-      index: index, split: split, scene: scene, caption: caption, regions: detection.regions,
-      featureDimension: configuration.featureDimension, regionFeatures: detection.features,
-      detectorDistributions: detection.distributions, imageSeed: imageSeed)
+      index: index, split: split, scene: scene, caption: caption,
+      regions: detection.output(for: scene).regions,
+      featureDimension: configuration.featureDimension, detection: detection,
+      imageSeed: imageSeed)
   }
 
   public var count: Int { pairs.count }
@@ -142,7 +149,13 @@ final class ChunkResults<Element: Sendable>: Sendable {
     slots.withLock { $0[chunk] = elements }
   }
 
+  /// One exact allocation (flatMap grows by doubling: up to twice the world's pair array).
   func joined() -> [Element] {
-    slots.withLock { $0.flatMap { $0 } }
+    slots.withLock { slots in
+      var elements: [Element] = []
+      elements.reserveCapacity(slots.reduce(0) { $0 + $1.count })
+      for slot in slots { elements += slot }
+      return elements
+    }
   }
 }
