@@ -45,17 +45,7 @@ extension Tensor {
         op: "layerNorm", detail: "needs a tensor of rank 1 or more, got shape \(shape)")
     }
     let n = shape.last
-    for (name, parameter) in [("gamma", gamma), ("beta", beta)] {
-      if let parameter, parameter.shape != Shape([n]) {
-        throw TensorError.shapeMismatch(
-          op: "layerNorm",
-          detail: "input \(shape) and \(name) \(parameter.shape): \(name) must have shape (\(n))")
-      }
-    }
-    guard epsilon >= 0, epsilon.isFinite else {
-      throw TensorError.invalidArgument(
-        op: "layerNorm", detail: "epsilon must be finite and >= 0, got \(epsilon)")
-    }
+    try checkLayerNormArguments(gamma: gamma, beta: beta, epsilon: epsilon)
     let rows = n == 0 ? 0 : count / n
     let output = TensorStorage(count: count, zeroed: false)
     let mean = TensorStorage(count: rows, zeroed: false)
@@ -230,17 +220,7 @@ extension Tensor {
       return try (self + residual).layerNorm(gamma: gamma, beta: beta, epsilon: epsilon)
     }
     let n = shape.last
-    for (name, parameter) in [("gamma", gamma), ("beta", beta)] {
-      if let parameter, parameter.shape != Shape([n]) {
-        throw TensorError.shapeMismatch(
-          op: "layerNorm",
-          detail: "input \(shape) and \(name) \(parameter.shape): \(name) must have shape (\(n))")
-      }
-    }
-    guard epsilon >= 0, epsilon.isFinite else {
-      throw TensorError.invalidArgument(
-        op: "layerNorm", detail: "epsilon must be finite and >= 0, got \(epsilon)")
-    }
+    try checkLayerNormArguments(gamma: gamma, beta: beta, epsilon: epsilon)
     let rows = n == 0 ? 0 : count / n
     let sum = TensorStorage(count: count, zeroed: false)
     let output = TensorStorage(count: count, zeroed: false)
@@ -261,6 +241,24 @@ extension Tensor {
         gBeta: beta.flatMap { $0.requiresGrad ? $0.gradientAccumulator() : nil },
         rows: rows, columns: n, throughSum: true,
         gxResidual: residual.requiresGrad ? residual.gradientAccumulator() : nil)
+    }
+  }
+}
+
+extension Tensor {
+  /// gamma and beta of shape (n) for a last axis of n, and a finite epsilon >= 0.
+  private func checkLayerNormArguments(gamma: Tensor?, beta: Tensor?, epsilon: Float) throws {
+    let n = shape.last
+    for (name, parameter) in [("gamma", gamma), ("beta", beta)] {
+      if let parameter, parameter.shape != Shape([n]) {
+        throw TensorError.shapeMismatch(
+          op: "layerNorm",
+          detail: "input \(shape) and \(name) \(parameter.shape): \(name) must have shape (\(n))")
+      }
+    }
+    guard epsilon >= 0, epsilon.isFinite else {
+      throw TensorError.invalidArgument(
+        op: "layerNorm", detail: "epsilon must be finite and >= 0, got \(epsilon)")
     }
   }
 }
