@@ -63,7 +63,7 @@ extension PretrainingData {
       let pair = world.pairs[index]
       // Computed on each read (ScenePair): once per pair, and only for region inputs.
       let (regionFeatures, detectorDistributions) =
-        pixels == nil ? (pair.regionFeatures, pair.detectorDistributions) : ([], [])
+        pixels == nil ? pair.detectorOutput : ([], [])
       for n in chosen[b] {
         let slot = b * slots + n
         positions.append(slot)

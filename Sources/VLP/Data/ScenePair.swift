@@ -35,6 +35,12 @@ public struct ScenePair: Sendable {
   /// region classification; computed on each read, as `regionFeatures`.
   public var detectorDistributions: [Float] { detection.output(for: scene).distributions }
 
+  /// Both of the above from one run of the detector, for a reader that needs both.
+  public var detectorOutput: (features: [Float], distributions: [Float]) {
+    let output = detection.output(for: scene)
+    return (output.features, output.distributions)
+  }
+
   public var regionCount: Int { regions.count }
 
   /// (regions, 6): (x1, y1, x2, y2, w, h) of each detector box, normalized.
