@@ -44,8 +44,6 @@ public final class Pretrainer {
       floor: t.minimumLearningRate, warmupStart: t.warmupLearningRate)
   }
 
-  /// The trained model, by family.
-  public var trainedModel: TrainedModel { family.model }
   /// The trained model (ALBEF's student or Oscar).
   public var model: any Module { family.model.module }
   public var albefModel: ALBEFModel? {
