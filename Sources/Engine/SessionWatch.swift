@@ -61,16 +61,7 @@ extension TrainingLoop {
   /// writes; about once a second it reads the lines appended to the logs and, when a newer
   /// checkpoint appears, loads it for probes and projections.
   func watchLoop(trainedBy holder: SessionLockHolder) {
-    let run: SessionRun
-    do {
-      run = try SessionRun(folder: engine.folder, definition: engine.definition, writable: false)
-    } catch {
-      state = .failed("\(error)")
-      engine.publishFailure("\(error)")
-      return
-    }
-    referenceLevels = run.variants.map(\.trainer.referenceLevels)
-    dataViews = run.variants.map { SessionDataView($0.trainer.data) }
+    guard let run = openRun(writable: false) else { return }
     var metrics = LogFollower(url: run.folder.metricsFile)
     var evaluations = LogFollower(url: run.folder.evaluationFile)
     var loadedCheckpoint = run.lastCheckpointStep ?? 0

@@ -34,18 +34,24 @@ final class TrainingLoop {
     }
   }
 
-  private func runLoop() {
-    let run: SessionRun
+  /// Builds the session's run (a watcher's touches no file), or publishes why it cannot.
+  func openRun(writable: Bool) -> SessionRun? {
     do {
-      run = try SessionRun(
-        folder: engine.folder, definition: engine.definition, lockNotice: engine.lockNotice)
+      let run = try SessionRun(
+        folder: engine.folder, definition: engine.definition, lockNotice: engine.lockNotice,
+        writable: writable)
+      referenceLevels = run.variants.map(\.trainer.referenceLevels)
+      dataViews = run.variants.map { SessionDataView($0.trainer.data) }
+      return run
     } catch {
       state = .failed("\(error)")
       engine.publishFailure("\(error)")
-      return
+      return nil
     }
-    referenceLevels = run.variants.map(\.trainer.referenceLevels)
-    dataViews = run.variants.map { SessionDataView($0.trainer.data) }
+  }
+
+  private func runLoop() {
+    guard let run = openRun(writable: true) else { return }
     state = run.step >= target ? .finished : .paused
     publish(run)
     while true {
