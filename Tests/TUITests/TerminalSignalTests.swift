@@ -3,7 +3,8 @@ import TestSupport
 import Testing
 
 /// The workbench in an interactive shell in tmux: refusing a terminal that cannot draw
-/// (TERM=dumb), watching a session that a background `vlp run` trains, Ctrl-Z and `fg`.
+/// (TERM=dumb), watching a session that a background `vlp run` trains, Ctrl-Z and `fg`,
+/// Ctrl-\ (SIGQUIT) to quit.
 /// In `EndToEndTests` (serialized) so the two tmux servers never run at once.
 extension EndToEndTests {
   @Test func dumbTerminalsAreRefusedAndABusySessionIsWatchedAndSuspended() throws {
@@ -51,10 +52,12 @@ extension EndToEndTests {
     screen = try tmux.wait("the shell after Ctrl-Z") { $0.contains("Stopped") }
     try type("fg")
     try tmux.wait("the workbench again") { $0.contains("watching") && $0.contains("Dashboard") }
-    try tmux.keys("q")
+    // Ctrl-\ (SIGQUIT) quits like Ctrl-C: no crash report, the terminal given back.
+    try tmux.keys("C-\\")
     try type("echo TUI=$((100 + $?)); kill -TERM %1; wait %1; echo RUN=$((100 + $?))")
     screen = try tmux.wait("both ended") { $0.contains("RUN=2") }
     #expect(screen.contains("TUI=100") && screen.contains("RUN=243"), "\(screen)")
+    #expect(!screen.contains("Backtrac") && !screen.contains("Crash"), "\(screen)")
     let lines = try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n")
     #expect(lines.count > seen, "the watcher wrote nothing and the writer logged each step once")
   }
