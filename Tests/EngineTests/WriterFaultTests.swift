@@ -25,6 +25,12 @@ import Testing
       #expect(second.error.contains("session 'busy' is being written by another process"), "\(second.error)")
       #expect(second.error.contains("pid \(first.pid) on \(SessionLock.hostName)"), "\(second.error)")
       #expect(second.error.contains("vlp run busy --steps 100000"), "\(second.error)")
+      // Readers neither take the lock nor wait for it.
+      let csv = work.directory.appendingPathComponent("curves.csv").path
+      for reader in [["eval", "busy"], ["export", "busy", "--curves", csv]] {
+        let read = try ChildProcess.run(reader, in: work.directory)
+        #expect(read.status == 0, "\(reader): \(read.error)")
+      }
       kill(first.pid, signal)
       let ended = first.finish()
       #expect(ended.status == 128 + signal, "\(ended.error)")
