@@ -52,7 +52,7 @@ enum TUICommand {
         terminal.draw(canvas)
         if let key = terminal.readKey() { outcome = workbench.handle(key) }
       }
-      drawSaving(terminal, workbench: workbench)
+      if case .watching = engine.snapshot.state {} else { drawSaving(terminal, workbench: workbench) }
       engine.stop()
       guard case .open(let next) = outcome else { break }
       do {
