@@ -34,6 +34,22 @@ struct CheckpointStore {
     return common.max()
   }
 
+  /// The latest checkpoint of `variant`, read, or nil when there is none. Readers never wait
+  /// for the writer, which may prune the file between the listing and the open: then the
+  /// listing is taken again (an open file stays readable whatever the writer does).
+  func readLatest(variant: String) throws -> (url: URL, checkpoint: TrainingCheckpoint)? {
+    var attempt = 0
+    while let step = steps(variant: variant).last {
+      let url = url(variant: variant, step: step)
+      do {
+        return (url, try TrainingCheckpoint.read(from: url))
+      } catch where attempt < 5 && !FileManager.default.fileExists(atPath: url.path) {
+        attempt += 1
+      }
+    }
+    return nil
+  }
+
   @discardableResult
   func save(_ checkpoint: TrainingCheckpoint, variant: String) throws -> URL {
     let directory = folder.checkpointFolder(variant: variant)

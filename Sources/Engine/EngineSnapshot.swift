@@ -13,6 +13,9 @@ public enum EngineState: Sendable, Equatable, CustomStringConvertible {
   case failed(String)
   /// Stopped on request, after saving.
   case stopped
+  /// Another process trains the session; this engine follows its files (who: pid, host,
+  /// command).
+  case watching(String)
 
   public var description: String {
     switch self {
@@ -22,6 +25,7 @@ public enum EngineState: Sendable, Equatable, CustomStringConvertible {
     case .finished: "finished"
     case .failed: "failed"
     case .stopped: "stopped"
+    case .watching: "watching"
     }
   }
 

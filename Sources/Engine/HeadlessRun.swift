@@ -40,7 +40,7 @@ public enum HeadlessRun {
           for variant in snapshot.variants { printedSteps[variant.name] = variant.latest?.step ?? 0 }
           lastLine = Date()
         }
-      case .finished, .failed, .stopped:
+      case .finished, .failed, .stopped, .watching:
         engine.stop()
         let final = engine.snapshot
         for line in progressLines(final, since: printedSteps) { print(line) }

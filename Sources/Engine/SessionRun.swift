@@ -31,14 +31,25 @@ final class SessionRun {
   var time: Double = 0
   private(set) var resumedFrom: Int?
   private(set) var lastCheckpointStep: Int?
+  private(set) var writable = true
 
-  var step: Int { variants[0].trainer.step }
+  /// A watcher's step: the latest one logged by the process that trains the session.
+  private var followedStep: Int?
+
+  var step: Int { followedStep ?? variants[0].trainer.step }
 
   /// Builds every variant (sharing data between variants with the same data settings) and
   /// resumes from the latest step at which all variants have a checkpoint.
-  init(folder: SessionFolder, definition: SessionDefinition) throws {
+  ///
+  /// `writable` false: a watcher of a session another process trains; it restores the latest
+  /// checkpoint (for probes and projections) and touches no file.
+  init(
+    folder: SessionFolder, definition: SessionDefinition, lockNotice: String? = nil,
+    writable: Bool = true
+  ) throws {
     self.folder = folder
     self.definition = definition
+    self.writable = writable
     store = CheckpointStore(folder: folder, keep: definition.checkpoints.keep)
     metricsLog = JSONLinesLog(url: folder.metricsFile)
     evaluationLog = JSONLinesLog(url: folder.evaluationFile)
@@ -50,14 +61,29 @@ final class SessionRun {
         trainer: try Pretrainer(
           configuration: variant.configuration, data: cache.data(for: variant.configuration)))
     }
+    guard writable else {
+      try restoreCheckpoint(at: store.latestCommonStep(variants: variants.map(\.name)) ?? 0)
+      return
+    }
+    if let lockNotice { log.write(lockNotice) }
+    removeStaleTemporaries()
     try resume()
   }
 
-  /// Restores the latest common checkpoint and cuts the logs back to its step (what was
-  /// logged after it is replayed, bit for bit, by the resumed run).
-  private func resume() throws {
-    let names = variants.map(\.name)
-    let step = store.latestCommonStep(variants: names) ?? 0
+  /// The temporaries of saves that a killed writer left (`.step-….safetensors.tmp-PID`); only
+  /// the holder of the session's lock may do this, as no other writer can be mid-save.
+  private func removeStaleTemporaries() {
+    let folders = [folder.url] + variants.map { folder.checkpointFolder(variant: $0.name) }
+    let removed = folders.flatMap { AtomicFile.removeStaleTemporaries(in: $0) }
+    if !removed.isEmpty {
+      log.write(
+        "removed \(removed.count) temporary file(s) left by an interrupted save: "
+          + removed.joined(separator: ", "))
+    }
+  }
+
+  /// Restores every variant from its checkpoint at `step` (0: none).
+  func restoreCheckpoint(at step: Int) throws {
     if step > 0 {
       for index in variants.indices {
         let url = store.url(variant: variants[index].name, step: step)
@@ -69,7 +95,7 @@ final class SessionRun {
             detail: "holds variant '\(saved)', not '\(variants[index].name)'; move it aside")
         }
         time = Double(checkpoint.extra[Self.timeKey] ?? "") ?? time
-        if checkpoint.config != variants[index].trainer.configurationJSON {
+        if checkpoint.config != variants[index].trainer.configurationJSON, writable {
           log.write(
             "note: variant \(variants[index].name)'s configuration differs from the one its "
               + "checkpoint at step \(step) was trained with (session.json or --set changed)")
@@ -78,6 +104,14 @@ final class SessionRun {
       resumedFrom = step
       lastCheckpointStep = step
     }
+  }
+
+  /// Restores the latest common checkpoint and cuts the logs back to its step (what was
+  /// logged after it is replayed, bit for bit, by the resumed run).
+  private func resume() throws {
+    let names = variants.map(\.name)
+    let step = store.latestCommonStep(variants: names) ?? 0
+    try restoreCheckpoint(at: step)
     func keep(_ line: String) -> Bool {
       guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
         let recorded = object["step"] as? Int
@@ -161,6 +195,26 @@ final class SessionRun {
       store.prune(variant: variant.name, protected: Set([variant.bestStep].compactMap { $0 }))
     }
     log.write("saved checkpoints at step \(step) in \(folder.checkpointsFolder.relativePath)/")
+  }
+
+  /// A watcher's update from the files another process writes: the records appended since the
+  /// last call, or all of them after the writer cut its logs back (`replace`).
+  func follow(
+    metrics: [MetricRecord], evaluations: [EvaluationRecord], replace: Bool, time: Double?
+  ) {
+    for index in variants.indices {
+      let name = variants[index].name
+      if replace {
+        variants[index].history = MetricHistory()
+        variants[index].evaluations = []
+        variants[index].bestRecall = nil
+        variants[index].bestStep = nil
+      }
+      for record in metrics where record.variant == name { variants[index].history.append(record) }
+      for record in evaluations where record.variant == name { noteEvaluation(record, at: index) }
+    }
+    followedStep = variants.compactMap(\.history.last?.step).min() ?? followedStep
+    if let time { self.time = time }
   }
 
   func flush() throws {

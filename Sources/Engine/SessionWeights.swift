@@ -40,13 +40,12 @@ public struct SessionWeights {
       variants.append(Variant(name: variant.name, trainer: trainer, checkpoint: checkpoint))
     } else {
       for variant in definition.variants {
-        guard let step = store.steps(variant: variant.name).last else {
+        guard let (url, saved) = try store.readLatest(variant: variant.name) else {
           throw SessionError.noCheckpoint(session: folder.name, variant: variant.name)
         }
-        let url = store.url(variant: variant.name, step: step)
         let trainer = try Pretrainer(
           configuration: variant.configuration, data: cache.data(for: variant.configuration))
-        try trainer.restore(from: try TrainingCheckpoint.read(from: url))
+        try trainer.restore(from: saved)
         variants.append(Variant(name: variant.name, trainer: trainer, checkpoint: url))
       }
     }

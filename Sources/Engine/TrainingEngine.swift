@@ -28,6 +28,9 @@ public final class TrainingEngine: @unchecked Sendable {
     /// Held-out pairs whose features a projection shows.
     public var projectionPairs = 60
     public var projectionOptions = TSNEOptions()
+    /// Watch a session that another process trains: no lock, no training, no writes; the
+    /// curves and evaluations follow its files, probes and projections use its checkpoints.
+    public var watching: SessionLockHolder?
 
     public init() {}
   }
@@ -52,12 +55,18 @@ public final class TrainingEngine: @unchecked Sendable {
   private let published: Mutex<EngineSnapshot>
   private let done = DispatchSemaphore(value: 0)
   private let started = Atomic<Bool>(false)
+  /// This engine's hold on the session (nil when watching); released when its thread ends.
+  let lock: SessionLock?
+  /// A note when the lock file named a holder that was killed (for the user and run.log).
+  public var lockNotice: String? { lock?.staleNotice }
 
   /// Parses the session (strictly: configuration errors throw here, before any thread starts).
   public init(folder: SessionFolder, overrides: [String] = [], options: Options = Options()) throws {
     self.folder = folder
     definition = try folder.definition(overrides: overrides)
     self.options = options
+    // After the configuration: a bad session.json is reported before anyone else's lock.
+    lock = options.watching == nil ? try SessionLock(folder: folder) : nil
     requests.running = !options.startPaused
     let first = definition.variants[0].configuration
     published = Mutex(
@@ -74,6 +83,7 @@ public final class TrainingEngine: @unchecked Sendable {
     guard !started.exchange(true, ordering: .relaxed) else { return }
     let thread = Thread { [self] in
       TrainingLoop(engine: self).run()
+      lock?.release()
       done.signal()
     }
     thread.name = "vlp training"

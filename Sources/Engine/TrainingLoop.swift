@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import Tensor
 import VLP
 
@@ -29,21 +30,28 @@ final class TrainingLoop {
   func run() {
     // The thread count belongs to this run (its thread), never to the whole process.
     ComputeSettings.withThreadCount(engine.options.threads ?? ComputeSettings.threadCount) {
-      runLoop()
+      if let holder = engine.options.watching { watchLoop(trainedBy: holder) } else { runLoop() }
+    }
+  }
+
+  /// Builds the session's run (a watcher's touches no file), or publishes why it cannot.
+  func openRun(writable: Bool) -> SessionRun? {
+    do {
+      let run = try SessionRun(
+        folder: engine.folder, definition: engine.definition, lockNotice: engine.lockNotice,
+        writable: writable)
+      referenceLevels = run.variants.map(\.trainer.referenceLevels)
+      dataViews = run.variants.map { SessionDataView($0.trainer.data) }
+      return run
+    } catch {
+      state = .failed("\(error)")
+      engine.publishFailure("\(error)")
+      return nil
     }
   }
 
   private func runLoop() {
-    let run: SessionRun
-    do {
-      run = try SessionRun(folder: engine.folder, definition: engine.definition)
-    } catch {
-      state = .failed("\(error)")
-      engine.publishFailure("\(error)")
-      return
-    }
-    referenceLevels = run.variants.map(\.trainer.referenceLevels)
-    dataViews = run.variants.map { SessionDataView($0.trainer.data) }
+    guard let run = openRun(writable: true) else { return }
     state = run.step >= target ? .finished : .paused
     publish(run)
     while true {
@@ -75,6 +83,7 @@ final class TrainingLoop {
     do {
       let base = run.time
       try run.trainStep(capturePseudoTargets: capture) { base + Date().timeIntervalSince(begin) }
+      FaultPoint.reach("step")
       if capture { lastCapture = begin }
       let step = run.step
       var improved = false
@@ -188,7 +197,7 @@ final class TrainingLoop {
     publish(run)
   }
 
-  func publish(_ run: SessionRun) {
+  func publish(_ run: SessionRun, message: String? = nil) {
     let state = self.state
     let target = self.target
     let every = evaluationEvery
@@ -208,7 +217,7 @@ final class TrainingLoop {
             referenceLevels: levels[index], data: views[index])
         },
         evaluationEvery: every, resumedFrom: run.resumedFrom,
-        lastCheckpointStep: run.lastCheckpointStep, message: run.log.lastLine, probe: probe,
+        lastCheckpointStep: run.lastCheckpointStep, message: message ?? run.log.lastLine, probe: probe,
         projection: nil, generation: 0))
   }
 }

@@ -6,6 +6,9 @@ public enum TerminalError: Error, CustomStringConvertible, Equatable {
   case unknownTerminal(type: String)
   /// Another session is open (curses has one screen per process).
   case sessionAlreadyOpen
+  /// The terminal cannot move the cursor (TERM=dumb, an editor's shell buffer): the screen
+  /// would stay blank.
+  case lacksCapabilities(type: String, missing: [String])
 
   public var description: String {
     switch self {
@@ -16,6 +19,11 @@ public enum TerminalError: Error, CustomStringConvertible, Equatable {
       return "the terminal type \"\(type)\" is unknown to ncurses (no terminfo entry). "
         + "Set TERM to one your system knows, e.g. TERM=xterm-256color, "
         + "or train without the interface: `vlp run SESSION`."
+    case .lacksCapabilities(let type, let missing):
+      return "the terminal type \"\(type)\" lacks what the workbench needs to draw ("
+        + missing.joined(separator: ", ") + "), so it would show nothing. "
+        + "Train without the interface with `vlp run SESSION`, or use a full terminal "
+        + "(e.g. TERM=xterm-256color)."
     case .sessionAlreadyOpen:
       return "a terminal session is already open; close it before opening another"
     }

@@ -11,13 +11,20 @@ import Synchronization
 /// - SIGINT, SIGTERM, SIGHUP: the first one only sets a flag, which `readKey` turns into Ctrl-C
 ///   so the screen's quit path runs (training stops and saves); a second one restores the
 ///   terminal and ends the process by the signal's default action.
+/// - SIGQUIT (Ctrl-\\) is one of them: a request to save and quit, never the Swift runtime's
+///   crash backtrace.
+/// - SIGTSTP (Ctrl-Z) and SIGCONT set flags that `readKey` acts on: suspend (endwin, stop) and
+///   repaint.
 /// - SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGTRAP: restore, then the default action (core dump) at once.
 enum TerminalRestore {
   static let isActive = Atomic<Bool>(false)
   static let pendingSignal = Atomic<Int32>(0)
+  static let pendingSuspend = Atomic<Bool>(false)
+  static let pendingRedraw = Atomic<Bool>(false)
   private static let atexitRegistered = Atomic<Bool>(false)
 
-  static let interruptSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+  static let interruptSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+  static let jobControlSignals: [Int32] = [SIGTSTP, SIGCONT]
   // SIGILL and SIGTRAP: a Swift runtime trap (a failed precondition, an overflow).
   static let fatalSignals: [Int32] = [SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGTRAP]
 
@@ -45,6 +52,7 @@ enum TerminalRestore {
     pendingSignal.store(0, ordering: .relaxed)
     isActive.store(true, ordering: .releasing)
     for signal in interruptSignals + fatalSignals { Glibc.signal(signal, handleSignal) }
+    for signal in jobControlSignals { Glibc.signal(signal, handleJobControl) }
     if !atexitRegistered.exchange(true, ordering: .relaxed) {
       atexit { TerminalRestore.endCurses() }
     }
@@ -53,8 +61,17 @@ enum TerminalRestore {
   /// `endwin` once, from normal code (close, atexit); handlers back to the defaults.
   static func endCurses() {
     guard isActive.exchange(false, ordering: .acquiringAndReleasing) else { return }
-    for signal in interruptSignals + fatalSignals { Glibc.signal(signal, SIG_DFL) }
+    for signal in interruptSignals + fatalSignals + jobControlSignals {
+      Glibc.signal(signal, SIG_DFL)
+    }
     endwin()
+  }
+
+  /// Stops the process as Ctrl-Z would have (curses mode already left); returns once continued.
+  static func stopProcess() {
+    Glibc.signal(SIGTSTP, SIG_DFL)
+    raise(SIGTSTP)
+    Glibc.signal(SIGTSTP, handleJobControl)
   }
 
   /// Async-signal-safe restore: only tcsetattr and write.
@@ -67,9 +84,17 @@ enum TerminalRestore {
   }
 }
 
+private func handleJobControl(_ signal: Int32) {
+  if signal == SIGTSTP {
+    TerminalRestore.pendingSuspend.store(true, ordering: .releasing)
+  } else {
+    TerminalRestore.pendingRedraw.store(true, ordering: .releasing)
+  }
+}
+
 private func handleSignal(_ signal: Int32) {
   // Constants, not the static arrays: nothing in a handler should touch lazy globals.
-  let isInterrupt = signal == SIGINT || signal == SIGTERM || signal == SIGHUP
+  let isInterrupt = signal == SIGINT || signal == SIGTERM || signal == SIGHUP || signal == SIGQUIT
   if isInterrupt && TerminalRestore.isActive.load(ordering: .acquiring) {
     let (exchanged, _) = TerminalRestore.pendingSignal.compareExchange(
       expected: 0, desired: signal, ordering: .acquiringAndReleasing)

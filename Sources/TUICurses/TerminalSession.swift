@@ -47,6 +47,15 @@ public final class TerminalSession {
       Self.isOpen.store(false, ordering: .releasing)
       throw .unknownTerminal(type: environment["TERM"] ?? "")
     }
+    // Curses draws by moving the cursor; without that (TERM=dumb) the screen stays blank.
+    let missing = Self.requiredCapabilities.filter { vlp_terminfo_string($0.name) == nil }
+    guard missing.isEmpty else {
+      endwin()
+      delscreen(screen)
+      Self.isOpen.store(false, ordering: .releasing)
+      throw .lacksCapabilities(
+        type: environment["TERM"] ?? "", missing: missing.map { "\($0.meaning) (\($0.name))" })
+    }
     self.screen = screen
     cbreak()
     noecho()
@@ -68,6 +77,11 @@ public final class TerminalSession {
         colorMode: colorMode, colorCount: vlp_colors(), pairCount: vlp_color_pairs()))
     TerminalRestore.activate()
   }
+
+  /// The terminfo capabilities the workbench cannot draw without.
+  static let requiredCapabilities = [
+    (name: "cup", meaning: "cursor addressing"), (name: "clear", meaning: "clearing the screen"),
+  ]
 
   /// With `COLORTERM=truecolor` the `-direct` variant of `$TERM` (xterm-direct, tmux-direct)
   /// is tried first: only a direct-colour description lets ncurses send 24-bit colours.
@@ -112,6 +126,12 @@ public final class TerminalSession {
     if TerminalRestore.pendingSignal.exchange(0, ordering: .acquiringAndReleasing) != 0 {
       return .ctrl("c")
     }
+    if TerminalRestore.pendingSuspend.exchange(false, ordering: .acquiringAndReleasing) {
+      suspend()
+    }
+    if TerminalRestore.pendingRedraw.exchange(false, ordering: .acquiringAndReleasing) {
+      redrawAll()
+    }
     var code: Int32 = 0
     switch vlp_read_key(vlp_stdscr(), &code) {
     case 1: return KeyDecoding.character(code)
@@ -121,6 +141,21 @@ public final class TerminalSession {
       return key
     default: return nil
     }
+  }
+
+  /// Ctrl-Z: as curses programs do, leave curses mode (the shell gets its terminal back), stop
+  /// the whole process (training too), and on SIGCONT (`fg`) take the terminal again and
+  /// repaint everything.
+  private func suspend() {
+    endwin()
+    TerminalRestore.stopProcess()
+    redrawAll()
+  }
+
+  /// The next frame repaints every cell (after a suspend, or a SIGCONT from elsewhere).
+  private func redrawAll() {
+    clearok(vlp_stdscr(), true)
+    painter.invalidate()
   }
 
   /// Gives the terminal back (endwin). Safe to call more than once.

@@ -10,7 +10,7 @@ enum DataCommand {
            vlp data world [--seed N] [--pairs N] [--config WORLD.json] [--examples N]
     """
 
-  /// A run that found problems: they are printed first; this ends the program with status 2.
+  /// A run that found problems: they are printed first; this ends the program with status 1.
   struct ProblemsFound: Error, CustomStringConvertible {
     let path: String
     let count: Int

@@ -3,15 +3,19 @@ import Engine
 import Formatting
 import Foundation
 
-/// `vlp run SESSION`: headless training with progress lines; Ctrl-C and SIGTERM save first.
+/// `vlp run SESSION`: headless training with progress lines; Ctrl-C, SIGTERM, SIGHUP and SIGQUIT
+/// save first.
 enum RunCommand {
   static let usage = """
     usage: vlp run SESSION [--steps N] [--set key=value ...] [--threads N] [--every SECONDS]
       SESSION is a name under sessions/ (default) or a session folder's path (sessions/default/).
       Trains every variant of the session in lockstep until step N (default: the
       session's training.steps), resuming from its latest checkpoint, printing progress every
-      few seconds (--every, default 5) and saving a checkpoint at the end. Ctrl-C or SIGTERM
-      saves a checkpoint and flushes the logs before exiting (status 130 / 143).
+      few seconds (--every, default 5) and saving a checkpoint at the end. Ctrl-C, SIGTERM,
+      SIGHUP (the terminal closed) and SIGQUIT (Ctrl-\\) save a checkpoint and flush the logs
+      before exiting (status 128 + the signal: 130, 143, 129, 131). One process writes a
+      session at a time: a second `vlp run` (or a training `vlp tui`) on it exits with status 1,
+      naming the one that holds it.
       --set key=value   override any configuration key for this run (repeatable)
     """
 
@@ -24,9 +28,10 @@ enum RunCommand {
     options.threads = try parsed.options["threads"].map { _ in try parsed.integers("threads", default: [])[0] }
     let interval = try parsed.options["every"].map { _ in Double(try parsed.integers("every", default: [])[0]) } ?? 5
     let engine = try TrainingEngine(folder: folder, overrides: parsed.repeated["set"] ?? [], options: options)
+    if let notice = engine.lockNotice { FileHandle.standardError.write(Data("vlp: \(notice)\n".utf8)) }
     let trap = SignalTrap { signal in
       FileHandle.standardError.write(
-        Data("vlp: \(signal == SIGINT ? "interrupted" : "terminated"): saving a checkpoint and stopping\n".utf8))
+        Data("vlp: \(SignalTrap.name(signal)): saving a checkpoint and stopping\n".utf8))
       engine.requestStop()
     }
     let final = HeadlessRun.run(engine, interval: interval) { print($0) }
@@ -39,14 +44,16 @@ enum RunCommand {
   }
 }
 
-/// An error that ends a command with status 2 and its message.
+/// An error that ends a command with status 1 (failed) and its message.
 struct RunFailure: Error, CustomStringConvertible {
   let description: String
 }
 
-/// Turns SIGINT and SIGTERM into a callback on a dispatch queue (instead of killing the process
-/// mid-write), so the engine can save before the process exits. `@unchecked`: `first` is read
-/// and written under `lock`, `sources` only in init.
+/// Turns SIGINT, SIGTERM, SIGHUP and SIGQUIT into a callback on a dispatch queue (instead of
+/// killing the process mid-write), so the engine can save before the process exits. SIGQUIT is
+/// a request to quit like the others: caught here, it never reaches the Swift runtime's crash
+/// handler, which would print a backtrace and freeze. `@unchecked`: `first` is read and written
+/// under `lock`, `sources` only in init.
 final class SignalTrap: @unchecked Sendable {
   private var sources: [DispatchSourceSignal] = []
   private let lock = NSLock()
@@ -54,8 +61,19 @@ final class SignalTrap: @unchecked Sendable {
 
   var received: Int32? { lock.withLock { first } }
 
+  static let stopSignals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+
+  static func name(_ signal: Int32) -> String {
+    switch signal {
+    case SIGINT: "interrupted"
+    case SIGHUP: "hung up (SIGHUP)"
+    case SIGQUIT: "quit (SIGQUIT)"
+    default: "terminated"
+    }
+  }
+
   init(_ handler: @escaping @Sendable (Int32) -> Void) {
-    for signalNumber in [SIGINT, SIGTERM] {
+    for signalNumber in Self.stopSignals {
       signal(signalNumber, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
       source.setEventHandler { [self] in

@@ -33,7 +33,7 @@ enum TSNECommand {
                    (for Tests/Fixtures/tsne_reference.py --bench)
     """
 
-  /// Bad usage ends the program with status 64 and the usage text; bad input with status 2.
+  /// Bad usage ends the program with status 2 and the usage text; bad input with status 1.
   static func run(_ arguments: [String]) throws {
     do {
       try tsne(arguments)
@@ -54,7 +54,7 @@ enum TSNECommand {
     -> Never
   {
     FileHandle.standardError.write(Data("vlp: \(error)\n\(usage)\n".utf8))
-    exit(64)
+    exit(ExitStatus.usage)
   }
 
   private static func tsne(_ arguments: [String]) throws {

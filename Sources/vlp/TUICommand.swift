@@ -12,7 +12,10 @@ enum TUICommand {
       path; default: default) and trains it live,
       resuming from its latest checkpoint. --paused opens it paused (Space starts). ? inside
       lists the keys (docs/keys.md). Needs a terminal: for scripts and logs use
-      `vlp run SESSION`.
+      `vlp run SESSION`. A session that another process trains (`vlp run`, another workbench)
+      opens as a live view: its curves and evaluations follow the files, the status line names
+      the process, and nothing is trained or written here. Ctrl-Z suspends the workbench, and
+      training with it (the process is stopped); `fg` resumes both.
     """
 
   static func run(_ arguments: [String]) throws {
@@ -31,7 +34,7 @@ enum TUICommand {
     // The Sessions screen lists and opens the sessions beside the one given.
     let root = SessionFolder.isValidName(argument) ? SessionFolder.defaultRoot : first.root
     var current = first
-    var engine = try TrainingEngine(folder: first, overrides: overrides, options: options)
+    var engine = try openEngine(first, overrides: overrides, options: options)
     let terminal: TerminalSession
     do {
       terminal = try TerminalSession()
@@ -49,22 +52,36 @@ enum TUICommand {
         terminal.draw(canvas)
         if let key = terminal.readKey() { outcome = workbench.handle(key) }
       }
-      drawSaving(terminal, workbench: workbench)
+      if case .watching = engine.snapshot.state {} else { drawSaving(terminal, workbench: workbench) }
       engine.stop()
       guard case .open(let next) = outcome else { break }
       do {
         let folder = try SessionFolder.existing(next, root: root)
-        engine = try TrainingEngine(folder: folder, overrides: [], options: options)
+        engine = try openEngine(folder, overrides: [], options: options)
         current = folder
       } catch {
         // The session list showed it as valid; if it changed meanwhile, reopen the old one.
-        engine = try TrainingEngine(
-          folder: current, overrides: current == first ? overrides : [], options: options)
+        engine = try openEngine(
+          current, overrides: current == first ? overrides : [], options: options)
       }
     }
     if case .failed(let reason) = engine.snapshot.state {
       terminal.close()
       throw RunFailure(description: "\(current.name): \(reason)")
+    }
+  }
+
+  /// The engine that trains `folder`, or, when another process holds its lock, one that
+  /// watches it.
+  private static func openEngine(
+    _ folder: SessionFolder, overrides: [String], options: TrainingEngine.Options
+  ) throws -> TrainingEngine {
+    do {
+      return try TrainingEngine(folder: folder, overrides: overrides, options: options)
+    } catch SessionLockError.held(_, _, let holder?) {
+      var watching = options
+      watching.watching = holder
+      return try TrainingEngine(folder: folder, overrides: overrides, options: watching)
     }
   }
 

@@ -22,7 +22,18 @@ let usage = """
          vlp --version
   `vlp COMMAND --help` explains a command. Sessions live in sessions/NAME/ (docs/sessions.md);
   a SESSION is such a NAME or a session folder's path (sessions/NAME/).
+
+  exit status, every command: 0 done; 1 failed (the message says what and what to do); 2 wrong
+  usage (the command's usage follows). A run stopped by a signal saves first, then exits with
+  128 + the signal's number (130 Ctrl-C, 129 SIGHUP, 131 SIGQUIT, 143 SIGTERM).
   """
+
+/// The exit statuses of every command (`vlp --help`, docs/guide.md).
+enum ExitStatus {
+  static let done: Int32 = 0
+  static let failed: Int32 = 1
+  static let usage: Int32 = 2
+}
 
 /// Each command: its usage text (for --help and usage errors) and what runs it.
 let commands: [String: (usage: String, run: ([String]) throws -> Void)] = [
@@ -43,6 +54,9 @@ let commands: [String: (usage: String, run: ([String]) throws -> Void)] = [
 
 // Progress lines reach a log file as they are printed, not when a 4 KiB buffer fills.
 StandardOutput.lineBuffered()
+// Past a file-size limit (`ulimit -f`) a write fails with EFBIG, which is reported with the file
+// and what to do, instead of the process dying silently of SIGXFSZ.
+signal(SIGXFSZ, SIG_IGN)
 
 func fail(_ message: String, status: Int32) -> Never {
   FileHandle.standardError.write(Data("vlp: \(message)\n".utf8))
@@ -50,6 +64,9 @@ func fail(_ message: String, status: Int32) -> Never {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if let problem = ResourceLimits.problem(), !["--version", "version", "help", "--help", "-h"].contains(arguments.first ?? "") {
+  fail(problem, status: ExitStatus.failed)
+}
 switch arguments.first {
 case "--version", "version":
   print("vlp \(version) (\(CursesLibrary.version))\nbuilt for \(CompiledCPU.description)")
@@ -57,9 +74,9 @@ case nil:
   do {
     try TUICommand.run([])
   } catch let error as CommandLineArguments.UsageError {
-    fail("\(error)\n\(TUICommand.usage)", status: 64)
+    fail("\(error)\n\(TUICommand.usage)", status: ExitStatus.usage)
   } catch {
-    fail("\(error)", status: 2)
+    fail("\(error)", status: ExitStatus.failed)
   }
 case "help", "--help", "-h":
   if let name = arguments.dropFirst().first, let command = commands[name] {
@@ -69,7 +86,7 @@ case "help", "--help", "-h":
   }
 case let name?:
   guard let command = commands[name] else {
-    fail("unknown command '\(name)'\n\(usage)", status: 64)
+    fail("unknown command '\(name)'\n\(usage)", status: ExitStatus.usage)
   }
   let rest = Array(arguments.dropFirst())
   if rest.contains("--help") || rest.contains("-h") || rest.first == "help" {
@@ -80,8 +97,8 @@ case let name?:
     try command.run(rest)
   } catch let error as CommandLineArguments.UsageError {
     // Wrong usage: sysexits' EX_USAGE, with the command's usage text.
-    fail("\(error)\n\(command.usage)", status: 64)
+    fail("\(error)\n\(command.usage)", status: ExitStatus.usage)
   } catch {
-    fail("\(error)", status: 2)
+    fail("\(error)", status: ExitStatus.failed)
   }
 }

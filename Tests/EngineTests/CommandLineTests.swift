@@ -153,23 +153,23 @@ import Testing
       ),
     ] {
       let result = try Self.vlp(arguments, in: directory)
-      #expect(result.status == 64, "\(arguments): \(result.error)")
+      #expect(result.status == 2, "\(arguments): \(result.error)")
       #expect(result.error.contains(problem), "\(arguments): \(result.error)")
     }
     // Inside sessions/, a bare name is still a name (looked up in ./sessions/): the error
     // points to the path form.
     let inside = try Self.vlp(["eval", "tiny"], in: directory.appendingPathComponent("sessions"))
-    #expect(inside.status == 64)
+    #expect(inside.status == 2)
     #expect(inside.error.contains("no session 'tiny'"), "\(inside.error)")
     #expect(inside.error.contains("for the folder ./tiny, write ./tiny or tiny/"), "\(inside.error)")
   }
 
-  @Test func wrongUsageExits64WithTheUsageAndHelpExits0() throws {
+  @Test func wrongUsageExits2WithTheUsageAndHelpExits0() throws {
     let sessions = try TemporarySessions()
     defer { sessions.remove() }
     for arguments in [["run"], ["frobnicate"], ["run", "x", "--bogus", "1"], ["eval", "../etc"], ["bench", "nothing"]] {
       let result = try Self.vlp(arguments, in: sessions.root)
-      #expect(result.status == 64, "\(arguments): \(result.error)")
+      #expect(result.status == 2, "\(arguments): \(result.error)")
       #expect(result.error.contains("usage: vlp"), "\(arguments): \(result.error)")
     }
     for command in ["run", "eval", "export", "tsne", "experiment", "bench", "data", "sessions"] {
@@ -178,11 +178,11 @@ import Testing
       #expect(result.output.contains("usage: vlp"), "\(command) --help: \(result.output)")
     }
     let missing = try Self.vlp(["eval", "nosuch"], in: sessions.root)
-    #expect(missing.status == 64)
+    #expect(missing.status == 2)
     #expect(missing.error.contains("no session 'nosuch'"))
   }
 
-  /// Without a terminal the workbench says so, points to `vlp run`, and exits non-zero.
+  /// Without a terminal the workbench says so, points to `vlp run`, and exits 1 (failed).
   @Test func withoutATerminalTheWorkbenchPointsToVlpRun() throws {
     let sessions = try TemporarySessions()
     defer { sessions.remove() }
@@ -192,7 +192,7 @@ import Testing
     try FileManager.default.copyItem(at: try sessions.make("template").sessionFile, to: folder.sessionFile)
     for arguments in [[], ["tui", "default"]] {
       let result = try Self.vlp(arguments, in: work)
-      #expect(result.status == 2, "\(arguments): \(result.error)")
+      #expect(result.status == 1, "\(arguments): \(result.error)")
       #expect(result.error.contains("not a terminal") && result.error.contains("vlp run SESSION"), "\(result.error)")
     }
     #expect(!FileManager.default.fileExists(atPath: folder.checkpointsFolder.path), "nothing trained")

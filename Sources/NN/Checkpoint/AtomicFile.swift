@@ -43,10 +43,11 @@ struct AtomicFileSink {
       if result < 0 {
         if errno == EINTR { continue }
         throw CheckpointError.io(
-          path: path, operation: "write the checkpoint", detail: systemErrorText())
+          path: path, operation: "write the checkpoint", detail: writeFailureText())
       }
       done += result
       written += result
+      FaultPoint.reach("file.write")
     }
   }
 }
@@ -57,10 +58,35 @@ struct AtomicFileSink {
 /// `rename` it over the target, then `fsync` the directory so the rename itself survives a power
 /// cut. On an error the temporary is removed and the old file is untouched; a killed process
 /// leaves only a stale temporary, which the next save from the same process id replaces.
-enum AtomicFile {
+public enum AtomicFile {
   static func temporaryURL(for url: URL) -> URL {
     url.deletingLastPathComponent()
       .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+  }
+
+  /// Whether `name` is one of our temporaries: `.NAME.tmp-PID`, nothing else.
+  public static func isTemporaryName(_ name: String) -> Bool {
+    guard name.hasPrefix("."), let marker = name.range(of: ".tmp-", options: .backwards),
+      marker.lowerBound > name.index(after: name.startIndex)
+    else { return false }
+    let pid = name[marker.upperBound...]
+    return !pid.isEmpty && pid.count <= 10 && pid.allSatisfy(\.isASCII) && pid.allSatisfy(\.isNumber)
+  }
+
+  /// Removes the temporaries a killed writer left in `folder` (only files of our naming);
+  /// returns their names. Call only while no other process can be writing there (the session
+  /// lock held).
+  @discardableResult
+  public static func removeStaleTemporaries(in folder: URL) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    return names.filter(isTemporaryName).sorted().filter { name in
+      let url = folder.appendingPathComponent(name)
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
+        !isDirectory.boolValue
+      else { return false }
+      return unlink(url.path) == 0
+    }
   }
 
   static func write(
@@ -74,7 +100,7 @@ enum AtomicFile {
     guard descriptor >= 0 else {
       throw CheckpointError.io(
         path: path, operation: "create the temporary file \(temporary.relativePath)",
-        detail: systemErrorText() + "; check that the folder exists and is writable")
+        detail: writeFailureText() + "; check that the folder exists and is writable")
     }
     var open = true
     do {
@@ -82,8 +108,9 @@ enum AtomicFile {
       try body(&sink)
       guard fsync(descriptor) == 0 else {
         throw CheckpointError.io(
-          path: path, operation: "fsync the checkpoint", detail: systemErrorText())
+          path: path, operation: "fsync the checkpoint", detail: writeFailureText())
       }
+      FaultPoint.reach("file.rename")
       open = false
       guard close(descriptor) == 0 else {
         throw CheckpointError.io(

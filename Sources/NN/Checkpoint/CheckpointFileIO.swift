@@ -7,7 +7,7 @@ import Foundation
 #endif
 
 /// The system's words for the last failed call, e.g. "No such file or directory".
-func systemErrorText(_ code: Int32 = errno) -> String {
+public func systemErrorText(_ code: Int32 = errno) -> String {
   String(cString: strerror(code))
 }
 

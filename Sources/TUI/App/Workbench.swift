@@ -81,6 +81,8 @@ public final class Workbench {
       {
         show(target)
       }
+    case .togglePause where snapshotIsWatching, .step where snapshotIsWatching:
+      message = "another process trains this session; this window only watches it"
     case .togglePause:
       engine.togglePause()
       message = snapshot.state == .running ? "pausing" : "resuming"
@@ -160,11 +162,16 @@ public final class Workbench {
     if confirmingQuit { WorkbenchChrome.drawQuitQuestion(into: body, step: snapshot.step) }
   }
 
-  /// What the engine last said, when it matters (loading, a failure).
+  private var snapshotIsWatching: Bool {
+    if case .watching = snapshot.state { return true }
+    return false
+  }
+
+  /// What the engine last said, when it matters (loading, a failure, who trains a watched one).
   private var snapshotMessage: String? {
     switch snapshot.state {
     case .failed(let reason): "failed: " + reason
-    case .loading: snapshot.message
+    case .loading, .watching: snapshot.message
     default: nil
     }
   }

@@ -13,6 +13,7 @@ enum WorkbenchChrome {
     case .finished: marker = "✓ finished"
     case .stopped: marker = "stopped"
     case .failed: marker = "✗ failed"
+    case .watching: marker = "◉ watching"
     }
     return glyphs.text(marker)
   }
