@@ -16,12 +16,13 @@
 #include <jerror.h>
 
 /// Results of vlp_jpeg_decode and vlp_jpeg_encode.
+/// (The first five numbers are those of CPNG's vlp_png_ results.)
 #define VLP_JPEG_OK 0
 #define VLP_JPEG_ERROR 1      // the library stopped: message holds its text
-#define VLP_JPEG_DAMAGED 2    // decoded, but a warning said the data is damaged (truncated, ...)
-#define VLP_JPEG_TOO_LARGE 3  // width x height exceeds max_pixels: nothing was allocated
-#define VLP_JPEG_ZERO_SIZE 4
-#define VLP_JPEG_NO_MEMORY 5
+#define VLP_JPEG_TOO_LARGE 2  // width x height exceeds max_pixels: nothing was allocated
+#define VLP_JPEG_ZERO_SIZE 3
+#define VLP_JPEG_NO_MEMORY 4
+#define VLP_JPEG_DAMAGED 5    // decoded, but a warning said the data is damaged (truncated, ...)
 
 typedef struct {
   struct jpeg_error_mgr manager;

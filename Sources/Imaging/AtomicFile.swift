@@ -18,7 +18,7 @@ enum AtomicFile {
     to path: String, size: Int, fill: (Int32) throws(ImageError) -> Void
   ) throws(ImageError) {
     let temporary = path + ".tmp-\(getpid())"
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    let descriptor = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw failure(path, errno) }
     var closed = false
     defer {

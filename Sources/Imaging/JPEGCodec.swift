@@ -28,24 +28,14 @@ enum JPEGCodec {
         &sourceHeight, &message, message.count)
     }
     defer { free(pixels) }
-    let reason = CodecMessage.text(message)
-    switch status {
-    case VLP_JPEG_OK:
-      let count = Int(width) * Int(height) * 3
-      return ByteImage(
-        width: Int(width), height: Int(height),
-        bytes: Array(UnsafeBufferPointer(start: pixels, count: count)))
-    case VLP_JPEG_ZERO_SIZE:
-      throw .zeroSize(path: path, format: .jpeg)
-    case VLP_JPEG_TOO_LARGE:
-      throw .tooLarge(
-        path: path, width: Int(sourceWidth), height: Int(sourceHeight),
-        limitPixels: ImageDecoding.maximumPixels)
-    case VLP_JPEG_NO_MEMORY:
-      throw .unreadable(path: path, reason: "out of memory decoding \(sourceWidth)x\(sourceHeight)")
-    default:
-      throw .corrupt(path: path, format: .jpeg, reason: reason.isEmpty ? "unreadable data" : reason)
+    guard status == VLP_JPEG_OK, let pixels else {
+      throw CodecMessage.failure(
+        status == VLP_JPEG_DAMAGED ? VLP_JPEG_ERROR : status, path: path, format: .jpeg,
+        width: sourceWidth, height: sourceHeight, message: message)
     }
+    return ByteImage(
+      width: Int(width), height: Int(height),
+      bytes: Array(UnsafeBufferPointer(start: pixels, count: Int(width) * Int(height) * 3)))
   }
 
   /// The colour spaces the encoder accepts for its samples.

@@ -6,6 +6,27 @@ enum CodecMessage {
   static func text(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
+
+  /// The error for a failed decode: `status` numbered as both shims number them (1 the library
+  /// stopped, 2 too large, 3 zero size, 4 out of memory), the stored size and the message.
+  static func failure(
+    _ status: Int32, path: String, format: ImageFormat, width: Int32, height: Int32,
+    message: [CChar]
+  ) -> ImageError {
+    switch status {
+    case 2:
+      return .tooLarge(
+        path: path, width: Int(width), height: Int(height),
+        limitPixels: ImageDecoding.maximumPixels)
+    case 3:
+      return .zeroSize(path: path, format: format)
+    case 4:
+      return .unreadable(path: path, reason: "out of memory decoding \(width)x\(height)")
+    default:
+      let reason = text(message)
+      return .corrupt(path: path, format: format, reason: reason.isEmpty ? "unreadable data" : reason)
+    }
+  }
 }
 
 /// libpng's simplified API (png_image) through CPNG's shim.
@@ -30,31 +51,20 @@ enum PNGCodec {
         &height, &message, message.count)
     }
     defer { free(pixels) }
-    switch status {
-    case VLP_PNG_OK:
-      guard let pixels else { throw .corrupt(path: path, format: .png, reason: "no pixels") }
-      let count = Int(width) * Int(height)
-      var rgb = [UInt8](repeating: 0, count: count * 3)
-      for index in 0..<count {
-        let alpha = UInt32(pixels[4 * index + 3])
-        for channel in 0..<3 {
-          let value = UInt32(pixels[4 * index + channel])
-          rgb[3 * index + channel] = UInt8((value * alpha + 255 * (255 - alpha) + 127) / 255)
-        }
-      }
-      return ByteImage(width: Int(width), height: Int(height), bytes: rgb)
-    case VLP_PNG_ZERO_SIZE:
-      throw .zeroSize(path: path, format: .png)
-    case VLP_PNG_TOO_LARGE:
-      throw .tooLarge(
-        path: path, width: Int(width), height: Int(height),
-        limitPixels: ImageDecoding.maximumPixels)
-    case VLP_PNG_NO_MEMORY:
-      throw .unreadable(path: path, reason: "out of memory decoding \(width)x\(height)")
-    default:
-      let reason = CodecMessage.text(message)
-      throw .corrupt(path: path, format: .png, reason: reason.isEmpty ? "unreadable data" : reason)
+    guard status == VLP_PNG_OK, let pixels else {
+      throw CodecMessage.failure(
+        status, path: path, format: .png, width: width, height: height, message: message)
     }
+    let count = Int(width) * Int(height)
+    var rgb = [UInt8](repeating: 0, count: count * 3)
+    for index in 0..<count {
+      let alpha = UInt32(pixels[4 * index + 3])
+      for channel in 0..<3 {
+        let value = UInt32(pixels[4 * index + channel])
+        rgb[3 * index + channel] = UInt8((value * alpha + 255 * (255 - alpha) + 127) / 255)
+      }
+    }
+    return ByteImage(width: Int(width), height: Int(height), bytes: rgb)
   }
 
   /// The pixel layouts the encoder writes.

@@ -18,6 +18,14 @@ enum TestImages {
     return RGBImage(width: width, height: height, pixels: pixels)
   }
 
+  /// Busy detail that compresses poorly, so that most of a file is pixel data.
+  static func textured(width: Int, height: Int) -> RGBImage {
+    let pixels = (0..<(width * height * 3)).map { index in
+      Float(((index &* 2_654_435_761) >> 7) & 0xFF) / 255
+    }
+    return RGBImage(width: width, height: height, pixels: pixels)
+  }
+
   static func jpeg(
     _ samples: [UInt8], width: Int, height: Int, colorSpace: JPEGCodec.ColorSpace,
     progressive: Bool = false, adobeMarker: Bool = true
