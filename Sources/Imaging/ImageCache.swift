@@ -96,7 +96,8 @@ public final class ImageCache: @unchecked Sendable {
   > {
     let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
-      return .failure(.init(errno == ENOENT ? "no cache file yet" : String(cString: strerror(errno))))
+      return .failure(
+        .init(errno == ENOENT ? "no cache file yet" : String(cString: strerror(errno))))
     }
     defer { close(descriptor) }
     var status = stat()

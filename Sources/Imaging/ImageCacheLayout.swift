@@ -74,11 +74,14 @@ struct ImageCacheLayout: Equatable {
     let layout = ImageCacheLayout(
       side: side, fit: fitCode == 0 ? .crop : .pad, count: Int(count),
       key: read(32, as: UInt64.self), failureBytes: Int(failureBytes))
-    let (pixels, overflow) = layout.count.multipliedReportingOverflow(by: layout.imageBytes)
-    let (total, overflow2) = (layout.pixelOffset + pixels).addingReportingOverflow(
+    // The bounds on side and count keep the pixel bytes below 2e16 (no overflow); the failure
+    // length may be anything up to Int.max, so it is added with an overflow check.
+    let pixels = layout.count * layout.imageBytes
+    let (total, overflow) = (layout.pixelOffset + pixels).addingReportingOverflow(
       layout.failureBytes)
-    guard !overflow, !overflow2, total == fileBytes else {
-      return .failure(.init("its header describes \(overflow || overflow2 ? "an impossible size" : "\(total) bytes") but the file holds \(fileBytes)"))
+    guard !overflow, total == fileBytes else {
+      let described = overflow ? "an impossible size" : "\(total) bytes"
+      return .failure(.init("its header describes \(described) but the file holds \(fileBytes)"))
     }
     return .success(layout)
   }

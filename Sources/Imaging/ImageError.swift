@@ -20,7 +20,8 @@ public enum ImageError: Error, CustomStringConvertible, Equatable, Sendable {
   public var description: String {
     switch self {
     case .missing(let path):
-      return "\(path): no such image file; check the path (relative paths start at the session folder)"
+      return
+        "\(path): no such image file; check the path (relative paths start at the session folder)"
     case .unreadable(let path, let reason):
       return "\(path): cannot read the image: \(reason)"
     case .notAnImage(let path):

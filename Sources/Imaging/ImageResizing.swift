@@ -123,7 +123,9 @@ public enum ImageResizing {
       for tap in rowTaps {
         if let row = tap.source {
           let base = (row - firstRow) * width * 3
-          for index in 0..<(width * 3) { pixels[target + index] += tap.weight * across[base + index] }
+          for index in 0..<(width * 3) {
+            pixels[target + index] += tap.weight * across[base + index]
+          }
         } else {
           for index in 0..<(width * 3) { pixels[target + index] += tap.weight }
         }

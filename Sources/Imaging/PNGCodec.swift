@@ -24,7 +24,8 @@ enum CodecMessage {
       return .unreadable(path: path, reason: "out of memory decoding \(width)x\(height)")
     default:
       let reason = text(message)
-      return .corrupt(path: path, format: format, reason: reason.isEmpty ? "unreadable data" : reason)
+      return .corrupt(
+        path: path, format: format, reason: reason.isEmpty ? "unreadable data" : reason)
     }
   }
 }

@@ -31,7 +31,8 @@ public enum TerminalImage {
           text += "▀"
         case .none:
           let values = [top] + (bottom.map { [$0] } ?? [])
-          let brightness = values.map { ($0.0 + $0.1 + $0.2) / 3 }.reduce(0, +)
+          let brightness =
+            values.map { ($0.0 + $0.1 + $0.2) / 3 }.reduce(0, +)
             / Float(values.count)
           let ramp = Array(" .:-=+*#%@")
           text.append(ramp[min(ramp.count - 1, Int(brightness * Float(ramp.count)))])

@@ -32,7 +32,8 @@ enum DataShowCommand {
         throw CommandLineArguments.UsageError(
           description: "--fit applies to image files; a scene world's images are square")
       }
-      (image, what) = try sessionImage(target, pair: pairText, variant: parsed.options["variant"], size: size)
+      (image, what) = try sessionImage(
+        target, pair: pairText, variant: parsed.options["variant"], size: size)
     } else {
       if parsed.options["variant"] != nil {
         throw CommandLineArguments.UsageError(description: "--variant goes with SESSION --pair N")
@@ -73,7 +74,8 @@ enum DataShowCommand {
     else {
       let names = definition.variants.map(\.name).joined(separator: ", ")
       throw CommandLineArguments.UsageError(
-        description: "session \(folder.name) has no variant '\(variantName ?? "")' (it has: \(names))")
+        description:
+          "session \(folder.name) has no variant '\(variantName ?? "")' (it has: \(names))")
     }
     let world = try SceneWorld(configuration: variant.configuration.data.world)
     guard let pair = Int(pairText), (0..<world.count).contains(pair) else {

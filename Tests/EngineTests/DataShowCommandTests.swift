@@ -22,10 +22,12 @@ import Testing
       in: sessions.root)
     #expect(exported.status == 0, "\(exported.error)")
     let folder = sessions.root.appendingPathComponent("export/images/train")
-    let image = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().first)
+    let image = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().first)
     let path = "export/images/train/" + image
     let shown = try CommandLineTests.vlp(
-      ["data", "show", path, "--size", "8", "--fit", "pad", "--out", "shown.png"], in: sessions.root)
+      ["data", "show", path, "--size", "8", "--fit", "pad", "--out", "shown.png"], in: sessions.root
+    )
     #expect(shown.status == 0, "\(shown.error)")
     let lines = shown.output.split(separator: "\n")
     #expect(lines.count == 4 + 2, "8 pixel rows in 4 text rows, then two notes: \(shown.output)")
@@ -52,7 +54,9 @@ import Testing
     defer { sessions.remove() }
     try sessions.make("tiny")
     let missing = try CommandLineTests.vlp(["data", "show", "nope.jpg"], in: sessions.root)
-    #expect(missing.status == 2 && missing.error.contains("nope.jpg: no such image file"), "\(missing.error)")
+    #expect(
+      missing.status == 2 && missing.error.contains("nope.jpg: no such image file"),
+      "\(missing.error)")
     try Data("hello".utf8).write(to: sessions.root.appendingPathComponent("text.png"))
     let text = try CommandLineTests.vlp(["data", "show", "text.png"], in: sessions.root)
     #expect(text.status == 2 && text.error.contains("text.png: not a JPEG or PNG"), "\(text.error)")
@@ -64,7 +68,8 @@ import Testing
       (["data", "show"], "data show needs one IMAGE"),
     ] {
       let result = try CommandLineTests.vlp(arguments, in: sessions.root)
-      #expect(result.status == 64 && result.error.contains(message), "\(arguments): \(result.error)")
+      #expect(
+        result.status == 64 && result.error.contains(message), "\(arguments): \(result.error)")
     }
   }
 }

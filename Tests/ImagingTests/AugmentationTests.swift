@@ -11,11 +11,14 @@ struct AugmentationTests {
     let first = augmentation.apply(image, size: 16, seed: 42)
     #expect(first == augmentation.apply(image, size: 16, seed: 42))
     #expect(first.width == 16 && first.height == 16)
-    let choices = Set((0..<50).map { seed in
-      let choice = augmentation.choice(width: 64, height: 48, seed: UInt64(seed))
-      return [choice.region.x, choice.region.y, choice.region.width, choice.region.height,
-        choice.flipped ? 1 : 0]
-    })
+    let choices = Set(
+      (0..<50).map { seed in
+        let choice = augmentation.choice(width: 64, height: 48, seed: UInt64(seed))
+        return [
+          choice.region.x, choice.region.y, choice.region.width, choice.region.height,
+          choice.flipped ? 1 : 0,
+        ]
+      })
     #expect(choices.count > 40, "50 seeds gave \(choices.count) different crops")
   }
 
@@ -26,8 +29,9 @@ struct AugmentationTests {
     for seed in 0..<2000 {
       let choice = augmentation.choice(width: 200, height: 150, seed: UInt64(seed))
       let region = choice.region
-      #expect(region.x >= 0 && region.y >= 0 && region.x + region.width <= 200
-        && region.y + region.height <= 150)
+      #expect(
+        region.x >= 0 && region.y >= 0 && region.x + region.width <= 200
+          && region.y + region.height <= 150)
       let share = Double(region.width * region.height) / Double(200 * 150)
       #expect(share > 0.49 && share < 1.01, "share \(share)")
       let ratio = Double(region.width) / Double(region.height)
@@ -57,13 +61,16 @@ struct AugmentationTests {
   }
 
   @Test func itemSeedsDifferByEpochAndItemAndRepeat() {
-    let seeds = Set((0..<10).flatMap { epoch in
-      (0..<100).map { ImageAugmentation.seed(run: 1, epoch: epoch, item: $0) }
-    })
+    let seeds = Set(
+      (0..<10).flatMap { epoch in
+        (0..<100).map { ImageAugmentation.seed(run: 1, epoch: epoch, item: $0) }
+      })
     #expect(seeds.count == 1000)
-    #expect(ImageAugmentation.seed(run: 1, epoch: 2, item: 3)
-      == ImageAugmentation.seed(run: 1, epoch: 2, item: 3))
-    #expect(ImageAugmentation.seed(run: 1, epoch: 2, item: 3)
-      != ImageAugmentation.seed(run: 2, epoch: 2, item: 3))
+    #expect(
+      ImageAugmentation.seed(run: 1, epoch: 2, item: 3)
+        == ImageAugmentation.seed(run: 1, epoch: 2, item: 3))
+    #expect(
+      ImageAugmentation.seed(run: 1, epoch: 2, item: 3)
+        != ImageAugmentation.seed(run: 2, epoch: 2, item: 3))
   }
 }

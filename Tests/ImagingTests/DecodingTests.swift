@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Imaging
 
@@ -77,13 +77,15 @@ struct DecodingTests {
     let gray = (0..<(width * height)).map { UInt8(truncatingIfNeeded: $0 * 7) }
     let decoded = try decode(
       TestImages.png(gray, width: width, height: height, layout: .gray), "gray.png")
-    #expect(decoded == RGBImage(width: width, height: height, bytes: gray.flatMap { [$0, $0, $0] }))
+    #expect(
+      decoded == RGBImage(width: width, height: height, bytes: gray.flatMap { [$0, $0, $0] }))
   }
 
   @Test func palettePNGLooksUpItsColours() throws {
     let colors: [UInt8] = [255, 0, 0, 0, 128, 0, 10, 20, 250, 255, 255, 255]
     let indices = (0..<(width * height)).map { UInt8(($0 / 3 + $0 % 5) % 4) }
-    let png = try TestImages.png(indices, width: width, height: height, layout: .palette(colors: colors))
+    let png = try TestImages.png(
+      indices, width: width, height: height, layout: .palette(colors: colors))
     #expect(png.count > 40 && png[25] == 3, "colour type 3: indexed")
     let decoded = try decode(png, "palette.png")
     let expected = indices.flatMap { Array(colors[(3 * Int($0))..<(3 * Int($0) + 3)]) }
@@ -141,9 +143,10 @@ struct DecodingTests {
     defer { directory.remove() }
     let path = try TestImages.write(
       JPEGEncoding.encode(TestImages.ramp(width: 800, height: 600)), "big.jpg", in: directory)
-    for (request, size) in [(100, (200, 150)), (64, (100, 75)), (75, (100, 75)), (76, (200, 150)),
-      (599, (800, 600)), (1000, (800, 600))]
-    {
+    for (request, size) in [
+      (100, (200, 150)), (64, (100, 75)), (75, (100, 75)), (76, (200, 150)),
+      (599, (800, 600)), (1000, (800, 600)),
+    ] {
       let image = try ImageDecoding.decode(file: path, reducedTo: request)
       #expect((image.width, image.height) == size, "reducedTo \(request)")
     }
@@ -160,8 +163,9 @@ struct DecodingTests {
     try JPEGEncoding.write(image, to: directory.child("a.jpg"), quality: 90)
     #expect(try ImageDecoding.format(of: directory.child("a.png")) == .png)
     #expect(try ImageDecoding.format(of: directory.child("a.jpg")) == .jpeg)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-      == ["a.jpg", "a.png"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        == ["a.jpg", "a.png"])
     #expect(throws: ImageError.self) {
       try PNGEncoding.write(image, to: directory.child("no/such/folder.png"))
     }

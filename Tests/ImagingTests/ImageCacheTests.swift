@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import Imaging
 
@@ -72,12 +72,17 @@ struct ImageCacheTests {
     claimsMore[24] = 200  // count: 200 images in a file that holds 3
     var hugeSide = [UInt8](good)
     hugeSide[12...15] = [0xFF, 0xFF, 0xFF, 0x7F]
+    var endlessFailures = [UInt8](good)
+    endlessFailures[40...47] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]  // Int.max
     let cases: [(bytes: [UInt8], reason: String)] = [
       (Array(good.dropLast(10)), "bytes but the file holds"),
-      (Array("not a cache at all, just text that is long enough to hold a header ....".utf8),
-        "not an image cache"),
+      (
+        Array("not a cache at all, just text that is long enough to hold a header ....".utf8),
+        "not an image cache"
+      ),
       (claimsMore, "bytes but the file holds"),
       (hugeSide, "out of range"),
+      (endlessFailures, "an impossible size"),
       ([], "shorter than its header"),
     ]
     for (bytes, reason) in cases {
@@ -92,12 +97,15 @@ struct ImageCacheTests {
     let directory = try TemporaryDirectory("imaging-cache")
     defer { directory.remove() }
     let files = try sources(directory) + sources(directory)
-    _ = try ImageCache.open(path: directory.child("one"), files: files, size: 12, fit: .crop, threads: 1)
-    _ = try ImageCache.open(path: directory.child("two"), files: files, size: 12, fit: .crop, threads: 2)
+    _ = try ImageCache.open(
+      path: directory.child("one"), files: files, size: 12, fit: .crop, threads: 1)
+    _ = try ImageCache.open(
+      path: directory.child("two"), files: files, size: 12, fit: .crop, threads: 2)
     #expect(try directory.read("one") == directory.read("two"))
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
-      $0.contains(".tmp")
-    }.isEmpty, "no temporary file left behind")
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+        $0.contains(".tmp")
+      }.isEmpty, "no temporary file left behind")
   }
 
   @Test func undecodableImagesStopTheBuildUnlessSkipped() throws {
@@ -110,10 +118,12 @@ struct ImageCacheTests {
       try ImageCache.open(path: path, files: files, size: 8, fit: .crop)
     }
     #expect(!FileManager.default.fileExists(atPath: path))
-    let cache = try ImageCache.open(path: path, files: files, size: 8, fit: .crop, skipInvalid: true)
+    let cache = try ImageCache.open(
+      path: path, files: files, size: 8, fit: .crop, skipInvalid: true)
     #expect(cache.failures == [1: ImageError.missing(path: files[1]).description])
     #expect(cache.image(at: 1) == nil && cache.image(at: 2) != nil)
-    let reopened = try ImageCache.open(path: path, files: files, size: 8, fit: .crop, skipInvalid: true)
+    let reopened = try ImageCache.open(
+      path: path, files: files, size: 8, fit: .crop, skipInvalid: true)
     #expect(reopened.rebuildReason == nil && reopened.failures == cache.failures)
   }
 }

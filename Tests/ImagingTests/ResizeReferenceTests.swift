@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Imaging
 
@@ -58,10 +58,13 @@ struct ResizeReferenceTests {
   /// Hand-computable: a 4x1 strip of 0, 1, 0, 1 halves to two pixels of 0.5; a 2x2 checker
   /// doubles to blocks; a 1x3 column padded to a square puts white on both sides.
   @Test func handComputedCases() {
-    let strip = RGBImage(width: 4, height: 1, bytes: [0, 0, 0, 255, 255, 255, 0, 0, 0, 255, 255, 255])
-    let halved = ImageResizing.resize(strip, region: .init(x: 0, y: 0, width: 4, height: 1), width: 2, height: 1)
+    let strip = RGBImage(
+      width: 4, height: 1, bytes: [0, 0, 0, 255, 255, 255, 0, 0, 0, 255, 255, 255])
+    let halved = ImageResizing.resize(
+      strip, region: .init(x: 0, y: 0, width: 4, height: 1), width: 2, height: 1)
     #expect(halved.pixels == [Float](repeating: 0.5, count: 6))
-    let checker = RGBImage(width: 2, height: 2, bytes: [0, 0, 0, 255, 255, 255, 255, 255, 255, 0, 0, 0])
+    let checker = RGBImage(
+      width: 2, height: 2, bytes: [0, 0, 0, 255, 255, 255, 255, 255, 255, 0, 0, 0])
     let doubled = ImageResizing.square(checker, size: 4, fit: .crop)
     #expect(doubled.pixel(x: 1, y: 1) == (0, 0, 0) && doubled.pixel(x: 2, y: 1) == (1, 1, 1))
     let column = RGBImage(width: 1, height: 3, filledWith: (0, 0, 0))
@@ -73,11 +76,14 @@ struct ResizeReferenceTests {
   }
 
   @Test func cropAndPadRegionsAreCentred() {
-    #expect(ImageRegion.square(width: 640, height: 480, fit: .crop)
-      == ImageRegion(x: 80, y: 0, width: 480, height: 480))
-    #expect(ImageRegion.square(width: 640, height: 480, fit: .pad)
-      == ImageRegion(x: 0, y: -80, width: 640, height: 640))
-    #expect(ImageRegion.square(width: 300, height: 301, fit: .crop)
-      == ImageRegion(x: 0, y: 0, width: 300, height: 300))
+    #expect(
+      ImageRegion.square(width: 640, height: 480, fit: .crop)
+        == ImageRegion(x: 80, y: 0, width: 480, height: 480))
+    #expect(
+      ImageRegion.square(width: 640, height: 480, fit: .pad)
+        == ImageRegion(x: 0, y: -80, width: 640, height: 640))
+    #expect(
+      ImageRegion.square(width: 300, height: 301, fit: .crop)
+        == ImageRegion(x: 0, y: 0, width: 300, height: 300))
   }
 }

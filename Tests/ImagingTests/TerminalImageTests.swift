@@ -11,18 +11,22 @@ struct TerminalImageTests {
 
   @Test func trueColorGivesEachHalfItsExactColour() {
     let escape = "\u{1B}["
-    #expect(TerminalImage.render(image, colors: .trueColor) == [
-      "\(escape)38;2;255;0;0m\(escape)48;2;0;255;0m▀\(escape)38;2;0;0;255m\(escape)48;2;255;255;255m▀\(escape)0m\n",
-      "\(escape)38;2;0;0;0m\(escape)49m▀\(escape)38;2;128;128;128m\(escape)49m▀\(escape)0m\n",
-    ].joined())
+    #expect(
+      TerminalImage.render(image, colors: .trueColor)
+        == [
+          "\(escape)38;2;255;0;0m\(escape)48;2;0;255;0m▀\(escape)38;2;0;0;255m\(escape)48;2;255;255;255m▀\(escape)0m\n",
+          "\(escape)38;2;0;0;0m\(escape)49m▀\(escape)38;2;128;128;128m\(escape)49m▀\(escape)0m\n",
+        ].joined())
   }
 
   @Test func palette256UsesTheCubeAndTheGrayRamp() {
     let escape = "\u{1B}["
-    #expect(TerminalImage.render(image, colors: .palette256) == [
-      "\(escape)38;5;196m\(escape)48;5;46m▀\(escape)38;5;21m\(escape)48;5;231m▀\(escape)0m\n",
-      "\(escape)38;5;16m\(escape)49m▀\(escape)38;5;244m\(escape)49m▀\(escape)0m\n",
-    ].joined())
+    #expect(
+      TerminalImage.render(image, colors: .palette256)
+        == [
+          "\(escape)38;5;196m\(escape)48;5;46m▀\(escape)38;5;21m\(escape)48;5;231m▀\(escape)0m\n",
+          "\(escape)38;5;16m\(escape)49m▀\(escape)38;5;244m\(escape)49m▀\(escape)0m\n",
+        ].joined())
     #expect(TerminalImage.paletteIndex(95, 135, 175) == 16 + 36 * 1 + 6 * 2 + 3)
   }
 

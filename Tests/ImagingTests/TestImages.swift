@@ -84,7 +84,9 @@ enum TestImages {
   static func withPNGSize(_ png: [UInt8], width: Int, height: Int) -> [UInt8] {
     var patched = png
     for (index, value) in [width, height].enumerated() {
-      for byte in 0..<4 { patched[16 + 4 * index + byte] = UInt8((value >> (24 - 8 * byte)) & 0xFF) }
+      for byte in 0..<4 {
+        patched[16 + 4 * index + byte] = UInt8((value >> (24 - 8 * byte)) & 0xFF)
+      }
     }
     let crc = crc32(Array(patched[12..<29]))  // chunk type and data
     for byte in 0..<4 { patched[29 + byte] = UInt8((crc >> (24 - 8 * UInt32(byte))) & 0xFF) }
