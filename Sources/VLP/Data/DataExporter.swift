@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import NN
 
 /// The formats the scene world can be written in and read back from.
@@ -64,11 +65,12 @@ public enum DataExporter {
             let relative = "images/\(split.rawValue)/\(fileName(pair.index))"
             let path = (folder as NSString).appendingPathComponent(relative)
             try makeFolder((path as NSString).deletingLastPathComponent)
-            do {
-              try Data(PNGWriter.encode(world.image(at: pair.index))).write(
-                to: URL(fileURLWithPath: path))
+            do throws(ImageError) {
+              try PNGEncoding.write(world.image(at: pair.index), to: path)
+            } catch .cannotWrite(_, let reason) {
+              throw DataError.cannotWrite(path: path, reason: reason)
             } catch {
-              throw DataError.cannotWrite(path: path, reason: error.localizedDescription)
+              throw DataError.cannotWrite(path: path, reason: error.description)
             }
             written.append(relative)
           }
