@@ -55,11 +55,11 @@ import Testing
     try sessions.make("tiny")
     let missing = try CommandLineTests.vlp(["data", "show", "nope.jpg"], in: sessions.root)
     #expect(
-      missing.status == 2 && missing.error.contains("nope.jpg: no such image file"),
+      missing.status == 1 && missing.error.contains("nope.jpg: no such image file"),
       "\(missing.error)")
     try Data("hello".utf8).write(to: sessions.root.appendingPathComponent("text.png"))
     let text = try CommandLineTests.vlp(["data", "show", "text.png"], in: sessions.root)
-    #expect(text.status == 2 && text.error.contains("text.png: not a JPEG or PNG"), "\(text.error)")
+    #expect(text.status == 1 && text.error.contains("text.png: not a JPEG or PNG"), "\(text.error)")
     for (arguments, message) in [
       (["data", "show", "./tiny", "--pair", "100000"], "--pair expects a pair number from 0 to"),
       (["data", "show", "x.png", "--fit", "wide"], "--fit expects crop or pad"),
@@ -69,7 +69,7 @@ import Testing
     ] {
       let result = try CommandLineTests.vlp(arguments, in: sessions.root)
       #expect(
-        result.status == 64 && result.error.contains(message), "\(arguments): \(result.error)")
+        result.status == 2 && result.error.contains(message), "\(arguments): \(result.error)")
     }
   }
 }
