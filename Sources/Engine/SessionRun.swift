@@ -51,6 +51,7 @@ final class SessionRun {
           configuration: variant.configuration, data: cache.data(for: variant.configuration)))
     }
     try resume()
+    for variant in variants { variant.trainer.prefetchesBatches = true }
   }
 
   /// Restores the latest common checkpoint and cuts the logs back to its step (what was
