@@ -28,18 +28,4 @@ public enum WordPiece {
     }
     return pieces
   }
-
-  /// Words of a token sequence: each `##` piece joined to the token before it (`play ##ing` →
-  /// `playing`). A leading `##` piece, with nothing to join, stands as it is.
-  public static func words(_ tokens: [String]) -> [String] {
-    var words: [String] = []
-    for token in tokens {
-      if token.hasPrefix("##"), token.count > 2, let last = words.popLast() {
-        words.append(last + token.dropFirst(2))
-      } else {
-        words.append(token)
-      }
-    }
-    return words
-  }
 }
