@@ -5,7 +5,9 @@ import VLP
 
 /// `vlp bench step`: milliseconds per full training step (batch and masking, forward, backward,
 /// AdamW, momentum update, queue update) of a session's model, for each thread count, with the
-/// parameter count and the process's peak resident memory (docs/benchmarks.md).
+/// parameter count and the process's peak resident memory (docs/benchmarks.md). Batches are
+/// prefetched as in training; the data columns say how long the step waited for its batch and
+/// how long the prefetch thread took to assemble it, beside the compute time.
 public struct StepBenchmarkResult: Sendable, Codable {
   public let session: String
   public let parameters: Int
@@ -26,6 +28,11 @@ public struct StepBenchmarkResult: Sendable, Codable {
   /// allocator slack at a step's peak. Nil after the process's first run, as `modelResidentMiB`
   /// (the peak is the process's).
   public let stepPeakMiB: Double?
+  /// Medians per step (ms): waiting for the batch, assembling it on the prefetch thread, and
+  /// forward, backward and optimiser. Nil in results saved before they were measured.
+  public let dataWaitMilliseconds: Double?
+  public let assemblyMilliseconds: Double?
+  public let computeMilliseconds: Double?
 }
 
 /// The scene world's data, built once and shared by every thread count's run, with the resident
@@ -53,21 +60,30 @@ public enum StepBenchmark {
     try ComputeSettings.withThreadCount(threads) {
       let beforeModels = ProcessMemory.residentMiB()
       let trainer = try Pretrainer(configuration: configuration, data: data.data)
+      trainer.prefetchesBatches = true
       let beforeFirstStep = ProcessMemory.residentMiB()
       for _ in 0..<warmup { try trainer.trainStep() }
       var times: [Double] = []
+      var timings: [StepTiming] = []
       for _ in 0..<max(1, steps) {
         let begin = DispatchTime.now().uptimeNanoseconds
-        try trainer.trainStep()
+        timings.append(try trainer.trainStep().timing)
         times.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
       }
       times.sort()
+      func median(_ seconds: (StepTiming) -> Double) -> Double {
+        let sorted = timings.map(seconds).sorted()
+        return sorted[sorted.count / 2] * 1000
+      }
       return StepBenchmarkResult(
         session: session, parameters: trainer.model.parameterCount, threads: threads,
         medianMilliseconds: times[times.count / 2], bestMilliseconds: times[0], steps: times.count,
         peakResidentMiB: ProcessMemory.peakResidentMiB(), worldResidentMiB: data.residentMiB,
         modelResidentMiB: firstRun ? beforeFirstStep - beforeModels : nil,
-        stepPeakMiB: firstRun ? ProcessMemory.peakResidentMiB() - beforeFirstStep : nil)
+        stepPeakMiB: firstRun ? ProcessMemory.peakResidentMiB() - beforeFirstStep : nil,
+        dataWaitMilliseconds: median(\.dataWaitSeconds),
+        assemblyMilliseconds: median(\.assemblySeconds),
+        computeMilliseconds: median(\.computeSeconds))
     }
   }
 
@@ -75,6 +91,7 @@ public enum StepBenchmark {
     let title = "training step (\(results.first?.session ?? ""), \(results.first?.parameters ?? 0) parameters)"
     let columns =
       "   threads   median ms   best ms   steps   peak MiB   world MiB   models MiB   step MiB"
+      + "   data wait ms   assembly ms   compute ms"
     var lines = [title + columns]
     for r in results {
       lines.append(
@@ -82,13 +99,23 @@ public enum StepBenchmark {
           + String(
             format: "%8d  %10.1f  %8.1f  %6d  %9.0f  %10.0f", r.threads, r.medianMilliseconds,
             r.bestMilliseconds, r.steps, r.peakResidentMiB, r.worldResidentMiB)
-          + mebibytes(r.modelResidentMiB, width: 13) + mebibytes(r.stepPeakMiB, width: 11))
+          + mebibytes(r.modelResidentMiB, width: 13) + mebibytes(r.stepPeakMiB, width: 11)
+          + milliseconds(r.dataWaitMilliseconds, width: 15)
+          + milliseconds(r.assemblyMilliseconds, width: 14)
+          + milliseconds(r.computeMilliseconds, width: 13))
     }
     lines.append(
       "world = resident growth while the scene world was built (shared by every row); models ="
         + " the models, queues and optimiser; step = peak minus resident before the first step"
-        + " (both for the first row only: later runs reuse its freed memory)")
+        + " (both for the first row only: later runs reuse its freed memory); data wait = the"
+        + " step waiting for its batch, assembly = building it on the prefetch thread (two"
+        + " steps ahead), compute = forward, backward and optimiser (medians)")
     return lines.joined(separator: "\n")
+  }
+
+  private static func milliseconds(_ value: Double?, width: Int) -> String {
+    let text = value.map { String(format: "%.1f", $0) } ?? "-"
+    return String(repeating: " ", count: max(0, width - text.count)) + text
   }
 
   private static func mebibytes(_ value: Double?, width: Int) -> String {

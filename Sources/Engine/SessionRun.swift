@@ -68,6 +68,7 @@ final class SessionRun {
     if let lockNotice { log.write(lockNotice) }
     removeStaleTemporaries()
     try resume()
+    for variant in variants { variant.trainer.prefetchesBatches = true }
   }
 
   /// The temporaries of saves that a killed writer left (`.step-….safetensors.tmp-PID`); only

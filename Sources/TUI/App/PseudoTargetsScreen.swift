@@ -48,13 +48,19 @@ struct PseudoTargetsState {
       list.prefix(5).map { "\(data.token($0.id)) \(String(format: "%.2f", $0.probability).dropFirst())" }
         .joined(separator: glyphs.text(" · "))
     }
-    // Only the rows that fit are formatted (a batch has a hundred masked positions or more).
-    let rows = targets.maskedPositions.prefix(max(0, left.height - 1)).map { position -> [String] in
-      let mark = position.student.first?.id == position.truth ? glyphs.text("✓") : " "
+    // One row a word (a word's pieces are masked together; the top-5 lists are its first
+    // piece's). Only the rows that fit are formatted (a batch has a hundred masked words or more).
+    let words = MaskedPositionTargets.groupedByWord(targets.maskedPositions, tokenName: data.token)
+    let rows = words.prefix(max(0, left.height - 1)).map { word -> [String] in
+      let position = word[0]
+      let correct = word.allSatisfy { $0.student.first?.id == $0.truth }
+      let inputs = word.map { data.token($0.input) }
+      let input =
+        word.allSatisfy { $0.input == $0.truth } ? "(kept)"
+        : Set(inputs) == [Vocabulary.maskToken] ? Vocabulary.maskToken : WordDisplay.join(inputs)
       return [
-        "\(position.sample)", data.token(position.truth),
-        position.input == position.truth ? "(kept)" : data.token(position.input),
-        mark + " " + ranked(position.student),
+        "\(position.sample)", WordDisplay.join(word.map { data.token($0.truth) }), input,
+        (correct ? glyphs.text("✓") : " ") + " " + ranked(position.student),
       ] + (hasTeacher ? [ranked(position.teacher)] : [])
     }
     Table(

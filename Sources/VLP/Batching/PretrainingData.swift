@@ -23,6 +23,12 @@ public final class PretrainingData: Sendable {
   /// `world`: a scene world to share (variants whose models differ read the same world); used
   /// only when it was built from `configuration.data.world`, otherwise a new one is built.
   public init(configuration: PretrainingConfiguration, world shared: SceneWorld? = nil) throws {
+    if configuration.data.vocabulary != nil {
+      throw DataError.invalidConfiguration(
+        field: "data.vocabulary",
+        reason: "the scene world has its own word vocabulary; remove the key, or train on "
+          + "real captions (docs/data.md)")
+    }
     if let shared, shared.configuration == configuration.data.world {
       world = shared
     } else {

@@ -6,7 +6,7 @@ public struct CaptionGenerator {
   let model: ALBEFModel
   let data: PretrainingData
 
-  /// From `[CLS]`, the most likely next word until `[SEP]` or `maximumLength` words.
+  /// From `[CLS]`, the most likely next token until `[SEP]` or `maximumLength` tokens, as words.
   public func caption(pairIndex: Int, maximumLength: Int = 24) throws -> [String] {
     guard data.world.pairs.indices.contains(pairIndex) else {
       throw TrainingError.invalidRequest(
@@ -36,7 +36,7 @@ public struct CaptionGenerator {
         ids.append(next)
         words.append(vocabulary.tokens[next])
       }
-      return words
+      return WordDisplay.words(words)  // pieces joined: what the screen shows
     }
   }
 }

@@ -31,6 +31,10 @@ public struct MaskedWordProbe {
   /// scene world's word-level tokenizer; words cut by the text length are left out, and for
   /// Oscar, whose caption shares the length with the tags, those the pair's truncation cuts).
   public func captionWords(of index: Int) -> [String] {
+    if data.tokenizer.mode == .wordPiece {
+      let tokens = captionTokens(of: index).map { data.vocabulary.tokens[$0] }
+      return WordDisplay.words(tokens)
+    }
     let words = data.world.pairs[index].caption.words.map(\.text)
     let kept: Int
     switch model {
@@ -46,6 +50,25 @@ public struct MaskedWordProbe {
     return Array(words.prefix(max(0, kept)))
   }
 
+  /// The caption's token ids as the model reads them, without [CLS] and [SEP].
+  func captionTokens(of index: Int) -> [Int] {
+    var tags: String?
+    if case .oscar = model, !data.tagText(index).isEmpty { tags = data.tagText(index) }
+    let encoded = data.tokenizer.encodePair(
+      data.captionText(index), tags,
+      maximumLength: configuration.model.maximumTextLength)
+    let caption = encoded.segments.filter { $0 == 0 }.count - 2
+    return Array(encoded.ids[1..<1 + max(0, caption)])
+  }
+
+  /// The token positions (after [CLS]) of each caption word: one each with a word vocabulary,
+  /// a word's pieces with WordPiece.
+  func wordPositions(of index: Int, words: Int) -> [Range<Int>] {
+    guard data.tokenizer.mode == .wordPiece else { return (0..<words).map { $0 + 1..<$0 + 2 } }
+    let tokens = captionTokens(of: index).map { data.vocabulary.tokens[$0] }
+    return WordDisplay.spans(tokens).map { $0.lowerBound + 1..<$0.upperBound + 1 }
+  }
+
   /// Replaces the words at `maskedWords` of pair `index`'s caption by [MASK] and returns the
   /// model's top-5 at each, without dropout: what the masked-token screen shows.
   public func predict(pairIndex index: Int, maskedWords: Set<Int>) throws
@@ -55,31 +78,35 @@ public struct MaskedWordProbe {
     let wanted = maskedWords.filter { $0 >= 0 && $0 < words.count }.sorted()
     guard !wanted.isEmpty else { return [] }
     let vocabulary = data.vocabulary
+    // Every piece of a masked word is masked; a word's top-5 is read at its first piece.
+    let spans = wordPositions(of: index, words: words.count)
+    let maskedPositions = wanted.flatMap { spans[$0] }
+    let firstPieces = wanted.map { spans[$0].lowerBound }
     return try noGrad {
       let context = ForwardContext.inference()
       let logits: Tensor
       switch model {
       case .albef(let model):
         var ids = data.captionSequences([index])[0]
-        for word in wanted { ids[word + 1] = vocabulary.maskID }
+        for position in maskedPositions { ids[position] = vocabulary.maskID }
         let text = try TextInputs(sequences: [ids], padID: vocabulary.padID)
         let image = try model.encodeImage(data.imageInputs([index]), context: context)
         let hidden = try model.encodeText(text.ids, mask: text.mask, context: context)
         let fused = try model.fuse(
           text: hidden, textMask: text.mask, image: image.tokens, imageMask: image.mask,
           context: context)
-        logits = try model.maskedTokenLogits(fused, positions: wanted.map { $0 + 1 })
+        logits = try model.maskedTokenLogits(fused, positions: firstPieces)
       case .oscar(let model):
         var random = RandomGenerator(seed: 0)
         let batch = try data.oscarBatch(
           [index], pollution: 0, maskProbability: 0, source: [index], random: &random)
         var ids = batch.text.ids.values
-        for word in wanted { ids[word + 1] = vocabulary.maskID }
+        for position in maskedPositions { ids[position] = vocabulary.maskID }
         let hidden = try model(
           ids: IndexTensor(shape: batch.text.ids.shape, values: ids), segments: batch.segments,
           textMask: batch.text.mask, regions: batch.regions, regionMask: batch.regionMask,
           context: context)
-        logits = try model.maskedTokenLogits(hidden, positions: wanted.map { $0 + 1 })
+        logits = try model.maskedTokenLogits(hidden, positions: firstPieces)
       }
       let values = logits.scalars
       let classes = logits.shape[1]

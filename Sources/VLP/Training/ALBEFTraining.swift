@@ -50,16 +50,11 @@ final class ALBEFTraining: ModelFamilyTraining {
   var temperature: Float? { (try? student.temperature.item()) ?? 0 }
   var queueFill: Int { imageQueue.realCount }
 
-  /// One step: the batch (masked captions from the masking stream, CMCL's rewrites from the
-  /// rewriting stream) and its losses.
-  func step(_ inputs: StepInputs) throws -> FamilyStepResult {
-    var masking = inputs.random(.masking)
-    let batch = try data.albefBatch(
-      inputs.pairIndices, maskProbability: objectives.maskProbability, random: &masking)
-    var rewrites: ContrastiveRewrites?
-    if objectives.cmcl > 0 {
-      var rewriting = inputs.random(.rewriting)
-      rewrites = try data.contrastiveRewrites(inputs.pairIndices, random: &rewriting)
+  /// One step's losses on its batch (masked captions from the masking stream, CMCL's rewrites
+  /// from the rewriting stream, assembled by `BatchAssembler`).
+  func step(_ inputs: StepInputs, batch family: FamilyBatch) throws -> FamilyStepResult {
+    guard case .albef(let batch, let rewrites) = family else {
+      throw TrainingError.invalidRequest("an ALBEF step was handed another family's batch")
     }
     return try losses(
       on: batch, vision: inputs.vision, rewrites: rewrites, alpha: inputs.alpha,

@@ -46,6 +46,7 @@ public struct Experiment {
         configuration.training.steps = budget
         let data = try dataCache.data(for: configuration)
         let trainer = try Pretrainer(configuration: configuration, data: data)
+        trainer.prefetchesBatches = true
         let start = Date()
         var last: StepReport?
         var smoothed: [String: Float] = [:]

@@ -11,8 +11,9 @@ protocol ModelFamilyTraining: AnyObject {
   /// The momentum (teacher) copy, for families that keep one.
   var momentumModule: (any Module)? { get }
 
-  /// The losses of one step on `inputs`' batch, weighted into `total`; nothing is applied.
-  func step(_ inputs: StepInputs) throws -> FamilyStepResult
+  /// The losses of one step on `batch` (assembled for this family by `BatchAssembler`),
+  /// weighted into `total`; nothing is applied.
+  func step(_ inputs: StepInputs, batch: FamilyBatch) throws -> FamilyStepResult
   /// Called once the optimiser has applied the step that `step` computed last.
   func stepApplied(pairIndices: [Int]) throws
 
@@ -41,9 +42,9 @@ public enum TrainedModel {
   }
 }
 
-/// What the run hands a family's step: the batch's pairs, the step's random streams (each
-/// derived from the seed and the step), the MVM masking both families share, and the settings
-/// of this step.
+/// What the run hands a family's step besides its batch: the batch's pairs, the step's random
+/// streams (each derived from the seed and the step), the MVM masking both families share, and
+/// the settings of this step.
 struct StepInputs {
   var pairIndices: [Int]
   var seed: UInt64

@@ -27,15 +27,13 @@ final class OscarTraining: ModelFamilyTraining {
   var temperature: Float? { nil }
   var queueFill: Int { 0 }
 
-  /// One step: the batch (tags or captions polluted and tokens masked, from the pollution
-  /// stream), one pass over caption, tags and regions, and the losses read from it.
-  func step(_ inputs: StepInputs) throws -> FamilyStepResult {
-    var pollution = inputs.random(.pollution)
-    let batch = try data.oscarBatch(
-      inputs.pairIndices, pollution: objectives.pollutionProbability,
-      captionPollution: objectives.captionPollutionProbability,
-      maskProbability: objectives.maskProbability, source: data.trainIndices,
-      random: &pollution)
+  /// One step on its batch (tags or captions polluted and tokens masked, from the pollution
+  /// stream, assembled by `BatchAssembler`): one pass over caption, tags and regions, and the
+  /// losses read from it.
+  func step(_ inputs: StepInputs, batch family: FamilyBatch) throws -> FamilyStepResult {
+    guard case .oscar(let batch) = family else {
+      throw TrainingError.invalidRequest("an Oscar step was handed another family's batch")
+    }
     let context = inputs.context
     let hidden = try oscar(
       ids: batch.maskedIDs, segments: batch.segments, textMask: batch.text.mask,

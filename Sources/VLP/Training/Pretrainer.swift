@@ -16,6 +16,9 @@ public final class Pretrainer {
   let family: any ModelFamilyTraining
   let optimizer: AdamW
   let schedule: LearningRateSchedule
+  /// Builds each step's batch: on the training thread, or on the prefetcher's.
+  let assembler: BatchAssembler
+  private var prefetcher: BatchPrefetcher?
 
   /// Builds the model from the configuration's seed. `data` may be shared by variants with the
   /// same data settings.
@@ -38,11 +41,19 @@ public final class Pretrainer {
       weightDecay: configuration.training.weightDecay)
     optimizerConfiguration.noDecayNames = ["temperature"]
     optimizer = AdamW(module: family.model.module, configuration: optimizerConfiguration)
+    assembler = BatchAssembler(configuration: configuration, data: data, order: order)
     let t = configuration.training
     schedule = .warmupCosine(
       peak: t.learningRate, warmupSteps: t.warmupSteps, totalSteps: t.steps,
       floor: t.minimumLearningRate, warmupStart: t.warmupLearningRate)
   }
+
+  deinit { prefetcher?.stop() }
+
+  /// Whether `trainStep` has its batches assembled ahead on a thread of their own
+  /// (`BatchPrefetcher`, two ahead, started at the first step trained). Results are the same
+  /// either way: a batch depends on its step alone.
+  public var prefetchesBatches = false
 
   /// The trained model (ALBEF's student or Oscar).
   public var model: any Module { family.model.module }
@@ -69,22 +80,27 @@ public final class Pretrainer {
   @discardableResult
   public func trainStep(capturePseudoTargets: Bool = false) throws -> StepReport {
     let seed = configuration.seed
-    let indices = order.batch(at: step)
-    let objectives = configuration.objectives
-    var vision: MaskedVision?
-    if objectives.masksVision {
-      var visionRandom = RandomGenerator(
-        seed: StreamSeed.derive(seed, stream: .visionMasking, index: step))
-      vision = try data.maskedVision(
-        indices, probability: objectives.mvmProbability, random: &visionRandom)
+    let batch: StepBatch
+    var waited = 0.0
+    if prefetchesBatches && prefetcher == nil {
+      prefetcher = BatchPrefetcher(assembler: assembler, firstStep: step)
     }
+    if let prefetcher {
+      (batch, waited) = try prefetcher.batch(at: step)
+    } else {
+      batch = try assembler.batch(at: step)
+      waited = batch.assemblySeconds
+    }
+    let indices = batch.pairIndices
+    let computeBegin = ContinuousClock.now
     let alpha = alpha(at: step)
     let result = try family.step(
       StepInputs(
-        pairIndices: indices, seed: seed, step: step, vision: vision,
+        pairIndices: indices, seed: seed, step: step, vision: batch.vision,
         context: ForwardContext(
           training: true, seed: StreamSeed.derive(seed, stream: .dropout, index: step)),
-        alpha: alpha, capturePseudoTargets: capturePseudoTargets))
+        alpha: alpha, capturePseudoTargets: capturePseudoTargets),
+      batch: batch.family)
     for loss in result.losses where !loss.value.isFinite {
       throw TrainingError.nonFiniteLoss(
         objective: loss.objective.metricKey, step: step + 1, value: loss.value)
@@ -102,9 +118,14 @@ public final class Pretrainer {
     optimizer.step(learningRate: learningRate)
     try family.stepApplied(pairIndices: indices)
     step += 1
+    let compute = ContinuousClock.now - computeBegin
     return StepReport(
       step: step, losses: result.namedLosses, total: totalValue, learningRate: learningRate,
       alpha: alpha, temperature: family.temperature, queueFill: family.queueFill,
-      gradientNorm: norm, pseudoTargets: result.pseudoTargets)
+      gradientNorm: norm, pseudoTargets: result.pseudoTargets,
+      timing: StepTiming(
+        dataWaitSeconds: waited, assemblySeconds: batch.assemblySeconds,
+        computeSeconds: Double(compute.components.seconds)
+          + Double(compute.components.attoseconds) * 1e-18))
   }
 }

@@ -25,8 +25,24 @@ public struct StepReport: Sendable {
   public var queueFill: Int
   public var gradientNorm: Float
   public var pseudoTargets: PseudoTargets?
+  /// Where the step's time went; not written to metrics.jsonl (it differs run to run).
+  public var timing = StepTiming()
 
   public func loss(_ name: String) -> Float? { losses.first { $0.name == name }?.value }
+}
+
+/// Wall-clock seconds of one step: waiting for its batch (the whole assembly when it was built
+/// on the training thread), assembling it (on the prefetch thread when prefetching), and the
+/// model's forward, backward and optimiser step.
+public struct StepTiming: Sendable, Equatable {
+  public var dataWaitSeconds = 0.0
+  public var assemblySeconds = 0.0
+  public var computeSeconds = 0.0
+
+  public init(dataWaitSeconds: Double = 0, assemblySeconds: Double = 0, computeSeconds: Double = 0) {
+    (self.dataWaitSeconds, self.assemblySeconds, self.computeSeconds) =
+      (dataWaitSeconds, assemblySeconds, computeSeconds)
+  }
 }
 
 /// Errors that stop a run.
