@@ -38,8 +38,10 @@ public final class OscarFolder: Sendable {
     var usable: [OscarCaption] = []
     for var caption in try OscarCaptionReader.read(files.captions, log: &log) {
       guard let imageID = OscarFolder.resolve(caption.key, in: features) else {
+        // TSV rows name the key column; JSON entries their `image_id`.
+        let field = caption.field.map { $0.replacingOccurrences(of: ".caption", with: ".image_id") }
         log.report(
-          file: caption.file, line: caption.line, field: caption.field ?? "img_key",
+          file: caption.file, line: caption.line, field: field ?? "img_key",
           "'\(caption.key)': unknown image id: no row in \(featureName); "
             + "remove the caption or add the image's features")
         continue
