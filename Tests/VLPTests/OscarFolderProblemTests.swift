@@ -141,6 +141,27 @@ import Testing
     #expect(try vinvl.regionFeatures(of: "100").boxCount == 2)
   }
 
+  @Test func captionJSONAndImageIndexProblemsNameTheirJSONPath() throws {
+    let folder = try TemporaryDirectory()
+    defer { folder.remove() }
+    try Fixtures.writeVinVL(folder)
+    try folder.write(
+      "train_caption.json",
+      #"[{"image_id": "100", "caption": "a dog"}, {"image_id": 7, "caption": "a man"}]"#)
+    try folder.write("imageid2idx.json", #"{"100": 0, "101": 5}"#)
+    let vinvl = try OscarFolder(folder.child("train.yaml"))
+    var log = ProblemLog()
+    vinvl.validate(log: &log)
+    #expect(
+      log.problems.map(\.description) == [
+        folder.child("train_caption.json")
+          + ": [1].image_id: '7': unknown image id: no row in train.feature.tsv; "
+          + "remove the caption or add the image's features",
+        folder.child("imageid2idx.json")
+          + ": 101: says row 5, but features.tsv has row 1 for this image",
+      ])
+  }
+
   @Test func aFolderWithoutFeaturesOrCaptionsNamesWhatIsMissing() throws {
     let folder = try TemporaryDirectory()
     defer { folder.remove() }

@@ -10,6 +10,8 @@ public struct OscarFolderFiles: Sendable, Equatable {
   /// scene_graph_benchmark's `*.hw.tsv` (image sizes), when the labels do not carry them.
   public var imageSizes: String?
   public var yaml: String?
+  /// Oscar's `imageid2idx.json` (image id to feature row), checked against the rows when present.
+  public var imageIndex: String?
 
   /// Looked for in this order; `*` is any prefix (`train.feature.tsv`), which must be unique.
   public static let featureNames = ["features.tsv", "feature.tsv", "*.feature.tsv"]
@@ -83,7 +85,8 @@ public struct OscarFolderFiles: Sendable, Equatable {
     }
     return OscarFolderFiles(
       folder: folder, captions: captions, features: features, labels: labelFile,
-      imageSizes: try find("hw", imageSizeNames, required: false), yaml: yaml)
+      imageSizes: try find("hw", imageSizeNames, required: false), yaml: yaml,
+      imageIndex: try find("imageid2idx", [OscarDataset.indexFile], required: false))
   }
 
   /// The flat `key: value` lines of Oscar's split yamls (no nesting is needed for them);
