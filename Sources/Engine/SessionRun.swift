@@ -27,6 +27,8 @@ final class SessionRun {
   let metricsLog: JSONLinesLog
   let evaluationLog: JSONLinesLog
   let log: RunLog
+  /// The same scalars as TensorBoard event files (sessions/NAME/tensorboard/VARIANT/).
+  let tensorBoard: TensorBoardLog
   /// Seconds of training (pauses excluded), continued across resumes.
   var time: Double = 0
   private(set) var resumedFrom: Int?
@@ -43,6 +45,7 @@ final class SessionRun {
     metricsLog = JSONLinesLog(url: folder.metricsFile)
     evaluationLog = JSONLinesLog(url: folder.evaluationFile)
     log = RunLog(url: folder.logFile)
+    tensorBoard = TensorBoardLog(folder: folder.tensorBoardFolder)
     var cache = PretrainingDataCache()
     variants = try definition.variants.map { variant in
       Variant(
@@ -51,6 +54,7 @@ final class SessionRun {
           configuration: variant.configuration, data: cache.data(for: variant.configuration)))
     }
     try resume()
+    tensorBoard.firstStep = step + 1
   }
 
   /// Restores the latest common checkpoint and cuts the logs back to its step (what was
@@ -117,6 +121,7 @@ final class SessionRun {
       let record = MetricRecord(report: report, variant: variants[index].name, time: seconds())
       variants[index].history.append(record)
       metricsLog.append(record.jsonLine)
+      try tensorBoard.add(record)
     }
   }
 
@@ -128,11 +133,13 @@ final class SessionRun {
       let report = try variants[index].trainer.evaluate()
       let record = EvaluationRecord(report: report, variant: variants[index].name, time: time)
       evaluationLog.append(record.jsonLine)
+      try tensorBoard.add(record)
       improved = noteEvaluation(record, at: index) || improved
       let summary = record.metrics.prefix(6).map { "\($0.name) \(String(format: "%.3f", $0.value))" }
       log.write("evaluated \(variants[index].name) at step \(step): " + summary.joined(separator: " "))
     }
     try evaluationLog.flush()
+    try tensorBoard.flush()
     return improved
   }
 
@@ -166,5 +173,6 @@ final class SessionRun {
   func flush() throws {
     try metricsLog.flush()
     try evaluationLog.flush()
+    try tensorBoard.flush()
   }
 }

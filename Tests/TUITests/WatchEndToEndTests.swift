@@ -1,0 +1,112 @@
+import Foundation
+import RunLogs
+import TestSupport
+import Testing
+
+/// The real `vlp watch` in tmux on a growing event file: the curves appear, a record written in
+/// two halves shows once complete, new tags and a new run appear while it runs, the filter and
+/// the other screens work, q quits cleanly.
+@Suite(.serialized) struct WatchEndToEndTests {
+  /// tmux on a socket of its own (not the workbench test's), so the two can run side by side.
+  struct Tmux {
+    let socket = "vlp-watch-e2e-\(getpid())"
+    let scratch: URL
+
+    @discardableResult
+    func run(_ arguments: [String]) throws -> String {
+      let output = scratch.appendingPathComponent("tmux-output.txt")
+      let quoted = (["tmux", "-L", socket] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+      let status = system(quoted.joined(separator: " ") + " > '\(output.path)' 2>&1 < /dev/null")
+      let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+      guard status == 0 else {
+        throw EndToEndTests.TmuxError(description: "tmux \(arguments.first ?? "") failed (status \(status)): \(text)")
+      }
+      return text
+    }
+
+    func keys(_ keys: String...) throws { try run(["send-keys", "-t", "watch"] + keys) }
+
+    @discardableResult
+    func wait(_ what: String, seconds: Double = 30, sourceLocation: SourceLocation = #_sourceLocation, until condition: (String) -> Bool) throws -> String {
+      let deadline = Date(timeIntervalSinceNow: seconds)
+      var last = ""
+      while Date() < deadline {
+        last = try run(["capture-pane", "-t", "watch", "-p"])
+        if condition(last) { return last }
+        Thread.sleep(forTimeInterval: 0.1)
+      }
+      Issue.record("timed out waiting for \(what); screen:\n\(last)", sourceLocation: sourceLocation)
+      return last
+    }
+  }
+
+  static func append(_ bytes: some Sequence<UInt8>, to url: URL) throws {
+    let handle = try FileHandle(forWritingTo: url)
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(bytes))
+    try handle.close()
+  }
+
+  @Test func watchFollowsAGrowingEventFile() throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/tmux") else {
+      Issue.record("tmux is needed for this test: sudo apt-get install -y tmux (README)")
+      return
+    }
+    let scratch = try TemporaryDirectory("watch-e2e")
+    defer { scratch.remove() }
+    let work = scratch.url
+    // Steps 1-40, then half of step 41's record: what a writer in the middle of a write leaves.
+    let writer = try EventFileWriter(folder: scratch.file("runs/live"))
+    for step in 1...40 {
+      writer.add(step: step, scalars: [("loss/itc", Float(5 - Double(step) * 0.1)), ("loss/mlm", Float(3 + sin(Double(step))))])
+    }
+    try writer.flush()
+    let record = RecordFraming.frame(EventEncoding.scalarsEvent(step: 41, wallTime: Date().timeIntervalSince1970, scalars: [("loss/itc", 0.5)]))
+    try Self.append(record.prefix(10), to: writer.url)
+
+    let tmux = Tmux(scratch: work)
+    let script = work.appendingPathComponent("run.sh")
+    try Data(
+      ("cd '\(work.path)' && '\(EndToEndTests.binary.path)' watch runs; echo \"EXIT=$?\" > exit.txt; sleep 30\n").utf8
+    ).write(to: script)
+    try tmux.run(["new-session", "-d", "-s", "watch", "-x", "120", "-y", "40", "sh '\(script.path)'"])
+    defer { _ = try? tmux.run(["kill-server"]) }
+
+    var screen = try tmux.wait("the dashboard with curves") {
+      $0.contains("─ Dashboard") && $0.contains("loss/itc") && $0.contains("loss/mlm")
+        && $0.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) }
+    }
+    #expect(screen.contains("1 runs · 2 tags · 80 points"), "\(screen)")
+
+    // The rest of the record, a new tag and a new run, while it watches.
+    try Self.append(record.dropFirst(10), to: writer.url)
+    try tmux.wait("the completed record") { $0.contains("81 points") }
+    writer.add(step: 42, scalars: [("eval/accuracy", 0.75)])
+    try writer.flush()
+    try tmux.wait("the new tag and its group") { $0.contains("eval/accuracy") && $0.contains("82 points") }
+    try scratch.write("runs/albef/log.txt", #"{"train_loss_ita": "5.103", "epoch": 0}"# + "\n" + #"{"train_loss_ita": "4.020", "epoch": 1}"# + "\n")
+    try tmux.wait("the new run") { $0.contains("2 runs") && $0.contains("train_loss_ita") }
+
+    // The filter: only the tags matching it.
+    try tmux.keys("/", "i", "t", "c", "Enter")
+    screen = try tmux.wait("the filter applied") { $0.contains("filter /itc/") && !$0.contains("loss/mlm") }
+    #expect(screen.contains("loss/itc"))
+    try tmux.keys("/", "Enter")
+    try tmux.wait("the filter cleared") { $0.contains("loss/mlm") }
+
+    for (key, title) in [("2", "Compare"), ("3", "Runs"), ("1", "Dashboard")] {
+      try tmux.keys(key)
+      try tmux.wait("screen \(title)") { $0.contains("─ \(title)") }
+    }
+    try tmux.keys("x")
+    try tmux.wait("relative time") { $0.contains("x axis: relative time") }
+
+    try tmux.keys("q")
+    let exitFile = work.appendingPathComponent("exit.txt")
+    let deadline = Date(timeIntervalSinceNow: 10)
+    while Date() < deadline, !FileManager.default.fileExists(atPath: exitFile.path) {
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    #expect((try? String(contentsOf: exitFile, encoding: .utf8)) == "EXIT=0\n")
+  }
+}
