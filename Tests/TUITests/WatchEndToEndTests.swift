@@ -35,6 +35,8 @@ import Testing
         if condition(last) { return last }
         Thread.sleep(forTimeInterval: 0.1)
       }
+      // The screen also goes to a file: a failing test's report may cut long comments.
+      try? Data("timed out waiting for \(what)\n\(last)".utf8).write(to: scratch.deletingLastPathComponent().appendingPathComponent("vlp-watch-e2e-failure.txt"))
       Issue.record("timed out waiting for \(what); screen:\n\(last)", sourceLocation: sourceLocation)
       return last
     }
@@ -76,7 +78,10 @@ import Testing
       $0.contains("─ Dashboard") && $0.contains("loss/itc") && $0.contains("loss/mlm")
         && $0.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) }
     }
-    #expect(screen.contains("1 runs · 2 tags · 80 points"), "\(screen)")
+    if !screen.contains("1 run · 2 tags · 80 points") {
+      Issue.record("the title bar does not count 1 run, 2 tags, 80 points: \(screen.split(separator: "\n").first ?? "")")
+      try? Data(screen.utf8).write(to: work.deletingLastPathComponent().appendingPathComponent("vlp-watch-e2e-failure.txt"))
+    }
 
     // The rest of the record, a new tag and a new run, while it watches.
     try Self.append(record.dropFirst(10), to: writer.url)
@@ -107,6 +112,10 @@ import Testing
     while Date() < deadline, !FileManager.default.fileExists(atPath: exitFile.path) {
       Thread.sleep(forTimeInterval: 0.1)
     }
-    #expect((try? String(contentsOf: exitFile, encoding: .utf8)) == "EXIT=0\n")
+    let exit = (try? String(contentsOf: exitFile, encoding: .utf8)) ?? "none"
+    if exit != "EXIT=0\n" {
+      try? Data("exit: \(exit)".utf8).write(to: work.deletingLastPathComponent().appendingPathComponent("vlp-watch-e2e-failure.txt"))
+      Issue.record("vlp watch did not exit cleanly: \(exit)")
+    }
   }
 }

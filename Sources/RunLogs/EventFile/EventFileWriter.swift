@@ -57,6 +57,8 @@ public final class EventFileWriter {
   public func flush() throws {
     guard !pending.isEmpty else { return }
     do {
+      // At the file's end, wherever it is now: appends stay appends even if the file grew.
+      try handle.seekToEnd()
       try handle.write(contentsOf: Data(pending))
     } catch {
       throw RunLogError.io(path: url.relativePath, detail: "cannot append: \(Self.reason(error))")

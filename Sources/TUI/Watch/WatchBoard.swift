@@ -78,7 +78,8 @@ public final class WatchBoard {
     case .toggleTimeAxis:
       xAxis = WatchXAxis.allCases[(WatchXAxis.allCases.firstIndex(of: xAxis)! + 1) % WatchXAxis.allCases.count]
       message = "x axis: \(xAxis.title)"
-    case .filter: editingFilter = selection.filterText
+    // A new expression each time, as in less and vim; Enter on an empty one clears the filter.
+    case .filter: editingFilter = ""
     default: handleScreenAction(action, key: key)
     }
     return .none
@@ -171,9 +172,11 @@ public final class WatchBoard {
     let paths = watcher.roots.map(\.relativePath).joined(separator: " ")
     StatusBar(
       left: [StatusSegment(region.glyphs.text(" vlp watch · \(paths) ─ \(screen.title)"))],
-      right: [StatusSegment("\(store.runs.count) runs · \(store.tags.count) tags · \(NumberFormat.compact(Double(points))) points ")]
+      right: [StatusSegment(region.glyphs.text("\(Self.count(store.runs.count, "run")) · \(Self.count(store.tags.count, "tag")) · \(NumberFormat.compact(Double(points))) points "))]
     ).draw(into: region)
   }
+
+  static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
 
   private func drawTabs(into region: CanvasRegion) {
     var x = 1
@@ -193,13 +196,13 @@ public final class WatchBoard {
     let theme = region.theme
     if let editing = editingFilter {
       StatusBar(left: [StatusSegment(" /" + editing + "_", style: theme.highlight)],
-        right: [StatusSegment("Enter apply · Esc cancel ", style: theme.dim)]).draw(into: region)
+        right: [StatusSegment((selection.filterText.isEmpty ? "" : "now /\(selection.filterText)/ · ") + "Enter apply (empty: clear) · Esc cancel ", style: theme.dim)]).draw(into: region)
       return
     }
     let hint = String(format: "smoothing %.2f ([ ])", smoothing) + "   y: \(logScale ? "log" : "linear")   x: \(xAxis.title)   / filter"
     StatusBar(
       left: [StatusSegment(region.glyphs.text(" " + (message ?? hint)), style: message == nil ? theme.dim : theme.highlight)],
-      right: [StatusSegment("? help · q quit ", style: theme.dim)]
+      right: [StatusSegment(region.glyphs.text("? help · q quit "), style: theme.dim)]
     ).draw(into: region)
   }
 
