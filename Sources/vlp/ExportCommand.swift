@@ -30,9 +30,12 @@ enum ExportCommand {
       }
       return value
     } ?? 0.6
-    let session = parsed.positionals.count == 1 ? try? SessionFolder.resolve(parsed.positionals[0]) : nil
+    let watched = parsed.positionals.count > 1 || parsed.positionals.first.map(isWatchedPath) == true
+    let session = watched ? nil : try SessionArgument.folder(parsed, command: "export")
     if let directory = parsed.options["tensorboard"] {
-      let folder = try session ?? SessionArgument.folder(parsed, command: "export --tensorboard")
+      guard let folder = session else {
+        throw CommandLineArguments.UsageError(description: "--tensorboard exports one SESSION, not logs")
+      }
       let points = try TensorBoardExport.write(folder, to: URL(fileURLWithPath: directory, isDirectory: true))
       print("wrote \(directory)/ (\(points) scalars; tensorboard --logdir \(directory))")
       return
@@ -82,5 +85,22 @@ enum ExportCommand {
       throw RunFailure(description: "\(path): cannot write: \(error.localizedDescription)")
     }
     print("wrote \(path) (\(count))")
+  }
+
+  /// Logs rather than a SESSION: a folder without session.json (that is not a session's name
+  /// under sessions/), or a file `vlp watch` reads. Anything else is taken as a SESSION, so its
+  /// errors stay the session's.
+  static func isWatchedPath(_ path: String) -> Bool {
+    if SessionFolder.isValidName(path),
+      FileManager.default.fileExists(atPath: SessionFolder.defaultRoot.appendingPathComponent(path).appendingPathComponent("session.json").path)
+    {
+      return false
+    }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return false }
+    if isDirectory.boolValue {
+      return !FileManager.default.fileExists(atPath: URL(fileURLWithPath: path).appendingPathComponent("session.json").path)
+    }
+    return LogWatcher.isLogFile(named: URL(fileURLWithPath: path).lastPathComponent)
   }
 }

@@ -132,6 +132,11 @@ public final class LogWatcher {
     files = order
   }
 
+  /// Whether `vlp watch` reads a file of this name when given it by name.
+  public static func isLogFile(named name: String) -> Bool {
+    LogFileKind(fileName: name, explicit: true) != nil
+  }
+
   /// The log files under a folder. A vlp session folder's `tensorboard/` copy of its metrics is
   /// skipped (its metrics.jsonl says the same).
   static func logFiles(under root: URL) -> [URL] {
