@@ -7,39 +7,9 @@ import Testing
 /// two halves shows once complete, new tags and a new run appear while it runs, the filter and
 /// the other screens work, q quits cleanly.
 @Suite(.serialized) struct WatchEndToEndTests {
-  /// tmux on a socket of its own (not the workbench test's), so the two can run side by side.
-  struct Tmux {
-    let socket = "vlp-watch-e2e-\(getpid())"
-    let scratch: URL
-
-    @discardableResult
-    func run(_ arguments: [String]) throws -> String {
-      let output = scratch.appendingPathComponent("tmux-output.txt")
-      let quoted = (["tmux", "-L", socket] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-      let status = system(quoted.joined(separator: " ") + " > '\(output.path)' 2>&1 < /dev/null")
-      let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-      guard status == 0 else {
-        throw EndToEndTests.TmuxError(description: "tmux \(arguments.first ?? "") failed (status \(status)): \(text)")
-      }
-      return text
-    }
-
-    func keys(_ keys: String...) throws { try run(["send-keys", "-t", "watch"] + keys) }
-
-    @discardableResult
-    func wait(_ what: String, seconds: Double = 30, sourceLocation: SourceLocation = #_sourceLocation, until condition: (String) -> Bool) throws -> String {
-      let deadline = Date(timeIntervalSinceNow: seconds)
-      var last = ""
-      while Date() < deadline {
-        last = try run(["capture-pane", "-t", "watch", "-p"])
-        if condition(last) { return last }
-        Thread.sleep(forTimeInterval: 0.1)
-      }
-      // The screen also goes to a file: a failing test's report may cut long comments.
-      try? Data("timed out waiting for \(what)\n\(last)".utf8).write(to: scratch.deletingLastPathComponent().appendingPathComponent("vlp-watch-e2e-failure.txt"))
-      Issue.record("timed out waiting for \(what); screen:\n\(last)", sourceLocation: sourceLocation)
-      return last
-    }
+  /// The workbench test's tmux driver on a socket of its own, so the two can run side by side.
+  static func tmux(_ scratch: URL) -> EndToEndTests.Tmux {
+    EndToEndTests.Tmux(socket: "vlp-watch-e2e-\(getpid())", scratch: scratch)
   }
 
   static func append(_ bytes: some Sequence<UInt8>, to url: URL) throws {
@@ -66,12 +36,12 @@ import Testing
     let record = RecordFraming.frame(EventEncoding.scalarsEvent(step: 41, wallTime: Date().timeIntervalSince1970, scalars: [("loss/itc", 0.5)]))
     try Self.append(record.prefix(10), to: writer.url)
 
-    let tmux = Tmux(scratch: work)
+    let tmux = Self.tmux(work)
     let script = work.appendingPathComponent("run.sh")
     try Data(
       ("cd '\(work.path)' && '\(EndToEndTests.binary.path)' watch runs; echo \"EXIT=$?\" > exit.txt; sleep 30\n").utf8
     ).write(to: script)
-    try tmux.run(["new-session", "-d", "-s", "watch", "-x", "120", "-y", "40", "sh '\(script.path)'"])
+    try tmux.run(["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", "sh '\(script.path)'"])
     defer { _ = try? tmux.run(["kill-server"]) }
 
     var screen = try tmux.wait("the dashboard with curves") {
@@ -80,7 +50,6 @@ import Testing
     }
     if !screen.contains("1 run · 2 tags · 80 points") {
       Issue.record("the title bar does not count 1 run, 2 tags, 80 points: \(screen.split(separator: "\n").first ?? "")")
-      try? Data(screen.utf8).write(to: work.deletingLastPathComponent().appendingPathComponent("vlp-watch-e2e-failure.txt"))
     }
 
     // The rest of the record, a new tag and a new run, while it watches.
@@ -114,7 +83,6 @@ import Testing
     }
     let exit = (try? String(contentsOf: exitFile, encoding: .utf8)) ?? "none"
     if exit != "EXIT=0\n" {
-      try? Data("exit: \(exit)".utf8).write(to: work.deletingLastPathComponent().appendingPathComponent("vlp-watch-e2e-failure.txt"))
       Issue.record("vlp watch did not exit cleanly: \(exit)")
     }
   }

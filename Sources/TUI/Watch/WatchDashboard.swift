@@ -13,14 +13,7 @@ struct WatchDashboard {
     case .previousGroup, .nextGroup:
       group = (group + (action == .nextGroup ? 1 : groups.count - 1)) % groups.count
       selected = 0
-    case .move:
-      switch key {
-      case .left, .character("h"): selected -= 1
-      case .right, .character("l"): selected += 1
-      case .up, .character("k"): selected -= columns
-      case .down, .character("j"): selected += columns
-      default: break
-      }
+    case .move: selected += PaneGrid.offset(of: key, columns: columns)
     default: break
     }
     let count = tags(board).count
