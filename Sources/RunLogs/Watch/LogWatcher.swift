@@ -51,6 +51,7 @@ public final class LogWatcher {
           note("\(file.shownPath): shorter than what was read; read again from its start")
           resetRun(of: file)
           file = followed[path]!
+          _ = try file.check()  // the new size, to read from the start
           fallthrough
         case .grew:
           let problems = try file.read(into: &store, isFinal: isFinal)
