@@ -21,8 +21,11 @@ struct EventFramingTests {
   }
 
   static func writeRun(_ folder: URL, steps: ClosedRange<Int>, start: Int? = nil) throws -> URL {
-    let writer = try EventFileWriter(folder: folder, wallTime: 1_700_000_000)
-    if let start { writer.sessionStart(step: start, wallTime: 1_700_000_000) }
+    // A restarted writer's file is named by a later second, so it sorts after the first one
+    // (TensorBoard and vlp read a run's files in name order).
+    let opened = start == nil ? 1_700_000_000 : 1_700_000_100.0
+    let writer = try EventFileWriter(folder: folder, wallTime: opened)
+    if let start { writer.sessionStart(step: start, wallTime: opened) }
     for step in steps {
       writer.add(
         step: step, wallTime: 1_700_000_000 + Double(step),

@@ -78,10 +78,12 @@ import Testing
     try tmux.keys("q")
     let exitFile = work.appendingPathComponent("exit.txt")
     let deadline = Date(timeIntervalSinceNow: 10)
-    while Date() < deadline, !FileManager.default.fileExists(atPath: exitFile.path) {
+    // The shell creates the file before `echo` writes into it: wait for its line.
+    var exit = "none"
+    while Date() < deadline, !exit.hasSuffix("\n") {
+      exit = (try? String(contentsOf: exitFile, encoding: .utf8)) ?? "none"
       Thread.sleep(forTimeInterval: 0.1)
     }
-    let exit = (try? String(contentsOf: exitFile, encoding: .utf8)) ?? "none"
     if exit != "EXIT=0\n" {
       Issue.record("vlp watch did not exit cleanly: \(exit)")
     }

@@ -92,26 +92,15 @@ enum EventDecoding {
     return value
   }
 
+  /// `SummaryMetadata.plugin_data.plugin_name`.
   private static func pluginName(_ bytes: UnsafeRawBufferPointer, range: Range<Int>) throws
     -> String?
   {
-    var reader = ProtobufReader(bytes, range: range)
-    var name: String?
-    while !reader.isAtEnd {
-      let (field, wireType) = try reader.nextField()
-      if field == 1, wireType == .lengthDelimited {
-        var plugin = ProtobufReader(bytes, range: try reader.lengthDelimited())
-        while !plugin.isAtEnd {
-          let (inner, innerType) = try plugin.nextField()
-          if inner == 1, innerType == .lengthDelimited { name = try plugin.string() } else {
-            try plugin.skip(innerType)
-          }
-        }
-      } else {
-        try reader.skip(wireType)
-      }
+    guard let pluginData = try ProtobufReader.lastField(1, bytes, range: range)
+    else { return nil }
+    return try ProtobufReader.lastField(1, bytes, range: pluginData).map {
+      String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self)
     }
-    return name
   }
 
   /// The value of a tensor with exactly one float or double element, else nil.
@@ -164,14 +153,8 @@ enum EventDecoding {
         try reader.skip(wireType)
         continue
       }
-      var dimension = ProtobufReader(bytes, range: try reader.lengthDelimited())
-      var size: UInt64 = 0
-      while !dimension.isAtEnd {
-        let (inner, innerType) = try dimension.nextField()
-        if inner == 1, innerType == .varint { size = try dimension.varint() } else {
-          try dimension.skip(innerType)
-        }
-      }
+      let dimension = try reader.lengthDelimited()
+      let size = try ProtobufReader.lastVarint(1, bytes, range: dimension) ?? 0
       let (product, overflow) = count.multipliedReportingOverflow(by: size)
       count = overflow ? .max : product
     }
@@ -181,14 +164,6 @@ enum EventDecoding {
   private static func sessionStatus(_ bytes: UnsafeRawBufferPointer, range: Range<Int>) throws
     -> UInt64
   {
-    var reader = ProtobufReader(bytes, range: range)
-    var status: UInt64 = 0
-    while !reader.isAtEnd {
-      let (field, wireType) = try reader.nextField()
-      if field == 1, wireType == .varint { status = try reader.varint() } else {
-        try reader.skip(wireType)
-      }
-    }
-    return status
+    try ProtobufReader.lastVarint(1, bytes, range: range) ?? 0
   }
 }

@@ -103,4 +103,35 @@ struct ProtobufReader {
       try skip(wireType)
     }
   }
+
+  /// The range of the last length-delimited field `number` of a message (as protobuf's parsers,
+  /// a later occurrence wins), or nil.
+  static func lastField(_ number: Int, _ bytes: UnsafeRawBufferPointer, range: Range<Int>) throws
+    -> Range<Int>?
+  {
+    var reader = ProtobufReader(bytes, range: range)
+    var found: Range<Int>?
+    while !reader.isAtEnd {
+      let (field, type) = try reader.nextField()
+      if field == number, type == .lengthDelimited {
+        found = try reader.lengthDelimited()
+      } else {
+        try reader.skip(type)
+      }
+    }
+    return found
+  }
+
+  /// The last varint field `number` of a message, or nil.
+  static func lastVarint(_ number: Int, _ bytes: UnsafeRawBufferPointer, range: Range<Int>) throws
+    -> UInt64?
+  {
+    var reader = ProtobufReader(bytes, range: range)
+    var found: UInt64?
+    while !reader.isAtEnd {
+      let (field, type) = try reader.nextField()
+      if field == number, type == .varint { found = try reader.varint() } else { try reader.skip(type) }
+    }
+    return found
+  }
 }
