@@ -44,14 +44,15 @@ let package = Package(
     .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"], swiftSettings: cpuSettings),
     .target(name: "Tensor", swiftSettings: kernelSettings),
     .target(name: "Formatting", swiftSettings: cpuSettings),
+    .target(name: "RunLogs", swiftSettings: cpuSettings),
     .target(name: "TSNE", dependencies: ["Tensor"], swiftSettings: cpuSettings),
     .target(name: "NN", dependencies: ["Tensor"], swiftSettings: cpuSettings),
     .target(name: "VLP", dependencies: ["Imaging", "NN", "Tensor"], swiftSettings: cpuSettings),
     .target(
-      name: "Engine", dependencies: ["VLP", "TSNE", "NN", "Tensor", "Formatting"],
+      name: "Engine", dependencies: ["VLP", "TSNE", "NN", "Tensor", "Formatting", "RunLogs"],
       swiftSettings: cpuSettings),
     .target(
-      name: "TUI", dependencies: ["Engine", "TSNE", "VLP", "Formatting"],
+      name: "TUI", dependencies: ["Engine", "TSNE", "VLP", "Formatting", "RunLogs"],
       swiftSettings: cpuSettings),
     .target(name: "TUICurses", dependencies: ["TUI", "CNCurses"], swiftSettings: cpuSettings),
     .target(
@@ -60,7 +61,8 @@ let package = Package(
     .executableTarget(
       name: "vlp",
       dependencies: [
-        "Benchmarks", "TUICurses", "TUI", "Engine", "VLP", "TSNE", "Tensor", "Formatting", "Imaging",
+        "Benchmarks", "TUICurses", "TUI", "Engine", "VLP", "TSNE", "Tensor", "Formatting",
+        "Imaging", "RunLogs",
       ],
       swiftSettings: cpuSettings),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -68,11 +70,13 @@ let package = Package(
     .testTarget(name: "TSNETests", dependencies: ["TSNE", "Tensor", "TestSupport"]),
     .testTarget(name: "FormattingTests", dependencies: ["Formatting"]),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+    .testTarget(name: "RunLogsTests", dependencies: ["RunLogs", "TestSupport"]),
     .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
     .testTarget(name: "VLPTests", dependencies: ["VLP", "NN", "Tensor", "TestSupport"]),
-    .testTarget(name: "EngineTests", dependencies: ["Engine", "VLP", "NN", "TestSupport"]),
     .testTarget(
-      name: "TUITests", dependencies: ["TUI", "Engine", "VLP", "TSNE", "TestSupport"],
+      name: "EngineTests", dependencies: ["Engine", "VLP", "NN", "RunLogs", "TestSupport"]),
+    .testTarget(
+      name: "TUITests", dependencies: ["TUI", "Engine", "VLP", "TSNE", "RunLogs", "TestSupport"],
       exclude: ["Snapshots"]),
   ]
 )

@@ -27,6 +27,8 @@ final class SessionRun {
   let metricsLog: JSONLinesLog
   let evaluationLog: JSONLinesLog
   let log: RunLog
+  /// The same scalars as TensorBoard event files (sessions/NAME/tensorboard/VARIANT/).
+  let tensorBoard: TensorBoardLog
   /// Seconds of training (pauses excluded), continued across resumes.
   var time: Double = 0
   private(set) var resumedFrom: Int?
@@ -54,6 +56,7 @@ final class SessionRun {
     metricsLog = JSONLinesLog(url: folder.metricsFile)
     evaluationLog = JSONLinesLog(url: folder.evaluationFile)
     log = RunLog(url: folder.logFile)
+    tensorBoard = TensorBoardLog(folder: folder.tensorBoardFolder)
     var cache = PretrainingDataCache()
     variants = try definition.variants.map { variant in
       Variant(
@@ -69,6 +72,7 @@ final class SessionRun {
     removeStaleTemporaries()
     try resume()
     for variant in variants { variant.trainer.prefetchesBatches = true }
+    tensorBoard.firstStep = step + 1
   }
 
   /// The temporaries of saves that a killed writer left (`.step-….safetensors.tmp-PID`); only
@@ -152,6 +156,7 @@ final class SessionRun {
       let record = MetricRecord(report: report, variant: variants[index].name, time: seconds())
       variants[index].history.append(record)
       metricsLog.append(record.jsonLine)
+      try tensorBoard.add(record)
     }
   }
 
@@ -163,11 +168,13 @@ final class SessionRun {
       let report = try variants[index].trainer.evaluate()
       let record = EvaluationRecord(report: report, variant: variants[index].name, time: time)
       evaluationLog.append(record.jsonLine)
+      try tensorBoard.add(record)
       improved = noteEvaluation(record, at: index) || improved
       let summary = record.metrics.prefix(6).map { "\($0.name) \(String(format: "%.3f", $0.value))" }
       log.write("evaluated \(variants[index].name) at step \(step): " + summary.joined(separator: " "))
     }
     try evaluationLog.flush()
+    try tensorBoard.flush()
     return improved
   }
 
@@ -221,5 +228,6 @@ final class SessionRun {
   func flush() throws {
     try metricsLog.flush()
     try evaluationLog.flush()
+    try tensorBoard.flush()
   }
 }

@@ -12,6 +12,8 @@ let usage = """
          vlp run SESSION [--steps N] [--set key=value ...]     train headless, resuming
          vlp eval SESSION [--checkpoint FILE] [--json]          held-out retrieval and accuracy
          vlp export SESSION --curves FILE.svg|FILE.csv          loss curves
+         vlp export SESSION --tensorboard DIR                    a session as TensorBoard event files
+         vlp watch PATH...                                       follow any trainer's logs (docs/watch.md)
          vlp tsne SESSION --features tokens|cls --out FILE.svg  t-SNE of learned features
          vlp tsne --input FILE.npy|FILE.csv --out FILE.csv|FILE.svg [--labels FILE] ...
          vlp experiment SESSION [--seeds 1,2,3] [--steps N] ...  variants x seeds, a results table
@@ -41,6 +43,7 @@ let commands: [String: (usage: String, run: ([String]) throws -> Void)] = [
   "run": (RunCommand.usage, RunCommand.run),
   "eval": (EvalCommand.usage, EvalCommand.run),
   "export": (ExportCommand.usage, ExportCommand.run),
+  "watch": (WatchCommand.usage, WatchCommand.run),
   "tsne": (TSNECommand.usage, TSNECommand.run),
   "experiment": (ExperimentCommand.usage, ExperimentCommand.run),
   "bench": (BenchCommand.usage, BenchCommand.run),

@@ -23,7 +23,7 @@ import Testing
   struct TmuxError: Error, CustomStringConvertible { let description: String }
 
   struct Tmux {
-    let socket = "vlp-e2e-\(getpid())"
+    var socket = "vlp-e2e-\(getpid())"
 
     let scratch: URL
 

@@ -45,15 +45,7 @@ struct DashboardState {
   }
 
   /// Arrow keys: the key map gives one action, so the direction is read here.
-  mutating func move(_ key: Key) {
-    switch key {
-    case .left, .character("h"): selected -= 1
-    case .right, .character("l"): selected += 1
-    case .up, .character("k"): selected -= columns
-    case .down, .character("j"): selected += columns
-    default: break
-    }
-  }
+  mutating func move(_ key: Key) { selected += PaneGrid.offset(of: key, columns: columns) }
 
   func hint(smoothing: Double) -> String {
     String(format: "smoothing %.2f ([ ])", smoothing) + "   y: \(logScale ? "log" : "linear") (y)"

@@ -83,5 +83,7 @@ public enum WorkbenchKeys {
   public static let keyMap = KeyMap(global: global, screens: screens)
 
   /// docs/keys.md.
-  public static var markdown: String { keyMap.markdown(title: "Keys") }
+  public static var markdown: String {
+    keyMap.markdown(title: "Keys") + "\n" + WatchKeys.keyMap.markdown(title: "Keys of `vlp watch`")
+  }
 }

@@ -16,6 +16,8 @@ public enum KeyAction: String, Hashable, Sendable, CaseIterable, CustomStringCon
   case recompute, features
   // Sessions.
   case open, create, first, last
+  // vlp watch: the tag filter, run selection, tag groups.
+  case filter, toggleRun, allRuns, previousGroup, nextGroup
 
   public var description: String { rawValue }
 }

@@ -49,3 +49,16 @@ public struct PaneGrid: Hashable, Sendable {
     return result
   }
 }
+
+extension PaneGrid {
+  /// How far an arrow key (or h j k l) moves the selection in a grid of `columns` panes.
+  static func offset(of key: Key, columns: Int) -> Int {
+    switch key {
+    case .left, .character("h"): -1
+    case .right, .character("l"): 1
+    case .up, .character("k"): -columns
+    case .down, .character("j"): columns
+    default: 0
+    }
+  }
+}

@@ -26,8 +26,24 @@ public enum CurveExport {
     let losses = MetricRecord.lossNames(records)
     var variants: [String] = []
     for record in records where !variants.contains(record.variant) { variants.append(record.variant) }
+    let panels = losses.map { loss in
+      (name: loss, series: variants.map { variant in
+        records.filter { $0.variant == variant }.compactMap { record in
+          record.loss(loss).map { (Double(record.step), Double($0)) }
+        }.filter { $0.1.isFinite }
+      })
+    }
+    return svg(panels: panels, seriesNames: variants, title: title, smoothing: smoothing)
+  }
+
+  /// Charts of named panels (two per row), each with one series per name of `seriesNames`
+  /// (points (x, y), possibly none), a legend on top.
+  public static func svg(
+    panels: [(name: String, series: [[(Double, Double)]])], seriesNames: [String], title: String,
+    smoothing: Double = 0.6
+  ) -> String {
     let (panelWidth, panelHeight, columns) = (420.0, 240.0, 2)
-    let rows = max(1, (losses.count + columns - 1) / columns)
+    let rows = max(1, (panels.count + columns - 1) / columns)
     let width = panelWidth * Double(columns) + 20
     let height = panelHeight * Double(rows) + 60
     var svg = """
@@ -37,22 +53,17 @@ public enum CurveExport {
       <text x="10" y="20" font-size="14">\(EmbeddingPlot.escaped(title))</text>
 
       """
-    for (index, variant) in variants.enumerated() {
+    for (index, name) in seriesNames.enumerated() {
       let x = 10 + Double(index) * 130
       svg += "<rect x=\"\(x)\" y=\"30\" width=\"12\" height=\"4\" fill=\"\(color(index))\"/>"
-      svg += "<text x=\"\(x + 16)\" y=\"35\">\(EmbeddingPlot.escaped(variant))</text>\n"
+      svg += "<text x=\"\(x + 16)\" y=\"35\">\(EmbeddingPlot.escaped(name))</text>\n"
     }
-    for (index, loss) in losses.enumerated() {
+    for (index, panel) in panels.enumerated() {
       let originX = 10 + Double(index % columns) * panelWidth
       let originY = 50 + Double(index / columns) * panelHeight
-      let series = variants.map { variant in
-        records.filter { $0.variant == variant }.compactMap { record in
-          record.loss(loss).map { (Double(record.step), Double($0)) }
-        }.filter { $0.1.isFinite }
-      }
-      svg += panel(
-        loss, series: series, origin: (originX, originY), size: (panelWidth - 20, panelHeight - 20),
-        smoothing: smoothing)
+      svg += self.panel(
+        panel.name, series: panel.series, origin: (originX, originY),
+        size: (panelWidth - 20, panelHeight - 20), smoothing: smoothing)
     }
     return svg + "</svg>\n"
   }

@@ -15,11 +15,15 @@ public struct ChartSeries: Sendable {
   /// nil: the theme's series colour for this series' position.
   public var color: TerminalColor?
   public var points: [ChartPoint]
+  /// The smoothed curve when the caller computed it (over more points than it passes in
+  /// `points`, e.g. before an envelope per column); nil: the chart smooths `points`.
+  public var smoothed: [ChartPoint]?
 
-  public init(name: String, color: TerminalColor? = nil, points: [ChartPoint]) {
+  public init(name: String, color: TerminalColor? = nil, points: [ChartPoint], smoothed: [ChartPoint]? = nil) {
     self.name = name
     self.color = color
     self.points = points
+    self.smoothed = smoothed
   }
 }
 
@@ -127,7 +131,9 @@ struct PreparedSeries {
         $0.x.isFinite && $0.y.isFinite && (chart.yScale == .linear || $0.y > 0)
       }
       var smoothed: [ChartPoint]?
-      if chart.smoothing > 0 {
+      if chart.smoothing > 0, let given = series.smoothed {
+        smoothed = given.filter { $0.x.isFinite && $0.y.isFinite && (chart.yScale == .linear || $0.y > 0) }
+      } else if chart.smoothing > 0 {
         let values = Smoothing.debiasedEMA(raw.map(\.y), weight: chart.smoothing)
         smoothed = zip(raw, values).map { ChartPoint(x: $0.x, y: $1) }
       }
