@@ -24,6 +24,7 @@ public struct SessionWeights {
     var variants: [Variant] = []
     if let checkpoint {
       let saved = try TrainingCheckpoint.read(from: checkpoint)
+      try saved.checkFinite()
       let recorded = saved.extra[SessionRun.variantKey]
       guard
         let variant = definition.variants.first(where: { $0.name == recorded })
@@ -46,7 +47,9 @@ public struct SessionWeights {
         let url = store.url(variant: variant.name, step: step)
         let trainer = try Pretrainer(
           configuration: variant.configuration, data: cache.data(for: variant.configuration))
-        try trainer.restore(from: try TrainingCheckpoint.read(from: url))
+        let saved = try TrainingCheckpoint.read(from: url)
+        try saved.checkFinite()
+        try trainer.restore(from: saved)
         variants.append(Variant(name: variant.name, trainer: trainer, checkpoint: url))
       }
     }
