@@ -98,6 +98,11 @@ import Testing
     #expect(records.map(\.step) == Array(1...10))
     #expect(lossBits(records, variant: "main") == lossBits(try metrics(straight), variant: "main"))
     #expect(records.map(\.time) == records.map(\.time).sorted(), "time continues across the resume")
+    // The line past the checkpoint and the torn one were moved, not deleted, and announced.
+    #expect(final.notices.count == 1, "\(final.notices)")
+    #expect(final.notices.first?.hasPrefix("set aside 2 lines of metrics.jsonl logged after step 5") == true)
+    let aside = try String(contentsOf: SessionLog.setAsideFile(for: resumed.metricsFile), encoding: .utf8)
+    #expect(aside.hasPrefix(#"{"step": 6, "variant": "main""#) && aside.hasSuffix(#"{"step": 7, "vari"# + "\n"))
     // Evaluations at 4 and 8 (every 4) and at the end of each run (5, 10), each once.
     let evaluations = try SessionLog.records(of: resumed.evaluationFile, as: EvaluationRecord.self)
     #expect(evaluations.map(\.step) == [4, 5, 8, 10])
@@ -120,6 +125,24 @@ import Testing
     return (folder, store, url, try Data(contentsOf: url))
   }
 
+  /// Runs `folder` towards `targetStep` until it fails; the failure's message (nil, with an
+  /// issue recorded, when it ends otherwise).
+  static func failure(
+    _ folder: SessionFolder, targetStep: Int, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> (TrainingEngine, String?) {
+    var options = TrainingEngine.Options()
+    options.targetStep = targetStep
+    let engine = try TrainingEngine(folder: folder, options: options)
+    engine.start()
+    let failed = engine.wait { $0.state.isTerminal }
+    guard case .failed(let message) = failed.state else {
+      Issue.record("expected a failure, got \(failed.state)", sourceLocation: sourceLocation)
+      engine.stop()
+      return (engine, nil)
+    }
+    return (engine, message)
+  }
+
   /// A checkpoint whose weights hold NaN is refused when the run loads it, naming the tensor and
   /// the count, and changes nothing; the NaN stop (with its advice to lower the learning rate)
   /// is therefore only ever reached when training itself produced the NaN.
@@ -133,15 +156,8 @@ import Testing
     }
     let metricsBefore = try Data(contentsOf: folder.metricsFile)
 
-    var options = TrainingEngine.Options()
-    options.targetStep = 6
-    let engine = try TrainingEngine(folder: folder, options: options)
-    engine.start()
-    let failed = engine.wait { $0.state.isTerminal }
-    guard case .failed(let message) = failed.state else {
-      Issue.record("expected a failure, got \(failed.state)")
-      return
-    }
+    let (engine, failure) = try Self.failure(folder, targetStep: 6)
+    guard let message = failure else { return }
     #expect(message.contains(good.relativePath + ": tensor \"model."), "\(message)")
     #expect(message.contains("non-finite values (NaN or infinity)"), "\(message)")
     #expect(!message.contains("learningRate"), "\(message)")
@@ -165,15 +181,8 @@ import Testing
       }
     }
 
-    var options = TrainingEngine.Options()
-    options.targetStep = 8
-    let engine = try TrainingEngine(folder: folder, options: options)
-    engine.start()
-    let failed = engine.wait { $0.state.isTerminal }
-    guard case .failed(let message) = failed.state else {
-      Issue.record("expected a failure, got \(failed.state)")
-      return
-    }
+    let (engine, failure) = try Self.failure(folder, targetStep: 8)
+    guard let message = failure else { return }
     #expect(message.contains(" loss is "), "\(message)")
     #expect(message.contains("last good checkpoint is step 3"), "\(message)")
     #expect(message.contains("Lower training.learningRate"), "\(message)")

@@ -89,16 +89,18 @@ import Testing
     #expect(list == "configuration field 's.json': expected a JSON object ({\"model\": ..., ...}), found a list; see docs/sessions.md for the format")
   }
 
-  /// Found by the fuzzer (seed 393): `1e999` reached the user as Foundation's DecodingError.
-  @Test func aNumberTooLargeToBeANumberIsNamedByItsKey() {
-    #expect(
-      Self.error(#"{"training": {"learningRate": 1e999}}"#)
-        == "configuration field 's.json (variant main): training.learningRate': inf is too large "
-        + "to be a number (at most about 1.8e308)")
-    #expect(
-      Self.error(#"{"checkpoints": {"every": -1e999}}"#)
-        == "configuration field 's.json: checkpoints.every': -inf is too large to be a number "
-        + "(at most about 1.8e308)")
+  /// Numbers JSON can spell but a Double cannot hold: said as such, never as Foundation's
+  /// DecodingError (the fuzzer's session.json seed 393 reached the user that way).
+  @Test func aNumberTooLargeToBeANumberIsSaidAsSuch() {
+    for json in [#"{"training": {"learningRate": 1e999}}"#, #"{"checkpoints": {"every": -1e999}}"#] {
+      let error = Self.error(json) ?? "accepted"
+      #expect(error.contains("e999 is not representable") && !error.contains("Error"), "\(error)")
+    }
+    // Vague still (Foundation re-encodes it into text its own decoder rejects, with no key),
+    // but in a user's words.
+    let error = Self.error(#"{"training": {"steps": 99999999999999999999}}"#) ?? "accepted"
+    #expect(error.hasSuffix("cannot be read as a configuration value"), "\(error)")
+    #expect(!error.contains("DecodingError") && !error.contains("Domain"), "\(error)")
   }
 
   @Test func anErrorInASetNamesTheSetAndTheKeyNotTheFile() {

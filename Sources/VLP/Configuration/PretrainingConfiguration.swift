@@ -57,10 +57,6 @@ public struct PretrainingConfiguration: Sendable, Equatable {
 
   /// Decodes a configuration from a JSON object (after overrides), strictly.
   public static func decode(_ object: [String: Any]) throws -> PretrainingConfiguration {
-    if let (field, number) = firstNonFiniteNumber(in: object) {
-      throw DataError.invalidConfiguration(
-        field: field, reason: "\(number) is too large to be a number (at most about 1.8e308)")
-    }
     let data = try JSONSerialization.data(withJSONObject: object)
     return try decode(data)
   }
@@ -76,26 +72,6 @@ public struct PretrainingConfiguration: Sendable, Equatable {
       }
     let path = context?.codingPath.map(\.stringValue).joined(separator: ".") ?? ""
     return path.isEmpty ? "(configuration)" : path
-  }
-
-  /// JSON text such as `1e999` parses to infinity, which no field takes and the re-encoding
-  /// for decoding cannot write: found here, by its dotted key.
-  static func firstNonFiniteNumber(in value: Any, path: String = "") -> (String, Double)? {
-    switch value {
-    case let object as [String: Any]:
-      for key in object.keys.sorted() {
-        let child = path.isEmpty ? key : path + "." + key
-        if let found = firstNonFiniteNumber(in: object[key]!, path: child) { return found }
-      }
-    case let list as [Any]:
-      for (index, element) in list.enumerated() {
-        if let found = firstNonFiniteNumber(in: element, path: "\(path)[\(index)]") { return found }
-      }
-    case let number as NSNumber where !number.doubleValue.isFinite:
-      return (path, number.doubleValue)
-    default: break
-    }
-    return nil
   }
 
   public static func decode(_ data: Data) throws -> PretrainingConfiguration {
