@@ -29,7 +29,7 @@ VLP := .build/release/vlp
 PYTHON ?= python3
 THREADS ?= 2
 
-.PHONY: help run build release test bench format clean prerequisites
+.PHONY: help run build release test fuzz bench format clean prerequisites
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,15 @@ test: prerequisites ## build optimised and run every test (the end-to-end test d
 	  echo "  install it with: sudo apt-get update && sudo apt-get install -y tmux"; exit 1; }
 	$(SWIFT) build --build-tests $(TEST_FLAGS)
 	$(SWIFT) test --skip-build $(TEST_FLAGS)
+
+# The suite fuzzes every reader a few thousand times; this runs many more per reader
+# (docs/reliability.md). A failing seed reruns alone with VLP_FUZZ_SEED=N.
+FUZZ_CASES ?= 100000
+FUZZ_SECONDS ?= 600
+fuzz: prerequisites ## fuzz every file reader with many more inputs (FUZZ_CASES, FUZZ_SECONDS per reader)
+	$(SWIFT) build --build-tests $(TEST_FLAGS)
+	VLP_FUZZ_CASES=$(FUZZ_CASES) VLP_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	  $(SWIFT) test --skip-build $(TEST_FLAGS) --filter 'Fuzz|Mutat|Special'
 
 bench: release ## GEMM GFLOP/s (with numpy's beside it where installed), a Transformer layer's ms, a training step's ms
 	@mkdir -p bench-results

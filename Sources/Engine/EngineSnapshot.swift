@@ -95,6 +95,8 @@ public struct EngineSnapshot: Sendable {
   public var projection: ProjectionSnapshot?
   /// Increases with every publication, so a screen can tell whether anything changed.
   public var generation: Int
+  /// What the user should know about loading the session (log lines set aside on resume).
+  public var notices: [String] = []
 
   /// Seconds to the target at the current speed (nil when unknown).
   public var estimatedSecondsLeft: Double? {

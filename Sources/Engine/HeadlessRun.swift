@@ -25,6 +25,7 @@ public enum HeadlessRun {
               ?? "training \(snapshot.session)") + " to step \(snapshot.targetStep) ("
               + snapshot.variants.map(\.name).joined(separator: ", ") + ")")
         }
+        for notice in snapshot.notices { print("note: " + notice) }
       }
       for variant in snapshot.variants {
         for record in variant.evaluations where record.step > printedEvaluations[variant.name, default: snapshot.resumedFrom ?? 0] {

@@ -3,7 +3,7 @@
 extension MetricRecord {
   /// The session's metrics log, read.
   public static func records(of folder: SessionFolder) throws -> [MetricRecord] {
-    try JSONLinesLog.records(of: folder.metricsFile, MetricRecord.init)
+    try SessionLog.records(of: folder.metricsFile, as: MetricRecord.self)
   }
 
   /// The loss names of `records` in display order.

@@ -51,25 +51,19 @@ public struct MetricRecord: Sendable, Equatable {
     return JSONValue.object(members).text()
   }
 
-  /// Parses a line written by `jsonLine`; errors name the file and line.
+  /// Parses a line written by `jsonLine`; errors name the file and line. A float written as
+  /// null (NaN or infinity) reads back as NaN: the record is complete.
   public init(jsonLine line: String, path: String, lineNumber: Int) throws {
-    let object = try JSONLine.parse(line, path: path, lineNumber: lineNumber)
-    func field<T>(_ key: String, _ type: T.Type) throws -> T {
-      guard let value = object[key] as? T else {
-        throw SessionError.corruptLog(
-          path: path, line: lineNumber, detail: "missing or invalid \"\(key)\"")
-      }
-      return value
-    }
-    step = try field("step", Int.self)
-    variant = try field("variant", String.self)
-    time = try field("time", Double.self)
-    learningRate = Float(try field("lr", Double.self))
-    alpha = Float(try field("alpha", Double.self))
-    temperature = (object["temperature"] as? Double).map(Float.init)
-    gradientNorm = Float(object["grad_norm"] as? Double ?? 0)
-    queueFill = object["queue"] as? Int ?? 0
-    losses = JSONLine.ordered(try field("losses", [String: Any].self), order: LossOrder.names)
+    let fields = try JSONLine.Fields(line, path: path, lineNumber: lineNumber)
+    step = try fields.step()
+    variant = try fields.string("variant")
+    time = try fields.number("time")
+    learningRate = Float(try fields.number("lr"))
+    alpha = Float(try fields.number("alpha"))
+    temperature = try fields.optionalNumber("temperature").map(Float.init)
+    gradientNorm = Float(try fields.optionalNumber("grad_norm") ?? 0)
+    queueFill = try fields.optionalInteger("queue") ?? 0
+    losses = try fields.values("losses", order: LossOrder.names)
   }
 }
 
@@ -109,18 +103,12 @@ public struct EvaluationRecord: Sendable, Equatable {
   }
 
   public init(jsonLine line: String, path: String, lineNumber: Int) throws {
-    let object = try JSONLine.parse(line, path: path, lineNumber: lineNumber)
-    guard let step = object["step"] as? Int, let variant = object["variant"] as? String,
-      let metrics = object["metrics"] as? [String: Any]
-    else {
-      throw SessionError.corruptLog(
-        path: path, line: lineNumber, detail: "expected step, variant and metrics")
-    }
-    self.step = step
-    self.variant = variant
-    time = object["time"] as? Double ?? 0
-    retrievalPairs = object["retrieval_pairs"] as? Int ?? 0
-    self.metrics = JSONLine.ordered(metrics, order: LossOrder.metricNames)
+    let fields = try JSONLine.Fields(line, path: path, lineNumber: lineNumber)
+    step = try fields.step()
+    variant = try fields.string("variant")
+    time = try fields.optionalNumber("time") ?? 0
+    retrievalPairs = try fields.optionalInteger("retrieval_pairs") ?? 0
+    metrics = try fields.values("metrics", order: LossOrder.metricNames)
   }
 }
 
@@ -145,18 +133,83 @@ enum JSONLine {
     .object(values.map { ($0.name, .float($0.value)) })
   }
 
-  static func parse(_ line: String, path: String, lineNumber: Int) throws -> [String: Any] {
-    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-    else {
-      throw SessionError.corruptLog(path: path, line: lineNumber, detail: "not a JSON object")
+  /// The members of one log line, read with the logs' rules: numbers are JSON numbers (never
+  /// booleans), a float may be null (NaN), and an error names the file, line and key.
+  struct Fields {
+    let object: [String: Any]
+    let path: String
+    let lineNumber: Int
+
+    init(_ line: String, path: String, lineNumber: Int) throws {
+      (self.path, self.lineNumber) = (path, lineNumber)
+      let parsed: Any
+      do {
+        parsed = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+      } catch {
+        throw SessionError.corruptLog(
+          path: path, line: lineNumber, detail: "not JSON (\(JSONLine.syntaxDetail(error)))")
+      }
+      guard let object = parsed as? [String: Any] else {
+        throw SessionError.corruptLog(
+          path: path, line: lineNumber, detail: "a JSON value that is not an object (a record)")
+      }
+      self.object = object
     }
-    return object
+
+    func fail(_ key: String, _ expected: String) -> SessionError {
+      .corruptLog(
+        path: path, line: lineNumber,
+        detail: object[key] == nil ? "no \"\(key)\"" : "\"\(key)\" is not \(expected)")
+    }
+
+    func step() throws -> Int {
+      guard let step = try optionalInteger("step"), step >= 0 else { throw fail("step", "a step (a whole number, 0 or more)") }
+      return step
+    }
+
+    func string(_ key: String) throws -> String {
+      guard let text = object[key] as? String else { throw fail(key, "a string") }
+      return text
+    }
+
+    static func number(_ value: Any?) -> Double? {
+      if value is NSNull { return .nan }
+      guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+      return number.doubleValue
+    }
+
+    func number(_ key: String) throws -> Double {
+      guard let value = Self.number(object[key]) else { throw fail(key, "a number (or null)") }
+      return value
+    }
+
+    func optionalNumber(_ key: String) throws -> Double? {
+      object[key] == nil ? nil : try number(key)
+    }
+
+    func optionalInteger(_ key: String) throws -> Int? {
+      guard let value = object[key] else { return nil }
+      guard let number = Self.number(value), let integer = Int(exactly: number) else {
+        throw fail(key, "a whole number")
+      }
+      return integer
+    }
+
+    /// A `{"name": number, ...}` member (losses, metrics), in display order.
+    func values(_ key: String, order: [String]) throws -> [NamedValue] {
+      guard let members = object[key] as? [String: Any] else { throw fail(key, "an object of numbers") }
+      return try JSONLine.ordered(names: Array(members.keys), order: order).map { name in
+        guard let value = Self.number(members[name]) else { throw fail(key, "an object of numbers (\"\(name)\")") }
+        return NamedValue(name, Float(value))
+      }
+    }
   }
 
-  static func ordered(_ object: [String: Any], order: [String]) -> [NamedValue] {
-    ordered(names: Array(object.keys), order: order).map {
-      NamedValue($0, Float((object[$0] as? Double) ?? .nan))
-    }
+  /// Foundation reports "around line L, column C" or "around character N": kept, without its
+  /// domain and code.
+  static func syntaxDetail(_ error: Error) -> String {
+    let message = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+    return message ?? "invalid JSON"
   }
 
   /// `names` in `order`, unknown ones (sorted) before `total`.

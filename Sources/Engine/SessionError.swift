@@ -25,8 +25,8 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
       "\(path): not a session folder: \(problem); a SESSION is a name under sessions/ or the "
         + "path of a folder holding session.json"
     case .corruptLog(let path, let line, let detail):
-      "\(path):\(line): \(detail); move the file aside to start its log afresh (checkpoints are "
-        + "not affected)"
+      "\(path):\(line): \(detail); nothing was changed: repair or remove that line, or move the "
+        + "file aside to start its log afresh (checkpoints are not affected)"
     case .noCheckpoint(let session, let variant):
       "session '\(session)' has no checkpoint for variant '\(variant)' yet: train it first "
         + "with `vlp run \(session)`"

@@ -34,6 +34,8 @@ final class SessionRun {
   private(set) var resumedFrom: Int?
   private(set) var lastCheckpointStep: Int?
   private(set) var writable = true
+  /// What the user should know about the resume (lines set aside), in the order it happened.
+  private(set) var notices: [String] = []
 
   /// A watcher's step: the latest one logged by the process that trains the session.
   private var followedStep: Int?
@@ -93,6 +95,7 @@ final class SessionRun {
       for index in variants.indices {
         let url = store.url(variant: variants[index].name, step: step)
         let checkpoint = try TrainingCheckpoint.read(from: url)
+        try checkpoint.checkFinite()
         try variants[index].trainer.restore(from: checkpoint)
         if let saved = checkpoint.extra[Self.variantKey], saved != variants[index].name {
           throw SessionError.variantMismatch(
@@ -111,22 +114,14 @@ final class SessionRun {
     }
   }
 
-  /// Restores the latest common checkpoint and cuts the logs back to its step (what was
-  /// logged after it is replayed, bit for bit, by the resumed run).
+  /// Restores the latest common checkpoint and sets aside what the logs hold past its step
+  /// (the resumed run logs those steps again, bit for bit).
   private func resume() throws {
     let names = variants.map(\.name)
     let step = store.latestCommonStep(variants: names) ?? 0
     try restoreCheckpoint(at: step)
-    func keep(_ line: String) -> Bool {
-      guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-        let recorded = object["step"] as? Int
-      else { return false }
-      return recorded <= step
-    }
-    try JSONLinesLog.rewrite(folder.metricsFile, keeping: keep)
-    try JSONLinesLog.rewrite(folder.evaluationFile, keeping: keep)
-    let metrics = try JSONLinesLog.records(of: folder.metricsFile, MetricRecord.init)
-    let evaluations = try JSONLinesLog.records(of: folder.evaluationFile, EvaluationRecord.init)
+    let metrics = try setAside(folder.metricsFile, after: step, as: MetricRecord.self)
+    let evaluations = try setAside(folder.evaluationFile, after: step, as: EvaluationRecord.self)
     for index in variants.indices {
       let name = variants[index].name
       variants[index].history = MetricHistory(metrics.filter { $0.variant == name })
@@ -136,6 +131,22 @@ final class SessionRun {
       step > 0
         ? "resumed \(folder.name) at step \(step) (\(names.joined(separator: ", ")))"
         : "started \(folder.name) (\(names.joined(separator: ", ")))")
+  }
+
+  /// A log's records up to `step`; what resume set aside (records past it, a torn final line)
+  /// is announced in run.log and `notices`.
+  private func setAside<Record: SessionLogRecord>(_ url: URL, after step: Int, as type: Record.Type)
+    throws -> [Record]
+  {
+    let (records, count) = try SessionLog.prepareForResume(url, checkpointStep: step, as: type)
+    if count > 0 {
+      let notice =
+        "set aside \(count) line\(count == 1 ? "" : "s") of \(url.lastPathComponent) logged after "
+        + "step \(step) (or cut off mid-line) in \(SessionLog.setAsideFile(for: url).relativePath)"
+      notices.append(notice)
+      log.write("note: " + notice)
+    }
+    return records
   }
 
   /// One step of every variant. Throws `TrainingError.nonFiniteLoss` naming the variant.

@@ -36,11 +36,13 @@ public struct SessionSummary: Sendable {
     targetStep = definition.variants[0].configuration.training.steps
     let store = CheckpointStore(folder: folder, keep: definition.checkpoints.keep)
     step = store.latestCommonStep(variants: variants) ?? 0
-    if let evaluations = try? JSONLinesLog.records(of: folder.evaluationFile, EvaluationRecord.init) {
-      for record in evaluations {
-        guard let recall = record.meanRecall else { continue }
+    do {
+      for record in try SessionLog.records(of: folder.evaluationFile, as: EvaluationRecord.self) {
+        guard let recall = record.meanRecall, recall.isFinite else { continue }
         if best == nil || recall > best!.meanRecall { best = (record.variant, record.step, recall) }
       }
+    } catch {
+      problem = "\(error)"
     }
     let lastLog = (try? String(contentsOf: folder.logFile, encoding: .utf8))?
       .split(separator: "\n").last.map(String.init)

@@ -24,6 +24,7 @@ public struct SessionWeights {
     var variants: [Variant] = []
     if let checkpoint {
       let saved = try TrainingCheckpoint.read(from: checkpoint)
+      try saved.checkFinite()
       let recorded = saved.extra[SessionRun.variantKey]
       guard
         let variant = definition.variants.first(where: { $0.name == recorded })
@@ -45,6 +46,7 @@ public struct SessionWeights {
         }
         let trainer = try Pretrainer(
           configuration: variant.configuration, data: cache.data(for: variant.configuration))
+        try saved.checkFinite()
         try trainer.restore(from: saved)
         variants.append(Variant(name: variant.name, trainer: trainer, checkpoint: url))
       }

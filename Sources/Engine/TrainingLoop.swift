@@ -218,7 +218,7 @@ final class TrainingLoop {
         },
         evaluationEvery: every, resumedFrom: run.resumedFrom,
         lastCheckpointStep: run.lastCheckpointStep, message: message ?? run.log.lastLine, probe: probe,
-        projection: nil, generation: 0))
+        projection: nil, generation: 0, notices: run.notices))
   }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Points and labels for `vlp tsne`: a matrix from `.npy` or CSV, labels from `.npy` or text.
 public enum MatrixFile {
@@ -6,10 +7,7 @@ public enum MatrixFile {
   /// semicolons, tabs or spaces between numbers; a first row that is not numeric is a header).
   public static func read(path: String) throws -> (rows: Int, columns: Int, values: [Float]) {
     if path.lowercased().hasSuffix(".npy") { return try NumpyFile.readMatrix(path: path) }
-    guard let data = contents(of: path) else {
-      throw TSNEError.unreadableFile(path: path, reason: "cannot open the file")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
+    guard let text = String(validating: try contents(of: path), as: UTF8.self) else {
       throw TSNEError.unreadableFile(
         path: path, reason: "not UTF-8 text (a .npy file needs the .npy extension)")
     }
@@ -55,8 +53,9 @@ public enum MatrixFile {
       }
       return array.values.map { $0 == $0.rounded() && abs($0) < 1e7 ? String(Int($0)) : String($0) }
     }
-    guard let data = contents(of: path), let text = String(data: data, encoding: .utf8)
-    else { throw TSNEError.unreadableFile(path: path, reason: "cannot read the file as text") }
+    guard let text = String(validating: try contents(of: path), as: UTF8.self) else {
+      throw TSNEError.unreadableFile(path: path, reason: "not UTF-8 text")
+    }
     let csv = path.lowercased().hasSuffix(".csv")
     var labels = text.split(whereSeparator: \.isNewline).map { line in
       let field = csv ? (line.split(separator: ",").last ?? "") : line
@@ -67,12 +66,18 @@ public enum MatrixFile {
     return labels
   }
 
-  /// The bytes of a file, or of a pipe such as `<(command)` (which FileManager cannot read).
-  static func contents(of path: String) -> Data? {
-    if let data = FileManager.default.contents(atPath: path) { return data }
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? handle.close() }
-    return try? handle.readToEnd() ?? Data()
+  /// The largest matrix or label file read (a pipe such as `<(command)` is read up to it): 2 GiB
+  /// of text or .npy data, about 500 million float32 values.
+  public static let maximumFileBytes = 2 << 30
+
+  /// The bytes of a file or of a pipe, at most `maximumFileBytes`; a folder or a device
+  /// (`/dev/zero`) is refused by name.
+  static func contents(of path: String) throws -> [UInt8] {
+    do throws(UserFileError) {
+      return try UserFile.read(path, limit: maximumFileBytes)
+    } catch {
+      throw TSNEError.unreadableFile(path: path, reason: error.reason)
+    }
   }
 
   private static func split(_ line: Substring) -> [String] {

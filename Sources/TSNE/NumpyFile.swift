@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Reads and writes NumPy `.npy` files (format versions 1, 2 and 3): little- or big-endian
 /// float32, float64 and integer arrays, C or Fortran order. Values are returned as Float in C
@@ -12,10 +13,7 @@ public enum NumpyFile {
   static let magic: [UInt8] = [0x93] + Swift.Array("NUMPY".utf8)
 
   public static func read(path: String) throws -> Array {
-    guard let data = MatrixFile.contents(of: path) else {
-      throw TSNEError.unreadableFile(path: path, reason: "cannot open the file")
-    }
-    return try parse(Swift.Array(data), path: path)
+    try parse(try MatrixFile.contents(of: path), path: path)
   }
 
   /// A 2-D array as (rows, columns, row-major values).
@@ -48,7 +46,7 @@ public enum NumpyFile {
     default:
       throw fail("unsupported .npy format version \(major) (versions 1 to 3 are read)")
     }
-    guard headerStart + headerLength <= bytes.count else {
+    guard headerLength <= bytes.count - headerStart else {
       throw fail("header of \(headerLength) bytes runs past the end of the file")
     }
     guard
@@ -75,12 +73,15 @@ public enum NumpyFile {
         }
         return value
       }
-    let count = shape.reduce(1, *)
+    // Checked products: a header may claim any shape, and the file's length decides.
     let dataStart = headerStart + headerLength
-    guard bytes.count - dataStart >= count * width else {
+    guard let count = UserFile.elementCount(shape),
+      let needed = UserFile.byteCount(count, width: width), needed <= bytes.count - dataStart
+    else {
       throw fail(
         "holds \(bytes.count - dataStart) data bytes, but shape \(shape) of \(descr) needs "
-          + "\(count * width) (file truncated?)")
+          + (UserFile.elementCount(shape).flatMap { UserFile.byteCount($0, width: width) }
+            .map { String($0) } ?? "more than can be addressed") + " (file truncated?)")
     }
     var values = [Float](repeating: 0, count: count)
     for index in 0..<count {

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 import VLP
 
 /// `vlp data export | inspect | world | show`: the scene world and the readers of real VLP data.
@@ -97,9 +98,14 @@ enum DataCommand {
   {
     var configuration = SceneWorldConfiguration.standard
     if let path = parsed.options["config"] {
-      guard let data = FileManager.default.contents(atPath: path) else {
+      let data: Data
+      do throws(UserFileError) {
+        data = Data(try UserFile.read(path, limit: SessionDefinition.maximumFileBytes))
+      } catch .missing {
         throw DataError.missingFile(
           path: path, hint: "--config expects a JSON file of world settings")
+      } catch {
+        throw CommandLineArguments.UsageError(description: "\(error)")
       }
       do {
         configuration = try JSONDecoder().decode(SceneWorldConfiguration.self, from: data)

@@ -67,5 +67,5 @@ func lossBits(_ records: [MetricRecord], variant: String) -> [[UInt32]] {
 }
 
 func metrics(_ folder: SessionFolder) throws -> [MetricRecord] {
-  try JSONLinesLog.records(of: folder.metricsFile, MetricRecord.init)
+  try SessionLog.records(of: folder.metricsFile, as: MetricRecord.self)
 }

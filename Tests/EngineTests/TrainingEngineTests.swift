@@ -98,46 +98,97 @@ import Testing
     #expect(records.map(\.step) == Array(1...10))
     #expect(lossBits(records, variant: "main") == lossBits(try metrics(straight), variant: "main"))
     #expect(records.map(\.time) == records.map(\.time).sorted(), "time continues across the resume")
+    // The line past the checkpoint and the torn one were moved, not deleted, and announced.
+    #expect(final.notices.count == 1, "\(final.notices)")
+    #expect(final.notices.first?.hasPrefix("set aside 2 lines of metrics.jsonl logged after step 5") == true)
+    let aside = try String(contentsOf: SessionLog.setAsideFile(for: resumed.metricsFile), encoding: .utf8)
+    #expect(aside.hasPrefix(#"{"step": 6, "variant": "main""#) && aside.hasSuffix(#"{"step": 7, "vari"# + "\n"))
     // Evaluations at 4 and 8 (every 4) and at the end of each run (5, 10), each once.
-    let evaluations = try JSONLinesLog.records(of: resumed.evaluationFile, EvaluationRecord.init)
+    let evaluations = try SessionLog.records(of: resumed.evaluationFile, as: EvaluationRecord.self)
     #expect(evaluations.map(\.step) == [4, 5, 8, 10])
   }
 
-  /// A NaN loss stops the run, names the objective and step, applies nothing and keeps the
-  /// last good checkpoint.
-  @Test func nonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint() throws {
-    let sessions = try TemporarySessions()
-    defer { sessions.remove() }
-    let folder = try sessions.make("poisoned")
+  /// A tiny session trained to step 3 whose step-3 checkpoint `edit` then changes; returns the
+  /// folder, its checkpoint store and the edited file's URL and bytes.
+  static func editedCheckpointSession(
+    _ sessions: TemporarySessions, _ name: String, edit: (inout TrainingCheckpoint) -> Void
+  ) throws -> (folder: SessionFolder, store: CheckpointStore, checkpoint: URL, bytes: Data) {
+    let folder = try sessions.make(name)
     var options = TrainingEngine.Options()
     options.targetStep = 3
     _ = try TrainingEngine(folder: folder, options: options).runToCompletion()
-    // Poison the step-3 weights: the next step's losses are NaN.
     let store = CheckpointStore(folder: folder, keep: 3)
-    let good = store.url(variant: "main", step: 3)
-    var checkpoint = try TrainingCheckpoint.read(from: good)
-    for index in checkpoint.model.indices where checkpoint.model[index].name != "temperature" {
-      checkpoint.model[index].values = checkpoint.model[index].values.map { _ in .nan }
-    }
-    try checkpoint.write(to: good)
-    let before = try Data(contentsOf: good)
+    let url = store.url(variant: "main", step: 3)
+    var checkpoint = try TrainingCheckpoint.read(from: url)
+    edit(&checkpoint)
+    try checkpoint.write(to: url)
+    return (folder, store, url, try Data(contentsOf: url))
+  }
 
-    options.targetStep = 6
+  /// Runs `folder` towards `targetStep` until it fails; the failure's message (nil, with an
+  /// issue recorded, when it ends otherwise).
+  static func failure(
+    _ folder: SessionFolder, targetStep: Int, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> (TrainingEngine, String?) {
+    var options = TrainingEngine.Options()
+    options.targetStep = targetStep
     let engine = try TrainingEngine(folder: folder, options: options)
     engine.start()
     let failed = engine.wait { $0.state.isTerminal }
     guard case .failed(let message) = failed.state else {
-      Issue.record("expected a failure, got \(failed.state)")
-      return
+      Issue.record("expected a failure, got \(failed.state)", sourceLocation: sourceLocation)
+      engine.stop()
+      return (engine, nil)
     }
-    #expect(message.contains("loss is NaN at step 4"), "\(message)")
-    #expect(message.contains("itc") || message.contains("mlm") || message.contains("itm"), "\(message)")
-    #expect(message.contains("last good checkpoint is step 3"), "\(message)")
+    return (engine, message)
+  }
+
+  /// A checkpoint whose weights hold NaN is refused when the run loads it, naming the tensor and
+  /// the count, and changes nothing; the NaN stop (with its advice to lower the learning rate)
+  /// is therefore only ever reached when training itself produced the NaN.
+  @Test func aCheckpointWithNonFiniteWeightsIsRefusedAtLoad() throws {
+    let sessions = try TemporarySessions()
+    defer { sessions.remove() }
+    let (folder, store, good, before) = try Self.editedCheckpointSession(sessions, "poisoned") {
+      for index in $0.model.indices where $0.model[index].name != "temperature" {
+        $0.model[index].values = $0.model[index].values.map { _ in .nan }
+      }
+    }
+    let metricsBefore = try Data(contentsOf: folder.metricsFile)
+
+    let (engine, failure) = try Self.failure(folder, targetStep: 6)
+    guard let message = failure else { return }
+    #expect(message.contains(good.relativePath + ": tensor \"model."), "\(message)")
+    #expect(message.contains("non-finite values (NaN or infinity)"), "\(message)")
+    #expect(!message.contains("learningRate"), "\(message)")
     engine.stop()
-    #expect(engine.snapshot.step == 3)
     #expect(store.steps(variant: "main") == [3])
     #expect(try Data(contentsOf: good) == before)
-    #expect(try metrics(folder).map(\.step) == [1, 2, 3])
+    #expect(try Data(contentsOf: folder.metricsFile) == metricsBefore)
+    #expect(throws: CheckpointError.self) { _ = try SessionWeights(folder: folder) }
+  }
+
+  /// A NaN that training produces stops the run, names the objective and step, applies
+  /// nothing, keeps the last good checkpoint and advises on the learning rate. (Huge first
+  /// moments, finite on disk, make step 4's update blow the weights up: step 5's loss is NaN.)
+  @Test func aNonFiniteLossFromTrainingStopsTheRunAndKeepsTheLastGoodCheckpoint() throws {
+    let sessions = try TemporarySessions()
+    defer { sessions.remove() }
+    let (folder, store, good, before) = try Self.editedCheckpointSession(sessions, "diverging") {
+      for index in $0.optimizerState["exp_avg", default: []].indices {
+        $0.optimizerState["exp_avg"]![index].values =
+          $0.optimizerState["exp_avg"]![index].values.map { _ in 1e38 }
+      }
+    }
+
+    let (engine, failure) = try Self.failure(folder, targetStep: 8)
+    guard let message = failure else { return }
+    #expect(message.contains(" loss is "), "\(message)")
+    #expect(message.contains("last good checkpoint is step 3"), "\(message)")
+    #expect(message.contains("Lower training.learningRate"), "\(message)")
+    engine.stop()
+    #expect(store.steps(variant: "main") == [3])
+    #expect(try Data(contentsOf: good) == before)
   }
 
   /// Requests answered between steps: a probe and a projection while paused.

@@ -78,7 +78,7 @@ public enum TensorBoardExport {
   /// Writes the files; returns how many points were written.
   public static func write(_ folder: SessionFolder, to destination: URL) throws -> Int {
     let metrics = try MetricRecord.records(of: folder)
-    let evaluations = try JSONLinesLog.records(of: folder.evaluationFile, EvaluationRecord.init)
+    let evaluations = try SessionLog.records(of: folder.evaluationFile, as: EvaluationRecord.self)
     let modified = (try? FileManager.default.attributesOfItem(atPath: folder.metricsFile.path)[.modificationDate] as? Date)
       ?? Date()
     let start = modified.timeIntervalSince1970 - (metrics.last?.time ?? 0)

@@ -17,6 +17,34 @@ public enum ConfigurationOverrides {
     return (key, parseValue(text))
   }
 
+  /// Parses a command line's `--set key=value`; errors name the `--set`.
+  public static func parseCommandLine(_ assignment: String) throws -> (key: String, value: Any) {
+    do {
+      return try parse(assignment)
+    } catch DataError.invalidConfiguration(_, let reason) {
+      throw DataError.invalidConfiguration(field: "--set \(assignment)", reason: reason)
+    }
+  }
+
+  /// Runs `body`, blaming an error about a key that one of `commandLine` set (the key itself, a
+  /// group it set, or a key inside it) on that `--set` instead of the file.
+  static func blamingCommandLine<T>(
+    _ commandLine: [(key: String, value: Any)], _ body: () throws -> T
+  ) throws -> T {
+    func culprit(_ field: String) -> String? {
+      commandLine.last { set in
+        field == set.key || field.hasPrefix(set.key + ".") || set.key.hasPrefix(field + ".")
+      }?.key
+    }
+    do {
+      return try body()
+    } catch DataError.invalidConfiguration(let field, let reason) where culprit(field) != nil {
+      throw DataError.invalidConfiguration(field: "--set \(culprit(field)!)", reason: reason)
+    } catch DataError.unknownConfigurationKey(let field, let known) where culprit(field) != nil {
+      throw DataError.unknownConfigurationKey(field: "--set \(field)", known: known)
+    }
+  }
+
   static func parseValue(_ text: String) -> Any {
     if let data = text.data(using: .utf8),
       let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])

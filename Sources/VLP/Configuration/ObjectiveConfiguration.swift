@@ -93,7 +93,7 @@ extension ObjectiveConfiguration: Codable {
     try c.check(queueSize, 0...1_048_576, .queueSize)
     try c.check(momentum, 0...1, .momentum)
     try c.check(temperature, 0.001...0.5, .temperature)
-    try c.check(maskProbability, 0...1, .maskProbability)
+    try c.check(maskProbability, between: 0, and: 1, .maskProbability)
     try c.check(pollutionProbability, 0...1, .pollutionProbability)
     try c.check(captionPollutionProbability, 0...1, .captionPollutionProbability)
     // 0 would mask nothing, yet "at least one" masks a region anyway: ask for a real share.

@@ -71,14 +71,29 @@ public struct PretrainingConfiguration: Sendable, Equatable {
     return try decode(data)
   }
 
+  /// The dotted key a decoding error is about (Foundation's own words never reach a user).
+  static func field(of error: DecodingError) -> String {
+    let context: DecodingError.Context? =
+      switch error {
+      case .typeMismatch(_, let context), .valueNotFound(_, let context),
+        .keyNotFound(_, let context), .dataCorrupted(let context):
+        context
+      @unknown default: nil
+      }
+    let path = context?.codingPath.map(\.stringValue).joined(separator: ".") ?? ""
+    return path.isEmpty ? "(configuration)" : path
+  }
+
   public static func decode(_ data: Data) throws -> PretrainingConfiguration {
     do {
       return try JSONDecoder().decode(PretrainingConfiguration.self, from: data)
     } catch let error as DataError {
       throw error
-    } catch {
+    } catch let error as DecodingError {
       throw DataError.invalidConfiguration(
-        field: "(configuration)", reason: "not valid JSON: \(error)")
+        field: Self.field(of: error), reason: "cannot be read as a configuration value")
+    } catch {
+      throw DataError.invalidConfiguration(field: "(configuration)", reason: "not valid JSON")
     }
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// A session.json: a pretraining configuration (the keys of `PretrainingConfiguration`) plus a
 /// description and a list of variants, each a name and `key=value` overrides of the base:
@@ -31,23 +32,45 @@ public struct SessionDefinition: Sendable {
   /// Parses session.json text; `source` names the file in errors. `overrides` (the command
   /// line's `--set`) apply to every variant, after the variant's own.
   public init(json: Data, source: String, overrides: [String] = []) throws {
-    guard
-      let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any]
-    else {
+    let parsed: Any
+    do {
+      parsed = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])
+    } catch {
+      let problem = JSONText.syntaxProblem(error, data: json, file: source, line: nil)
       throw DataError.invalidConfiguration(
-        field: source, reason: "not a JSON object; see docs/sessions.md for the format")
+        field: problem.file + (problem.line.map { ":\($0)" } ?? ""),
+        reason: problem.reason + "; see docs/sessions.md for the format")
     }
-    var base = object
-    description = base.removeValue(forKey: "description") as? String ?? ""
+    guard let object = parsed as? [String: Any] else {
+      throw DataError.invalidConfiguration(
+        field: source,
+        reason: "expected a JSON object ({\"model\": ..., ...}), found "
+          + JSONText.kindName(parsed) + "; see docs/sessions.md for the format")
+    }
+    // The command line's `--set` may name any key of the file: the session's own keys
+    // (description, checkpoints.*) are applied here, the configuration's to every variant.
+    let commandLine = try overrides.map(ConfigurationOverrides.parseCommandLine)
+    let sessionKeys = commandLine.filter { Self.sessionKeys.contains(String($0.key.prefix { $0 != "." })) }
+    let configurationKeys = commandLine.filter { !Self.sessionKeys.contains(String($0.key.prefix { $0 != "." })) }
+    var base = try ConfigurationOverrides.blamingCommandLine(sessionKeys) {
+      try ConfigurationOverrides.apply(sessionKeys, to: object)
+    }
+    let text = base.removeValue(forKey: "description")
+    guard text == nil || text is String else {
+      let setByCommandLine = sessionKeys.contains { $0.key == "description" }
+      throw DataError.invalidConfiguration(
+        field: setByCommandLine ? "--set description" : "\(source): description",
+        reason: "expected a string")
+    }
+    description = text as? String ?? ""
     let variantList = base.removeValue(forKey: "variants") ?? []
     if let policy = base.removeValue(forKey: "checkpoints") {
-      checkpoints = try Self.checkpointPolicy(policy, source: source)
+      checkpoints = try Self.checkpointPolicy(policy, source: source, commandLine: sessionKeys)
     }
     guard let entries = variantList as? [[String: Any]] else {
       throw DataError.invalidConfiguration(
         field: "\(source): variants", reason: "expected a list of {\"name\": ..., \"set\": {...}}")
     }
-    let commandLine = try overrides.map(ConfigurationOverrides.parse)
     var variants: [Variant] = []
     for (position, entry) in (entries.isEmpty ? [["name": "main"]] : entries).enumerated() {
       let field = "\(source): variants[\(position)]"
@@ -63,38 +86,66 @@ public struct SessionDefinition: Sendable {
       guard variants.allSatisfy({ $0.name != name }) else {
         throw DataError.invalidConfiguration(field: "\(field).name", reason: "'\(name)' appears twice")
       }
-      let sets = (entry["set"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }
-      let patched = try ConfigurationOverrides.apply(
-        sets.map { ($0.key, $0.value) } + commandLine, to: base)
+      guard let set = entry["set"] as? [String: Any] ?? (entry["set"] == nil ? [:] : nil) else {
+        throw DataError.invalidConfiguration(
+          field: "\(field).set", reason: "expected an object of dotted keys and values")
+      }
+      let sets = set.sorted { $0.key < $1.key }
       do {
-        variants.append(Variant(name: name, configuration: try PretrainingConfiguration.decode(patched)))
-      } catch let DataError.invalidConfiguration(key, reason) {
+        let patched = try ConfigurationOverrides.apply(sets.map { ($0.key, $0.value) }, to: base)
+        let configuration = try ConfigurationOverrides.blamingCommandLine(configurationKeys) {
+          try PretrainingConfiguration.decode(
+            try ConfigurationOverrides.apply(configurationKeys, to: patched))
+        }
+        variants.append(Variant(name: name, configuration: configuration))
+      } catch let DataError.invalidConfiguration(key, reason) where !key.hasPrefix("--set ") {
         throw DataError.invalidConfiguration(field: "\(source) (variant \(name)): \(key)", reason: reason)
-      } catch let DataError.unknownConfigurationKey(key, known) {
+      } catch let DataError.unknownConfigurationKey(key, known) where !key.hasPrefix("--set ") {
         throw DataError.unknownConfigurationKey(field: "\(source) (variant \(name)): \(key)", known: known)
       }
     }
     self.variants = variants
   }
 
+  /// The keys of session.json that belong to the session, not to a variant's configuration.
+  static let sessionKeys: Set<String> = ["description", "checkpoints", "variants"]
+
   public init(contentsOf url: URL, overrides: [String] = []) throws {
-    guard let data = try? Data(contentsOf: url) else {
+    let data: [UInt8]
+    do throws(UserFileError) {
+      data = try UserFile.read(url.path, limit: Self.maximumFileBytes)
+    } catch .missing {
       throw DataError.missingFile(path: url.path, hint: "the session folder needs a session.json")
+    } catch {
+      throw DataError.unrecognizedFormat(path: url.path, reason: error.reason)
     }
-    try self.init(json: data, source: url.path, overrides: overrides)
+    try self.init(json: Data(data), source: url.path, overrides: overrides)
   }
 
-  static func checkpointPolicy(_ value: Any, source: String) throws -> CheckpointPolicy {
-    guard value is [String: Any] else {
-      throw DataError.invalidConfiguration(
-        field: "\(source): checkpoints", reason: "expected {\"every\": steps, \"keep\": count}")
-    }
+  /// session.json is kilobytes; a larger file is not one.
+  public static let maximumFileBytes = 16 << 20
+
+  static func checkpointPolicy(
+    _ value: Any, source: String, commandLine: [(key: String, value: Any)]
+  ) throws -> CheckpointPolicy {
     do {
-      let data = try JSONSerialization.data(withJSONObject: ["checkpoints": value])
-      return try JSONDecoder().decode([String: CheckpointPolicy].self, from: data)["checkpoints"]!
-    } catch DataError.invalidConfiguration(let key, let reason) {
+      return try ConfigurationOverrides.blamingCommandLine(commandLine) {
+        guard value is [String: Any] else {
+          throw DataError.invalidConfiguration(
+            field: "checkpoints", reason: "expected {\"every\": steps, \"keep\": count}")
+        }
+        let data = try JSONSerialization.data(withJSONObject: ["checkpoints": value])
+        do {
+          return try JSONDecoder().decode([String: CheckpointPolicy].self, from: data)["checkpoints"]!
+        } catch let error as DecodingError {
+          throw DataError.invalidConfiguration(
+            field: PretrainingConfiguration.field(of: error),
+            reason: "cannot be read as a configuration value")
+        }
+      }
+    } catch DataError.invalidConfiguration(let key, let reason) where !key.hasPrefix("--set ") {
       throw DataError.invalidConfiguration(field: "\(source): \(key)", reason: reason)
-    } catch DataError.unknownConfigurationKey(let key, let known) {
+    } catch DataError.unknownConfigurationKey(let key, let known) where !key.hasPrefix("--set ") {
       throw DataError.unknownConfigurationKey(field: "\(source): \(key)", known: known)
     }
   }

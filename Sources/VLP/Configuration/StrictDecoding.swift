@@ -49,6 +49,14 @@ where Key.RawValue == String {
     }
   }
 
+  /// A value strictly between two bounds (a probability that must mask something).
+  func check(_ value: Float, between lower: Float, and upper: Float, _ key: Key) throws {
+    guard value > lower, value < upper else {
+      throw DataError.invalidConfiguration(
+        field: path + key.rawValue, reason: "must be in (\(lower), \(upper)), got \(value)")
+    }
+  }
+
   func fail(_ key: Key, _ reason: String) -> DataError {
     .invalidConfiguration(field: path + key.rawValue, reason: reason)
   }

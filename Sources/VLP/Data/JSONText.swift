@@ -12,10 +12,19 @@ enum JSONText {
     }
   }
 
-  /// Foundation reports "around character N": turned into line:column of the file, or the
-  /// column within `line` for JSON embedded in one line of a TSV.
+  /// Foundation reports "around character N" (or "around line L, column C"): turned into
+  /// line:column of the file, or the column within `line` for JSON embedded in one line of a TSV.
   static func syntaxProblem(_ error: Error, data: Data, file: String, line: Int?) -> DataProblem {
     let message = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+    // Newer Foundations say "around line L, column C" themselves.
+    if let lineRange = message.range(of: "line "), let columnRange = message.range(of: "column "),
+      let lineNumber = Int(message[lineRange.upperBound...].prefix { $0.isNumber }),
+      let column = Int(message[columnRange.upperBound...].prefix { $0.isNumber })
+    {
+      return DataProblem(
+        file: file, line: (line ?? 1) + lineNumber - 1,
+        reason: "invalid JSON at column \(column) (\(message))")
+    }
     var offset: Int?
     if let range = message.range(of: "character ") {
       offset = Int(message[range.upperBound...].prefix { $0.isNumber })
@@ -29,6 +38,17 @@ enum JSONText {
     return DataProblem(
       file: file, line: (line ?? 1) + newlines,
       reason: "invalid JSON at column \(column) (\(message))")
+  }
+
+  /// What a parsed JSON value is, for messages: "a list", "the string \"x\"".
+  static func kindName(_ value: Any) -> String {
+    switch value {
+    case is [Any]: "a list"
+    case is [String: Any]: "an object"
+    case let text as String: "the string \"\(text.prefix(40))\""
+    case is NSNull: "null"
+    default: numeric(value).map { "the number \($0)" } ?? "true or false"
+    }
   }
 
   /// A JSON number; never a JSON boolean. (`value is Bool` cannot tell: Foundation bridges

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Line-oriented reading and atomic writing of the text formats (TSV, vocab.txt).
 enum TextFile {
@@ -38,19 +39,18 @@ enum TextFile {
     }
   }
 
+  /// The largest text file read (a feature TSV of a big corpus is gigabytes).
+  static let maximumBytes = 4 << 30
+
+  /// The file's bytes, at most `maximumBytes`; a folder or a device is refused by name, and a
+  /// failure to read reports the system's reason.
   static func read(_ path: String) throws -> Data {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+    do throws(UserFileError) {
+      return Data(try UserFile.read(path, limit: maximumBytes))
+    } catch .missing {
       throw DataError.missingFile(path: path, hint: "check the path")
-    }
-    guard !isDirectory.boolValue else {
-      throw DataError.unrecognizedFormat(path: path, reason: "is a folder, expected a file")
-    }
-    do {
-      return try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
-      throw DataError.unrecognizedFormat(
-        path: path, reason: "cannot be read (\(error.localizedDescription))")
+      throw DataError.unrecognizedFormat(path: path, reason: error.reason)
     }
   }
 
