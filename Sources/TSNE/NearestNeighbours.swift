@@ -95,6 +95,50 @@ public enum NearestNeighbours {
     return NeighbourGraph(count: count, k: k, indices: indices, squaredDistances: distances)
   }
 
+  /// The k nearest rows of `data` (dataCount x dimensions) to each row of `queries`
+  /// (count x dimensions); a query equal to a data row finds it at distance 0. Both should be
+  /// centred by the same means.
+  public static func exact(
+    queries: [Float], count: Int, data: [Float], dataCount: Int, dimensions: Int, k: Int
+  ) -> NeighbourGraph {
+    precondition(queries.count == count * dimensions && data.count == dataCount * dimensions)
+    precondition(k > 0 && k <= dataCount, "k must be in 1...dataCount")
+    var indices = [Int32](repeating: 0, count: count * k)
+    var distances = [Float](repeating: 0, count: count * k)
+    let blocks = (count + blockRows - 1) / blockRows
+    queries.withUnsafeBufferPointer { queries in
+      data.withUnsafeBufferPointer { data in
+        indices.withUnsafeMutableBufferPointer { indices in
+          distances.withUnsafeMutableBufferPointer { distances in
+            let (q, x) = (queries.baseAddress!, data.baseAddress!)
+            let (outIndices, outDistances) = (indices.baseAddress!, distances.baseAddress!)
+            let dataNorms = squaredNorms(x, count: dataCount, dimensions: dimensions)
+            let queryNorms = squaredNorms(q, count: count, dimensions: dimensions)
+            Parallel.forChunks(count: blocks, minimumPerThread: 1) { blockRange in
+              let scratch = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * dataCount)
+              defer { scratch.deallocate() }
+              for block in blockRange {
+                let rows = (block * blockRows)..<min(count, (block + 1) * blockRows)
+                GEMM.multiply(
+                  m: rows.count, n: dataCount, k: dimensions, a: q + rows.lowerBound * dimensions,
+                  lda: dimensions, transposeA: false, b: x, ldb: dimensions, transposeB: true,
+                  c: scratch, ldc: dataCount, alpha: -2, threads: 1)
+                for (r, i) in rows.enumerated() {
+                  let row = scratch + r * dataCount
+                  for j in 0..<dataCount { row[j] = max(0, row[j] + queryNorms[i] + dataNorms[j]) }
+                  selectSmallest(
+                    row: row, count: dataCount, skipping: -1, k: k,
+                    indices: outIndices + i * k, distances: outDistances + i * k)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return NeighbourGraph(count: count, k: k, indices: indices, squaredDistances: distances)
+  }
+
   /// The k smallest entries of `row` (except `skipping`) in increasing (distance, index)
   /// order, with a bounded max-heap: most entries are rejected by one comparison.
   static func selectSmallest(
