@@ -77,7 +77,8 @@ public enum TSNEBenchmark {
         data: centred, count: data.count, dimensions: data.dimensions, k: k)
       let middle = DispatchTime.now().uptimeNanoseconds
       let approximate = NeighbourDescent.search(
-        data: centred, count: data.count, dimensions: data.dimensions, k: k, seed: options.seed
+        data: centred, count: data.count, dimensions: data.dimensions, k: k, seed: options.seed,
+        settings: options.neighbourDescent
       ).graph
       let end = DispatchTime.now().uptimeNanoseconds
       return (

@@ -32,9 +32,16 @@ struct InterpolatedRepulsion {
   private var weights: [Float] = []
   private var cells: [Int32] = []
 
-  /// Box count per side for an embedding `span` wide: smooth, so the FFT uses fast radices.
+  /// Box count per side for an embedding `span` wide: a product of 2s and 3s, so the FFT
+  /// (of 2 x nodesPerBox x boxes points) runs on its radix-4, 2 and 3 butterflies only.
   func boxes(span: Float) -> Int {
-    FFTPlan.smoothSize(atLeast: max(minimumBoxes, Int((span * boxesPerUnit).rounded(.up))))
+    var count = max(minimumBoxes, Int((span * boxesPerUnit).rounded(.up)))
+    while true {
+      var rest = count
+      for factor in [2, 3] { while rest % factor == 0 { rest /= factor } }
+      if rest == 1 { return count }
+      count += 1
+    }
   }
 
   /// Writes sum_j w_ij^2 (y_i - y_j) (x, y pairs) into `repulsion` and sum_{j != i} w_ij into

@@ -17,7 +17,7 @@ public enum NeighbourDescent {
     /// Points per tree leaf; nil: max(k, 32) (a leaf then fills a whole list).
     public var leafSize: Int? = nil
     /// New and old neighbours sampled per point and round (and as many reverse ones).
-    public var maximumCandidates = 24
+    public var maximumCandidates = 10
     public var maximumRounds = 12
     /// Stops when a round changes fewer than delta x N x k entries.
     public var delta = 0.001

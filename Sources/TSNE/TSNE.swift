@@ -88,7 +88,8 @@ public struct TSNE: Sendable {
         options.resolvedNeighbourSearch(count: count) == .exact
         ? NearestNeighbours.exact(data: centred, count: count, dimensions: dimensions, k: k)
         : NeighbourDescent.search(
-          data: centred, count: count, dimensions: dimensions, k: k, seed: options.seed
+          data: centred, count: count, dimensions: dimensions, k: k, seed: options.seed,
+          settings: options.neighbourDescent
         ).graph
       affinities = .sparse(graph: graph, perplexity: options.perplexity)
     }

@@ -52,11 +52,14 @@ public struct TSNEOptions: Sendable, Equatable {
   /// The smallest N for which `.automatic` searches neighbours approximately (measured where
   /// the approximate search becomes faster: docs/projection.md).
   public var approximateNeighboursMinimumPoints: Int = 20_000
+  /// The approximate search's trees, candidates and rounds.
+  public var neighbourDescent = NeighbourDescent.Settings()
   /// The largest N for which `.automatic` picks the exact method.
   public var exactMaximumPoints: Int = 1000
-  /// The smallest N for which `.automatic` picks the FFT-interpolated gradient (measured
-  /// where it overtakes Barnes-Hut: docs/projection.md).
-  public var interpolationMinimumPoints: Int = 10_000
+  /// The smallest N for which `.automatic` picks the FFT-interpolated gradient. Our grouped
+  /// Barnes-Hut measured faster than our FFT at 5,000 and 50,000 points (docs/benchmarks.md);
+  /// the FFT's cost per iteration is mostly the grid's, Barnes-Hut's grows like N log N.
+  public var interpolationMinimumPoints: Int = 500_000
   /// Barnes-Hut accuracy: a cell of width w at distance d is summarised when w / d < theta.
   public var theta: Double = 0.5
   public var earlyExaggeration: Double = 12

@@ -23,7 +23,7 @@ enum TSNECommand {
       --input    points x dimensions: a 2-D .npy (float32/float64) or CSV (optional header row)
       --labels   one label per point (.npy, or text with one label per line): colours the SVG
                  and adds a label column to the CSV
-      --method   auto (the default): exact up to 1,000 points, Barnes-Hut up to 10,000,
+      --method   auto (the default): exact up to 1,000 points, Barnes-Hut below 500,000,
                  FFT-interpolated repulsion (FIt-SNE) above
       --neighbours  auto (the default): exact search below 20,000 points, approximate
                  (NN-descent, seeded by --seed) from there
@@ -41,6 +41,8 @@ enum TSNECommand {
                           [--recall]
       --save-embedding  also write the (last thread count's) embedding as .npy
                    (for Tests/Bench/tsne_opentsne.py --ours)
+      --nn-trees, --nn-candidates, --nn-rounds  the approximate search's settings
+                   (docs/projection.md)
       --recall     time the exact and the approximate neighbour search at k = 3 x perplexity + 1
                    and print the approximate one's recall
       --save-data  also write the benchmark's input as .npy
@@ -303,12 +305,20 @@ enum TSNECommand {
       valueOptions: [
         "points", "dimensions", "iterations", "perplexity", "threads", "method", "save-data",
         "neighbours", "exaggeration", "early-exaggeration", "learning-rate", "save-embedding",
+        "nn-trees", "nn-candidates", "nn-rounds",
       ],
       flagOptions: ["json", "recall"])
     let points = try parsed.integers("points", default: [5000])[0]
     let dimensions = try parsed.integers("dimensions", default: [128])[0]
     var options = try self.options(parsed)
     options.iterations = try parsed.integers("iterations", default: [1000])[0]
+    if parsed.options["nn-trees"] != nil {
+      options.neighbourDescent.trees = try parsed.integers("nn-trees", default: [])[0]
+    }
+    options.neighbourDescent.maximumCandidates = try parsed.integers(
+      "nn-candidates", default: [options.neighbourDescent.maximumCandidates])[0]
+    options.neighbourDescent.maximumRounds = try parsed.integers(
+      "nn-rounds", default: [options.neighbourDescent.maximumRounds])[0]
     let data = TSNEBenchmark.data(points: points, dimensions: dimensions)
     if let path = parsed.options["save-data"] {
       try NumpyFile.encode(shape: [points, dimensions], values: data.data)
