@@ -51,7 +51,7 @@ public struct TSNEOptions: Sendable, Equatable {
   public var neighbourSearch: NeighbourSearch = .automatic
   /// The smallest N for which `.automatic` searches neighbours approximately (measured where
   /// the approximate search becomes faster: docs/projection.md).
-  public var approximateNeighboursMinimumPoints: Int = 20_000
+  public var approximateNeighboursMinimumPoints: Int = 40_000
   /// The approximate search's trees, candidates and rounds.
   public var neighbourDescent = NeighbourDescent.Settings()
   /// The largest N for which `.automatic` picks the exact method.

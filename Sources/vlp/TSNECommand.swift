@@ -25,12 +25,12 @@ enum TSNECommand {
                  and adds a label column to the CSV
       --method   auto (the default): exact up to 1,000 points, Barnes-Hut below 500,000,
                  FFT-interpolated repulsion (FIt-SNE) above
-      --neighbours  auto (the default): exact search below 20,000 points, approximate
+      --neighbours  auto (the default): exact search below 40,000 points, approximate
                  (NN-descent, seeded by --seed) from there
       --exaggeration  P x this after the early-exaggeration phase (2-4 for large sets)
       --init     pca (default), random (from --seed), or a points x 2 .npy used as given
       --quiet    no progress lines on standard error
-      Memory: the input twice (as read, and centred) plus about 2 KB per point at
+      Memory: the input twice (as read, and centred) plus about 1 KB per point at
       perplexity 30 while the approximate neighbours are searched (docs/projection.md).
     """
 
