@@ -29,7 +29,7 @@ VLP := .build/release/vlp
 PYTHON ?= python3
 THREADS ?= 2
 
-.PHONY: help run build release test fuzz bench format clean prerequisites
+.PHONY: help run build release test fuzz bench bench-tsne format clean prerequisites
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -89,6 +89,23 @@ bench: release ## GEMM GFLOP/s (with numpy's beside it where installed), a Trans
 	  $(VLP) bench gemm --from bench-results/gemm.json --compare bench-results/numpy-1.json,bench-results/numpy-$(THREADS).json && \
 	  $(VLP) bench gemm --from bench-results/gemm.json --compare bench-results/numpy-1.json,bench-results/numpy-$(THREADS).json --json > bench-results/gemm-vs-numpy.json; \
 	else echo "(python3 with numpy not found: skipping the numpy comparison)"; fi
+	@$(MAKE) --no-print-directory bench-tsne
+
+# t-SNE beside openTSNE (docs/benchmarks.md). TSNE_PYTHON: a Python with openTSNE and scikit-learn
+# (a virtualenv outside the repository); without them the comparison is skipped with a notice.
+TSNE_PYTHON ?= $(PYTHON)
+bench-tsne: release ## t-SNE at 5,000, 50,000 and 200,000 points, beside openTSNE where installed
+	@mkdir -p bench-results
+	@for n in 5000 50000; do \
+	  echo "t-SNE $$n x 128, $(THREADS) threads ($$(uptime | sed 's/.*load/load/'))"; \
+	  $(VLP) bench tsne --points $$n --threads $(THREADS) --save-data bench-results/tsne-$$n.npy \
+	    --save-embedding bench-results/tsne-$$n-vlp.npy || exit 1; \
+	  $(TSNE_PYTHON) Tests/Bench/tsne_opentsne.py --data bench-results/tsne-$$n.npy \
+	    --ours bench-results/tsne-$$n-vlp.npy --threads $(THREADS) \
+	    || echo "(openTSNE comparison skipped: $(TSNE_PYTHON) lacks numpy)"; \
+	done
+	@echo "t-SNE 200000 x 128 ($$(uptime | sed 's/.*load/load/'))"
+	$(VLP) bench tsne --points 200000 --threads $(THREADS)
 
 format: ## format the sources with the toolchain's swift-format
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -29,6 +29,14 @@ public enum TSNEBenchmark {
   public static func run(
     data: GaussianClusters, threads: Int, options: TSNEOptions = TSNEOptions()
   ) throws -> TSNEBenchmarkResult {
+    var embedding: [Float] = []
+    return try run(data: data, threads: threads, options: options, embedding: &embedding)
+  }
+
+  /// The same, handing back the embedding (for `--save-embedding`).
+  public static func run(
+    data: GaussianClusters, threads: Int, options: TSNEOptions, embedding: inout [Float]
+  ) throws -> TSNEBenchmarkResult {
     try ComputeSettings.withThreadCount(threads) {
       let start = DispatchTime.now().uptimeNanoseconds
       var tsne = try TSNE(
@@ -36,9 +44,16 @@ public enum TSNEBenchmark {
       let prepared = DispatchTime.now().uptimeNanoseconds
       tsne.run()
       let end = DispatchTime.now().uptimeNanoseconds
-      let trust = try Trustworthiness.score(
-        original: data.data, dimensions: data.dimensions, embedding: tsne.embedding,
-        neighbours: 10)
+      // Exact up to 20,000 points; above, the sampled estimate (docs/projection.md).
+      let trust =
+        data.count <= 20_000
+        ? try Trustworthiness.score(
+          original: data.data, dimensions: data.dimensions, embedding: tsne.embedding,
+          neighbours: 10)
+        : try Trustworthiness.estimate(
+          original: data.data, dimensions: data.dimensions, embedding: tsne.embedding,
+          neighbours: 10, queries: 2000)
+      embedding = tsne.embedding
       return TSNEBenchmarkResult(
         points: data.count, dimensions: data.dimensions, iterations: tsne.iteration,
         perplexity: options.perplexity, method: tsne.method.rawValue, threads: threads,
@@ -46,6 +61,30 @@ public enum TSNEBenchmark {
         optimisationSeconds: Double(end - prepared) * 1e-9,
         totalSeconds: Double(end - start) * 1e-9,
         klDivergence: tsne.klDivergence ?? .nan, trustworthiness: trust)
+    }
+  }
+
+  /// Times the exact and the approximate neighbour search on `data` (centred, as `TSNE`
+  /// does) at t-SNE's k, and measures the approximate one's recall.
+  public static func neighbourRecall(
+    data: GaussianClusters, threads: Int, options: TSNEOptions
+  ) throws -> (k: Int, exactSeconds: Double, approximateSeconds: Double, recall: Double) {
+    let k = options.neighbourCount(count: data.count)
+    let centred = TSNE.centred(data.data, count: data.count, dimensions: data.dimensions)
+    return ComputeSettings.withThreadCount(threads) {
+      let start = DispatchTime.now().uptimeNanoseconds
+      let exact = NearestNeighbours.exact(
+        data: centred, count: data.count, dimensions: data.dimensions, k: k)
+      let middle = DispatchTime.now().uptimeNanoseconds
+      let approximate = NeighbourDescent.search(
+        data: centred, count: data.count, dimensions: data.dimensions, k: k, seed: options.seed,
+        settings: options.neighbourDescent
+      ).graph
+      let end = DispatchTime.now().uptimeNanoseconds
+      return (
+        k, Double(middle - start) * 1e-9, Double(end - middle) * 1e-9,
+        NeighbourDescent.recall(approximate, exact: exact)
+      )
     }
   }
 

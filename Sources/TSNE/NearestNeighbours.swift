@@ -31,21 +31,23 @@ public enum NearestNeighbours {
     }
   }
 
-  /// Squared distances from rows `rows` of `data` to all `count` points into `output`
-  /// (rows.count x count, row-major); the distance of a point to itself is exactly 0.
+  /// Squared distances from rows `rows` of `queries` to all `count` rows of `data` into
+  /// `output` (rows.count x count, row-major). When the queries are the data themselves
+  /// (`queries == data`), a point's distance to itself is exactly 0.
   static func distanceBlock(
-    data: UnsafePointer<Float>, norms: UnsafePointer<Float>, count: Int, dimensions: Int,
-    rows: Range<Int>, output: UnsafeMutablePointer<Float>
+    queries: UnsafePointer<Float>, queryNorms: UnsafePointer<Float>, data: UnsafePointer<Float>,
+    norms: UnsafePointer<Float>, count: Int, dimensions: Int, rows: Range<Int>,
+    output: UnsafeMutablePointer<Float>
   ) {
     GEMM.multiply(
-      m: rows.count, n: count, k: dimensions, a: data + rows.lowerBound * dimensions,
+      m: rows.count, n: count, k: dimensions, a: queries + rows.lowerBound * dimensions,
       lda: dimensions, transposeA: false, b: data, ldb: dimensions, transposeB: true,
       c: output, ldc: count, alpha: -2, threads: 1)
     for (r, i) in rows.enumerated() {
       let row = output + r * count
-      let ni = norms[i]
+      let ni = queryNorms[i]
       for j in 0..<count { row[j] = max(0, row[j] + ni + norms[j]) }
-      row[i] = 0
+      if queries == data { row[i] = 0 }
     }
   }
 
@@ -64,8 +66,8 @@ public enum NearestNeighbours {
         for block in blockRange {
           let rows = (block * blockRows)..<min(count, (block + 1) * blockRows)
           distanceBlock(
-            data: data, norms: norms.baseAddress!, count: count, dimensions: dimensions,
-            rows: rows, output: scratch)
+            queries: data, queryNorms: norms.baseAddress!, data: data, norms: norms.baseAddress!,
+            count: count, dimensions: dimensions, rows: rows, output: scratch)
           for (r, i) in rows.enumerated() { body(i, scratch + r * count) }
         }
       }
@@ -88,6 +90,48 @@ public enum NearestNeighbours {
             selectSmallest(
               row: row, count: count, skipping: i, k: k,
               indices: outIndices + i * k, distances: outDistances + i * k)
+          }
+        }
+      }
+    }
+    return NeighbourGraph(count: count, k: k, indices: indices, squaredDistances: distances)
+  }
+
+  /// The k nearest rows of `data` (dataCount x dimensions) to each row of `queries`
+  /// (count x dimensions); a query equal to a data row finds it at distance 0. Both should be
+  /// centred by the same means.
+  public static func exact(
+    queries: [Float], count: Int, data: [Float], dataCount: Int, dimensions: Int, k: Int
+  ) -> NeighbourGraph {
+    precondition(queries.count == count * dimensions && data.count == dataCount * dimensions)
+    precondition(k > 0 && k <= dataCount, "k must be in 1...dataCount")
+    var indices = [Int32](repeating: 0, count: count * k)
+    var distances = [Float](repeating: 0, count: count * k)
+    let blocks = (count + blockRows - 1) / blockRows
+    queries.withUnsafeBufferPointer { queries in
+      data.withUnsafeBufferPointer { data in
+        indices.withUnsafeMutableBufferPointer { indices in
+          distances.withUnsafeMutableBufferPointer { distances in
+            let (q, x) = (queries.baseAddress!, data.baseAddress!)
+            let (outIndices, outDistances) = (indices.baseAddress!, distances.baseAddress!)
+            let dataNorms = squaredNorms(x, count: dataCount, dimensions: dimensions)
+            let queryNorms = squaredNorms(q, count: count, dimensions: dimensions)
+            Parallel.forChunks(count: blocks, minimumPerThread: 1) { blockRange in
+              let scratch = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * dataCount)
+              defer { scratch.deallocate() }
+              for block in blockRange {
+                let rows = (block * blockRows)..<min(count, (block + 1) * blockRows)
+                distanceBlock(
+                  queries: q, queryNorms: queryNorms, data: x, norms: dataNorms, count: dataCount,
+                  dimensions: dimensions, rows: rows, output: scratch)
+                for (r, i) in rows.enumerated() {
+                  let row = scratch + r * dataCount
+                  selectSmallest(
+                    row: row, count: dataCount, skipping: -1, k: k,
+                    indices: outIndices + i * k, distances: outDistances + i * k)
+                }
+              }
+            }
           }
         }
       }

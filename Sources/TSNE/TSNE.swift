@@ -83,9 +83,14 @@ public struct TSNE: Sendable {
       affinities = .dense(
         data: centred, count: count, dimensions: dimensions, perplexity: options.perplexity)
     } else {
-      let graph = NearestNeighbours.exact(
-        data: centred, count: count, dimensions: dimensions,
-        k: options.neighbourCount(count: count))
+      let k = options.neighbourCount(count: count)
+      let graph =
+        options.resolvedNeighbourSearch(count: count) == .exact
+        ? NearestNeighbours.exact(data: centred, count: count, dimensions: dimensions, k: k)
+        : NeighbourDescent.search(
+          data: centred, count: count, dimensions: dimensions, k: k, seed: options.seed,
+          settings: options.neighbourDescent
+        ).graph
       affinities = .sparse(graph: graph, perplexity: options.perplexity)
     }
     negativeEntropy = affinities.negativeEntropy
@@ -139,7 +144,7 @@ public struct TSNE: Sendable {
   public mutating func computeKLDivergence() -> Double {
     let z = workspace.evaluate(
       positions: embedding, affinities: affinities, exaggeration: 1, theta: Float(options.theta),
-      gradient: &gradient)
+      interpolated: method == .fft, gradient: &gradient)
     return TSNEGradient.klDivergence(
       positions: embedding, affinities: affinities, negativeEntropy: negativeEntropy, z: z)
   }
@@ -153,13 +158,13 @@ public struct TSNE: Sendable {
   }
 
   private mutating func stepOnce() {
-    let exaggeration = isExaggerating ? Float(options.earlyExaggeration) : 1
+    let exaggeration = Float(isExaggerating ? options.earlyExaggeration : options.exaggeration)
     let momentum = Float(isExaggerating ? options.initialMomentum : options.finalMomentum)
     let checks =
       (iteration + 1) % options.checkInterval == 0 || iteration == options.iterations - 1
     let z = workspace.evaluate(
       positions: embedding, affinities: affinities, exaggeration: exaggeration,
-      theta: Float(options.theta), gradient: &gradient)
+      theta: Float(options.theta), interpolated: method == .fft, gradient: &gradient)
     var error = 0.0
     if checks {
       error = TSNEGradient.klDivergence(

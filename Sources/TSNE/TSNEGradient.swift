@@ -19,6 +19,7 @@ struct TSNEGradient {
   private var xs: [Float]
   private var ys: [Float]
   private var tree = BarnesHutTree()
+  private var interpolation = InterpolatedRepulsion()
 
   init(count: Int) {
     self.count = count
@@ -30,14 +31,17 @@ struct TSNEGradient {
   }
 
   /// Writes the gradient at `positions` (x, y pairs) into `gradient` and returns Z.
-  /// `exaggeration` multiplies P (early exaggeration); `theta` is used by Barnes-Hut only.
+  /// `exaggeration` multiplies P (early exaggeration); `theta` is used by Barnes-Hut only;
+  /// `interpolated` picks FIt-SNE's repulsion for sparse affinities instead of Barnes-Hut.
   mutating func evaluate(
     positions: [Float], affinities: TSNEAffinities, exaggeration: Float, theta: Float,
-    gradient: inout [Float]
+    interpolated: Bool = false, gradient: inout [Float]
   ) -> Double {
     switch affinities {
     case .dense(let values):
       exactSums(positions: positions, affinities: values)
+    case .sparse(let rowStart, let columns, let values) where interpolated:
+      interpolatedSums(positions: positions, rowStart: rowStart, columns: columns, values: values)
     case .sparse(let rowStart, let columns, let values):
       tree.rebuild(positions: positions, count: count)
       barnesHutSums(
@@ -182,36 +186,22 @@ struct TSNEGradient {
   ) {
     let n = count
     let thetaSquared = theta * theta
-    xs = (0..<n).map { positions[2 * $0] }
-    ys = (0..<n).map { positions[2 * $0 + 1] }
+    splitCoordinates(positions)
     tree.nodes.withUnsafeBufferPointer { nodes in
       tree.order.withUnsafeBufferPointer { order in
         tree.sortedX.withUnsafeBufferPointer { sx in
           tree.sortedY.withUnsafeBufferPointer { sy in
-            xs.withUnsafeBufferPointer { xs in
-              ys.withUnsafeBufferPointer { ys in
-                rowStart.withUnsafeBufferPointer { rowStart in
-                  columns.withUnsafeBufferPointer { columns in
-                    values.withUnsafeBufferPointer { values in
-                      attraction.withUnsafeMutableBufferPointer { attraction in
-                        repulsion.withUnsafeMutableBufferPointer { repulsion in
-                          partialZ.withUnsafeMutableBufferPointer { partialZ in
-                            let kernel = BarnesHutKernel(
-                              nodes: nodes.baseAddress!, nodeCount: tree.nodeCount,
-                              order: order.baseAddress!, sortedX: sx.baseAddress!,
-                              sortedY: sy.baseAddress!, count: n, xs: xs.baseAddress!,
-                              ys: ys.baseAddress!, rowStart: rowStart.baseAddress!,
-                              columns: columns.baseAddress!, values: values.baseAddress!,
-                              thetaSquared: thetaSquared, attraction: attraction.baseAddress!,
-                              repulsion: repulsion.baseAddress!,
-                              partialZ: partialZ.baseAddress!)
-                            Self.runGroups(kernel, count: n)
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
+            repulsion.withUnsafeMutableBufferPointer { repulsion in
+              partialZ.withUnsafeMutableBufferPointer { partialZ in
+                let kernel = BarnesHutKernel(
+                  nodes: nodes.baseAddress!, nodeCount: tree.nodeCount,
+                  order: order.baseAddress!, sortedX: sx.baseAddress!,
+                  sortedY: sy.baseAddress!, count: n, thetaSquared: thetaSquared,
+                  repulsion: repulsion.baseAddress!, partialZ: partialZ.baseAddress!)
+                Self.withAttraction(
+                  xs: xs, ys: ys, rowStart: rowStart, columns: columns, values: values,
+                  attraction: &attraction
+                ) { Self.runGroups(kernel, $0, count: n) }
               }
             }
           }
@@ -220,8 +210,57 @@ struct TSNEGradient {
     }
   }
 
+  /// xs and ys from (x, y) pairs.
+  private mutating func splitCoordinates(_ positions: [Float]) {
+    xs = (0..<count).map { positions[2 * $0] }
+    ys = (0..<count).map { positions[2 * $0 + 1] }
+  }
+
+  /// `body` with the attraction over the sparse P at the split coordinates.
+  private static func withAttraction(
+    xs: [Float], ys: [Float], rowStart: [Int32], columns: [Int32], values: [Float],
+    attraction: inout [Float], _ body: (SparseAttraction) -> Void
+  ) {
+    xs.withUnsafeBufferPointer { xs in
+      ys.withUnsafeBufferPointer { ys in
+        rowStart.withUnsafeBufferPointer { rowStart in
+          columns.withUnsafeBufferPointer { columns in
+            values.withUnsafeBufferPointer { values in
+              attraction.withUnsafeMutableBufferPointer { attraction in
+                body(
+                  SparseAttraction(
+                    xs: xs.baseAddress!, ys: ys.baseAddress!, rowStart: rowStart.baseAddress!,
+                    columns: columns.baseAddress!, values: values.baseAddress!,
+                    attraction: attraction.baseAddress!))
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The FFT-interpolated repulsion (FIt-SNE) and the exact attraction.
+  private mutating func interpolatedSums(
+    positions: [Float], rowStart: [Int32], columns: [Int32], values: [Float]
+  ) {
+    let n = count
+    splitCoordinates(positions)
+    Self.withAttraction(
+      xs: xs, ys: ys, rowStart: rowStart, columns: columns, values: values,
+      attraction: &attraction
+    ) { attraction in
+      Parallel.forChunks(count: n, minimumPerThread: 256) { range in
+        for i in range { attraction.attract(i) }
+      }
+    }
+    interpolation.evaluate(xs: xs, ys: ys, repulsion: &repulsion, partialZ: &partialZ)
+  }
+
   /// Groups of points in Morton order, so neighbouring queries walk the same nodes.
-  private static func runGroups(_ kernel: BarnesHutKernel, count n: Int) {
+  private static func runGroups(
+    _ kernel: BarnesHutKernel, _ attraction: SparseAttraction, count n: Int
+  ) {
     let size = BarnesHutKernel.groupSize
     let groups = (n + size - 1) / size
     Parallel.forChunks(count: groups, minimumPerThread: 4) { range in
@@ -230,7 +269,7 @@ struct TSNEGradient {
       for group in range {
         kernel.repel(group: group, list: list)
         for s in (group * size)..<min(n, (group + 1) * size) {
-          kernel.attract(Int(kernel.order[s]))
+          attraction.attract(Int(kernel.order[s]))
         }
       }
     }

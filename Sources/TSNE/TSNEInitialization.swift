@@ -3,7 +3,7 @@ import Tensor
 extension TSNE {
   /// The data with each column's mean removed (computed in Double, in row order): PCA needs
   /// it, and the GEMM distance expansion loses precision far from the origin.
-  static func centred(_ data: [Float], count: Int, dimensions: Int) -> [Float] {
+  public static func centred(_ data: [Float], count: Int, dimensions: Int) -> [Float] {
     var mean = [Double](repeating: 0, count: dimensions)
     for i in 0..<count {
       for d in 0..<dimensions { mean[d] += Double(data[i * dimensions + d]) }
@@ -22,6 +22,7 @@ extension TSNE {
   static func initialEmbedding(
     _ centred: [Float], count: Int, dimensions: Int, options: TSNEOptions
   ) -> [Float] {
+    if let given = options.initialEmbedding { return given }
     if options.initialization == .pca, dimensions >= 2 {
       var projection = PrincipalComponents.project(
         centred: centred, count: count, dimensions: dimensions, components: 2)

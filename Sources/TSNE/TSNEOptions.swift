@@ -16,7 +16,21 @@ public struct TSNEOptions: Sendable, Equatable {
     /// Sparse input affinities (3 x perplexity neighbours) and a quadtree for the repulsion:
     /// O(N log N) per iteration.
     case barnesHut = "barnes-hut"
-    /// Exact up to `exactMaximumPoints` points, Barnes-Hut above.
+    /// Sparse input affinities and FFT-accelerated interpolation of the repulsion (FIt-SNE):
+    /// O(N) per iteration plus an FFT whose size grows with the embedding's extent.
+    case fft
+    /// Exact up to `exactMaximumPoints` points, Barnes-Hut up to
+    /// `interpolationMinimumPoints`, FFT interpolation from there.
+    case automatic = "auto"
+  }
+
+  /// How the neighbours behind the sparse affinities are found.
+  public enum NeighbourSearch: String, Sendable, Equatable, CaseIterable {
+    /// Every pair's distance (blocked GEMM): O(N^2 D).
+    case exact
+    /// NN-descent from random-projection trees (`NeighbourDescent`), seeded by `seed`.
+    case approximate
+    /// Exact below `approximateNeighboursMinimumPoints`, approximate from there.
     case automatic = "auto"
   }
 
@@ -34,12 +48,25 @@ public struct TSNEOptions: Sendable, Equatable {
   /// Total iterations, the early-exaggeration phase included.
   public var iterations: Int = 1000
   public var method: Method = .automatic
+  public var neighbourSearch: NeighbourSearch = .automatic
+  /// The smallest N for which `.automatic` searches neighbours approximately (measured where
+  /// the approximate search becomes faster: docs/projection.md).
+  public var approximateNeighboursMinimumPoints: Int = 40_000
+  /// The approximate search's trees, candidates and rounds.
+  public var neighbourDescent = NeighbourDescent.Settings()
   /// The largest N for which `.automatic` picks the exact method.
   public var exactMaximumPoints: Int = 1000
+  /// The smallest N for which `.automatic` picks the FFT-interpolated gradient. Our grouped
+  /// Barnes-Hut measured faster than our FFT at 5,000 and 50,000 points (docs/benchmarks.md);
+  /// the FFT's cost per iteration is mostly the grid's, Barnes-Hut's grows like N log N.
+  public var interpolationMinimumPoints: Int = 500_000
   /// Barnes-Hut accuracy: a cell of width w at distance d is summarised when w / d < theta.
   public var theta: Double = 0.5
   public var earlyExaggeration: Double = 12
   public var exaggerationIterations: Int = 250
+  /// Multiplies P after the early-exaggeration phase (openTSNE's `exaggeration`; 1 = none).
+  /// Values of 2 to 4 tighten clusters of large sets (Kobak and Berens 2019).
+  public var exaggeration: Double = 1
   /// Momentum during the exaggeration phase, and after it.
   public var initialMomentum: Double = 0.5
   public var finalMomentum: Double = 0.8
@@ -54,6 +81,9 @@ public struct TSNEOptions: Sendable, Equatable {
   /// How often the KL divergence is computed and the stopping rules checked.
   public var checkInterval: Int = 50
   public var initialization: Initialization = .pca
+  /// A starting embedding (count x 2, row-major), used as given instead of `initialization`
+  /// (openTSNE's advice: scale it to a standard deviation of 1e-4).
+  public var initialEmbedding: [Float]? = nil
   /// Seeds the random initialisation (PCA is deterministic without it).
   public var seed: UInt64 = 0
 
@@ -62,8 +92,18 @@ public struct TSNEOptions: Sendable, Equatable {
   /// The method used for `count` points.
   public func resolvedMethod(count: Int) -> Method {
     switch method {
-    case .automatic: return count <= exactMaximumPoints ? .exact : .barnesHut
-    case .exact, .barnesHut: return method
+    case .automatic:
+      if count <= exactMaximumPoints { return .exact }
+      return count < interpolationMinimumPoints ? .barnesHut : .fft
+    case .exact, .barnesHut, .fft: return method
+    }
+  }
+
+  /// The neighbour search used for `count` points (sparse affinities only).
+  public func resolvedNeighbourSearch(count: Int) -> NeighbourSearch {
+    switch neighbourSearch {
+    case .automatic: return count < approximateNeighboursMinimumPoints ? .exact : .approximate
+    case .exact, .approximate: return neighbourSearch
     }
   }
 
@@ -97,6 +137,19 @@ public struct TSNEOptions: Sendable, Equatable {
     }
     guard earlyExaggeration.isFinite, earlyExaggeration >= 1 else {
       throw fail("earlyExaggeration", "must be at least 1, got \(earlyExaggeration)")
+    }
+    guard exaggeration.isFinite, exaggeration > 0 else {
+      throw fail("exaggeration", "must be a positive number, got \(exaggeration)")
+    }
+    if let initialEmbedding {
+      guard initialEmbedding.count == 2 * count else {
+        throw fail(
+          "initialEmbedding",
+          "must hold \(count) points x 2 coordinates, got \(initialEmbedding.count) values")
+      }
+      if let bad = initialEmbedding.firstIndex(where: { !$0.isFinite }) {
+        throw fail("initialEmbedding", "point \(bad / 2) has a NaN or infinite coordinate")
+      }
     }
     guard exaggerationIterations >= 0 else {
       throw fail("exaggerationIterations", "must not be negative")

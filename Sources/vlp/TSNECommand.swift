@@ -9,8 +9,10 @@ import VLP
 enum TSNECommand {
   static let usage = """
     usage: vlp tsne --input FILE.npy|FILE.csv --out FILE.csv|FILE.svg [--labels FILE]
-                    [--perplexity 30] [--iterations 1000] [--method exact|barnes-hut|auto]
-                    [--theta 0.5] [--seed S] [--threads N] [--quiet]
+                    [--perplexity 30] [--iterations 1000] [--method exact|barnes-hut|fft|auto]
+                    [--neighbours exact|approximate|auto] [--theta 0.5]
+                    [--exaggeration 1] [--early-exaggeration 12] [--learning-rate auto]
+                    [--init pca|random|FILE.npy] [--seed S] [--threads N] [--quiet]
            vlp tsne SESSION --features tokens|cls --out FILE.csv|FILE.svg [--pairs 100]
                     [--variant NAME] [--checkpoint FILE] [the t-SNE options above]
       SESSION    a name under sessions/ or a session folder's path: its latest checkpoint's
@@ -21,14 +23,28 @@ enum TSNECommand {
       --input    points x dimensions: a 2-D .npy (float32/float64) or CSV (optional header row)
       --labels   one label per point (.npy, or text with one label per line): colours the SVG
                  and adds a label column to the CSV
-      --method   exact for up to 1,000 points and Barnes-Hut above when auto (the default)
+      --method   auto (the default): exact up to 1,000 points, Barnes-Hut below 500,000,
+                 FFT-interpolated repulsion (FIt-SNE) above
+      --neighbours  auto (the default): exact search below 40,000 points, approximate
+                 (NN-descent, seeded by --seed) from there
+      --exaggeration  P x this after the early-exaggeration phase (2-4 for large sets)
+      --init     pca (default), random (from --seed), or a points x 2 .npy used as given
       --quiet    no progress lines on standard error
+      Memory: the input twice (as read, and centred) plus about 1 KB per point at
+      perplexity 30 while the approximate neighbours are searched (docs/projection.md).
     """
 
   static let benchUsage = """
     usage: vlp bench tsne [--points 5000] [--dimensions 128] [--iterations 1000] [--perplexity 30]
-                          [--threads 1,2] [--method auto|exact|barnes-hut] [--json]
-                          [--save-data FILE.npy]
+                          [--threads 1,2] [--method auto|exact|barnes-hut|fft]
+                          [--neighbours auto|exact|approximate] [--json] [--save-data FILE.npy]
+                          [--recall]
+      --save-embedding  also write the (last thread count's) embedding as .npy
+                   (for Tests/Bench/tsne_opentsne.py --ours)
+      --nn-trees, --nn-candidates, --nn-rounds  the approximate search's settings
+                   (docs/projection.md)
+      --recall     time the exact and the approximate neighbour search at k = 3 x perplexity + 1
+                   and print the approximate one's recall
       --save-data  also write the benchmark's input as .npy
                    (for Tests/Fixtures/tsne_reference.py --bench)
     """
@@ -62,7 +78,8 @@ enum TSNECommand {
       arguments,
       valueOptions: [
         "input", "labels", "perplexity", "iterations", "method", "theta", "seed", "threads", "out",
-        "features", "pairs", "variant", "checkpoint",
+        "features", "pairs", "variant", "checkpoint", "neighbours", "exaggeration",
+        "early-exaggeration", "learning-rate", "init",
       ],
       flagOptions: ["quiet"])
     guard parsed.positionals.isEmpty else {
@@ -76,9 +93,10 @@ enum TSNECommand {
       throw CommandLineArguments.UsageError(description: "tsne needs --input and --out")
     }
     try checkOutput(out)
-    let options = try self.options(parsed)
+    var options = try self.options(parsed)
     let threads = try threadCount(parsed)
     let matrix = try MatrixFile.read(path: input)
+    try readInitialEmbedding(parsed, points: matrix.rows, into: &options)
     var labels: [String]?
     if let path = parsed.options["labels"] {
       let read = try MatrixFile.readLabels(path: path)
@@ -126,7 +144,8 @@ enum TSNECommand {
     try ComputeSettings.withThreadCount(threads) {
       for variant in variants {
         let features = try variant.trainer.projectionFeatures(kind, pairs: pairs)
-        let variantOptions = options.fitted(toPoints: features.labels.count)
+        var variantOptions = options.fitted(toPoints: features.labels.count)
+        try readInitialEmbedding(parsed, points: features.labels.count, into: &variantOptions)
         let path = variants.count > 1 ? suffixed(out, variant.name) : out
         try project(
           values: features.values, rows: features.labels.count, columns: features.dimension,
@@ -176,12 +195,16 @@ enum TSNECommand {
         "\(rows) points x \(columns) dimensions, \(tsne.method.rawValue), "
           + String(format: "affinities in %.2f s", Date().timeIntervalSince(start)))
     }
+    let optimisationStart = Date()
     while !tsne.isFinished {
       tsne.step(iterations: options.checkInterval)
       if !quiet, let kl = tsne.klDivergence {
+        let elapsed = Date().timeIntervalSince(optimisationStart)
+        let left = elapsed / Double(tsne.iteration) * Double(options.iterations - tsne.iteration)
         progress(
-          "iteration \(tsne.iteration)/\(options.iterations)  KL \(String(format: "%.4f", kl))"
-            + (tsne.isExaggerating ? "  (early exaggeration)" : ""))
+          (tsne.isExaggerating ? "early exaggeration" : "optimising")
+            + "  iteration \(tsne.iteration)/\(options.iterations)  KL \(String(format: "%.4f", kl))"
+            + String(format: "  %.1f s, about %.0f s left", elapsed, left.rounded(.up)))
       }
     }
     let text =
@@ -232,17 +255,48 @@ enum TSNECommand {
       return value
     }
     if let value = try number("perplexity") { options.perplexity = value }
+    if let value = try number("exaggeration") { options.exaggeration = value }
+    if let value = try number("early-exaggeration") { options.earlyExaggeration = value }
+    if let text = parsed.options["learning-rate"], text != "auto" {
+      options.learningRate = try number("learning-rate")
+    }
+    if let name = parsed.options["neighbours"] {
+      guard let search = TSNEOptions.NeighbourSearch(rawValue: name) else {
+        throw CommandLineArguments.UsageError(
+          description: "--neighbours expects exact, approximate or auto, got '\(name)'")
+      }
+      options.neighbourSearch = search
+    }
+    if let name = parsed.options["init"], let initialization = TSNEOptions.Initialization(rawValue: name) {
+      options.initialization = initialization
+    }
     if let value = try number("theta") { options.theta = value }
     if let value = try integer("iterations") { options.iterations = value }
     if let value = try integer("seed") { options.seed = UInt64(value) }
     if let name = parsed.options["method"] {
       guard let method = TSNEOptions.Method(rawValue: name) else {
         throw CommandLineArguments.UsageError(
-          description: "--method expects exact, barnes-hut or auto, got '\(name)'")
+          description: "--method expects exact, barnes-hut, fft or auto, got '\(name)'")
       }
       options.method = method
     }
     return options
+  }
+
+  /// `--init FILE.npy`: a points x 2 starting embedding (pca and random are options).
+  private static func readInitialEmbedding(
+    _ parsed: CommandLineArguments, points: Int, into options: inout TSNEOptions
+  ) throws {
+    guard let path = parsed.options["init"], TSNEOptions.Initialization(rawValue: path) == nil
+    else { return }
+    let matrix = try NumpyFile.readMatrix(path: path)
+    guard matrix.columns == 2, matrix.rows == points else {
+      throw TSNEError.unreadableFile(
+        path: path,
+        reason: "--init needs \(points) rows x 2 columns (one 2-D point per input point),"
+          + " got \(matrix.rows) x \(matrix.columns)")
+    }
+    options.initialEmbedding = matrix.values
   }
 
   private static func benchmark(_ arguments: [String]) throws {
@@ -250,20 +304,45 @@ enum TSNECommand {
       arguments,
       valueOptions: [
         "points", "dimensions", "iterations", "perplexity", "threads", "method", "save-data",
+        "neighbours", "exaggeration", "early-exaggeration", "learning-rate", "save-embedding",
+        "nn-trees", "nn-candidates", "nn-rounds",
       ],
-      flagOptions: ["json"])
+      flagOptions: ["json", "recall"])
     let points = try parsed.integers("points", default: [5000])[0]
     let dimensions = try parsed.integers("dimensions", default: [128])[0]
     var options = try self.options(parsed)
     options.iterations = try parsed.integers("iterations", default: [1000])[0]
+    if parsed.options["nn-trees"] != nil {
+      options.neighbourDescent.trees = try parsed.integers("nn-trees", default: [])[0]
+    }
+    options.neighbourDescent.maximumCandidates = try parsed.integers(
+      "nn-candidates", default: [options.neighbourDescent.maximumCandidates])[0]
+    options.neighbourDescent.maximumRounds = try parsed.integers(
+      "nn-rounds", default: [options.neighbourDescent.maximumRounds])[0]
     let data = TSNEBenchmark.data(points: points, dimensions: dimensions)
     if let path = parsed.options["save-data"] {
       try NumpyFile.encode(shape: [points, dimensions], values: data.data)
         .write(to: URL(fileURLWithPath: path))
     }
+    if parsed.flags.contains("recall") {
+      for threads in try parsed.integers("threads", default: [1, 2]) {
+        let r = try TSNEBenchmark.neighbourRecall(data: data, threads: threads, options: options)
+        print(
+          String(
+            format: "%d x %d, k = %d, %d threads: exact %.2f s, approximate %.2f s, recall %.4f",
+            points, dimensions, r.k, threads, r.exactSeconds, r.approximateSeconds, r.recall))
+      }
+      return
+    }
     var results: [TSNEBenchmarkResult] = []
+    var embedding: [Float] = []
     for threads in try parsed.integers("threads", default: [1, 2]) {
-      results.append(try TSNEBenchmark.run(data: data, threads: threads, options: options))
+      results.append(
+        try TSNEBenchmark.run(data: data, threads: threads, options: options, embedding: &embedding))
+    }
+    if let path = parsed.options["save-embedding"] {
+      try NumpyFile.encode(shape: [points, 2], values: embedding)
+        .write(to: URL(fileURLWithPath: path))
     }
     if parsed.flags.contains("json") {
       let encoder = JSONEncoder()

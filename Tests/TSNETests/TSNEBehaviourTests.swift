@@ -17,7 +17,7 @@ struct TSNEBehaviourTests {
     return Double(correct) / Double(labels.count)
   }
 
-  @Test(arguments: [TSNEOptions.Method.exact, .barnesHut])
+  @Test(arguments: [TSNEOptions.Method.exact, .barnesHut, .fft])
   func separatesWellSeparatedClusters(method: TSNEOptions.Method) throws {
     let data = GaussianClusters(count: 400, dimensions: 30, clusters: 4, spread: 6, seed: 9)
     var options = TSNEOptions()
@@ -42,7 +42,7 @@ struct TSNEBehaviourTests {
     #expect(options.resolvedLearningRate(count: 4800) == 100)
   }
 
-  @Test(arguments: [TSNEOptions.Method.exact, .barnesHut])
+  @Test(arguments: [TSNEOptions.Method.exact, .barnesHut, .fft])
   func sameResultForOneAndTwoThreads(method: TSNEOptions.Method) throws {
     let data = GaussianClusters(count: 600, dimensions: 16, clusters: 5, spread: 2, seed: 4)
     var options = TSNEOptions()

@@ -1,0 +1,114 @@
+import Tensor
+
+/// The repulsive half of the t-SNE gradient by FFT-accelerated interpolation (FIt-SNE:
+/// Linderman, Rachh, Hoskins, Steinerberger and Kluger, Nature Methods 2019), O(N) per
+/// iteration plus an FFT of a grid that grows with the embedding's extent, not with N.
+///
+/// The embedding's bounding square is cut into boxes of width at most 1/`boxesPerUnit` (at
+/// least `minimumBoxes` per side) with `nodesPerBox` equispaced interpolation nodes per box and
+/// axis, so all nodes lie on one uniform grid. Each point spreads four charges
+/// (1, x, y, x^2 + y^2) onto the nodes of its box with Lagrange weights; the grid is convolved
+/// with the kernel K(d) = 1 / (1 + d^2)^2 by FFT (zero-padded to twice the size, so the
+/// circular convolution is the linear one); each point reads back four potentials phi with
+/// the same weights. Then, summing over all j (the point itself included),
+///
+///   sum_j w_ij^2 (y_i - y_j) = y_i phi_1 - (phi_x, phi_y),
+///   sum_j w_ij = (1 + |y_i|^2) phi_1 - 2 y_i . (phi_x, phi_y) + phi_|y|^2,
+///
+/// since w (1 + d^2) = 1 for w = 1 / (1 + d^2); the point's own w = 1 is removed from Z.
+/// Coordinates are taken relative to the square's centre, which keeps the cancellation in the
+/// second sum small in float.
+///
+/// Two real charge fields share one complex transform (one as the real part, one as the
+/// imaginary part): the kernel is real, so the convolution keeps them apart. The kernel is even,
+/// so its transform is real. Determinism: the charges are spread serially per field, the two
+/// complex fields are transformed on separate threads, the potentials read per point.
+struct InterpolatedRepulsion {
+  var nodesPerBox = 3
+  var minimumBoxes = 50
+  var boxesPerUnit: Float = 1
+
+  private var scratch: [Float] = []
+  private var weights: [Float] = []
+  private var cells: [Int32] = []
+
+  /// Box count per side for an embedding `span` wide: a product of 2s and 3s, so the FFT
+  /// (of 2 x nodesPerBox x boxes points) runs on its radix-4, 2 and 3 butterflies only.
+  func boxes(span: Float) -> Int {
+    var count = max(minimumBoxes, Int((span * boxesPerUnit).rounded(.up)))
+    while true {
+      var rest = count
+      for factor in [2, 3] { while rest % factor == 0 { rest /= factor } }
+      if rest == 1 { return count }
+      count += 1
+    }
+  }
+
+  /// Writes sum_j w_ij^2 (y_i - y_j) (x, y pairs) into `repulsion` and sum_{j != i} w_ij into
+  /// `partialZ`, for positions split into `xs` and `ys`.
+  mutating func evaluate(
+    xs: [Float], ys: [Float], repulsion: inout [Float], partialZ: inout [Float]
+  ) {
+    let (minimum, maximum) = Self.bounds(xs, ys)
+    repulsion.withUnsafeMutableBufferPointer { repulsion in
+      partialZ.withUnsafeMutableBufferPointer { partialZ in
+        withGrid(xs: xs, ys: ys, minimum: minimum, maximum: maximum) { grid, x, y in
+          grid.readForces(
+            xs: x, ys: y, repulsion: repulsion.baseAddress!, partialZ: partialZ.baseAddress!)
+        }
+      }
+    }
+  }
+
+  /// The smallest and largest coordinate over both axes.
+  static func bounds(_ xs: [Float], _ ys: [Float]) -> (Float, Float) {
+    var (minimum, maximum) = (Float.infinity, -Float.infinity)
+    for i in xs.indices {
+      minimum = min(minimum, min(xs[i], ys[i]))
+      maximum = max(maximum, max(xs[i], ys[i]))
+    }
+    return (minimum, maximum)
+  }
+
+  /// Lays the grid over the square [minimum, maximum]^2, spreads the points' charges and
+  /// convolves them, then calls `body` with the grid and the coordinates.
+  mutating func withGrid(
+    xs: [Float], ys: [Float], minimum: Float, maximum: Float,
+    _ body: (InterpolationGrid, UnsafePointer<Float>, UnsafePointer<Float>) -> Void
+  ) {
+    let n = xs.count
+    let p = nodesPerBox
+    let boxCount = boxes(span: maximum - minimum)
+    // A little margin so that the largest coordinate falls inside the last box.
+    let span = max(maximum - minimum, 1e-3) * (1 + 1e-5)
+    let boxWidth = span / Float(boxCount)
+    let size = 2 * boxCount * p  // the FFT's side: the nodes, zero-padded to twice
+    let plan = FFTPlan2D(rows: size, columns: size)
+    let grid = size * size
+    // kernel (re, im), fields A (re, im) and B (re, im), then three FFT work areas.
+    let needed = 6 * grid + 3 * plan.workCount
+    if scratch.count < needed { scratch = [Float](repeating: 0, count: needed) }
+    if weights.count < 2 * p * n {
+      weights = [Float](repeating: 0, count: 2 * p * n)
+      cells = [Int32](repeating: 0, count: 2 * n)
+    }
+    scratch.withUnsafeMutableBufferPointer { scratch in
+      weights.withUnsafeMutableBufferPointer { weights in
+        cells.withUnsafeMutableBufferPointer { cells in
+          let grid = InterpolationGrid(
+            count: n, nodesPerBox: p, boxCount: boxCount, boxWidth: boxWidth,
+            origin: minimum, centre: minimum + span / 2, size: size, plan: plan,
+            scratch: scratch.baseAddress!, weights: weights.baseAddress!,
+            cells: cells.baseAddress!)
+          xs.withUnsafeBufferPointer { xs in
+            ys.withUnsafeBufferPointer { ys in
+              grid.locate(xs: xs.baseAddress!, ys: ys.baseAddress!)
+              grid.convolve(xs: xs.baseAddress!, ys: ys.baseAddress!)
+              body(grid, xs.baseAddress!, ys.baseAddress!)
+            }
+          }
+        }
+      }
+    }
+  }
+}

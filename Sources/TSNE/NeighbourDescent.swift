@@ -1,0 +1,144 @@
+import Tensor
+
+/// Approximate k-nearest neighbours by NN-descent (Dong, Charikar and Li 2011) started from
+/// random-projection trees, as pynndescent (and through it openTSNE) does: a neighbour's
+/// neighbour is likely a neighbour, so each round looks for nearer points among the neighbours
+/// of each point's neighbours (forward and reverse), sampling at most `maximumCandidates` of
+/// each kind and joining only pairs where at least one edge is new since the last round.
+///
+/// Determinism: each round reads the candidate sets frozen at its start and each point updates
+/// only its own list ("pull" instead of pynndescent's locked "push"), every random choice comes
+/// from a hash of (seed, round, point), and reductions run in point order, so a seed gives the
+/// same graph for any thread count. Distances are computed directly (not by the GEMM expansion).
+public enum NeighbourDescent {
+  public struct Settings: Sendable, Equatable {
+    /// Random-projection trees for the start; nil: openTSNE's 5 + sqrt(N) / 20, at most 32.
+    public var trees: Int? = nil
+    /// Points per tree leaf; nil: max(k, 32) (a leaf then fills a whole list).
+    public var leafSize: Int? = nil
+    /// New and old neighbours sampled per point and round (and as many reverse ones).
+    public var maximumCandidates = 10
+    public var maximumRounds = 12
+    /// Stops when a round changes fewer than delta x N x k entries.
+    public var delta = 0.001
+
+    public init() {}
+
+    func resolvedTrees(count: Int) -> Int {
+      trees ?? min(32, 5 + Int((Double(count).squareRoot() / 20).rounded()))
+    }
+  }
+
+  /// What a search did: rounds run and entries changed in each.
+  public struct Report: Sendable, Equatable {
+    public var trees: Int
+    public var updatesPerRound: [Int]
+  }
+
+  /// The `k` approximately nearest other points of each point, nearest first.
+  public static func search(
+    data: [Float], count: Int, dimensions: Int, k: Int, seed: UInt64,
+    settings: Settings = Settings()
+  ) -> (graph: NeighbourGraph, report: Report) {
+    precondition(data.count == count * dimensions, "data is not count x dimensions")
+    precondition(k > 0 && k < count, "k must be in 1..<count")
+    let trees = settings.resolvedTrees(count: count)
+    var heaps = NeighbourHeaps(count: count, k: k)
+    var updates: [Int] = []
+    data.withUnsafeBufferPointer { data in
+      let x = data.baseAddress!
+      let forest = RandomProjectionForest(
+        data: x, count: count, dimensions: dimensions, trees: trees,
+        leafSize: settings.leafSize ?? max(k, 32), seed: seed)
+      heaps.withRows { indices, distances, isNew in
+        let space = NeighbourSpace(
+          data: x, count: count, dimensions: dimensions, k: k, indices: indices,
+          distances: distances, isNew: isNew)
+        space.start(forest: forest, seed: seed)
+        for round in 0..<settings.maximumRounds {
+          let changed = space.descend(
+            candidates: settings.maximumCandidates, seed: mix(seed, UInt64(round) &+ 0xD1CE))
+          updates.append(changed)
+          if Double(changed) <= settings.delta * Double(count * k) { break }
+        }
+        Parallel.forChunks(count: count, minimumPerThread: 256) { range in
+          for i in range { space.row(i).sortAscending() }
+        }
+      }
+    }
+    let graph = NeighbourGraph(
+      count: count, k: k, indices: heaps.indices, squaredDistances: heaps.distances)
+    return (graph, Report(trees: trees, updatesPerRound: updates))
+  }
+
+  /// The fraction of the exact neighbours that `approximate` found (both with the same k).
+  public static func recall(_ approximate: NeighbourGraph, exact: NeighbourGraph) -> Double {
+    precondition(approximate.count == exact.count && approximate.k == exact.k, "graphs differ")
+    var found = 0
+    let k = exact.k
+    for i in 0..<exact.count {
+      let truth = Set(exact.indices[(i * k)..<((i + 1) * k)])
+      for r in 0..<k where truth.contains(approximate.indices[i * k + r]) { found += 1 }
+    }
+    return Double(found) / Double(exact.count * k)
+  }
+
+  /// A 64-bit hash of two values (SplitMix64's finaliser): seeds and sampling priorities.
+  @inline(__always)
+  static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    var z = a &+ 0x9E37_79B9_7F4A_7C15 &* (b &+ 1)
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  @inline(__always)
+  static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    typealias V = SIMD16<Float>
+    var sum = V()
+    var t = 0
+    while t + 16 <= n {
+      sum += UnsafeRawPointer(a + t).loadUnaligned(as: V.self)
+        * UnsafeRawPointer(b + t).loadUnaligned(as: V.self)
+      t += 16
+    }
+    var tail: Float = 0
+    while t < n {
+      tail += a[t] * b[t]
+      t += 1
+    }
+    return sum.sum() + tail
+  }
+
+  @inline(__always)
+  static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int)
+    -> Float
+  {
+    typealias V = SIMD16<Float>
+    var sum0 = V()
+    var sum1 = V()
+    var t = 0
+    while t + 32 <= n {
+      let d0 = UnsafeRawPointer(a + t).loadUnaligned(as: V.self)
+        - UnsafeRawPointer(b + t).loadUnaligned(as: V.self)
+      let d1 = UnsafeRawPointer(a + t + 16).loadUnaligned(as: V.self)
+        - UnsafeRawPointer(b + t + 16).loadUnaligned(as: V.self)
+      sum0 += d0 * d0
+      sum1 += d1 * d1
+      t += 32
+    }
+    if t + 16 <= n {
+      let d0 = UnsafeRawPointer(a + t).loadUnaligned(as: V.self)
+        - UnsafeRawPointer(b + t).loadUnaligned(as: V.self)
+      sum0 += d0 * d0
+      t += 16
+    }
+    var tail: Float = 0
+    while t < n {
+      let d = a[t] - b[t]
+      tail += d * d
+      t += 1
+    }
+    return (sum0 + sum1).sum() + tail
+  }
+}
