@@ -17,15 +17,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public init() {}
 }
 
-/// Where the pairs come from.
-public struct DataConfiguration: Sendable, Equatable {
-  public var world = SceneWorldConfiguration()
-  /// Oscar's tag set: fine (VG-like), coarse (Open-Images-like) or none.
-  public var tags: TagVocabulary = .fine
-
-  public init() {}
-}
-
 /// When and how the held-out split is scored.
 public struct EvaluationConfiguration: Sendable, Equatable {
   /// Evaluate every this many steps (0 = only when asked).
@@ -147,17 +138,6 @@ extension TrainingConfiguration: Codable {
     try c.check(minimumLearningRate, 0...1, .minimumLearningRate)
     try c.check(weightDecay, 0...1, .weightDecay)
     try c.check(gradientClipNorm, 0...1e6, .gradientClipNorm)
-  }
-}
-
-extension DataConfiguration: Codable {
-  enum CodingKeys: String, CodingKey, CaseIterable { case world, tags }
-
-  public init(from decoder: any Decoder) throws {
-    let c = try StrictContainer<CodingKeys>(decoder)
-    self.init()
-    try c.read(&world, .world)
-    try c.read(&tags, .tags)
   }
 }
 

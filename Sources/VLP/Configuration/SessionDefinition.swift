@@ -82,6 +82,9 @@ public struct SessionDefinition: Sendable {
       throw DataError.missingFile(path: url.path, hint: "the session folder needs a session.json")
     }
     try self.init(json: data, source: url.path, overrides: overrides)
+    // Data paths are relative to the session folder.
+    let folder = url.deletingLastPathComponent().path
+    for index in variants.indices { variants[index].configuration.data.baseFolder = folder }
   }
 
   static func checkpointPolicy(_ value: Any, source: String) throws -> CheckpointPolicy {

@@ -28,10 +28,12 @@ public struct MaskedWordProbe {
   }
 
   /// The caption words of pair `index` as the model sees them (one token per word with the
-  /// scene world's word-level tokenizer; words cut by the text length are left out, and for
+  /// word-level tokenizers of the world and of a vocabulary built from captions; words cut by the text length are left out, and for
   /// Oscar, whose caption shares the length with the tags, those the pair's truncation cuts).
   public func captionWords(of index: Int) -> [String] {
-    let words = data.world.pairs[index].caption.words.map(\.text)
+    let words =
+      data.world?.pairs[index].caption.words.map(\.text)
+      ?? data.tokenizer.tokenize(data.captionText(index))
     let kept: Int
     switch model {
     case .albef:
