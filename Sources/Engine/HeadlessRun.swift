@@ -14,9 +14,16 @@ public enum HeadlessRun {
     var printedSteps: [String: Int] = [:]
     var printedEvaluations: [String: Int] = [:]
     var announced = false
+    var loadingMessage = ""
     while true {
       Thread.sleep(forTimeInterval: 0.1)
       let snapshot = engine.snapshot
+      // Loading a real data set: the image cache's progress bar and ETA, on stderr.
+      if snapshot.state == .loading, !snapshot.message.isEmpty, snapshot.message != loadingMessage {
+        let message = snapshot.message
+        loadingMessage = message
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+      }
       if !announced, snapshot.state != .loading {
         announced = true
         if case .failed = snapshot.state {} else {

@@ -36,20 +36,27 @@ final class SessionRun {
 
   /// Builds every variant (sharing data between variants with the same data settings) and
   /// resumes from the latest step at which all variants have a checkpoint.
-  init(folder: SessionFolder, definition: SessionDefinition) throws {
+  /// `progress` hears the loading of real data (the image cache); items skipped under
+  /// `skipInvalid` are written to run.log, once each.
+  init(folder: SessionFolder, definition: SessionDefinition, progress: DataLoadingProgress? = nil)
+    throws
+  {
     self.folder = folder
     self.definition = definition
     store = CheckpointStore(folder: folder, keep: definition.checkpoints.keep)
     metricsLog = JSONLinesLog(url: folder.metricsFile)
     evaluationLog = JSONLinesLog(url: folder.evaluationFile)
     log = RunLog(url: folder.logFile)
-    var cache = PretrainingDataCache()
+    var cache = PretrainingDataCache(progress: progress?.handler)
     variants = try definition.variants.map { variant in
       Variant(
         name: variant.name,
         trainer: try Pretrainer(
           configuration: variant.configuration, data: cache.data(for: variant.configuration)))
     }
+    let skipped = progress?.skipped ?? []
+    for problem in skipped { log.write("skipped (data.skipInvalid): \(problem)") }
+    if !skipped.isEmpty { log.write("skipped \(skipped.count) invalid items in all") }
     try resume()
   }
 

@@ -36,7 +36,9 @@ final class TrainingLoop {
   private func runLoop() {
     let run: SessionRun
     do {
-      run = try SessionRun(folder: engine.folder, definition: engine.definition)
+      let engine = engine
+      let progress = DataLoadingProgress { engine.publishMessage($0) }
+      run = try SessionRun(folder: engine.folder, definition: engine.definition, progress: progress)
     } catch {
       state = .failed("\(error)")
       engine.publishFailure("\(error)")

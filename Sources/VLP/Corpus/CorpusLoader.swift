@@ -93,14 +93,17 @@ public enum CorpusLoader {
         records += try CaptionFiles.jsonList(data.path(key)!, split: split, log: &log)
       }
     }
-    let folder = data.path(.images)!
+    let folders = imageFolders(data.path(.images)!)
     var imagePaths: [String] = []
     var indexOfImage: [String: Int] = [:]
     var missing = Set<String>()
     var kept: [CaptionRecord] = []
     var imageOfPair: [Int] = []
     for record in records {
-      let path = (folder as NSString).appendingPathComponent(record.image)
+      let candidates = folders.map { ($0 as NSString).appendingPathComponent(record.image) }
+      let path =
+        candidates.first { indexOfImage[$0] != nil }
+        ?? candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
       if missing.contains(path) { continue }
       if indexOfImage[path] == nil {
         guard FileManager.default.fileExists(atPath: path) else {
@@ -120,6 +123,19 @@ public enum CorpusLoader {
     return CaptionCorpus(
       source: data.source, records: kept, imagePaths: imagePaths, imageOfPair: imageOfPair,
       images: images)
+  }
+
+  /// Where image file names are looked up: the image folder, then its subfolders in name order
+  /// (COCO keeps train2014/ and val2014/ apart; `vlp data export` writes train/, val/, test/).
+  static func imageFolders(_ folder: String) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    let subfolders = names.sorted().filter { name in
+      var isFolder: ObjCBool = false
+      let path = (folder as NSString).appendingPathComponent(name)
+      return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        && isFolder.boolValue
+    }
+    return [folder] + subfolders.map { (folder as NSString).appendingPathComponent($0) }
   }
 
   /// Refuses the data on any problem, or with `skipInvalid` reports each once.
