@@ -85,8 +85,11 @@ public enum HeadlessRun {
     }
   }
 
+  /// The scores with the retrieval pool they were ranked in and R@1's chance level.
   static func evaluationLine(_ record: EvaluationRecord) -> String {
     "eval step \(record.step) [\(record.variant)]: "
       + record.metrics.map { "\($0.name) \(String(format: "%.3f", $0.value))" }.joined(separator: " ")
+      + " (pool \(record.retrievalPairs), chance R@1 "
+      + String(format: "%.3f", 1 / Double(max(1, record.retrievalPairs))) + ")"
   }
 }

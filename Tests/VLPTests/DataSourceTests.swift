@@ -153,6 +153,25 @@ import Testing
     #expect(problems.count == 1 && problems[0].contains("annotations[1].image_id: unknown image id 9"))
   }
 
+  /// `vlp data inspect` tells the caption formats apart and reports the loader's problems.
+  @Test func inspectReadsKarpathyFilesAndJSONLists() throws {
+    let directory = try TemporaryDirectory("sources")
+    defer { directory.remove() }
+    let list = try directory.write(
+      "train.json", #"[{"image": "a.jpg", "caption": ["x", "y"]}, {"image": "b.jpg", "caption": ""}]"#)
+    let listInspection = try DataInspector.inspect(list.path)
+    #expect(listInspection.format.hasPrefix("json"))
+    #expect(listInspection.parts.map(\.pairs) == [2] && listInspection.parts.map(\.images) == [1])
+    #expect(listInspection.totalProblems == 1)
+    let karpathy = try directory.write(
+      "dataset_coco.json",
+      #"{"images": [{"filename": "a.jpg", "split": "train", "sentences": [{"raw": "a"}]}, {"filename": "b.jpg", "split": "test", "sentences": [{"raw": "b"}, {"raw": "c"}]}]}"#)
+    let karpathyInspection = try DataInspector.inspect(karpathy.path)
+    #expect(karpathyInspection.format.hasPrefix("karpathy"))
+    #expect(karpathyInspection.parts.map(\.name) == ["train", "test"])
+    #expect(karpathyInspection.totalProblems == 0 && karpathyInspection.pairCount == 3)
+  }
+
   /// Every image is checked before anything is decoded: a missing one refuses the data, naming
   /// the image and the entry that names it.
   @Test func missingImagesAreFoundUpFront() throws {
