@@ -58,7 +58,8 @@ extension PretrainingData {
     let length = text.length
     let (pad, cls) = (vocabulary.padID, vocabulary.classID)
     let masked = TokenMasking.mask(
-      ids: ids, maskable: { ids[$0] != pad && ids[$0] != cls }, probability: maskProbability,
+      ids: ids, maskable: { ids[$0] != pad && ids[$0] != cls },
+      continuesWord: { vocabulary.continuesWord(ids[$0]) }, probability: maskProbability,
       maskID: vocabulary.maskID, vocabularySize: vocabularySize, random: &random)
     return ALBEFBatch(
       pairIndices: indices, text: text, masked: masked,

@@ -95,7 +95,8 @@ extension PretrainingData {
     let ids = text.ids.values
     let special = vocabulary.specialIDs
     let masked = TokenMasking.mask(
-      ids: ids, maskable: { !special.contains(ids[$0]) }, probability: maskProbability,
+      ids: ids, maskable: { !special.contains(ids[$0]) },
+      continuesWord: { vocabulary.continuesWord(ids[$0]) }, probability: maskProbability,
       maskID: vocabulary.maskID, vocabularySize: vocabularySize, random: &random)
     let (regionValues, regionMask) = try regions(indices)
     return OscarBatch(

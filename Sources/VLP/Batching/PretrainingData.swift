@@ -36,6 +36,12 @@ public final class PretrainingData: Sendable {
     progress: CorpusProgress? = nil
   ) throws {
     if configuration.data.source == .world {
+      if configuration.data.vocabulary != nil {
+        throw DataError.invalidConfiguration(
+          field: "data.vocabulary",
+          reason: "the scene world has its own word vocabulary; remove the key, or train on "
+            + "real captions (docs/data.md)")
+      }
       let world: SceneWorld
       if let shared, shared.configuration == configuration.data.world {
         world = shared

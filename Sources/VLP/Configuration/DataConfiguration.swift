@@ -17,7 +17,8 @@ public enum DataSource: String, Sendable, Codable, CaseIterable {
   public var keys: [DataConfiguration.CodingKeys] {
     let imageKeys: [DataConfiguration.CodingKeys] = [.vocabulary, .skipInvalid, .fit, .augmentation]
     switch self {
-    case .world: return [.world, .tags]
+    // The world refuses `vocabulary` when the data is built, with its reason.
+    case .world: return [.world, .tags, .vocabulary]
     case .coco: return [.images, .train, .test, .val] + imageKeys
     case .karpathy: return [.images, .file] + imageKeys
     case .json: return [.images, .train, .test] + imageKeys
@@ -80,6 +81,13 @@ public struct DataConfiguration: Sendable, Equatable {
     if value.hasPrefix("/") { return value }
     let base = baseFolder ?? FileManager.default.currentDirectoryPath
     return (base as NSString).appendingPathComponent(value)
+  }
+
+  /// `vocabulary` resolved against `sessionFolder`.
+  public func vocabularyPath(sessionFolder: String) -> String? {
+    guard let vocabulary else { return nil }
+    if vocabulary.hasPrefix("/") { return vocabulary }
+    return (sessionFolder as NSString).appendingPathComponent(vocabulary)
   }
 
   /// `key`'s value as session.json wrote it (file keys only).
@@ -156,6 +164,7 @@ extension DataConfiguration: Codable {
     guard source != .world else {
       try container.encode(world, forKey: .world)
       try container.encode(tags, forKey: .tags)
+      try container.encodeIfPresent(vocabulary, forKey: .vocabulary)
       return
     }
     try container.encode(source, forKey: .source)

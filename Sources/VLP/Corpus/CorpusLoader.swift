@@ -150,16 +150,13 @@ public enum CorpusLoader {
     for problem in log.problems { progress?(.skipped(problem)) }
   }
 
-  /// BERT's WordPiece over `data.vocabulary`, or a word-level vocabulary of the training
+  /// BERT's WordPiece over `data.vocabulary`, or over a vocabulary built from the training
   /// captions (and tags) when none is given.
   static func makeTokenizer(_ data: DataConfiguration, corpus: any PretrainingCorpus) throws
     -> Tokenizer
   {
-    if let path = data.path(.vocabulary) {
-      return Tokenizer(vocabulary: try Vocabulary.load(from: path), mode: .wordPiece)
+    try Tokenizer.bert(vocabularyFile: data.path(.vocabulary)) {
+      corpus.indices(of: .train).flatMap { [corpus.caption($0), corpus.tagText($0, tags: data.tags)] }
     }
-    let train = corpus.indices(of: .train)
-    let texts = train.lazy.map { corpus.caption($0) + " " + corpus.tagText($0, tags: data.tags) }
-    return Tokenizer(vocabulary: Vocabulary.build(corpus: texts), mode: .word)
   }
 }

@@ -1,5 +1,7 @@
-/// BERT's basic tokenizer: split on white space, keep special tokens such as `[MASK]` whole,
-/// lower-case the rest and make every punctuation mark a token of its own.
+/// The scene world's word tokenizer (`word` mode): split on white space, keep special tokens such
+/// as `[MASK]` whole, lower-case the rest and make every punctuation mark a token of its own.
+/// Kept as it was so that scene-world sessions tokenize bit-identically; real text in
+/// `wordPiece` mode goes through `BERTBasicTokenizer`, BERT's exact rules.
 public enum BasicTokenizer {
   public static func tokenize(_ text: String) -> [String] {
     var tokens: [String] = []
@@ -55,9 +57,10 @@ public struct EncodedSequence: Sendable, Equatable {
   }
 }
 
-/// Text to token ids. `word` mode maps each basic token to one id ([UNK] when unknown);
-/// `wordPiece` mode splits each into the longest pieces of a BERT `vocab.txt` (`##` marks a
-/// piece that continues a word).
+/// Text to token ids. `word` mode maps each basic token to one id ([UNK] when unknown), for the
+/// scene world; `wordPiece` mode is BERT's tokenizer (`BERTBasicTokenizer`, then the longest
+/// pieces of a `vocab.txt`, `##` marking a piece that continues a word), token for token as
+/// HuggingFace's `BertTokenizer(do_lower_case=True)` (Tests/Fixtures/bert_tokenizer_reference).
 public struct Tokenizer: Sendable {
   public enum Mode: String, Sendable, Codable, CaseIterable {
     case word, wordPiece
@@ -73,12 +76,13 @@ public struct Tokenizer: Sendable {
 
   /// Token strings; unknown words become `[UNK]`.
   public func tokenize(_ text: String) -> [String] {
-    let words = BasicTokenizer.tokenize(text)
     switch mode {
     case .word:
-      return words.map { vocabulary.contains($0) ? $0 : Vocabulary.unknownToken }
+      return BasicTokenizer.tokenize(text).map { vocabulary.contains($0) ? $0 : Vocabulary.unknownToken }
     case .wordPiece:
-      return words.flatMap { WordPiece.split($0, vocabulary: vocabulary) }
+      return BERTBasicTokenizer.tokenize(text).flatMap { word in
+        Vocabulary.specialTokens.contains(word) ? [word] : WordPiece.split(word, vocabulary: vocabulary)
+      }
     }
   }
 

@@ -27,13 +27,27 @@ public struct MaskedWordProbe {
     (self.model, self.data, self.configuration) = (model, data, configuration)
   }
 
-  /// The caption words of pair `index` as the model sees them (one token per word with the
-  /// word-level tokenizers of the world and of a vocabulary built from captions; words cut by the text length are left out, and for
-  /// Oscar, whose caption shares the length with the tags, those the pair's truncation cuts).
-  public func captionWords(of index: Int) -> [String] {
-    let words =
-      data.world?.pairs[index].caption.words.map(\.text)
-      ?? data.tokenizer.tokenize(data.captionText(index))
+  /// The caption words of pair `index` as the model sees them: words cut by the text length
+  /// are left out, and for Oscar, whose caption shares the length with the tags, those the
+  /// pair's truncation cuts. Real captions split into WordPiece pieces are shown as words
+  /// (`play ##ing` -> `playing`).
+  public func captionWords(of index: Int) -> [String] { captionWordSpans(of: index).map(\.word) }
+
+  /// Each caption word with the positions of its tokens among the caption's tokens (one token
+  /// per word for the world's word-level tokenizer).
+  func captionWordSpans(of index: Int) -> [(word: String, tokens: Range<Int>)] {
+    var spans: [(word: String, tokens: Range<Int>)] = []
+    if let world = data.world {
+      spans = world.pairs[index].caption.words.enumerated().map { ($1.text, $0..<$0 + 1) }
+    } else {
+      for (position, token) in data.tokenizer.tokenize(data.captionText(index)).enumerated() {
+        if data.tokenizer.mode == .wordPiece, token.hasPrefix("##"), let last = spans.last {
+          spans[spans.count - 1] = (last.word + token.dropFirst(2), last.tokens.lowerBound..<position + 1)
+        } else {
+          spans.append((token, position..<position + 1))
+        }
+      }
+    }
     let kept: Int
     switch model {
     case .albef:
@@ -45,7 +59,7 @@ public struct MaskedWordProbe {
         maximumLength: configuration.model.maximumTextLength)
       kept = encoded.segments.filter { $0 == 0 }.count - 2  // [CLS] caption [SEP]
     }
-    return Array(words.prefix(max(0, kept)))
+    return spans.filter { $0.tokens.upperBound <= max(0, kept) }
   }
 
   /// Replaces the words at `maskedWords` of pair `index`'s caption by [MASK] and returns the
@@ -53,8 +67,12 @@ public struct MaskedWordProbe {
   public func predict(pairIndex index: Int, maskedWords: Set<Int>) throws
     -> [MaskedWordPrediction]
   {
-    let words = captionWords(of: index)
+    let spans = captionWordSpans(of: index)
+    let words = spans.map(\.word)
     let wanted = maskedWords.filter { $0 >= 0 && $0 < words.count }.sorted()
+    // Whole words are masked (every piece); the prediction is read at the first piece.
+    let maskedTokens = wanted.flatMap { spans[$0].tokens }
+    let readAt = wanted.map { spans[$0].tokens.lowerBound + 1 }
     guard !wanted.isEmpty else { return [] }
     let vocabulary = data.vocabulary
     return try noGrad {
@@ -63,25 +81,25 @@ public struct MaskedWordProbe {
       switch model {
       case .albef(let model):
         var ids = data.captionSequences([index])[0]
-        for word in wanted { ids[word + 1] = vocabulary.maskID }
+        for token in maskedTokens { ids[token + 1] = vocabulary.maskID }
         let text = try TextInputs(sequences: [ids], padID: vocabulary.padID)
         let image = try model.encodeImage(data.imageInputs([index]), context: context)
         let hidden = try model.encodeText(text.ids, mask: text.mask, context: context)
         let fused = try model.fuse(
           text: hidden, textMask: text.mask, image: image.tokens, imageMask: image.mask,
           context: context)
-        logits = try model.maskedTokenLogits(fused, positions: wanted.map { $0 + 1 })
+        logits = try model.maskedTokenLogits(fused, positions: readAt)
       case .oscar(let model):
         var random = RandomGenerator(seed: 0)
         let batch = try data.oscarBatch(
           [index], pollution: 0, maskProbability: 0, source: [index], random: &random)
         var ids = batch.text.ids.values
-        for word in wanted { ids[word + 1] = vocabulary.maskID }
+        for token in maskedTokens { ids[token + 1] = vocabulary.maskID }
         let hidden = try model(
           ids: IndexTensor(shape: batch.text.ids.shape, values: ids), segments: batch.segments,
           textMask: batch.text.mask, regions: batch.regions, regionMask: batch.regionMask,
           context: context)
-        logits = try model.maskedTokenLogits(hidden, positions: wanted.map { $0 + 1 })
+        logits = try model.maskedTokenLogits(hidden, positions: readAt)
       }
       let values = logits.scalars
       let classes = logits.shape[1]
