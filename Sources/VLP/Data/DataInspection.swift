@@ -24,6 +24,11 @@ public struct DataInspection: Sendable {
   public var tagCounts: [String: Int] = [:]
   public var taggedImages = 0
   public var regions: Regions?
+  /// The on-demand reader's view of the features: encoding and floats per region as stored
+  /// (replaces the `D + 6` line, which assumes the export's layout).
+  public var featureLayout: String?
+  /// Each split's line indexes: found, written, rebuilt, or absent.
+  public var lineIndexes: [String] = []
   /// The world configuration found beside the data (`world.json`), summarized.
   public var origin: String?
   public var examples: [String] = []
@@ -79,7 +84,8 @@ public struct DataInspection: Sendable {
       lines.append(
         (
           "features",
-          "D = \(regions.featureDimension) + 6 box values = \(regions.featureDimension + 6) floats per region"
+          featureLayout
+            ?? "D = \(regions.featureDimension) + 6 box values = \(regions.featureDimension + 6) floats per region"
         ))
       lines.append(
         (
@@ -87,6 +93,7 @@ public struct DataInspection: Sendable {
           "\(fixed(regions.meanPerImage)) per image (\(regions.minimumPerImage) to \(regions.maximumPerImage))"
         ))
     }
+    for index in lineIndexes { lines.append(("line index", index)) }
     let width = lines.map(\.0.count).max() ?? 0
     var text = lines.map {
       $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1

@@ -35,16 +35,21 @@ public enum DataInspector {
     let cocoFolder = manager.fileExists(atPath: annotations) ? annotations : folder
     let cocoFiles = ((try? manager.contentsOfDirectory(atPath: cocoFolder)) ?? [])
       .filter { $0.hasPrefix("captions_") && $0.hasSuffix(".json") }.sorted(by: splitOrder)
+    // The folder itself, its split yamls (VinVL), or its split subfolders (looked for only
+    // when there is no COCO file: listing every subfolder of an image folder is not free).
     let oscarFolders: [String]
-    if manager.fileExists(atPath: child(OscarDataset.corpusFile)) {
+    let yamls = cocoFiles.isEmpty ? splitYAMLs(in: folder) : []
+    if !cocoFiles.isEmpty {
+      oscarFolders = []
+    } else if yamls.count > 1 {
+      oscarFolders = yamls
+    } else if isOscarSplit(folder) {
       oscarFolders = [folder]
     } else {
       oscarFolders = ((try? manager.contentsOfDirectory(atPath: folder)) ?? []).sorted(
         by: splitOrder
       )
-      .map(child).filter {
-        manager.fileExists(atPath: ($0 as NSString).appendingPathComponent(OscarDataset.corpusFile))
-      }
+      .map(child).filter(isOscarSplit)
     }
     if !cocoFiles.isEmpty {
       inspection.format = "coco-json (captions)"
@@ -59,9 +64,17 @@ public enum DataInspector {
       inspection.format = "oscar-tsv (corpus, labels, features)"
       var regionCounts: [Int] = []
       var dimension: Int?
+      var onDemand: (dimension: Int?, boxCounts: [Int]) = (nil, [])
       for split in oscarFolders {
+        var name = split == folder ? "." : (split as NSString).lastPathComponent
+        guard isExportLayout(split) else {
+          if name.hasSuffix(".yaml") { name = (name as NSString).deletingPathExtension }
+          inspection.format = "oscar-tsv (captions, labels, features read on demand)"
+          inspectOscarSplit(split, name: name, &inspection, &log, exampleCount, &onDemand)
+          continue
+        }
+        inspection.lineIndexes.append(exportLineIndex(split, name: name))
         let dataset = try OscarDataset.read(folder: split, log: &log)
-        let name = split == folder ? "." : (split as NSString).lastPathComponent
         inspection.parts.append(
           .init(name: name, pairs: dataset.corpus.count, images: dataset.features.count))
         regionCounts += dataset.features.values.map(\.boxCount)
@@ -82,6 +95,9 @@ public enum DataInspector {
         }
       }
       if let dimension { inspection.regions = regions(dimension, regionCounts) }
+      if inspection.regions == nil, let found = onDemand.dimension {
+        inspection.regions = regions(found, onDemand.boxCounts)
+      }
     } else {
       throw DataError.unrecognizedFormat(
         path: folder,
@@ -114,6 +130,12 @@ public enum DataInspector {
       summarize(
         try COCOCaptions.read(from: path, log: &log), file: name, &inspection, &words, exampleCount)
       inspection.vocabulary = "\(grouped(words.count)) distinct caption words (no vocab.txt)"
+    } else if name.hasSuffix(".yaml") {
+      inspection.format = "oscar-tsv (captions, labels, features read on demand)"
+      var summary: (dimension: Int?, boxCounts: [Int]) = (nil, [])
+      let split = (name as NSString).deletingPathExtension
+      inspectOscarSplit(path, name: split, &inspection, &log, exampleCount, &summary)
+      if let found = summary.dimension { inspection.regions = regions(found, summary.boxCounts) }
     } else if name.hasSuffix(".txt") {
       inspection.format = "vocab.txt"
       inspectVocabulary(path, &inspection, &log)
@@ -145,7 +167,8 @@ public enum DataInspector {
       throw DataError.unrecognizedFormat(
         path: path,
         reason:
-          "expected a .json (COCO captions), .tsv (Oscar) or .txt (vocabulary) file, or a folder")
+          "expected a .json (COCO captions), .tsv (Oscar), .yaml (a VinVL split) or .txt "
+          + "(vocabulary) file, or a folder")
     }
   }
 

@@ -108,14 +108,20 @@ public struct OscarDataset: Sendable {
         features: [:],
         featureDimension: nil)
     }
+    let problemsBefore = log.total
     let corpus = try OscarTSVReader.readCorpus(corpusPath, log: &log)
+    let corpusReadCleanly = log.total == problemsBefore
     let (labels, labelLines) = try OscarTSVReader.readLabels(path(labelName), log: &log)
     let (features, featureRows, width) = try OscarTSVReader.readFeatures(featurePath, log: &log)
     if manager.fileExists(atPath: path(indexFile)) {
       try OscarTSVReader.checkIndex(path(indexFile), featureRows: featureRows, log: &log)
     }
     var valid: [OscarCorpusRow] = []
-    for row in corpus {
+    for var row in corpus {
+      // Oscar's corpus keys name the data set (`coco_391895`), its feature and label rows the
+      // bare id: the part after the last `_` when the whole key has no row (as oscar_tsv.py).
+      row.imageKey = bareKey(row.imageKey, in: featureRows)
+      row.labelKey = bareKey(row.labelKey, in: labelLines)
       // A row that is present but broken was reported above; say so rather than "unknown".
       if features[row.imageKey] == nil {
         let reason =
@@ -133,9 +139,19 @@ public struct OscarDataset: Sendable {
         valid.append(row)
       }
     }
+    // An empty file, not one whose every line was reported above.
+    if corpus.isEmpty, corpusReadCleanly {
+      log.report(file: corpusPath, "no captions (empty corpus): nothing to train or evaluate on")
+    }
     return OscarDataset(
       folder: folder, labelFile: labelName, corpus: valid, labels: labels, features: features,
       featureDimension: width.map { $0 - 6 })
+  }
+
+  private static func bareKey(_ key: String, in rows: [String: Int]) -> String {
+    guard rows[key] == nil, let underscore = key.lastIndex(of: "_") else { return key }
+    let bare = String(key[key.index(after: underscore)...])
+    return rows[bare] == nil ? key : bare
   }
 
   /// Reads `folder` for training: any problem refuses the whole data set.

@@ -65,38 +65,62 @@ enum OscarTSVReader {
       if lineOf[String(fields[0])] == nil { lineOf[String(fields[0])] = line.number }
       guard hasColumns(fields, ["image_id", "JSON"], path, line, &log) else { continue }
       let imageID = String(fields[0])
-      let json: Any
-      do {
-        json = try JSONText.parse(Data(fields[1].utf8), file: path, line: line.number)
-      } catch DataError.invalidData(let problems, _) {
-        log.report(contentsOf: problems)
-        continue
-      }
-      guard let object = json as? [String: Any] else {
-        log.report(
-          file: path, line: line.number, "second column must be a JSON object with 'objects'")
-        continue
-      }
-      guard let objects = parseObjects(object["objects"], "objects", path, line.number, &log) else {
-        continue
-      }
-      var groundTruth: [OscarObject]?
-      if object["gt_objects"] != nil {
-        guard let parsed = parseObjects(object["gt_objects"], "gt_objects", path, line.number, &log)
-        else { continue }
-        groundTruth = parsed
-      }
+      guard
+        let label = parseLabel(
+          imageID: imageID, json: Data(fields[1].utf8), path, line.number, &log)
+      else { continue }
       if let first = firstLine[imageID] {
         log.report(file: path, line: line.number, "image id '\(imageID)' repeats line \(first)")
         continue
       }
       firstLine[imageID] = line.number
-      labels[imageID] = OscarLabel(
-        imageID: imageID, imageWidth: JSONText.integer(object["image_w"]),
-        imageHeight: JSONText.integer(object["image_h"]),
-        objects: objects, groundTruthObjects: groundTruth)
+      labels[imageID] = label
     }
     return (labels, lineOf)
+  }
+
+  /// One label row's JSON, in either form real files use: Oscar/VinVL pretraining's object
+  /// `{"image_h", "image_w", "objects": [...], "gt_objects": [...]}`, or the bare list of
+  /// objects of VinVL's captioning files and scene_graph_benchmark (`[{"class", "rect"}]`).
+  /// The one parser of label rows, for `inspect`, the whole-file reader and on-demand reads.
+  static func parseLabel(
+    imageID: String, json data: Data, _ path: String, _ line: Int, _ log: inout ProblemLog
+  ) -> OscarLabel? {
+    let json: Any
+    do {
+      json = try JSONText.parse(data, file: path, line: line)
+    } catch DataError.invalidData(let problems, _) {
+      log.report(contentsOf: problems)
+      return nil
+    } catch {
+      log.report(file: path, line: line, "\(error)")
+      return nil
+    }
+    if let list = json as? [Any] {
+      guard let objects = parseObjects(list, "objects", path, line, &log) else { return nil }
+      return OscarLabel(
+        imageID: imageID, imageWidth: nil, imageHeight: nil, objects: objects,
+        groundTruthObjects: nil)
+    }
+    guard let object = json as? [String: Any] else {
+      log.report(
+        file: path, line: line,
+        "second column must be a JSON object with 'objects' (or a list of objects)")
+      return nil
+    }
+    guard let objects = parseObjects(object["objects"], "objects", path, line, &log) else {
+      return nil
+    }
+    var groundTruth: [OscarObject]?
+    if object["gt_objects"] != nil {
+      guard let parsed = parseObjects(object["gt_objects"], "gt_objects", path, line, &log)
+      else { return nil }
+      groundTruth = parsed
+    }
+    return OscarLabel(
+      imageID: imageID, imageWidth: JSONText.integer(object["image_w"]),
+      imageHeight: JSONText.integer(object["image_h"]),
+      objects: objects, groundTruthObjects: groundTruth)
   }
 
   private static func parseObjects(
@@ -123,6 +147,12 @@ enum OscarTSVReader {
           log.report(file: path, line: line, field: field + ".conf", "expected a finite number")
           return nil
         }
+        guard (0...1).contains(value) else {
+          log.report(
+            file: path, line: line, field: field + ".conf",
+            "\(value) is outside 0...1; a detector's confidence is a probability")
+          return nil
+        }
         confidence = value
       }
       var rect: [Float]?
@@ -132,6 +162,13 @@ enum OscarTSVReader {
           log.report(
             file: path, line: line, field: field + ".rect",
             "expected 4 finite numbers [x1, y1, x2, y2]")
+          return nil
+        }
+        if let negative = values.first(where: { $0 < 0 }) {
+          log.report(
+            file: path, line: line, field: field + ".rect",
+            "coordinate \(negative) is negative; rect is [x1, y1, x2, y2] in pixels inside the image"
+          )
           return nil
         }
         rect = values
