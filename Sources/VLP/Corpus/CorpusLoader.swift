@@ -29,8 +29,7 @@ public enum CorpusLoader {
     case .coco, .karpathy, .json:
       corpus = try captionCorpus(data, imageSize: imageSize, log: &log, progress: progress)
     case .oscarTSV:
-      throw DataError.invalidConfiguration(
-        field: "data.source", reason: "\"oscar-tsv\" training is not available in this build yet")
+      corpus = try regionCorpus(data, log: &log, progress: progress)
     }
     let tokenizer = try makeTokenizer(data, corpus: corpus)
     let train = corpus.indices(of: .train).count
