@@ -42,6 +42,13 @@ prerequisites: ## check the toolchain and libraries a fresh machine needs
 	@test -f /usr/include/ncursesw/curses.h || test -f /usr/include/ncurses.h || { \
 	  echo "error: the ncurses development files are missing."; \
 	  echo "  install them with: sudo apt-get update && sudo apt-get install -y libncurses-dev"; exit 1; }
+	@test -f /usr/include/jpeglib.h || test -f /usr/include/$(ARCH)-linux-gnu/jpeglib.h || { \
+	  echo "error: the libjpeg development files are missing (Imaging decodes JPEG with libjpeg-turbo)."; \
+	  echo "  install them with: sudo apt-get update && sudo apt-get install -y libjpeg-dev"; \
+	  echo "  (Debian's libjpeg-dev installs libjpeg62-turbo-dev)"; exit 1; }
+	@test -f /usr/include/png.h || test -f /usr/include/libpng16/png.h || { \
+	  echo "error: the libpng development files are missing (Imaging reads and writes PNG with libpng)."; \
+	  echo "  install them with: sudo apt-get update && sudo apt-get install -y libpng-dev"; exit 1; }
 
 build: prerequisites ## debug build
 	$(SWIFT) build

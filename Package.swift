@@ -1,5 +1,6 @@
 // swift-tools-version:6.0
-// VLP Workbench: no package dependencies; only the toolchain and Debian's ncurses.
+// VLP Workbench: no package dependencies; only the toolchain and Debian's ncurses, libjpeg-turbo
+// and libpng.
 import PackageDescription
 
 // The CPU level of a release build. On x86-64 the package's own default is x86-64-v3 (AVX2 and
@@ -38,11 +39,14 @@ let package = Package(
       name: "CNCurses",
       path: "Sources/CNCurses"
     ),
+    .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+    .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+    .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"], swiftSettings: cpuSettings),
     .target(name: "Tensor", swiftSettings: kernelSettings),
     .target(name: "Formatting", swiftSettings: cpuSettings),
     .target(name: "TSNE", dependencies: ["Tensor"], swiftSettings: cpuSettings),
     .target(name: "NN", dependencies: ["Tensor"], swiftSettings: cpuSettings),
-    .target(name: "VLP", dependencies: ["NN", "Tensor"], swiftSettings: cpuSettings),
+    .target(name: "VLP", dependencies: ["Imaging", "NN", "Tensor"], swiftSettings: cpuSettings),
     .target(
       name: "Engine", dependencies: ["VLP", "TSNE", "NN", "Tensor", "Formatting"],
       swiftSettings: cpuSettings),
@@ -56,13 +60,14 @@ let package = Package(
     .executableTarget(
       name: "vlp",
       dependencies: [
-        "Benchmarks", "TUICurses", "TUI", "Engine", "VLP", "TSNE", "Tensor", "Formatting",
+        "Benchmarks", "TUICurses", "TUI", "Engine", "VLP", "TSNE", "Tensor", "Formatting", "Imaging",
       ],
       swiftSettings: cpuSettings),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
     .testTarget(name: "TSNETests", dependencies: ["TSNE", "Tensor", "TestSupport"]),
     .testTarget(name: "FormattingTests", dependencies: ["Formatting"]),
+    .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
     .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
     .testTarget(name: "VLPTests", dependencies: ["VLP", "NN", "Tensor", "TestSupport"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "VLP", "NN", "TestSupport"]),

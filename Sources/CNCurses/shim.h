@@ -1,4 +1,4 @@
-// The only C in VLP Workbench: ncurses, plus static inline wrappers for what Swift cannot
+// ncurses for TUICurses, plus static inline wrappers for what Swift cannot
 // call directly (macros such as stdscr, getmaxyx, COLOR_PAIR). More wrappers arrive with TUICurses.
 #ifndef VLP_CNCURSES_SHIM_H
 #define VLP_CNCURSES_SHIM_H

@@ -1,13 +1,14 @@
 import Foundation
 import VLP
 
-/// `vlp data export | inspect | world`: the scene world and the readers of real VLP data.
+/// `vlp data export | inspect | world | show`: the scene world and the readers of real VLP data.
 enum DataCommand {
   static let usage = """
     usage: vlp data export --format coco-json|oscar-tsv --out DIR [--tags fine|coarse|none] [--images] [--force]
                            [--seed N] [--pairs N] [--config WORLD.json]
            vlp data inspect PATH [--max-problems N] [--examples N]
            vlp data world [--seed N] [--pairs N] [--config WORLD.json] [--examples N]
+    \(DataShowCommand.usage)
     """
 
   /// A run that found problems: they are printed first; this ends the program with status 2.
@@ -48,6 +49,7 @@ enum DataCommand {
       let world = try SceneWorld(configuration: try configuration(parsed))
       let written = try DataExporter.export(
         world, format: format, to: out, tags: tags, images: parsed.flags.contains("images"),
+        imageFormat: .jpeg,
         overwrite: parsed.flags.contains("force"))
       print("wrote \(written.count) files to \(out) (\(world.count) pairs, \(format.rawValue))")
       print("check them with: vlp data inspect \(out)")
@@ -79,6 +81,8 @@ enum DataCommand {
       print(
         world.summary(
           examples: try count(parsed, "examples", default: 3), generationSeconds: seconds))
+    case "show":
+      try DataShowCommand.run(Array(arguments.dropFirst()))
     case nil, "help", "--help", "-h":
       print(usage)
     case let other?:

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// Where a session's pairs come from (`data.source`; docs/data.md has a layout per source).
 public enum DataSource: String, Sendable, Codable, CaseIterable {
@@ -38,11 +39,6 @@ public enum DataSource: String, Sendable, Codable, CaseIterable {
 
   /// Whether the source holds pixels (image files) rather than region features.
   public var hasPixels: Bool { self == .coco || self == .karpathy || self == .json }
-}
-
-/// How an image becomes the model's square: a centre crop, or padding to a square.
-public enum ImageFit: String, Sendable, Codable, CaseIterable {
-  case crop, pad
 }
 
 /// The `data` section: the source and its files, and the settings of the world or the images.

@@ -1,3 +1,4 @@
+import Imaging
 import Tensor
 
 /// The images of a caption corpus, prepared at the model's size (the image cache): image

@@ -117,11 +117,17 @@ public enum CorpusLoader {
       imageOfPair.append(indexOfImage[path]!)
     }
     try settle(&log, data: data, progress: progress)
-    let images = try CorpusImageCache.prepare(
-      paths: imagePaths, size: imageSize, fit: data.fit, progress: progress)
+    let (images, failures) = try CorpusImageCache.prepare(
+      paths: imagePaths, data: data, imageSize: imageSize, progress: progress)
+    // With skipInvalid, images that could not be decoded leave with their captions.
+    for (image, message) in failures.sorted(by: { $0.key < $1.key }) {
+      log.report(file: imagePaths[image], message)
+      progress?(.skipped(DataProblem(file: imagePaths[image], reason: message)))
+    }
+    let usable = kept.indices.filter { failures[imageOfPair[$0]] == nil }
     return CaptionCorpus(
-      source: data.source, records: kept, imagePaths: imagePaths, imageOfPair: imageOfPair,
-      images: images)
+      source: data.source, records: usable.map { kept[$0] }, imagePaths: imagePaths,
+      imageOfPair: usable.map { imageOfPair[$0] }, images: images)
   }
 
   /// Where image file names are looked up: the image folder, then its subfolders in name order

@@ -1,24 +1,9 @@
+import Imaging
 import Tensor
 
-/// An RGB image, (height, width, 3) row-major, values in [0, 1].
-public struct SceneImage: Sendable, Equatable {
-  public let width: Int
-  public let height: Int
-  public var pixels: [Float]
-
-  public init(width: Int, height: Int, pixels: [Float]) {
-    precondition(pixels.count == width * height * 3, "pixels must hold (height, width, 3) values")
-    self.width = width
-    self.height = height
-    self.pixels = pixels
-  }
-
-  /// The (red, green, blue) of pixel (x, y).
-  public func pixel(x: Int, y: Int) -> (Float, Float, Float) {
-    let offset = (y * width + x) * 3
-    return (pixels[offset], pixels[offset + 1], pixels[offset + 2])
-  }
-}
+/// A rendered scene: Imaging's RGB image, (height, width, 3) row-major, values in [0, 1], so
+/// that scene and decoded photos reach the model, the PNG encoder and `vlp data show` alike.
+public typealias SceneImage = RGBImage
 
 /// Draws a scene: a dark, slightly tinted background, each object's shape filled with its colour
 /// (2x2 supersampled, so small objects keep their outline), and Gaussian pixel noise.
