@@ -52,12 +52,12 @@ import Testing
     for _ in 0..<60 { totals.append(try trainer.trainStep().total) }
     let first = totals.prefix(5).reduce(0, +) / 5
     let last = totals.suffix(5).reduce(0, +) / 5
-    #expect(totals.allSatisfy(\.isFinite))
+    #expect(totals.allSatisfy { $0.isFinite })
     #expect(last < first - 0.3, "the loss did not fall: \(first) -> \(last)")
   }
 
   /// The images the model reads are the world's renders after a JPEG round trip: close, not
-  /// equal.
+  /// equal (16-pixel JPEGs lose most in chroma).
   @Test func realImagesAreTheExportedRenders() throws {
     let (folder, definition) = try Self.exportedSession(pairs: 60)
     defer { folder.remove() }
@@ -75,9 +75,13 @@ import Testing
       let index = try #require(Int(name.dropFirst("scene_".count).prefix(6)))
       var none: RandomGenerator?
       let real = try data.corpus.image(pair, size: 16, augmentation: &none).pixels
-      let render = world.image(at: index, size: 16).pixels
-      let meanError = zip(real, render).map { abs($0 - $1) }.reduce(0, +) / Float(real.count)
-      #expect(meanError < 0.05)
+      func meanError(_ other: Int) -> Float {
+        let render = world.image(at: other, size: 16).pixels
+        return zip(real, render).map { abs($0 - $1) }.reduce(0, +) / Float(real.count)
+      }
+      // 16-pixel JPEGs with subsampled chroma: close to their own render, far from another's.
+      #expect(meanError(index) < 0.1)
+      #expect(meanError(index) < meanError((index + 1) % 60) / 2)
       #expect(data.captionText(pair) == world.pairs[index].caption.text)
     }
   }

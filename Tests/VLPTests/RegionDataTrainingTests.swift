@@ -50,7 +50,7 @@ import Testing
     let trainer = try Pretrainer(configuration: configuration, data: data)
     var totals: [Float] = []
     for _ in 0..<40 { totals.append(try trainer.trainStep().total) }
-    #expect(totals.allSatisfy(\.isFinite))
+    #expect(totals.allSatisfy { $0.isFinite })
     let first = totals.prefix(5).reduce(0, +) / 5
     let last = totals.suffix(5).reduce(0, +) / 5
     #expect(last < first, "the loss did not fall: \(first) -> \(last)")
