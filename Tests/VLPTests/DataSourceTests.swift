@@ -191,6 +191,21 @@ import Testing
     ) { _ = try CorpusLoader.load(data, imageSize: 16) }
   }
 
+  /// The committed real-data sessions decode without their data, and opening one says where
+  /// the files go.
+  @Test func realDataSessionsSayWhereTheirDataGoes() throws {
+    for name in ["coco-albef", "oscar-vinvl"] {
+      let configuration = try CommittedSessionTests.definition(name).variants[0].configuration
+      do {
+        _ = try PretrainingData(configuration: configuration)
+        Issue.record("\(name) opened without its data")
+      } catch {
+        #expect("\(error)".contains("sessions/\(name)/data/"), "\(error)")
+        #expect("\(error)".contains("docs/data.md"), "\(error)")
+      }
+    }
+  }
+
   /// An image-caption corpus cannot feed region models or CMCL: refused at load, naming the key.
   @Test func objectivesTheSourceCannotFeedAreRefused() throws {
     let corpus = CaptionCorpus(
