@@ -29,7 +29,7 @@ VLP := .build/release/vlp
 PYTHON ?= python3
 THREADS ?= 2
 
-.PHONY: help run build release test fuzz bench bench-tsne format clean prerequisites
+.PHONY: help run build release test fuzz bench bench-tsne format clean prerequisites coco-world
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ release: prerequisites ## optimised build for this CPU (PORTABLE=1 for any CPU)
 
 run: release ## build and open the workbench
 	$(VLP)
+
+coco-world: release ## export the scene world as COCO JSON with JPEG images for sessions/coco-world
+	$(VLP) data export --format coco-json --images --pairs 4000 --out sessions/coco-world/data --force
 
 test: prerequisites ## build optimised and run every test (the end-to-end test drives vlp in tmux)
 	@command -v tmux >/dev/null 2>&1 || { \

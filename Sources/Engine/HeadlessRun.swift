@@ -14,9 +14,16 @@ public enum HeadlessRun {
     var printedSteps: [String: Int] = [:]
     var printedEvaluations: [String: Int] = [:]
     var announced = false
+    var loadingMessage = ""
     while true {
       Thread.sleep(forTimeInterval: 0.1)
       let snapshot = engine.snapshot
+      // Loading a real data set: the image cache's progress bar and ETA, on stderr.
+      if snapshot.state == .loading, !snapshot.message.isEmpty, snapshot.message != loadingMessage {
+        let message = snapshot.message
+        loadingMessage = message
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+      }
       if !announced, snapshot.state != .loading {
         announced = true
         if case .failed = snapshot.state {} else {
@@ -79,8 +86,11 @@ public enum HeadlessRun {
     }
   }
 
+  /// The scores with the retrieval pool they were ranked in and R@1's chance level.
   static func evaluationLine(_ record: EvaluationRecord) -> String {
     "eval step \(record.step) [\(record.variant)]: "
       + record.metrics.map { "\($0.name) \(String(format: "%.3f", $0.value))" }.joined(separator: " ")
+      + " (pool \(record.retrievalPairs), chance R@1 "
+      + String(format: "%.3f", 1 / Double(max(1, record.retrievalPairs))) + ")"
   }
 }

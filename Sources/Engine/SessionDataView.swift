@@ -1,3 +1,4 @@
+import Tensor
 import VLP
 
 /// Read-only access to a variant's data for the screens: token names, captions, tags and
@@ -20,6 +21,13 @@ public final class SessionDataView: Sendable {
   public func caption(_ pair: Int) -> String { data.captionText(pair) }
   public func tags(_ pair: Int) -> String { data.tagText(pair) }
 
-  /// The rendered image of `pair` (`size` x `size` RGB in [0, 1], row-major).
-  public func image(_ pair: Int, size: Int = 32) -> SceneImage { data.world.image(at: pair, size: size) }
+  /// The image of `pair` as the model sees it (`size` x `size` RGB in [0, 1], row-major): the
+  /// world's render or the real image from the cache; nil when it cannot be read.
+  public func image(_ pair: Int, size: Int = 32) -> SceneImage? {
+    var noAugmentation: RandomGenerator?
+    return try? data.corpus.image(pair, size: size, augmentation: &noAugmentation)
+  }
+
+  /// Whether the pairs have images to show (not so for region features alone).
+  public var hasImages: Bool { data.corpus.features.contains(.pixels) }
 }

@@ -46,10 +46,12 @@ final class SessionRun {
   /// resumes from the latest step at which all variants have a checkpoint.
   ///
   /// `writable` false: a watcher of a session another process trains; it restores the latest
-  /// checkpoint (for probes and projections) and touches no file.
+  /// checkpoint (for probes and projections) and touches no file. `progress` hears the loading
+  /// of real data (the image cache); items skipped under `skipInvalid` are written to run.log,
+  /// once each.
   init(
     folder: SessionFolder, definition: SessionDefinition, lockNotice: String? = nil,
-    writable: Bool = true
+    writable: Bool = true, progress: DataLoadingProgress? = nil
   ) throws {
     self.folder = folder
     self.definition = definition
@@ -59,7 +61,7 @@ final class SessionRun {
     evaluationLog = JSONLinesLog(url: folder.evaluationFile)
     log = RunLog(url: folder.logFile)
     tensorBoard = TensorBoardLog(folder: folder.tensorBoardFolder)
-    var cache = PretrainingDataCache()
+    var cache = PretrainingDataCache(progress: progress?.handler)
     variants = try definition.variants.map { variant in
       Variant(
         name: variant.name,
@@ -72,6 +74,9 @@ final class SessionRun {
     }
     if let lockNotice { log.write(lockNotice) }
     removeStaleTemporaries()
+    let skipped = progress?.skipped ?? []
+    for problem in skipped { log.write("skipped (data.skipInvalid): \(problem)") }
+    if !skipped.isEmpty { log.write("skipped \(skipped.count) invalid items in all") }
     try resume()
     for variant in variants { variant.trainer.prefetchesBatches = true }
     tensorBoard.firstStep = step + 1

@@ -37,9 +37,11 @@ final class TrainingLoop {
   /// Builds the session's run (a watcher's touches no file), or publishes why it cannot.
   func openRun(writable: Bool) -> SessionRun? {
     do {
+      let engine = engine
+      let progress = DataLoadingProgress { engine.publishMessage($0) }
       let run = try SessionRun(
         folder: engine.folder, definition: engine.definition, lockNotice: engine.lockNotice,
-        writable: writable)
+        writable: writable, progress: progress)
       referenceLevels = run.variants.map(\.trainer.referenceLevels)
       dataViews = run.variants.map { SessionDataView($0.trainer.data) }
       return run

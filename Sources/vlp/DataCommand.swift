@@ -50,6 +50,7 @@ enum DataCommand {
       let world = try SceneWorld(configuration: try configuration(parsed))
       let written = try DataExporter.export(
         world, format: format, to: out, tags: tags, images: parsed.flags.contains("images"),
+        imageFormat: .jpeg,
         overwrite: parsed.flags.contains("force"))
       print("wrote \(written.count) files to \(out) (\(world.count) pairs, \(format.rawValue))")
       print("check them with: vlp data inspect \(out)")

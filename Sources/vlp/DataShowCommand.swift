@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Imaging
+import Tensor
 import VLP
 
 /// `vlp data show`: what the model sees, drawn in the terminal and written as PNG.
@@ -77,7 +78,11 @@ enum DataShowCommand {
         description:
           "session \(folder.name) has no variant '\(variantName ?? "")' (it has: \(names))")
     }
-    let world = try SceneWorld(configuration: variant.configuration.data.world)
+    let configuration = variant.configuration
+    guard configuration.data.source == .world else {
+      return try corpusImage(folder.name, variant.name, configuration, pair: pairText, size: size)
+    }
+    let world = try SceneWorld(configuration: configuration.data.world)
     guard let pair = Int(pairText), (0..<world.count).contains(pair) else {
       throw CommandLineArguments.UsageError(
         description: "--pair expects a pair number from 0 to \(world.count - 1), got '\(pairText)'")
@@ -87,6 +92,31 @@ enum DataShowCommand {
     return (
       world.image(at: pair, size: side),
       "\(folder.name) pair \(pair) (\(variant.name)) at \(side)x\(side): \(caption)"
+    )
+  }
+
+  /// Pair `pair` of a real data set as the model sees it: the cached square (no augmentation)
+  /// at the model's imageSize unless `size` is given, with its caption.
+  private static func corpusImage(
+    _ session: String, _ variant: String, _ configuration: PretrainingConfiguration,
+    pair pairText: String, size: Int?
+  ) throws -> (RGBImage, String) {
+    let data = try PretrainingData(configuration: configuration)
+    let corpus = data.corpus
+    guard let pair = Int(pairText), (0..<corpus.count).contains(pair) else {
+      throw CommandLineArguments.UsageError(
+        description: "--pair expects a pair number from 0 to \(corpus.count - 1), got '\(pairText)'")
+    }
+    guard corpus.features.contains(.pixels) else {
+      throw CommandLineArguments.UsageError(
+        description: "session \(session) reads region features (data.source "
+          + "\"\(corpus.source.rawValue)\"): it has no images to show")
+    }
+    let side = size ?? configuration.model.imageSize
+    var noAugmentation: RandomGenerator?
+    return (
+      try corpus.image(pair, size: side, augmentation: &noAugmentation),
+      "\(session) pair \(pair) (\(variant)) at \(side)x\(side): \(corpus.caption(pair))"
     )
   }
 }

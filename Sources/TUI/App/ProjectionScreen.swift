@@ -76,7 +76,10 @@ struct ProjectionState {
     // Ten colours: the nine commonest classes, the rest together.
     let shown = Array(classOrder.prefix(9))
     let position = Dictionary(uniqueKeysWithValues: shown.enumerated().map { ($1, $0) })
-    var classes = shown.map { ScatterClass(name: SceneTaxonomy.fineClasses[$0].name) }
+    // Names from the labels: the world's classes, or a real data set's detector classes.
+    var names: [Int: String] = [:]
+    for label in panel.labels where names[label.fineClass] == nil { names[label.fineClass] = label.className }
+    var classes = shown.map { ScatterClass(name: names[$0] ?? "class \($0)") }
     if classOrder.count > shown.count { classes.append(ScatterClass(name: "other")) }
     let points = panel.labels.enumerated().map { index, label in
       ScatterPoint(

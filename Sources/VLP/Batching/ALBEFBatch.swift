@@ -51,6 +51,8 @@ extension PretrainingData {
   public func albefBatch(
     _ indices: [Int], maskProbability: Float, random: inout RandomGenerator
   ) throws -> ALBEFBatch {
+    // Drawn first and only when augmenting, so that the world's masking stream is unchanged.
+    let augmentation = augmentsImages ? random.fork() : nil
     let text = try TextInputs(sequences: captionSequences(indices), padID: vocabulary.padID)
     let ids = text.ids.values
     let length = text.length
@@ -62,6 +64,6 @@ extension PretrainingData {
     return ALBEFBatch(
       pairIndices: indices, text: text, masked: masked,
       maskedIDs: try IndexTensor(shape: [indices.count, length], values: masked.ids),
-      image: try imageInputs(indices))
+      image: try imageInputs(indices, augmentation: augmentation))
   }
 }

@@ -19,6 +19,9 @@ public struct ContrastiveRewrites: Sendable {
 struct SceneObjectIndex: Sendable {
   private let groups: [[Int]: [Int]]
 
+  /// Empty: a corpus without scene graphs (CMCL is refused there).
+  init() { groups = [:] }
+
   init(world: SceneWorld, indices: [Int]) {
     var groups: [[Int]: [Int]] = [:]
     for index in indices { groups[Self.key(world.pairs[index].scene), default: []].append(index) }

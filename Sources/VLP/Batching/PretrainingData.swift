@@ -1,42 +1,69 @@
 import Tensor
 
-/// The scene world prepared for a model: the tokenizer, every caption's ids, the tag text of each
-/// pair in the session's tag set, and the image inputs the model reads (rendered patches or
-/// detector regions), built on demand per batch.
+/// A data set prepared for a model: the tokenizer, every caption's ids, the tag text of each
+/// pair in the session's tag set, and the image inputs the model reads (image patches or
+/// detector regions), built on demand per batch. The pairs come from a `PretrainingCorpus`:
+/// the scene world (the default) or a real data set (`data.source`, docs/data.md).
 public final class PretrainingData: Sendable {
-  public let world: SceneWorld
+  public let corpus: any PretrainingCorpus
+  /// The scene world when the source is `world`; nil for real data. What only the world has
+  /// (scene graphs) is read through it, and objectives that need it are refused at load for
+  /// other sources (`ObjectiveRequirements`).
+  public let world: SceneWorld!
   public let tokenizer: Tokenizer
   public let model: ModelConfiguration
   public let tags: TagVocabulary
+  /// Training images get ALBEF's random resized crop and flip (real images only).
+  public let augmentsImages: Bool
   /// Rows of the embedding table: the tokenizer's vocabulary, or more when the configuration pads.
   public let vocabularySize: Int
   /// D + 6: a region's feature followed by its box geometry.
   public let regionInputSize: Int
   public let trainIndices: [Int]
   public let testIndices: [Int]
-  /// The test pairs whose caption describes the scene correctly (what evaluation scores).
+  /// The test pairs evaluation scores: the world's correctly captioned ones, one pair per image
+  /// for real data.
   public let cleanTestIndices: [Int]
   public let validationIndices: [Int]
-  /// Training scenes by their objects, for CMCL's retrieved positives.
+  /// Training scenes by their objects, for CMCL's retrieved positives (world only).
   let sceneObjects: SceneObjectIndex
 
   /// `world`: a scene world to share (variants whose models differ read the same world); used
   /// only when it was built from `configuration.data.world`, otherwise a new one is built.
-  public init(configuration: PretrainingConfiguration, world shared: SceneWorld? = nil) throws {
-    if configuration.data.vocabulary != nil {
-      throw DataError.invalidConfiguration(
-        field: "data.vocabulary",
-        reason: "the scene world has its own word vocabulary; remove the key, or train on "
-          + "real captions (docs/data.md)")
-    }
-    if let shared, shared.configuration == configuration.data.world {
-      world = shared
+  /// `progress` hears how far preparing real images (the image cache) has come.
+  public init(
+    configuration: PretrainingConfiguration, world shared: SceneWorld? = nil,
+    progress: CorpusProgress? = nil
+  ) throws {
+    if configuration.data.source == .world {
+      if configuration.data.vocabulary != nil {
+        throw DataError.invalidConfiguration(
+          field: "data.vocabulary",
+          reason: "the scene world has its own word vocabulary; remove the key, or train on "
+            + "real captions (docs/data.md)")
+      }
+      let world: SceneWorld
+      if let shared, shared.configuration == configuration.data.world {
+        world = shared
+      } else {
+        world = try SceneWorld(configuration: configuration.data.world)
+      }
+      self.world = world
+      corpus = world
+      tokenizer = Tokenizer(vocabulary: world.vocabulary(), mode: .word)
+      sceneObjects = SceneObjectIndex(world: world, indices: world.indices(of: .train))
     } else {
-      world = try SceneWorld(configuration: configuration.data.world)
+      let loaded = try CorpusLoader.load(
+        configuration.data, imageSize: configuration.model.imageSize, progress: progress)
+      world = nil
+      corpus = loaded.corpus
+      tokenizer = loaded.tokenizer
+      sceneObjects = SceneObjectIndex()
     }
-    tokenizer = Tokenizer(vocabulary: world.vocabulary(), mode: .word)
+    try ObjectiveRequirements.check(configuration, corpus: corpus)
     model = configuration.model
     tags = configuration.data.tags
+    augmentsImages = configuration.data.augmentation && corpus.features.contains(.pixels)
     let requested = configuration.model.vocabularySize
     guard requested == 0 || requested >= tokenizer.vocabulary.count else {
       throw DataError.invalidConfiguration(
@@ -46,30 +73,29 @@ public final class PretrainingData: Sendable {
       )
     }
     vocabularySize = max(requested, tokenizer.vocabulary.count)
-    regionInputSize = world.configuration.featureDimension + 6
-    trainIndices = world.indices(of: .train)
-    testIndices = world.indices(of: .test)
-    let pairs = world.pairs
-    cleanTestIndices = testIndices.filter { !pairs[$0].caption.noise.isNoisy }
-    validationIndices = world.indices(of: .validation)
-    sceneObjects = SceneObjectIndex(world: world, indices: trainIndices)
+    regionInputSize = corpus.regionFeatureDimension + 6
+    trainIndices = corpus.indices(of: .train)
+    testIndices = corpus.indices(of: .test)
+    cleanTestIndices = corpus.scoredTestIndices
+    validationIndices = corpus.indices(of: .validation)
   }
 
   public var vocabulary: Vocabulary { tokenizer.vocabulary }
 
-  public func captionText(_ index: Int) -> String { world.pairs[index].caption.text }
+  public func captionText(_ index: Int) -> String { corpus.caption(index) }
 
-  public func tagText(_ index: Int) -> String { world.pairs[index].tagText(tags) }
+  public func tagText(_ index: Int) -> String { corpus.tagText(index, tags: tags) }
 
-  /// (B, P, 3·p·p) pixel patches of the rendered images, centred on 0 (value − 0.5). Patches are
-  /// in row-major order; inside a patch, (y, x, channel).
-  public func patches(_ indices: [Int]) throws -> Tensor {
+  /// (B, P, 3·p·p) pixel patches of the images, centred on 0 (value − 0.5). Patches are in
+  /// row-major order; inside a patch, (y, x, channel). `augmentation` draws training crops.
+  public func patches(_ indices: [Int], augmentation: RandomGenerator? = nil) throws -> Tensor {
+    var augmentation = augmentation
     let (size, patch) = (model.imageSize, model.patchSize)
     let perSide = size / patch
     let values = model.patchValues
     var data = [Float](repeating: 0, count: indices.count * model.patchCount * values)
     for (b, index) in indices.enumerated() {
-      let pixels = world.image(at: index, size: size).pixels
+      let pixels = try corpus.image(index, size: size, augmentation: &augmentation).pixels
       for py in 0..<perSide {
         for px in 0..<perSide {
           var offset = (b * model.patchCount + py * perSide + px) * values
@@ -96,9 +122,9 @@ public final class PretrainingData: Sendable {
     var data = [Float](repeating: 0, count: indices.count * limit * width)
     var mask = [Float](repeating: 0, count: indices.count * limit)
     for (b, index) in indices.enumerated() {
-      let pair = world.pairs[index]
-      let count = min(limit, pair.regionCount)
-      let inputs = pair.regionInputs
+      let regions = try corpus.regions(index, distributions: false)
+      let count = min(limit, regions.count)
+      let inputs = regions.inputs
       for r in 0..<count {
         let destination = (b * limit + r) * width
         for k in 0..<width { data[destination + k] = inputs[r * width + k] }
@@ -113,9 +139,12 @@ public final class PretrainingData: Sendable {
   }
 
   /// The image inputs the configured encoder reads.
-  public func imageInputs(_ indices: [Int]) throws -> ImageInputs {
+  public func imageInputs(_ indices: [Int], augmentation: RandomGenerator? = nil) throws
+    -> ImageInputs
+  {
     switch model.imageInput {
-    case .patches: return ImageInputs(values: try patches(indices), mask: nil)
+    case .patches:
+      return ImageInputs(values: try patches(indices, augmentation: augmentation), mask: nil)
     case .regions:
       let (values, mask) = try regions(indices)
       return ImageInputs(values: values, mask: mask)

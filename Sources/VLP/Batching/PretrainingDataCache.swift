@@ -5,7 +5,10 @@
 public struct PretrainingDataCache {
   private var entries: [(data: DataConfiguration, model: ModelConfiguration, value: PretrainingData)] = []
 
-  public init() {}
+  /// Hears the loading of real data sets (skipped items, the image cache).
+  let progress: CorpusProgress?
+
+  public init(progress: CorpusProgress? = nil) { self.progress = progress }
 
   public mutating func data(for configuration: PretrainingConfiguration) throws -> PretrainingData {
     if let cached = entries.first(where: {
@@ -13,8 +16,10 @@ public struct PretrainingDataCache {
     }) {
       return cached.value
     }
-    let world = entries.first { $0.data.world == configuration.data.world }?.value.world
-    let data = try PretrainingData(configuration: configuration, world: world)
+    let world = entries.first {
+      $0.value.world != nil && $0.data.world == configuration.data.world
+    }?.value.world
+    let data = try PretrainingData(configuration: configuration, world: world, progress: progress)
     entries.append((configuration.data, configuration.model, data))
     return data
   }

@@ -47,8 +47,12 @@ extension PretrainingData {
     let regions = model.family == .oscar || model.imageInput == .regions
     let slots = regions ? model.maximumRegions : model.patchCount
     let width = regions ? regionInputSize : model.patchValues
-    let featureWidth = regions ? world.configuration.featureDimension : width
-    let available = indices.map { regions ? min(slots, world.pairs[$0].regionCount) : slots }
+    let featureWidth = regions ? corpus.regionFeatureDimension : width
+    // Read once per pair (the world runs its detector for them), and only for region inputs.
+    let wantsDistributions = corpus.features.contains(.detectorDistributions)
+    let regionSets = regions
+      ? try indices.map { try corpus.regions($0, distributions: wantsDistributions) } : []
+    let available = regions ? regionSets.map { min(slots, $0.count) } : indices.map { _ in slots }
     let chosen = VisionMasking.choose(
       available: available, probability: probability, random: &random)
     let pixels = regions ? nil : try patches(indices).scalars
@@ -58,12 +62,8 @@ extension PretrainingData {
     var features: [Float] = []
     var labels: [Int] = []
     var distributions: [Float] = []
-    let classes = SceneTaxonomy.fineClassCount
-    for (b, index) in indices.enumerated() {
-      let pair = world.pairs[index]
-      // Computed on each read (ScenePair): once per pair, and only for region inputs.
-      let (regionFeatures, detectorDistributions) =
-        pixels == nil ? pair.detectorOutput : ([], [])
+    let classes = corpus.classNames.count
+    for b in indices.indices {
       for n in chosen[b] {
         let slot = b * slots + n
         positions.append(slot)
@@ -72,9 +72,13 @@ extension PretrainingData {
         if let pixels {
           features += pixels[slot * width..<(slot + 1) * width]
         } else {
-          features += regionFeatures[n * featureWidth..<(n + 1) * featureWidth]
-          labels.append(pair.regions[n].detectedClass)
-          distributions += detectorDistributions[n * classes..<(n + 1) * classes]
+          let set = regionSets[b]
+          let row = n * (featureWidth + 6)
+          features += set.inputs[row..<row + featureWidth]
+          labels.append(max(0, set.labels[n]))
+          if let soft = set.distributions {
+            distributions += soft[n * classes..<(n + 1) * classes]
+          }
         }
       }
     }
@@ -84,6 +88,7 @@ extension PretrainingData {
       keep: try Tensor(shape: [indices.count, slots, width], values: keep),
       indicator: try Tensor(shape: [indices.count, slots, 1], values: indicator),
       features: try Tensor(shape: [m, featureWidth], values: features), labels: labels,
-      distributions: regions ? try Tensor(shape: [m, classes], values: distributions) : nil)
+      distributions: regions && wantsDistributions
+        ? try Tensor(shape: [m, classes], values: distributions) : nil)
   }
 }

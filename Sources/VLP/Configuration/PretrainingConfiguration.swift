@@ -17,25 +17,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public init() {}
 }
 
-/// Where the pairs come from.
-public struct DataConfiguration: Sendable, Equatable {
-  public var world = SceneWorldConfiguration()
-  /// Oscar's tag set: fine (VG-like), coarse (Open-Images-like) or none.
-  public var tags: TagVocabulary = .fine
-  /// A BERT `vocab.txt` for real captions (`data.vocabulary`): absolute or relative to the
-  /// session folder; nil builds a WordPiece vocabulary from the training captions.
-  public var vocabulary: String?
-
-  public init() {}
-
-  /// `vocabulary` resolved against the session folder.
-  public func vocabularyPath(sessionFolder: String) -> String? {
-    guard let vocabulary else { return nil }
-    if vocabulary.hasPrefix("/") { return vocabulary }
-    return sessionFolder.hasSuffix("/") ? sessionFolder + vocabulary : sessionFolder + "/" + vocabulary
-  }
-}
-
 /// When and how the held-out split is scored.
 public struct EvaluationConfiguration: Sendable, Equatable {
   /// Evaluate every this many steps (0 = only when asked).
@@ -172,32 +153,6 @@ extension TrainingConfiguration: Codable {
     try c.check(minimumLearningRate, 0...1, .minimumLearningRate)
     try c.check(weightDecay, 0...1, .weightDecay)
     try c.check(gradientClipNorm, 0...1e6, .gradientClipNorm)
-  }
-}
-
-extension DataConfiguration: Codable {
-  enum CodingKeys: String, CodingKey, CaseIterable {
-    case world, tags
-    case vocabulary
-  }
-
-  public init(from decoder: any Decoder) throws {
-    let c = try StrictContainer<CodingKeys>(decoder)
-    self.init()
-    try c.read(&world, .world)
-    try c.read(&tags, .tags)
-    try readVocabulary(c)
-  }
-
-  private mutating func readVocabulary(_ c: StrictContainer<CodingKeys>) throws {
-    var path = ""
-    try c.read(&path, .vocabulary)
-    guard c.container.contains(.vocabulary) else { return }
-    guard !path.isEmpty, !path.contains("\0"), path.utf8.count <= 4096 else {
-      throw c.fail(.vocabulary, "expected the path of a BERT vocab.txt (absolute or relative to "
-        + "the session folder), got \(path.isEmpty ? "an empty string" : "'\(path)'")")
-    }
-    vocabulary = path
   }
 }
 

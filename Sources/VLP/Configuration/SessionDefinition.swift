@@ -120,6 +120,9 @@ public struct SessionDefinition: Sendable {
       throw DataError.unrecognizedFormat(path: url.path, reason: error.reason)
     }
     try self.init(json: Data(data), source: url.path, overrides: overrides)
+    // Data paths are relative to the session folder.
+    let folder = url.deletingLastPathComponent().path
+    for index in variants.indices { variants[index].configuration.data.baseFolder = folder }
   }
 
   /// session.json is kilobytes; a larger file is not one.

@@ -73,7 +73,7 @@ where Key.RawValue == String {
     case is Double.Type, is Float.Type: "a number"
     case is Int.Type, is UInt64.Type: "a whole number"
     case is Bool.Type: "true or false"
-    case is String.Type: "a string"
+    case is String.Type, is String?.Type: "a string"
     default: "a JSON object of the documented shape"
     }
   }

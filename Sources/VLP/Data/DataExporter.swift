@@ -20,13 +20,19 @@ public enum DataExporter {
   public static let configurationFile = "world.json"
   public static let vocabularyFile = "vocab.txt"
 
+  /// The encoding of exported images: PNG (lossless) or JPEG (quality 95, what real COCO
+  /// images are; `vlp data export --images` writes JPEG).
+  public enum ImageEncoding: String, Sendable {
+    case png, jpeg
+  }
+
   /// Returns the paths written, relative to `folder`. Refuses a non-empty folder unless
-  /// `overwrite`. `tags` picks the vocabulary of the Oscar label TSV; `images` adds PNGs to a
-  /// COCO export.
+  /// `overwrite`. `tags` picks the vocabulary of the Oscar label TSV; `images` adds images to a
+  /// COCO export, encoded as `imageFormat` says.
   @discardableResult
   public static func export(
     _ world: SceneWorld, format: DataFormat, to folder: String, tags: TagVocabulary = .fine,
-    images: Bool = false, overwrite: Bool = false
+    images: Bool = false, imageFormat: ImageEncoding = .png, overwrite: Bool = false
   ) throws -> [String] {
     try prepare(folder, overwrite: overwrite)
     var written: [String] = []
@@ -45,7 +51,7 @@ public enum DataExporter {
     func fileName(_ index: Int) -> String {
       let number = String(index)
       return "scene_" + String(repeating: "0", count: max(0, digits - number.count)) + number
-        + ".png"
+        + (imageFormat == .png ? ".png" : ".jpg")
     }
     for split in DataSplit.allCases {
       let pairs = world.pairs(in: split)
@@ -66,7 +72,10 @@ public enum DataExporter {
             let path = (folder as NSString).appendingPathComponent(relative)
             try makeFolder((path as NSString).deletingLastPathComponent)
             do throws(ImageError) {
-              try PNGEncoding.write(world.image(at: pair.index), to: path)
+              switch imageFormat {
+              case .png: try PNGEncoding.write(world.image(at: pair.index), to: path)
+              case .jpeg: try JPEGEncoding.write(world.image(at: pair.index), to: path, quality: 95)
+              }
             } catch .cannotWrite(_, let reason) {
               throw DataError.cannotWrite(path: path, reason: reason)
             } catch {

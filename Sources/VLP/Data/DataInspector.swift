@@ -2,7 +2,8 @@ import Foundation
 
 /// Validates a data folder or file and summarizes it, listing every problem (up to a limit)
 /// rather than stopping at the first. Recognizes an export of `vlp data export` in either
-/// format, a COCO captions file or folder, an Oscar folder or one of its TSVs, and vocab.txt.
+/// format, a COCO captions file or folder, Karpathy's split file, an ALBEF / BLIP annotation
+/// list, an Oscar folder or one of its TSVs, and vocab.txt.
 public enum DataInspector {
   public static func inspect(_ path: String, maximumProblems: Int = 20, exampleCount: Int = 3)
     throws -> DataInspection
@@ -121,7 +122,9 @@ public enum DataInspector {
     _ path: String, _ inspection: inout DataInspection, _ log: inout ProblemLog, _ exampleCount: Int
   ) throws {
     let name = (path as NSString).lastPathComponent
-    if name.hasSuffix(".json") {
+    if name.hasSuffix(".json"), let kind = captionListKind(path) {
+      try inspectCaptionList(path, kind: kind, &inspection, &log, exampleCount)
+    } else if name.hasSuffix(".json") {
       inspection.format = "coco-json (captions)"
       var words = Set<String>()
       summarize(

@@ -74,7 +74,7 @@ extension Objective {
     case .mrc:
       return [level(.chance, log(Double(classes)), "ln C = ln \(classes)")]
     case .mrcKL:
-      guard let data else { return [] }
+      guard let data, data.world != nil else { return [] }
       let entropy = Pretrainer.meanRowEntropy(
         Self.statisticsPairs(data).flatMap(\.detectorDistributions), width: classes)
       return [
@@ -88,13 +88,24 @@ extension Objective {
         self == .mpr
         ? ((try? data.patches(Array(data.trainIndices.prefix(200))).scalars) ?? [],
           data.model.patchValues)
-        : (Self.statisticsPairs(data).flatMap(\.regionFeatures),
-          data.world.configuration.featureDimension)
+        : (Self.statisticsRegionFeatures(data), data.corpus.regionFeatureDimension)
       let variance = Pretrainer.meanColumnVariance(values, width: width)
       guard variance.isFinite else { return [] }
       return [level(.prior, variance, "mean variance of the targets (predicting their mean)")]
     case .wra, .cmcl:
       return []
+    }
+  }
+
+  /// The region features (without boxes) of the statistics pairs, from any corpus.
+  private static func statisticsRegionFeatures(_ data: PretrainingData) -> [Float] {
+    if data.world != nil { return statisticsPairs(data).flatMap(\.regionFeatures) }
+    let width = data.corpus.regionFeatureDimension
+    return data.trainIndices.prefix(2000).flatMap { index -> [Float] in
+      guard let regions = try? data.corpus.regions(index, distributions: false) else { return [] }
+      return (0..<regions.count).flatMap { r in
+        regions.inputs[r * (width + 6)..<r * (width + 6) + width]
+      }
     }
   }
 

@@ -8,9 +8,9 @@ public struct CaptionGenerator {
 
   /// From `[CLS]`, the most likely next token until `[SEP]` or `maximumLength` tokens, as words.
   public func caption(pairIndex: Int, maximumLength: Int = 24) throws -> [String] {
-    guard data.world.pairs.indices.contains(pairIndex) else {
+    guard (0..<data.corpus.count).contains(pairIndex) else {
       throw TrainingError.invalidRequest(
-        "pair \(pairIndex) is outside the world's \(data.world.pairs.count) pairs")
+        "pair \(pairIndex) is outside the data set's \(data.corpus.count) pairs")
     }
     let vocabulary = data.vocabulary
     // Never emit tokens that are not words; [SEP] ends the caption.

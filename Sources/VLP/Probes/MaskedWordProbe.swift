@@ -27,15 +27,22 @@ public struct MaskedWordProbe {
     (self.model, self.data, self.configuration) = (model, data, configuration)
   }
 
-  /// The caption words of pair `index` as the model sees them (one token per word with the
-  /// scene world's word-level tokenizer; words cut by the text length are left out, and for
-  /// Oscar, whose caption shares the length with the tags, those the pair's truncation cuts).
-  public func captionWords(of index: Int) -> [String] {
-    if data.tokenizer.mode == .wordPiece {
-      let tokens = captionTokens(of: index).map { data.vocabulary.tokens[$0] }
-      return WordDisplay.words(tokens)
+  /// The caption words of pair `index` as the model sees them: words cut by the text length
+  /// are left out, and for Oscar, whose caption shares the length with the tags, those the
+  /// pair's truncation cuts. Real captions split into WordPiece pieces are shown as words
+  /// (`play ##ing` -> `playing`).
+  public func captionWords(of index: Int) -> [String] { captionWordSpans(of: index).map(\.word) }
+
+  /// Each caption word with the positions of its tokens among the caption's tokens (one token
+  /// per word for the world's word-level tokenizer).
+  func captionWordSpans(of index: Int) -> [(word: String, tokens: Range<Int>)] {
+    var spans: [(word: String, tokens: Range<Int>)] = []
+    if let world = data.world {
+      spans = world.pairs[index].caption.words.enumerated().map { ($1.text, $0..<$0 + 1) }
+    } else {
+      let tokens = data.tokenizer.tokenize(data.captionText(index))
+      spans = WordDisplay.spans(tokens).map { (WordDisplay.join(tokens[$0]), $0) }
     }
-    let words = data.world.pairs[index].caption.words.map(\.text)
     let kept: Int
     switch model {
     case .albef:
@@ -47,26 +54,7 @@ public struct MaskedWordProbe {
         maximumLength: configuration.model.maximumTextLength)
       kept = encoded.segments.filter { $0 == 0 }.count - 2  // [CLS] caption [SEP]
     }
-    return Array(words.prefix(max(0, kept)))
-  }
-
-  /// The caption's token ids as the model reads them, without [CLS] and [SEP].
-  func captionTokens(of index: Int) -> [Int] {
-    var tags: String?
-    if case .oscar = model, !data.tagText(index).isEmpty { tags = data.tagText(index) }
-    let encoded = data.tokenizer.encodePair(
-      data.captionText(index), tags,
-      maximumLength: configuration.model.maximumTextLength)
-    let caption = encoded.segments.filter { $0 == 0 }.count - 2
-    return Array(encoded.ids[1..<1 + max(0, caption)])
-  }
-
-  /// The token positions (after [CLS]) of each caption word: one each with a word vocabulary,
-  /// a word's pieces with WordPiece.
-  func wordPositions(of index: Int, words: Int) -> [Range<Int>] {
-    guard data.tokenizer.mode == .wordPiece else { return (0..<words).map { $0 + 1..<$0 + 2 } }
-    let tokens = captionTokens(of: index).map { data.vocabulary.tokens[$0] }
-    return WordDisplay.spans(tokens).map { $0.lowerBound + 1..<$0.upperBound + 1 }
+    return spans.filter { $0.tokens.upperBound <= max(0, kept) }
   }
 
   /// Replaces the words at `maskedWords` of pair `index`'s caption by [MASK] and returns the
@@ -74,39 +62,39 @@ public struct MaskedWordProbe {
   public func predict(pairIndex index: Int, maskedWords: Set<Int>) throws
     -> [MaskedWordPrediction]
   {
-    let words = captionWords(of: index)
+    let spans = captionWordSpans(of: index)
+    let words = spans.map(\.word)
     let wanted = maskedWords.filter { $0 >= 0 && $0 < words.count }.sorted()
+    // Whole words are masked (every piece); the prediction is read at the first piece.
+    let maskedTokens = wanted.flatMap { spans[$0].tokens }
+    let readAt = wanted.map { spans[$0].tokens.lowerBound + 1 }
     guard !wanted.isEmpty else { return [] }
     let vocabulary = data.vocabulary
-    // Every piece of a masked word is masked; a word's top-5 is read at its first piece.
-    let spans = wordPositions(of: index, words: words.count)
-    let maskedPositions = wanted.flatMap { spans[$0] }
-    let firstPieces = wanted.map { spans[$0].lowerBound }
     return try noGrad {
       let context = ForwardContext.inference()
       let logits: Tensor
       switch model {
       case .albef(let model):
         var ids = data.captionSequences([index])[0]
-        for position in maskedPositions { ids[position] = vocabulary.maskID }
+        for token in maskedTokens { ids[token + 1] = vocabulary.maskID }
         let text = try TextInputs(sequences: [ids], padID: vocabulary.padID)
         let image = try model.encodeImage(data.imageInputs([index]), context: context)
         let hidden = try model.encodeText(text.ids, mask: text.mask, context: context)
         let fused = try model.fuse(
           text: hidden, textMask: text.mask, image: image.tokens, imageMask: image.mask,
           context: context)
-        logits = try model.maskedTokenLogits(fused, positions: firstPieces)
+        logits = try model.maskedTokenLogits(fused, positions: readAt)
       case .oscar(let model):
         var random = RandomGenerator(seed: 0)
         let batch = try data.oscarBatch(
           [index], pollution: 0, maskProbability: 0, source: [index], random: &random)
         var ids = batch.text.ids.values
-        for position in maskedPositions { ids[position] = vocabulary.maskID }
+        for token in maskedTokens { ids[token + 1] = vocabulary.maskID }
         let hidden = try model(
           ids: IndexTensor(shape: batch.text.ids.shape, values: ids), segments: batch.segments,
           textMask: batch.text.mask, regions: batch.regions, regionMask: batch.regionMask,
           context: context)
-        logits = try model.maskedTokenLogits(hidden, positions: firstPieces)
+        logits = try model.maskedTokenLogits(hidden, positions: readAt)
       }
       let values = logits.scalars
       let classes = logits.shape[1]

@@ -25,15 +25,24 @@ extension FeatureProbe {
           let scalars = features.scalars
           for (b, index) in chunk.enumerated() {
             values += scalars[b * dimension..<(b + 1) * dimension]
-            let scene = data.world.pairs[index].scene
-            labels.append(
-              FeatureLabel(
-                pairIndex: index, modality: modality, fineClass: scene.objects.first?.fineClass ?? 0,
-                text: modality == .text ? data.captionText(index) : "pair \(index)"))
+            var label = FeatureLabel(
+              pairIndex: index, modality: modality, fineClass: 0,
+              text: modality == .text ? data.captionText(index) : "pair \(index)")
+            if let world = data.world {
+              label.fineClass = world.pairs[index].scene.objects.first?.fineClass ?? 0
+            } else {
+              label.setCorpusClass(firstRegionClass(of: index), names: data.corpus.classNames)
+            }
+            labels.append(label)
           }
         }
       }
       return TokenFeatureSet(dimension: dimension, values: values, labels: labels)
     }
+  }
+
+  /// The class of a real image's first labelled region (-1 without one).
+  func firstRegionClass(of index: Int) -> Int {
+    ((try? data.corpus.regions(index, distributions: false))?.labels.first { $0 >= 0 }) ?? -1
   }
 }

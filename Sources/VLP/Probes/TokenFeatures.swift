@@ -17,8 +17,20 @@ public struct FeatureLabel: Sendable, Equatable, Codable {
   public var fineClass: Int
   /// The word, or "region k" / "patch k".
   public var text: String
+  /// The class's name for real data (a detector class); nil for the scene world's classes.
+  public var classTitle: String?
 
-  public var className: String { SceneTaxonomy.fineClasses[fineClass].name }
+  public init(pairIndex: Int, modality: Modality, fineClass: Int, text: String) {
+    (self.pairIndex, self.modality, self.fineClass, self.text) = (pairIndex, modality, fineClass, text)
+  }
+
+  public var className: String { classTitle ?? SceneTaxonomy.fineClasses[fineClass].name }
+
+  /// Labels a point of real data by a corpus class (`names[classIndex]`; -1: unlabelled).
+  mutating func setCorpusClass(_ classIndex: Int, names: [String]) {
+    fineClass = max(0, classIndex)
+    classTitle = names.indices.contains(classIndex) ? names[classIndex] : "unlabelled"
+  }
 }
 
 /// Final-layer features of image and word tokens, one row per label.
@@ -71,10 +83,13 @@ public struct FeatureProbe {
           for (slot, fineClass, name) in imageObjects(of: index, slots: imageCount) {
             let start = (b * imageCount + slot) * dimension
             values += imageValues[start..<start + dimension]
-            labels.append(FeatureLabel(pairIndex: index, modality: .image, fineClass: fineClass, text: name))
+            var label = FeatureLabel(pairIndex: index, modality: .image, fineClass: fineClass, text: name)
+            if data.world == nil { label.setCorpusClass(fineClass, names: data.corpus.classNames) }
+            labels.append(label)
           }
-          let scene = data.world.pairs[index].scene
-          for (w, word) in data.world.pairs[index].caption.words.enumerated()
+          guard let world = data.world else { continue }  // real captions have no object words
+          let scene = world.pairs[index].scene
+          for (w, word) in world.pairs[index].caption.words.enumerated()
           where word.role == .object && !word.objects.isEmpty && w + 1 < textLength {
             let start = (b * textLength + w + 1) * dimension
             values += textValues[start..<start + dimension]
@@ -118,7 +133,8 @@ public struct FeatureProbe {
   /// Image-side slots that show an object: regions matched to a scene object, or patches whose
   /// centre lies in an object's box (the last drawn, i.e. topmost, wins).
   func imageObjects(of index: Int, slots: Int) -> [(slot: Int, fineClass: Int, name: String)] {
-    let pair = data.world.pairs[index]
+    guard let world = data.world else { return corpusRegionObjects(of: index, slots: slots) }
+    let pair = world.pairs[index]
     let objects = pair.scene.objects
     if configuration.model.family == .oscar || configuration.model.imageInput == .regions {
       return pair.regions.prefix(slots).enumerated().compactMap { slot, region in
@@ -138,5 +154,16 @@ public struct FeatureProbe {
       }
     }
     return result
+  }
+
+  /// Real data: the labelled regions of a region corpus (projections coloured by detector
+  /// class); images of a caption corpus have no object labels.
+  func corpusRegionObjects(of index: Int, slots: Int) -> [(slot: Int, fineClass: Int, name: String)] {
+    guard configuration.model.family == .oscar || configuration.model.imageInput == .regions,
+      let regions = try? data.corpus.regions(index, distributions: false)
+    else { return [] }
+    return regions.labels.prefix(min(slots, regions.count)).enumerated().compactMap { slot, label in
+      label >= 0 ? (slot, label, "region \(slot)") : nil
+    }
   }
 }
