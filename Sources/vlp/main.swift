@@ -18,7 +18,7 @@ let usage = """
          vlp tsne --input FILE.npy|FILE.csv --out FILE.csv|FILE.svg [--labels FILE] ...
          vlp experiment SESSION [--seeds 1,2,3] [--steps N] ...  variants x seeds, a results table
          vlp bench [all|gemm|layer|step|tsne] [--json]           speed (docs/benchmarks.md)
-         vlp data export|inspect|world ...                       the scene world and data files
+         vlp data export|inspect|show|world ...                  data files, images, the scene world
          vlp sessions                                            the sessions under sessions/
          vlp keys                                                every key of the workbench
          vlp --version

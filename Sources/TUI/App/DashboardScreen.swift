@@ -178,7 +178,13 @@ struct NowPane {
       guard let evaluation = variant.latestEvaluation else { continue }
       let prefix = snapshot.variants.count > 1 ? "\(variant.name) " : ""
       let recall = ["i2t_r1", "t2i_r1"].compactMap { evaluation.metric($0).map { String(format: "%.2f", $0) } }
-      rows.append(("\(prefix)eval @\(evaluation.step)", "R@1 " + recall.joined(separator: " / ")))
+      var retrieval = "R@1 " + recall.joined(separator: " / ")
+      // The pool the pairs were ranked in, and R@1's chance level (one correct candidate).
+      if evaluation.retrievalPairs > 0 {
+        retrieval += "  pool \(evaluation.retrievalPairs), chance "
+          + NumberFormat.compact(1 / Double(evaluation.retrievalPairs))
+      }
+      rows.append(("\(prefix)eval @\(evaluation.step)", retrieval))
       if let mlm = evaluation.metric("mlm_top1") {
         var line = String(format: "MLM %.2f", mlm)
         if let itm = evaluation.metric("itm_accuracy") { line += String(format: "  ITM %.2f", itm) }
