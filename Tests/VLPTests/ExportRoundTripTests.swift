@@ -54,6 +54,28 @@ import TestSupport
     #expect(inspection.vocabulary?.contains("\(world.vocabulary().count) tokens") == true)
   }
 
+  /// Inspect finds every image the captions name and decodes it: a missing image and a cut
+  /// JPEG are problems with the file named, as training would refuse them.
+  @Test func inspectReportsMissingAndDamagedImages() throws {
+    let folder = try TemporaryDirectory()
+    defer { folder.remove() }
+    try DataExporter.export(
+      try SceneWorldTests.small(pairs: 30), format: .cocoJSON, to: folder.path, images: true,
+      imageFormat: .jpeg)
+    let clean = try DataInspector.inspect(folder.path)
+    #expect(clean.totalProblems == 0 && clean.imageFilesChecked == 30)
+    let train = try FileManager.default.contentsOfDirectory(atPath: folder.child("images/train"))
+      .sorted()
+    let cut = folder.child("images/train/\(train[0])")
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: cut))
+    try bytes.prefix(bytes.count / 3).write(to: URL(fileURLWithPath: cut))
+    try FileManager.default.removeItem(atPath: folder.child("images/train/\(train[1])"))
+    let damaged = try DataInspector.inspect(folder.path)
+    #expect(damaged.totalProblems == 2)
+    #expect(damaged.problems.contains { $0.description.contains("missing image \(train[1])") })
+    #expect(damaged.problems.contains { $0.description.contains(train[0]) && $0.description.contains("damaged or truncated") })
+  }
+
   @Test(arguments: [TagVocabulary.fine, .coarse, .none])
   func oscarExportReadsBackWithTheSameTagsAndFeatures(tags: TagVocabulary) throws {
     let folder = try TemporaryDirectory()

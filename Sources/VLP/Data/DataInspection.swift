@@ -31,6 +31,8 @@ public struct DataInspection: Sendable {
   public var lineIndexes: [String] = []
   /// The world configuration found beside the data (`world.json`), summarized.
   public var origin: String?
+  /// How many image files the captions name were found and decoded (nil: no image folder).
+  public var imageFilesChecked: Int?
   public var examples: [String] = []
   public var problems: [DataProblem] = []
   public var totalProblems = 0
@@ -62,7 +64,9 @@ public struct DataInspection: Sendable {
       }
       // A label or feature TSV alone has images but no pairs.
       if pairCount > 0 { lines.append(("pairs", pairs)) }
-      lines.append(("images", grouped(imageCount)))
+      var images = grouped(imageCount)
+      if let imageFilesChecked { images += " (\(grouped(imageFilesChecked)) image files decoded)" }
+      lines.append(("images", images))
     }
     if let vocabulary { lines.append(("vocabulary", vocabulary)) }
     if taggedImages > 0 {

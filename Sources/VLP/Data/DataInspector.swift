@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// Validates a data folder or file and summarizes it, listing every problem (up to a limit)
 /// rather than stopping at the first. Recognizes an export of `vlp data export` in either
@@ -54,10 +55,15 @@ public enum DataInspector {
     if !cocoFiles.isEmpty {
       inspection.format = "coco-json (captions)"
       var words = Set<String>()
+      var imageNames: [(file: String, name: String)] = []
       for file in cocoFiles {
-        let captions = try COCOCaptions.read(
-          from: (cocoFolder as NSString).appendingPathComponent(file), log: &log)
+        let path = (cocoFolder as NSString).appendingPathComponent(file)
+        let captions = try COCOCaptions.read(from: path, log: &log)
         summarize(captions, file: file, &inspection, &words, exampleCount)
+        imageNames += captions.images.map { (path, $0.fileName) }
+      }
+      if manager.fileExists(atPath: child("images")) {
+        checkImages(imageNames, in: child("images"), &inspection, &log)
       }
       inspection.vocabulary = "\(grouped(words.count)) distinct caption words (no vocab.txt)"
     } else if !oscarFolders.isEmpty {
@@ -199,6 +205,33 @@ public enum DataInspector {
     } catch {
       log.report(file: path, "\(error)")
     }
+  }
+
+  /// Every image the captions name, found as training finds it and decoded (at libjpeg's
+  /// smallest scale, so a folder of photos is checked quickly): what `vlp run` would refuse.
+  private static func checkImages(
+    _ names: [(file: String, name: String)], in folder: String, _ inspection: inout DataInspection,
+    _ log: inout ProblemLog
+  ) {
+    let folders = CorpusLoader.imageFolders(folder)
+    var checked = Set<String>()
+    for (file, name) in names where checked.insert(name).inserted {
+      let candidates = folders.map { ($0 as NSString).appendingPathComponent(name) }
+      guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+        log.report(file: file, "missing image \(name) (looked in \(folder) and its subfolders)")
+        continue
+      }
+      do {
+        _ = try ImageDecoding.decode(file: path, reducedTo: 1)
+      } catch {
+        // The decoder's message starts with the path, which the problem already names.
+        let message = "\(error)"
+        log.report(
+          file: path,
+          message.hasPrefix(path + ": ") ? String(message.dropFirst(path.count + 2)) : message)
+      }
+    }
+    inspection.imageFilesChecked = checked.count
   }
 
   private static func summarize(
