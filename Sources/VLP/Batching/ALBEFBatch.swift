@@ -4,6 +4,9 @@ import Tensor
 /// after MLM masking, and the image inputs.
 public struct ALBEFBatch: Sendable {
   public var pairIndices: [Int]
+  /// The image of each row (`PretrainingCorpus.imageKey`): COCO's five captions of one image
+  /// share it; every world pair is its own image.
+  public var imageKeys: [Int]
   public var text: TextInputs
   public var masked: MaskedTokens
   public var maskedIDs: IndexTensor  // (B, T)
@@ -13,27 +16,30 @@ public struct ALBEFBatch: Sendable {
 
   /// Which rows may not be each other's ITM negatives.
   public var duplicates: BatchDuplicates {
-    BatchDuplicates(pairIndices: pairIndices, captionIDs: text.ids)
+    BatchDuplicates(imageKeys: imageKeys, captionIDs: text.ids)
   }
 }
 
-/// Rows of a batch that are the same pair, or whose captions are the same text: another image
-/// with an identical caption is no negative of it (the duplicates the retrieval model's `idx`
-/// removes, ALBEF #108).
+/// Rows of a batch that show the same image, or whose captions are the same text: neither is a
+/// negative of the other. Another caption of the same image (COCO has five) would be a false
+/// negative, and so would another image with an identical caption; ALBEF's retrieval model
+/// removes both through `idx` (ALBEF #108). The world's pairs are each their own image, so
+/// there only the pair itself and identical captions count.
 public struct BatchDuplicates: Sendable {
-  let pairIndices: [Int]
+  let imageKeys: [Int]
   let captions: [[Int]]
 
-  /// captionIDs: (B, T) token ids, padded alike, so equal rows are equal captions.
-  public init(pairIndices: [Int], captionIDs: IndexTensor) {
-    self.pairIndices = pairIndices
+  /// imageKeys: each row's image; captionIDs: (B, T) token ids, padded alike, so equal rows are
+  /// equal captions.
+  public init(imageKeys: [Int], captionIDs: IndexTensor) {
+    self.imageKeys = imageKeys
     let length = captionIDs.shape[1]
     let ids = captionIDs.values
-    captions = pairIndices.indices.map { Array(ids[$0 * length..<($0 + 1) * length]) }
+    captions = imageKeys.indices.map { Array(ids[$0 * length..<($0 + 1) * length]) }
   }
 
   public func isDuplicate(_ i: Int, _ j: Int) -> Bool {
-    pairIndices[i] == pairIndices[j] || captions[i] == captions[j]
+    imageKeys[i] == imageKeys[j] || captions[i] == captions[j]
   }
 }
 
@@ -62,7 +68,7 @@ extension PretrainingData {
       continuesWord: { vocabulary.continuesWord(ids[$0]) }, probability: maskProbability,
       maskID: vocabulary.maskID, vocabularySize: vocabularySize, random: &random)
     return ALBEFBatch(
-      pairIndices: indices, text: text, masked: masked,
+      pairIndices: indices, imageKeys: indices.map(corpus.imageKey), text: text, masked: masked,
       maskedIDs: try IndexTensor(shape: [indices.count, length], values: masked.ids),
       image: try imageInputs(indices, augmentation: augmentation))
   }
