@@ -24,7 +24,9 @@ enum ImageFileReading {
   }
 
   static func read(_ path: String) throws(ImageError) -> [UInt8] {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    // Non-blocking: a FIFO without a writer would otherwise hold open() forever; fstat then
+    // refuses it by name. Reads of a regular file are unaffected.
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard descriptor >= 0 else { throw openError(path, errno) }
     defer { close(descriptor) }
     var status = stat()

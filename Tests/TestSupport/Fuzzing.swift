@@ -190,7 +190,7 @@ public struct Fuzzer: Sendable {
   }
 
   /// Text that only a programmer should see.
-  static func isInternal(_ message: String) -> Bool {
+  public static func isInternal(_ message: String) -> Bool {
     ["NSCocoaErrorDomain", "Error Domain=", "DecodingError", "dataCorrupted", "keyNotFound",
       "typeMismatch", "Fatal error"].contains { message.contains($0) }
   }

@@ -41,7 +41,7 @@ public struct CSVCurveParser: Sendable {
     let lowered = header.map { $0.lowercased() }
     func column(_ names: String...) -> Int? { names.lazy.compactMap { lowered.firstIndex(of: $0) }.first }
     let stepColumn = column("step", "epoch", "iteration") ?? 0
-    guard stepColumn < cells.count, let step = Double(cells[stepColumn]) else {
+    guard stepColumn < cells.count, let step = Double(cells[stepColumn]).flatMap(LineBuffer.step) else {
       return "no step number in column \(stepColumn + 1)"
     }
     let wallColumn = column("wall_time", "time")
@@ -51,14 +51,14 @@ public struct CSVCurveParser: Sendable {
     if let tagColumn = column("tag"), let valueColumn = column("value") {
       guard tagColumn < cells.count, valueColumn < cells.count else { return "too few cells" }
       guard let value = Double(cells[valueColumn]) else { return "value '\(cells[valueColumn])' is not a number" }
-      store.append(run: runName, tag: cells[tagColumn], step: Int64(step), wallTime: wallTime, value: value)
+      store.append(run: runName, tag: cells[tagColumn], step: step, wallTime: wallTime, value: value)
       return nil
     }
     let special = Set([stepColumn, wallColumn, runColumn].compactMap { $0 })
     for (index, name) in header.enumerated() where !special.contains(index) && index < cells.count {
       guard !cells[index].isEmpty else { continue }
       guard let value = Double(cells[index]) else { return "\(name) '\(cells[index])' is not a number" }
-      store.append(run: runName, tag: name, step: Int64(step), wallTime: wallTime, value: value)
+      store.append(run: runName, tag: name, step: step, wallTime: wallTime, value: value)
     }
     return nil
   }

@@ -59,7 +59,9 @@ public struct JSONLinesParser: Sendable {
 
   private mutating func add(_ object: [String: Any], to store: inout CurveStore) {
     let runName = (object["variant"] as? String).map { "\(run)/\($0)" } ?? run
-    let position = Self.positionKeys.lazy.compactMap { object[$0].flatMap(LineBuffer.number) }.first
+    let position = Self.positionKeys.lazy.compactMap {
+      object[$0].flatMap(LineBuffer.number).flatMap(LineBuffer.step)
+    }.first
     let wallTime = ["wall_time", "timestamp", "time"].lazy.compactMap {
       object[$0].flatMap(LineBuffer.number)
     }.first ?? .nan
@@ -67,7 +69,7 @@ public struct JSONLinesParser: Sendable {
     Self.flatten(object, prefix: "", into: &values)
     for (tag, value) in values {
       let key = runName + "\u{0}" + tag
-      let step = position.map { Int64($0) } ?? ordinals[key, default: 0]
+      let step = position ?? ordinals[key, default: 0]
       ordinals[key] = step + 1
       store.append(run: runName, tag: tag, step: step, wallTime: wallTime, value: value)
     }

@@ -23,4 +23,11 @@ enum LineBuffer {
     // boolean cannot be told apart here (a configuration's flags never reach this: skipped).
     return (value as? NSNumber)?.doubleValue
   }
+
+  /// A step number as a step: whole part of a finite value within ±2^53 (what a JSON number
+  /// holds exactly), else nil. `1e308`, `NaN` or `-inf` as a step must not trap the conversion.
+  static func step(_ value: Double) -> Int64? {
+    guard value.isFinite, abs(value) <= 9_007_199_254_740_992 else { return nil }
+    return Int64(value.rounded(.towardZero))
+  }
 }

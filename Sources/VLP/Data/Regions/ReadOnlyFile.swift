@@ -11,7 +11,9 @@ final class ReadOnlyFile: Sendable {
   private let descriptor: Int32
 
   init(path: String) throws {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    // Non-blocking: a FIFO without a writer would otherwise hold open() forever; fstat then
+    // refuses it by kind. Reads (pread) of a regular file are unaffected.
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard descriptor >= 0 else {
       let cause = String(cString: strerror(errno))
       if errno == ENOENT { throw DataError.missingFile(path: path, hint: "check the path") }
