@@ -41,8 +41,11 @@ extension EndToEndTests {
       Thread.sleep(forTimeInterval: 0.1)
     }
     try type("clear; vlp tui default")
-    screen = try tmux.wait("the watcher") { $0.contains("watching") && (Self.step(in: $0) ?? 0) > 0 }
-    #expect(screen.contains("trained by pid"), "\(screen)")
+    // The footer names the trainer once no other message holds it (a loading message may come
+    // first on a slow machine): wait for it rather than expect it on the first watching frame.
+    screen = try tmux.wait("the watcher naming its trainer") {
+      $0.contains("watching") && $0.contains("trained by pid") && (Self.step(in: $0) ?? 0) > 0
+    }
     let seen = Self.step(in: screen) ?? 0
     try tmux.wait("the curves following the writer") { (Self.step(in: $0) ?? 0) > seen }
     try tmux.keys("Space")
