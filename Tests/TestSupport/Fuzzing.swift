@@ -228,27 +228,37 @@ public struct FuzzRandom {
   public mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
 }
 
-/// What a crash handler prints: the reader and seed of the case being run.
+/// What a crash handler prints: the reader and seed of the case being run. Fuzz tests run in
+/// parallel, so the note lives in raw memory behind a lock, not in Swift `static var`s: two
+/// cases writing one of those at once trapped on its exclusivity check (SIGILL), and the
+/// handler then blamed whichever case had written last.
 enum CrashNote {
-  nonisolated(unsafe) static var buffer = UnsafeMutablePointer<CChar>.allocate(capacity: 512)
-  nonisolated(unsafe) static var length = 0
-  nonisolated(unsafe) static var installed = false
+  nonisolated(unsafe) static let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: 512)
+  nonisolated(unsafe) static let length: UnsafeMutablePointer<Int> = {
+    let pointer = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+    pointer.initialize(to: 0)
+    return pointer
+  }()
+  private static let lock = NSLock()
 
   static func set(_ text: String) {
     let bytes = Array(text.utf8.prefix(511))
-    length = 0
-    for (index, byte) in bytes.enumerated() { buffer[index] = CChar(bitPattern: byte) }
-    length = bytes.count
+    lock.withLock {
+      length.pointee = 0
+      for (index, byte) in bytes.enumerated() { buffer[index] = CChar(bitPattern: byte) }
+      length.pointee = bytes.count
+    }
   }
 
-  static func install() {
-    guard !installed else { return }
-    installed = true
+  static func install() { _ = installation }
+
+  /// Installed once, by whichever case comes first (a `static let` initialises once, safely).
+  private static let installation: Void = {
     for signal in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT] {
       var action = sigaction()
       #if canImport(Glibc)
         action.__sigaction_handler.sa_handler = { code in
-          _ = write(2, CrashNote.buffer, CrashNote.length)
+          _ = write(2, CrashNote.buffer, CrashNote.length.pointee)
           Glibc.signal(code, SIG_DFL)
           raise(code)
         }
@@ -256,7 +266,7 @@ enum CrashNote {
       action.sa_flags = 0
       sigaction(signal, &action, nil)
     }
-  }
+  }()
 }
 
 extension Fuzzer {
