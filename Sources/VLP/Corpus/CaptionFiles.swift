@@ -36,6 +36,9 @@ enum CaptionFiles {
         + "{\"images\": [{\"filepath\", \"filename\", \"split\", \"sentences\"}]}")
       return []
     }
+    let splits: [String: DataSplit] = [
+      "train": .train, "restval": .train, "val": .validation, "test": .test,
+    ]
     var records: [CaptionRecord] = []
     for (index, entry) in images.enumerated() {
       let field = "images[\(index)]"
@@ -48,9 +51,6 @@ enum CaptionFiles {
         continue
       }
       let folder = image["filepath"] as? String ?? ""
-      let splits: [String: DataSplit] = [
-        "train": .train, "restval": .train, "val": .validation, "test": .test,
-      ]
       guard let splitName = image["split"] as? String, let split = splits[splitName] else {
         log.report(
           file: path, field: field + ".split", "expected train, restval, val or test")

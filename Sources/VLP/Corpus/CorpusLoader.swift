@@ -102,7 +102,7 @@ public enum CorpusLoader {
       let candidates = folders.map { ($0 as NSString).appendingPathComponent(record.image) }
       let path =
         candidates.first { indexOfImage[$0] != nil }
-        ?? candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
+        ?? locateImage(record.image, in: folders) ?? candidates[0]
       if missing.contains(path) { continue }
       if indexOfImage[path] == nil {
         guard FileManager.default.fileExists(atPath: path) else {
@@ -128,6 +128,13 @@ public enum CorpusLoader {
     return CaptionCorpus(
       source: data.source, records: usable.map { kept[$0] }, imagePaths: imagePaths,
       imageOfPair: usable.map { imageOfPair[$0] }, images: images)
+  }
+
+  /// The first of `folders` that holds the image `name` (nil: none does): how training and
+  /// `vlp data inspect` find a caption's image.
+  static func locateImage(_ name: String, in folders: [String]) -> String? {
+    folders.lazy.map { ($0 as NSString).appendingPathComponent(name) }
+      .first { FileManager.default.fileExists(atPath: $0) }
   }
 
   /// Where image file names are looked up: the image folder, then its subfolders in name order

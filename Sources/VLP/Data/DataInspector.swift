@@ -216,8 +216,7 @@ public enum DataInspector {
     let folders = CorpusLoader.imageFolders(folder)
     var checked = Set<String>()
     for (file, name) in names where checked.insert(name).inserted {
-      let candidates = folders.map { ($0 as NSString).appendingPathComponent(name) }
-      guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+      guard let path = CorpusLoader.locateImage(name, in: folders) else {
         log.report(file: file, "missing image \(name) (looked in \(folder) and its subfolders)")
         continue
       }
