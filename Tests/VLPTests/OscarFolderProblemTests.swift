@@ -36,6 +36,15 @@ import Testing
         Fixtures.columnsRow("2", boxes: 3, Fixtures.values(image: 2, boxes: 1, dimension: 10))),
       read: ("features", "2")),
     Case(
+      // Fuzz seed 473: num_boxes x D overflowed Int and trapped instead of refusing the row.
+      description: "a box count so large its float count overflows",
+      problem:
+        "features.tsv:2: num_boxes: num_boxes is 9223372036854775807, so 9223372036854775807 x 10 = more than 9223372036854775807 floats are expected (D = 10, from line 1); found 10",
+      features: replacing(
+        Fixtures.columnsFeatures, 1,
+        Fixtures.columnsRow("2", boxes: Int.max, Fixtures.values(image: 2, boxes: 1, dimension: 10))),
+      read: ("features", "2")),
+    Case(
       description: "an inconsistent feature dimension",
       problem:
         "features.tsv:2: features: 2 boxes of 11 floats, but the file's feature dimension is 10 (line 1)",

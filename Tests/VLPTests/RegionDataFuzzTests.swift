@@ -7,7 +7,8 @@ import Testing
 /// Seeded mutation fuzzing of Oscar/VinVL split folders (docs/reliability.md, "Fuzzing"): one
 /// file of a valid folder is mutated at a time (feature rows in both encodings, label rows,
 /// a line index, captions as corpus.tsv and as JSON); opening, validating and reading every
-/// row may refuse, never trap, hang or answer in Foundation's words.
+/// row, and `vlp data inspect` of the folder, may refuse, never trap, hang or answer in
+/// Foundation's words.
 @Suite struct RegionDataFuzzTests {
   typealias Fixtures = OscarFolderFixtures
   static let d = 4
@@ -63,6 +64,8 @@ import Testing
       _ = try? labels.vocabulary()
     }
     for caption in oscar.captions { _ = try? oscar.regionFeatures(of: caption.imageID) }
+    // `vlp data inspect` reads the Oscar layout with its own whole-file reader (OscarTSVReader).
+    _ = try? DataInspector.inspect(folder, maximumProblems: 100)
   }
 
   /// Mutates `mutated` of `folder` (the other files stay valid) and opens the folder.

@@ -215,13 +215,17 @@ enum OscarTSVReader {
       if width == nil, boxCount > 0, values.count % boxCount == 0, values.count / boxCount > 6 {
         width = (values.count / boxCount, line.number)
       }
+      // A crafted num_boxes (up to Int.max) must not overflow the product it is checked by.
+      let expected = width.map { boxCount.multipliedReportingOverflow(by: $0.value) }
       let countMatches =
-        width.map { values.count == boxCount * $0.value } ?? (boxCount == 0 && values.isEmpty)
+        expected.map { !$0.overflow && values.count == $0.partialValue }
+        ?? (boxCount == 0 && values.isEmpty)
       guard countMatches else {
         let reason: String
-        if let width {
+        if let width, let expected {
+          let product = expected.overflow ? "more than \(Int.max)" : "\(expected.partialValue)"
           reason =
-            "num_boxes is \(boxCount), so \(boxCount) x \(width.value) = \(boxCount * width.value) floats are expected"
+            "num_boxes is \(boxCount), so \(boxCount) x \(width.value) = \(product) floats are expected"
             + " (D = \(width.value - 6) + 6 box values, from line \(width.line)); found \(values.count)"
         } else {
           reason =

@@ -106,11 +106,14 @@ public final class RegionFeatureFile: Sendable {
     guard let dimension, let dimensionLine else {
       throw table.rowProblem(row, "num_boxes", "no row among the first 16 has a box to set D")
     }
-    if count != boxes * dimension {
-      if count % dimension == 0 || count % boxes != 0 {
+    // A crafted num_boxes (up to Int.max) must not overflow the product it is checked by.
+    let (expected, overflow) = boxes.multipliedReportingOverflow(by: dimension)
+    if overflow || count != expected {
+      if overflow || count % dimension == 0 || count % boxes != 0 {
+        let product = overflow ? "more than \(Int.max)" : "\(expected)"
         throw table.rowProblem(
           row, "num_boxes",
-          "num_boxes is \(boxes), so \(boxes) x \(dimension) = \(boxes * dimension) floats are "
+          "num_boxes is \(boxes), so \(boxes) x \(dimension) = \(product) floats are "
             + "expected (D = \(dimension), from line \(dimensionLine)); found \(count)")
       }
       throw table.rowProblem(
