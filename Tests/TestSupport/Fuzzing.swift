@@ -70,6 +70,8 @@ public struct Fuzzer: Sendable {
     var failures: [String] = []
     var casesRun = 0
     CrashNote.install()
+    let slot = CrashNote.takeSlot()
+    defer { CrashNote.releaseSlot(slot) }
     for seed in seeds {
       if Date().timeIntervalSince(start) > seconds { break }
       let input = mutate(seed: seed)
@@ -77,7 +79,7 @@ public struct Fuzzer: Sendable {
         failures.append("\(name): cannot write the input of seed \(seed)")
         break
       }
-      CrashNote.set("fuzz \(name): crashed on seed \(seed) (rerun: VLP_FUZZ_SEED=\(seed))\n")
+      CrashNote.set(slot, "fuzz \(name): seed \(seed) (rerun: VLP_FUZZ_SEED=\(seed))\n")
       let outcome = Self.withWatchdog(seconds: perInputTimeout) { try read(path) }
       casesRun += 1
       switch outcome {
@@ -91,7 +93,6 @@ public struct Fuzzer: Sendable {
       if case .hung = outcome { break }  // the stuck worker keeps its thread; stop here
       if failures.count >= 10 { break }
     }
-    CrashNote.set("")
     let growth = Self.peakMemory() - memoryBefore
     if growth > memoryGrowthLimit {
       failures.append("\(name): peak memory grew by \(growth >> 20) MiB over \(casesRun) cases")
@@ -228,37 +229,58 @@ public struct FuzzRandom {
   public mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
 }
 
-/// What a crash handler prints: the reader and seed of the case being run. Fuzz tests run in
-/// parallel, so the note lives in raw memory behind a lock, not in Swift `static var`s: two
-/// cases writing one of those at once trapped on its exclusivity check (SIGILL), and the
-/// handler then blamed whichever case had written last.
+/// What a crash handler prints: the reader and seed of each case being run. Fuzz tests run in
+/// parallel, and a crash in one cannot tell which thread's case it was, so every running fuzz
+/// loop owns a slot and the handler prints every occupied slot (one of them crashed; rerun each
+/// alone with its seed). The notes live in raw memory behind a lock, not in Swift `static var`s:
+/// two cases writing one of those at once trapped on its exclusivity check (SIGILL).
 enum CrashNote {
-  nonisolated(unsafe) static let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: 512)
-  nonisolated(unsafe) static let length: UnsafeMutablePointer<Int> = {
-    let pointer = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-    pointer.initialize(to: 0)
+  static let slotCount = 32
+  static let slotSize = 256
+  nonisolated(unsafe) static let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: slotCount * slotSize)
+  /// Bytes of each slot's note; -1 marks a free slot.
+  nonisolated(unsafe) static let lengths: UnsafeMutablePointer<Int> = {
+    let pointer = UnsafeMutablePointer<Int>.allocate(capacity: slotCount)
+    pointer.initialize(repeating: -1, count: slotCount)
     return pointer
   }()
   private static let lock = NSLock()
+  static let header = Array("fuzz: crashed while running one of these cases:\n".utf8).map { CChar(bitPattern: $0) }
 
-  static func set(_ text: String) {
-    let bytes = Array(text.utf8.prefix(511))
+  /// A free slot (the last one is shared if more loops run at once than there are slots).
+  static func takeSlot() -> Int {
     lock.withLock {
-      length.pointee = 0
-      for (index, byte) in bytes.enumerated() { buffer[index] = CChar(bitPattern: byte) }
-      length.pointee = bytes.count
+      let slot = (0..<slotCount).first { lengths[$0] < 0 } ?? slotCount - 1
+      lengths[slot] = 0
+      return slot
+    }
+  }
+
+  static func releaseSlot(_ slot: Int) { lock.withLock { lengths[slot] = -1 } }
+
+  static func set(_ slot: Int, _ text: String) {
+    let bytes = Array(text.utf8.prefix(slotSize - 1))
+    lock.withLock {
+      lengths[slot] = 0
+      for (index, byte) in bytes.enumerated() { buffer[slot * slotSize + index] = CChar(bitPattern: byte) }
+      lengths[slot] = bytes.count
     }
   }
 
   static func install() { _ = installation }
 
   /// Installed once, by whichever case comes first (a `static let` initialises once, safely).
+  /// The handler only calls write(2), signal and raise: async-signal-safe.
   private static let installation: Void = {
+    _ = header.count  // initialised here, not first in the handler
     for signal in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT] {
       var action = sigaction()
       #if canImport(Glibc)
         action.__sigaction_handler.sa_handler = { code in
-          _ = write(2, CrashNote.buffer, CrashNote.length.pointee)
+          CrashNote.header.withUnsafeBufferPointer { _ = write(2, $0.baseAddress, $0.count) }
+          for slot in 0..<CrashNote.slotCount where CrashNote.lengths[slot] > 0 {
+            _ = write(2, CrashNote.buffer + slot * CrashNote.slotSize, CrashNote.lengths[slot])
+          }
           Glibc.signal(code, SIG_DFL)
           raise(code)
         }

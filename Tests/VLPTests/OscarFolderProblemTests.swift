@@ -128,6 +128,23 @@ import Testing
       inspection.problems.contains { $0.description.hasPrefix(place) }, "\(inspection.problems)")
   }
 
+  /// Fuzz seed 2243: rows that claim boxes but hold no floats voted for a dimension of 0, and
+  /// checking a row then divided by it (a trap). Now they set no dimension and are refused.
+  @Test func rowsWithBoxesButNoFloatsSetNoDimension() throws {
+    let folder = try TemporaryDirectory()
+    defer { folder.remove() }
+    try Fixtures.writeColumns(folder, features: ["1\t4\t", "2\t4\t", "3\t0\t"])
+    let oscar = try OscarFolder(folder.path)
+    var log = ProblemLog()
+    oscar.validate(log: &log)
+    #expect(
+      log.problems.map { $0.description.replacingOccurrences(of: folder.path + "/", with: "") }.prefix(2) == [
+        "features.tsv:1: num_boxes: no row among the first 16 has a box to set D",
+        "features.tsv:2: num_boxes: no row among the first 16 has a box to set D",
+      ], "\(log.problems)")
+    #expect(throws: DataError.self) { try oscar.regionFeatures(of: "1") }
+  }
+
   @Test func aVinVLRowWhoseBoxCountDisagreesIsReportedToo() throws {
     let folder = try TemporaryDirectory()
     defer { folder.remove() }

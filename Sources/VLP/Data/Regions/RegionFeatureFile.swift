@@ -67,8 +67,8 @@ public final class RegionFeatureFile: Sendable {
     var votes: [Int: (count: Int, line: Int)] = [:]
     for row in sample {
       guard let parsed = try? RegionFeatureFile.parse(table, row, encoding),
-        parsed.boxCount > 0, parsed.values.count % parsed.boxCount == 0
-      else { continue }
+        parsed.boxCount > 0, !parsed.values.isEmpty, parsed.values.count % parsed.boxCount == 0
+      else { continue }  // boxes without floats vote for no dimension (D = 0 divided by zero)
       let found = parsed.values.count / parsed.boxCount
       votes[found] = ((votes[found]?.count ?? 0) + 1, votes[found]?.line ?? row + 1)
     }
