@@ -32,7 +32,7 @@ struct InterpolatedRepulsion {
   var boxesPerUnit: Float = 2
   /// Nodes per side at most: past an extent of maximumNodes / (nodesPerBox x boxesPerUnit)
   /// (128 units by default) the boxes widen instead, so that the FFT's grid (twice this per
-  /// side, zero-padded) stays within 2048^2 points (about 200 MB of work areas) at any N.
+  /// side, zero-padded) stays within 2048^2 points (18 planes of floats: about 300 MB) at any N.
   var maximumNodes = 1024
 
   private var scratch: [Float] = []
