@@ -14,6 +14,10 @@ public struct TSNEBenchmarkResult: Codable, Sendable, Equatable {
   public var preparationSeconds: Double
   public var optimisationSeconds: Double
   public var totalSeconds: Double
+  /// CPU seconds of the whole process (all threads) in each phase: on a shared machine the
+  /// steadier figure (docs/benchmarks.md compares them with openTSNE's process CPU time).
+  public var preparationCPUSeconds: Double
+  public var optimisationCPUSeconds: Double
   public var klDivergence: Double
   public var trustworthiness: Double
 }
@@ -39,11 +43,14 @@ public enum TSNEBenchmark {
   ) throws -> TSNEBenchmarkResult {
     try ComputeSettings.withThreadCount(threads) {
       let start = DispatchTime.now().uptimeNanoseconds
+      let startCPU = processCPUSeconds()
       var tsne = try TSNE(
         data: data.data, count: data.count, dimensions: data.dimensions, options: options)
       let prepared = DispatchTime.now().uptimeNanoseconds
+      let preparedCPU = processCPUSeconds()
       tsne.run()
       let end = DispatchTime.now().uptimeNanoseconds
+      let endCPU = processCPUSeconds()
       // Exact up to 20,000 points; above, the sampled estimate (docs/projection.md).
       let trust =
         data.count <= 20_000
@@ -60,6 +67,7 @@ public enum TSNEBenchmark {
         preparationSeconds: Double(prepared - start) * 1e-9,
         optimisationSeconds: Double(end - prepared) * 1e-9,
         totalSeconds: Double(end - start) * 1e-9,
+        preparationCPUSeconds: preparedCPU - startCPU, optimisationCPUSeconds: endCPU - preparedCPU,
         klDivergence: tsne.klDivergence ?? .nan, trustworthiness: trust)
     }
   }
@@ -88,9 +96,17 @@ public enum TSNEBenchmark {
     }
   }
 
+  /// CPU time of the whole process so far (every thread), in seconds.
+  static func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+  }
+
   public static func table(_ results: [TSNEBenchmarkResult]) -> String {
     var lines = [
       "points  dims  iters  method      threads  prepare s  optimise s  total s  KL      trust(10)"
+        + "  prepare CPU s  optimise CPU s"
     ]
     for r in results {
       lines.append(
@@ -99,7 +115,8 @@ public enum TSNEBenchmark {
           + String(
             format: "  %7d  %9.2f  %10.2f  %7.2f  %6.3f  %9.4f", r.threads,
             r.preparationSeconds, r.optimisationSeconds, r.totalSeconds, r.klDivergence,
-            r.trustworthiness))
+            r.trustworthiness)
+          + String(format: "  %13.2f  %14.2f", r.preparationCPUSeconds, r.optimisationCPUSeconds))
     }
     return lines.joined(separator: "\n")
   }

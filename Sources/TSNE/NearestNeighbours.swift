@@ -140,69 +140,29 @@ public enum NearestNeighbours {
   }
 
   /// The k smallest entries of `row` (except `skipping`) in increasing (distance, index)
-  /// order, with a bounded max-heap: most entries are rejected by one comparison.
+  /// order, with a bounded max-heap (`NeighbourHeapRow`, the one NN-descent uses): most
+  /// entries are rejected by one comparison.
   static func selectSmallest(
     row: UnsafePointer<Float>, count: Int, skipping: Int, k: Int,
     indices: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>
   ) {
-    // The heap lives in the outputs; (distance, index) pairs compare lexicographically.
-    @inline(__always) func greater(_ a: Int, _ b: Int) -> Bool {
-      distances[a] > distances[b] || (distances[a] == distances[b] && indices[a] > indices[b])
-    }
-    @inline(__always) func swapAt(_ a: Int, _ b: Int) {
-      let (d, x) = (distances[a], indices[a])
-      (distances[a], indices[a]) = (distances[b], indices[b])
-      (distances[b], indices[b]) = (d, x)
-    }
-    func siftDown(_ start: Int, _ size: Int) {
-      var parent = start
-      while true {
-        let left = 2 * parent + 1
-        if left >= size { return }
-        var largest = left
-        if left + 1 < size, greater(left + 1, left) { largest = left + 1 }
-        if !greater(largest, parent) { return }
-        swapAt(parent, largest)
-        parent = largest
-      }
-    }
-    var size = 0
+    // Empty slots (infinity, Int32.max) are displaced by any real entry; equal distances keep
+    // the earlier (lower) index already in the heap, as the scan runs in index order.
+    distances.update(repeating: .infinity, count: k)
+    indices.update(repeating: .max, count: k)
+    let heap = NeighbourHeapRow(indices: indices, distances: distances, isNew: nil, k: k)
     var j = 0
     while j < count {
-      // Once the heap is full, most blocks of 16 hold nothing nearer than its top.
-      if size == k, j + 16 <= count,
+      // Most blocks of 16 hold nothing nearer than the heap's top.
+      if j + 16 <= count,
         !any(UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self) .< distances[0])
       {
         j += 16
         continue
       }
-      defer { j += 1 }
-      if j == skipping { continue }
-      let d = row[j]
-      if size < k {
-        distances[size] = d
-        indices[size] = Int32(j)
-        var child = size
-        size += 1
-        while child > 0 {
-          let parent = (child - 1) / 2
-          if !greater(child, parent) { break }
-          swapAt(child, parent)
-          child = parent
-        }
-      } else if d < distances[0] {
-        // Equal distances keep the earlier (lower) index already in the heap.
-        distances[0] = d
-        indices[0] = Int32(j)
-        siftDown(0, k)
-      }
+      if j != skipping { heap.push(Int32(j), row[j]) }
+      j += 1
     }
-    // Heap sort in place: the largest goes to the end.
-    var end = k
-    while end > 1 {
-      end -= 1
-      swapAt(0, end)
-      siftDown(0, end)
-    }
+    heap.sortAscending()
   }
 }

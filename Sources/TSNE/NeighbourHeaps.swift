@@ -18,11 +18,14 @@ struct NeighbourHeaps {
   }
 }
 
-/// Raw access to one heap row (k entries).
+/// Raw access to one bounded max-heap of k (squared distance, index) entries, ordered by
+/// (distance, index), with an optional "new" flag per entry: the one heap of the exact search
+/// (`NearestNeighbours.selectSmallest`, no flags) and of NN-descent (`NeighbourHeaps`).
+/// Empty slots hold (infinity, -1) or (infinity, Int32.max); both keep the heap valid.
 struct NeighbourHeapRow {
   let indices: UnsafeMutablePointer<Int32>
   let distances: UnsafeMutablePointer<Float>
-  let isNew: UnsafeMutablePointer<Bool>
+  let isNew: UnsafeMutablePointer<Bool>?
   let k: Int
 
   @inline(__always) var largest: Float { distances[0] }
@@ -32,9 +35,10 @@ struct NeighbourHeapRow {
   }
 
   @inline(__always) private func swapAt(_ a: Int, _ b: Int) {
-    let (d, x, f) = (distances[a], indices[a], isNew[a])
-    (distances[a], indices[a], isNew[a]) = (distances[b], indices[b], isNew[b])
-    (distances[b], indices[b], isNew[b]) = (d, x, f)
+    let (d, x) = (distances[a], indices[a])
+    (distances[a], indices[a]) = (distances[b], indices[b])
+    (distances[b], indices[b]) = (d, x)
+    if let isNew { (isNew[a], isNew[b]) = (isNew[b], isNew[a]) }
   }
 
   private func siftDown(_ start: Int, _ size: Int) {
@@ -50,18 +54,30 @@ struct NeighbourHeapRow {
     }
   }
 
+  /// Whether (distance, index) would enter the heap (it is nearer than the farthest entry).
+  @inline(__always) func admits(_ index: Int32, _ distance: Float) -> Bool {
+    distance < distances[0] || (distance == distances[0] && index < indices[0])
+  }
+
   /// Replaces the farthest entry by (distance, index) when nearer; the caller makes sure the
   /// index is not in the row already. Returns whether it was inserted.
   @inline(__always) @discardableResult
   func push(_ index: Int32, _ distance: Float) -> Bool {
-    guard distance < distances[0] || (distance == distances[0] && index < indices[0]) else {
-      return false
-    }
+    guard admits(index, distance) else { return false }
     distances[0] = distance
     indices[0] = index
-    isNew[0] = true
+    isNew?[0] = true
     siftDown(0, k)
     return true
+  }
+
+  /// `push` for callers that cannot rule out duplicates: the row is searched only when the
+  /// entry would be admitted (rare once the heap holds near neighbours).
+  @inline(__always) @discardableResult
+  func pushIfAbsent(_ index: Int32, _ distance: Float) -> Bool {
+    guard admits(index, distance) else { return false }
+    for r in 0..<k where indices[r] == index { return false }
+    return push(index, distance)
   }
 
   /// Sorts the row nearest first (heap sort in place; the heap is then no longer valid).

@@ -17,33 +17,47 @@ struct NeighbourSpace {
   }
 
   /// Fills each list from the point's leaf-mates in every tree, then with random points where
-  /// the leaves held fewer than k others.
+  /// the leaves held fewer than k others. Each pair of leaf-mates is measured once and offered
+  /// to both lists (pynndescent's `init_rp_tree`); a leaf's points are few enough to stay in
+  /// cache. Leaves of one tree are disjoint, so they run in parallel, and trees run in order:
+  /// every list sees the same offers in the same order for any thread count.
   func start(forest: RandomProjectionForest, seed: UInt64) {
-    Parallel.forChunks(count: count, minimumPerThread: 256) { range in
-      let stamp = UnsafeMutablePointer<Int32>.allocate(capacity: count)
-      stamp.initialize(repeating: -1, count: count)
-      defer { stamp.deallocate() }
-      for i in range {
-        let row = row(i)
-        let xi = data + i * dimensions
-        stamp[i] = Int32(i)
-        for tree in forest.trees {
-          for s in Int(tree.leafStart[i])..<Int(tree.leafEnd[i]) {
-            let j = Int(tree.order[s])
-            if stamp[j] == Int32(i) { continue }
-            stamp[j] = Int32(i)
-            let d = NeighbourDescent.squaredDistance(xi, data + j * dimensions, dimensions)
-            row.push(Int32(j), d)
+    for tree in forest.trees {
+      var leaves: [Int32] = [0]
+      while Int(leaves[leaves.count - 1]) < count {
+        leaves.append(tree.leafEnd[Int(tree.order[Int(leaves[leaves.count - 1])])])
+      }
+      tree.order.withUnsafeBufferPointer { order in
+        let order = order.baseAddress!
+        Parallel.forChunks(count: leaves.count - 1, minimumPerThread: 8) { range in
+          for leaf in range {
+            let (lower, upper) = (Int(leaves[leaf]), Int(leaves[leaf + 1]))
+            for a in lower..<upper {
+              let i = order[a]
+              let xi = data + Int(i) * dimensions
+              for b in (a + 1)..<upper {
+                let j = order[b]
+                let d = NeighbourDescent.squaredDistance(xi, data + Int(j) * dimensions, dimensions)
+                row(Int(i)).pushIfAbsent(j, d)
+                row(Int(j)).pushIfAbsent(i, d)
+              }
+            }
           }
         }
+      }
+    }
+    Parallel.forChunks(count: count, minimumPerThread: 256) { range in
+      for i in range where row(i).largest == .infinity {
+        let row = row(i)
+        let xi = data + i * dimensions
         var random = RandomGenerator(seed: NeighbourDescent.mix(seed, UInt64(i) &+ 0xA11CE))
         var attempts = 0
         while row.largest == .infinity, attempts < 64 * k {
           attempts += 1
           let j = random.nextInt(below: count)
-          if stamp[j] == Int32(i) { continue }
-          stamp[j] = Int32(i)
-          row.push(Int32(j), NeighbourDescent.squaredDistance(xi, data + j * dimensions, dimensions))
+          if j == i { continue }
+          row.pushIfAbsent(
+            Int32(j), NeighbourDescent.squaredDistance(xi, data + j * dimensions, dimensions))
         }
       }
     }
@@ -65,23 +79,87 @@ struct NeighbourSpace {
       newSets.fill(forward: newForward, perPoint: c, seed: seed &+ 1)
       oldSets.fill(forward: oldForward, perPoint: c, seed: seed &+ 2)
     }
-    var changes = [Int](repeating: 0, count: count)
-    newSets.withBuffers { newSets in
-      oldSets.withBuffers { oldSets in
-        changes.withUnsafeMutableBufferPointer { changes in
-          let changed = changes.baseAddress!
-          Parallel.forChunks(count: count, minimumPerThread: 256) { range in
-            let stamp = UnsafeMutablePointer<Int32>.allocate(capacity: count)
-            stamp.initialize(repeating: -1, count: count)
-            defer { stamp.deallocate() }
-            for i in range {
-              changed[i] = join(i, new: newSets, old: oldSets, stamp: stamp)
+    return newSets.withBuffers { newSets in
+      oldSets.withBuffers { oldSets in localJoin(new: newSets, old: oldSets) }
+    }
+  }
+
+  /// Points handled per pass of the local join: bounds the offers held at once (at most
+  /// (2c)^2 per point) whatever N is.
+  static let joinBlock = 4096
+
+  /// pynndescent's local join: for each point u, every pair of its candidates where at least
+  /// one is new is measured once, and offered to both lists when it beats the list's farthest
+  /// entry as it stood at the round's start. Offers are gathered per block of points in point
+  /// order, then each list takes the offers addressed to it in that order: the result does not
+  /// depend on how the points were split among threads.
+  private func localJoin(new: CandidateSets.Buffers, old: CandidateSets.Buffers) -> Int {
+    let thresholds = (0..<count).map { distances[$0 * k] }
+    let threads = max(1, ComputeSettings.threadCount)
+    var offers = [[JoinOffer]](repeating: [], count: threads)
+    var changed = [Int](repeating: 0, count: threads)
+    var blockStart = 0
+    while blockStart < count {
+      let block = blockStart..<min(count, blockStart + Self.joinBlock)
+      blockStart = block.upperBound
+      let chunks = min(threads, max(1, block.count / 256))
+      thresholds.withUnsafeBufferPointer { thresholds in
+        offers.withUnsafeMutableBufferPointer { offers in
+          let (limit, out) = (thresholds.baseAddress!, offers.baseAddress!)
+          Parallel.forChunks(count: chunks, minimumPerThread: 1) { chunkRange in
+            for chunk in chunkRange {
+              let lower = block.lowerBound + block.count * chunk / chunks
+              let upper = block.lowerBound + block.count * (chunk + 1) / chunks
+              out[chunk].removeAll(keepingCapacity: true)
+              for u in lower..<upper {
+                gatherOffers(new: new.members(of: u), old: old.members(of: u), limit: limit) {
+                  out[chunk].append($0)
+                }
+              }
+            }
+          }
+        }
+      }
+      // Each thread owns a range of lists and reads every chunk's offers in chunk order.
+      offers.withUnsafeBufferPointer { offers in
+        changed.withUnsafeMutableBufferPointer { changed in
+          let (all, tally) = (offers.baseAddress!, changed.baseAddress!)
+          Parallel.forChunks(count: threads, minimumPerThread: 1) { owners in
+            for owner in owners {
+              let lists = (count * owner / threads)..<(count * (owner + 1) / threads)
+              for chunk in 0..<chunks {
+                for offer in all[chunk] where lists.contains(Int(offer.target)) {
+                  if row(Int(offer.target)).pushIfAbsent(offer.other, offer.distance) {
+                    tally[owner] += 1
+                  }
+                }
+              }
             }
           }
         }
       }
     }
-    return changes.reduce(0, +)
+    return changed.reduce(0, +)
+  }
+
+  /// The offers of one point's candidates: new x new (each pair once) and new x old.
+  @inline(__always)
+  private func gatherOffers(
+    new: UnsafeBufferPointer<Int32>, old: UnsafeBufferPointer<Int32>,
+    limit: UnsafePointer<Float>, _ emit: (JoinOffer) -> Void
+  ) {
+    @inline(__always) func measure(_ p: Int32, _ q: Int32) {
+      if p == q { return }
+      let d = NeighbourDescent.squaredDistance(
+        data + Int(p) * dimensions, data + Int(q) * dimensions, dimensions)
+      // <= keeps ties: equal distances may still enter by the lower index.
+      if d <= limit[Int(p)] { emit(JoinOffer(target: p, other: q, distance: d)) }
+      if d <= limit[Int(q)] { emit(JoinOffer(target: q, other: p, distance: d)) }
+    }
+    for a in 0..<new.count {
+      for b in (a + 1)..<new.count { measure(new[a], new[b]) }
+      for q in old { measure(new[a], q) }
+    }
   }
 
   /// Picks up to c new and c old entries of each list by a seeded priority; the new ones picked
@@ -114,33 +192,11 @@ struct NeighbourSpace {
       }
     }
   }
+}
 
-  /// Neighbours' neighbours of point i where at least one of the two edges is new; returns
-  /// how many entries of i's list they replaced.
-  private func join(
-    _ i: Int, new: CandidateSets.Buffers, old: CandidateSets.Buffers,
-    stamp: UnsafeMutablePointer<Int32>
-  ) -> Int {
-    let row = row(i)
-    let mark = Int32(i)
-    stamp[i] = mark
-    for r in 0..<k where indices[i * k + r] >= 0 { stamp[Int(indices[i * k + r])] = mark }
-    let xi = data + i * dimensions
-    var changed = 0
-    @inline(__always) func consider(_ v: Int32) {
-      let j = Int(v)
-      if stamp[j] == mark { return }
-      stamp[j] = mark
-      let d = NeighbourDescent.squaredDistance(xi, data + j * dimensions, dimensions)
-      if row.push(v, d) { changed += 1 }
-    }
-    for u in new.members(of: i) {
-      for v in new.members(of: Int(u)) { consider(v) }
-      for v in old.members(of: Int(u)) { consider(v) }
-    }
-    for u in old.members(of: i) {
-      for v in new.members(of: Int(u)) { consider(v) }
-    }
-    return changed
-  }
+/// A candidate pair offered to one list by the local join.
+struct JoinOffer {
+  var target: Int32
+  var other: Int32
+  var distance: Float
 }

@@ -83,11 +83,12 @@ enum TSNEAffinities: Sendable {
     for i in 0..<count { rowStart[i + 1] = rowStart[i] + k + incoming[i + 1] }
     var fill = Array(rowStart.dropLast())
     var gatheredColumns = [Int32](repeating: 0, count: rowStart[count])
-    var gatheredValues = [Double](repeating: 0, count: rowStart[count])
+    // The conditional p as gathered (floats: 4 bytes a pair less than doubles, and exact).
+    var gatheredValues = [Float](repeating: 0, count: rowStart[count])
     for i in 0..<count {
       for r in 0..<k {
         let j = Int(graph.indices[i * k + r])
-        let value = Double(conditional[i * k + r])
+        let value = conditional[i * k + r]
         gatheredColumns[fill[i]] = Int32(j)
         gatheredValues[fill[i]] = value
         fill[i] += 1
@@ -96,30 +97,50 @@ enum TSNEAffinities: Sendable {
         fill[j] += 1
       }
     }
-    var starts: [Int32] = [0]
-    var columns: [Int32] = []
-    var values: [Float] = []
-    columns.reserveCapacity(rowStart[count])
-    values.reserveCapacity(rowStart[count])
-    for i in 0..<count {
-      let entries = (rowStart[i]..<rowStart[i + 1]).map {
-        (gatheredColumns[$0], gatheredValues[$0])
-      }
-      .sorted { $0.0 < $1.0 }
-      var index = 0
-      while index < entries.count {
-        let column = entries[index].0
-        var sum = 0.0
-        while index < entries.count, entries[index].0 == column {
-          sum += entries[index].1
-          index += 1
+    // Each row sorted by column and its duplicates merged in place, rows in parallel (each
+    // row is one thread's, so the result does not depend on the thread count).
+    var merged = [Int](repeating: 0, count: count)
+    gatheredColumns.withUnsafeMutableBufferPointer { columns in
+      gatheredValues.withUnsafeMutableBufferPointer { values in
+        merged.withUnsafeMutableBufferPointer { merged in
+          let (c, v, m) = (columns.baseAddress!, values.baseAddress!, merged.baseAddress!)
+          Parallel.forChunks(count: count, minimumPerThread: 256) { range in
+            var entries: [(Int32, Float)] = []
+            for i in range {
+              let row = rowStart[i]..<rowStart[i + 1]
+              entries.removeAll(keepingCapacity: true)
+              for e in row { entries.append((c[e], v[e])) }
+              entries.sort { $0.0 < $1.0 }
+              var out = row.lowerBound
+              var index = 0
+              while index < entries.count {
+                let column = entries[index].0
+                var sum = 0.0
+                while index < entries.count, entries[index].0 == column {
+                  sum += Double(entries[index].1)
+                  index += 1
+                }
+                // Subnormal floats are flushed to zero: they change nothing but slow every
+                // multiply.
+                let value = Float(sum * scale)
+                (c[out], v[out]) = (column, value < .leastNormalMagnitude ? 0 : value)
+                out += 1
+              }
+              m[i] = out - row.lowerBound
+            }
+          }
         }
-        columns.append(column)
-        // Subnormal floats are flushed to zero: they change nothing but slow every multiply.
-        let value = Float(sum * scale)
-        values.append(value < .leastNormalMagnitude ? 0 : value)
       }
-      starts.append(Int32(columns.count))
+    }
+    var starts = [Int32](repeating: 0, count: count + 1)
+    for i in 0..<count { starts[i + 1] = starts[i] + Int32(merged[i]) }
+    var columns = [Int32](repeating: 0, count: Int(starts[count]))
+    var values = [Float](repeating: 0, count: Int(starts[count]))
+    for i in 0..<count {
+      for t in 0..<merged[i] {
+        columns[Int(starts[i]) + t] = gatheredColumns[rowStart[i] + t]
+        values[Int(starts[i]) + t] = gatheredValues[rowStart[i] + t]
+      }
     }
     return .sparse(rowStart: starts, columns: columns, values: values)
   }

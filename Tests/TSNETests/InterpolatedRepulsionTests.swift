@@ -18,9 +18,10 @@ struct InterpolatedRepulsionTests {
   }
 
   /// The repulsive forces sum_j w_ij^2 (y_i - y_j) / Z and Z, exactly (in Double) and
-  /// interpolated on a grid of `nodes` per box and `perUnit` boxes per unit; returns the
-  /// forces' relative error (norm of the difference over the norm) and Z's.
-  static func errors(_ y: [Float], nodes: Int = 3, perUnit: Float = 1) -> (Double, Double) {
+  /// interpolated on a grid of `nodes` per box and `perUnit` boxes per unit (nil: the
+  /// defaults); returns the forces' relative error (norm of the difference over the norm) and
+  /// Z's.
+  static func errors(_ y: [Float], nodes: Int? = nil, perUnit: Float? = nil) -> (Double, Double) {
     let n = y.count / 2
     var exact = [Double](repeating: 0, count: 2 * n)
     var exactZ = 0.0
@@ -34,8 +35,8 @@ struct InterpolatedRepulsionTests {
       }
     }
     var repulsion = InterpolatedRepulsion()
-    repulsion.nodesPerBox = nodes
-    repulsion.boxesPerUnit = perUnit
+    if let nodes { repulsion.nodesPerBox = nodes }
+    if let perUnit { repulsion.boxesPerUnit = perUnit }
     var forces = [Float](repeating: 0, count: 2 * n)
     var partialZ = [Float](repeating: 0, count: n)
     repulsion.evaluate(
@@ -80,24 +81,32 @@ struct InterpolatedRepulsionTests {
     #expect(forceError < 1e-4 && zError < 1e-4, "forces \(forceError), Z \(zError)")
   }
 
-  /// A finished map (extent about 118, past the default 50 boxes, sparse between clusters):
-  /// Z within 1e-3 at the default grid; the repulsive forces within 5% there (openTSNE's grid,
-  /// measured 3.2%) and within 2e-3 on 4 nodes per half-unit box (measured 1.0e-3, near the
-  /// float FFT's floor). docs/projection.md lists the measured errors.
+  /// A finished map (extent about 118, sparse between clusters, where the near field of each
+  /// cluster carries the forces): at the default grid (4 nodes per half-unit box) the
+  /// repulsive forces are within 1.5e-3 of all pairs' (measured 1.02e-3: the 1e-3 is
+  /// not reached yet, see docs/projection.md) and Z within 1e-3; openTSNE's grid (3 nodes per
+  /// unit box) misses the forces by about 3%.
   @Test func grownMapErrorsAsMeasured() throws {
     let positions = try Self.positions(after: 1000)
     let (forceError, zError) = Self.errors(positions)
-    #expect(zError < 1e-3, "Z \(zError)")
-    #expect(forceError < 0.05, "forces \(forceError)")
-    let (fineForceError, fineZError) = Self.errors(positions, nodes: 4, perUnit: 2)
-    #expect(fineForceError < 2e-3 && fineZError < 1e-3, "fine grid: \(fineForceError), \(fineZError)")
+    #expect(forceError < 1.5e-3 && zError < 1e-3, "forces \(forceError), Z \(zError)")
+    let (coarseForceError, coarseZError) = Self.errors(positions, nodes: 3, perUnit: 1)
+    #expect(
+      coarseForceError < 0.05 && coarseZError < 1e-3,
+      "openTSNE's grid: \(coarseForceError), \(coarseZError)")
+    #expect(forceError < coarseForceError / 20, "the default grid should be far more accurate")
   }
 
   @Test func gridSizesAreSmoothAndGrowWithTheExtent() {
     let repulsion = InterpolatedRepulsion()
     #expect(repulsion.boxes(span: 3) == 54)
-    #expect(repulsion.boxes(span: 77.5) == 81)
-    #expect(FFTPlan.isSmooth(repulsion.boxes(span: 1234)))
-    #expect(repulsion.boxes(span: 1234) % 5 != 0)
+    #expect(repulsion.boxes(span: 77.5) == 162)
+    // Past 128 units the node count stays at its limit (1,024 per side): the boxes widen.
+    #expect(repulsion.boxes(span: 1234) == 256)
+    var coarse = InterpolatedRepulsion()
+    coarse.maximumNodes = 1000
+    #expect(coarse.boxes(span: 1234) == 243)
+    coarse.maximumNodes = 1 << 20
+    #expect(FFTPlan.isSmooth(coarse.boxes(span: 1234)) && coarse.boxes(span: 1234) % 5 != 0)
   }
 }
