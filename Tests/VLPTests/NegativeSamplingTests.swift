@@ -7,6 +7,22 @@ import Testing
 /// `objectives.itmNegatives` and the scene-content duplicates of the scene world: which rows
 /// ITM may draw as a pair's negative, and with what probability.
 @Suite struct NegativeSamplingTests {
+  /// 64 training pairs of a clean world of one-object scenes (400 pairs): identical captions
+  /// and same-content scenes in one batch.
+  static func oneObjectBatch(sizeMentionRate: Double = 0.5) throws
+    -> (data: PretrainingData, indices: [Int], batch: ALBEFBatch)
+  {
+    var c = PretrainingConfiguration()
+    c.data.world.pairCount = 400
+    c.data.world.maximumObjects = 1
+    c.data.world.sizeMentionRate = sizeMentionRate
+    c.data.world.noisyCaptionRate = 0
+    let data = try PretrainingData(configuration: c)
+    var random = RandomGenerator(seed: 4)
+    let indices = Array(data.trainIndices.prefix(64))
+    return (data, indices, try data.albefBatch(indices, maskProbability: 0.15, random: &random))
+  }
+
   @Test func randomIsUniformAndMixedIsTheMeanOverAllowedColumns() {
     let similarity: [Float] = [0, 9, 1, 2, 3, 0, 5, 1, 7, 1, 0, 4, 2, 2, 8, 0]
     let excluded: (Int, Int) -> Bool = { i, j in i == 0 && j == 2 }
@@ -72,14 +88,7 @@ import Testing
   /// describes the other), and none is ever drawn, whatever the sampling; the audit counts the
   /// probability the old rule put on them.
   @Test func sameContentScenesAreNeverDrawnAndTheAuditCountsThem() throws {
-    var c = PretrainingConfiguration()
-    c.data.world.pairCount = 400
-    c.data.world.maximumObjects = 1
-    c.data.world.noisyCaptionRate = 0
-    let data = try PretrainingData(configuration: c)
-    var random = RandomGenerator(seed: 4)
-    let indices = Array(data.trainIndices.prefix(64))
-    let batch = try data.albefBatch(indices, maskProbability: 0.15, random: &random)
+    let (data, indices, batch) = try Self.oneObjectBatch()
     let duplicates = batch.duplicates
     let contents = indices.map { SceneContent(data.world.pairs[$0].scene) }
     var sameContent = 0
