@@ -139,14 +139,7 @@ import Testing
 
   /// A captured batch carries each pair's drawn negatives: another pair, never a duplicate.
   @Test func pseudoTargetsCarryTheSampledNegatives() throws {
-    var c = PretrainingConfiguration()
-    c.data.world.pairCount = 200
-    c.training.batchSize = 8
-    c.objectives.queueSize = 16
-    c.model.dimension = 16
-    c.model.hiddenSize = 32
-    c.model.headCount = 2
-    c.model.embeddingDimension = 16
+    var c = PretrainerFixtures.configuration(.albef, pairs: 200, batch: 8, queue: 16)
     c.objectives.itmNegatives = .mixed
     let trainer = try Pretrainer(configuration: c)
     let report = try trainer.trainStep(capturePseudoTargets: true)
