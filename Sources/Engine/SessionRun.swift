@@ -154,17 +154,23 @@ final class SessionRun {
     return records
   }
 
-  /// One step of every variant. Throws `TrainingError.nonFiniteLoss` naming the variant.
+  /// One step of every variant, all or none: every variant's losses and gradient are computed
+  /// and checked before any variant's update is applied, so when one is not finite no variant
+  /// steps and all stay at the last good step (their checkpoints too: a failed run saves none).
+  /// Throws `TrainingError.nonFiniteLoss` or `.nonFiniteGradient` naming the variant.
   func trainStep(capturePseudoTargets: Bool, seconds: () -> Double) throws {
+    var prepared: [PreparedStep] = []
     for index in variants.indices {
-      let report: StepReport
       do {
-        report = try variants[index].trainer.trainStep(capturePseudoTargets: capturePseudoTargets)
-      } catch let TrainingError.nonFiniteLoss(objective, step, value) {
-        throw TrainingError.nonFiniteLoss(
-          objective: variants.count > 1 ? "\(objective) (variant \(variants[index].name))" : objective,
-          step: step, value: value)
+        prepared.append(
+          try variants[index].trainer.prepareStep(capturePseudoTargets: capturePseudoTargets))
+      } catch {
+        for (earlier, step) in prepared.enumerated() { variants[earlier].trainer.discard(step) }
+        throw naming(variants[index].name, in: error)
       }
+    }
+    for (index, step) in prepared.enumerated() {
+      let report = try variants[index].trainer.apply(step)
       if let targets = report.pseudoTargets {
         variants[index].pseudoTargets = targets
         variants[index].pseudoTargetStep = report.step
@@ -173,6 +179,21 @@ final class SessionRun {
       variants[index].history.append(record)
       metricsLog.append(record.jsonLine)
       try tensorBoard.add(record)
+    }
+  }
+
+  /// A tripwire error with the variant named, when the session has more than one.
+  private func naming(_ variant: String, in error: any Error) -> any Error {
+    guard variants.count > 1, let error = error as? TrainingError else { return error }
+    switch error {
+    case .nonFiniteLoss(let objective, let step, let value):
+      return TrainingError.nonFiniteLoss(
+        objective: "\(objective) (variant \(variant))", step: step, value: value)
+    case .nonFiniteGradient(let parameter, let step, let norm, _):
+      return TrainingError.nonFiniteGradient(
+        parameter: parameter, step: step, norm: norm, variant: variant)
+    case .invalidRequest:
+      return error
     }
   }
 

@@ -7,7 +7,8 @@ import VLP
 /// pseudo-targets of ALBEF's momentum distillation); for a chosen image the teacher's top-5
 /// texts over batch and queue (the ITC pseudo-targets), with the image drawn in the terminal.
 /// A family without a momentum model (Oscar) has no teacher: the screen shows the model's own
-/// top-5 and says so, rather than a teacher column.
+/// top-5 and says so, rather than a teacher column. Under the chosen image, ITM's sampled
+/// negatives of that pair: the image drawn for its caption and the caption drawn for its image.
 struct PseudoTargetsState {
   var selectedImage = 0
   var variant = 0
@@ -87,7 +88,10 @@ struct PseudoTargetsState {
     let inside = region.frame(
       title: glyphs.text("image \(selectedImage + 1)/\(targets.imageTexts.count) · pair \(chosen.pairIndex)"))
     let imageHeight = min(inside.height / 2, 12)
-    let parts = Layout.rows(inside.bounds, [.fixed(imageHeight), .fixed(1), .fill()])
+    let negatives = targets.matchingNegatives.first { $0.pairIndex == chosen.pairIndex }
+    let negativeRows = negatives == nil ? 0 : min(5, max(0, inside.height - imageHeight - 4))
+    let parts = Layout.rows(
+      inside.bounds, [.fixed(imageHeight), .fixed(1), .fill(), .fixed(negativeRows)])
     if let image = images.image(pair: chosen.pairIndex, size: 2 * imageHeight, data: variant.data) {
       ImageView(image: image).draw(into: inside.region(parts[0]))
     }
@@ -102,6 +106,40 @@ struct PseudoTargetsState {
       let lines = TextBlock.wrap(text, width: max(1, list.width - 1))
       for line in lines.prefix(2) where row < list.height {
         list.put(text: line, at: Point(x: 0, y: row), style: isTruth ? region.theme.highlight : region.theme.text)
+        row += 1
+      }
+    }
+    if let negatives, negativeRows > 0, parts.count > 3 {
+      drawNegatives(
+        negatives, into: inside.region(parts[3]), variant: variant)
+    }
+  }
+
+  /// ITM's negatives of the chosen pair, with the probability each draw had.
+  private func drawNegatives(
+    _ negatives: MatchingNegativeTargets, into region: CanvasRegion, variant: VariantSnapshot
+  ) {
+    let sampling = variant.configuration.objectives.itmNegatives.rawValue
+    var lines = [("ITM negatives (\(sampling)), drawn with probability p:", region.theme.dim)]
+    let drawnNegatives = [
+      ("image for its text", ", its caption: ", negatives.image),
+      ("text for its image", ": ", negatives.text),
+    ]
+    for (label, prefix, drawn) in drawnNegatives {
+      guard let drawn else {
+        lines.append(("\(label): none (every other row is a duplicate)", region.theme.dim))
+        continue
+      }
+      lines.append(
+        (
+          "\(label): pair \(drawn.id) (p \(String(format: "%.2f", drawn.probability)))"
+            + prefix + variant.data.caption(drawn.id), region.theme.text
+        ))
+    }
+    var row = 0
+    for (text, style) in lines {
+      for line in TextBlock.wrap(text, width: max(1, region.width - 1)).prefix(2) where row < region.height {
+        region.put(text: line, at: Point(x: 0, y: row), style: style)
         row += 1
       }
     }

@@ -6,6 +6,9 @@ public struct ObjectiveConfiguration: Sendable, Equatable {
   public var itc: Float = 1
   public var mlm: Float = 1
   public var itm: Float = 1
+  /// How ITM draws each pair's negative from the batch: ALBEF's `hard` (by ITC similarity),
+  /// `random` (uniform) or `mixed` (half and half); duplicates of the positive never.
+  public var itmNegatives = NegativeSampling.hard
   /// Oscar: the polluted-tag contrastive loss. (Oscar's masked token loss is `mlm`.)
   public var pollutedTags: Float = 1
   /// Momentum distillation for ITC and MLM (ALBEF); off = one-hot targets, alpha 0.
@@ -54,7 +57,7 @@ public struct ObjectiveConfiguration: Sendable, Equatable {
 
 extension ObjectiveConfiguration: Codable {
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case itc, mlm, itm, pollutedTags, distillation, alpha, alphaRampSteps, queueSize, momentum
+    case itc, mlm, itm, itmNegatives, pollutedTags, distillation, alpha, alphaRampSteps, queueSize, momentum
     case temperature, maskProbability, pollutionProbability, captionPollutionProbability
     case mrfr, mrc, mrcKL, mpr, mvmProbability, regressionLoss, wra, cmcl, prefixLM
   }
@@ -65,6 +68,7 @@ extension ObjectiveConfiguration: Codable {
     try c.read(&itc, .itc)
     try c.read(&mlm, .mlm)
     try c.read(&itm, .itm)
+    try c.read(&itmNegatives, .itmNegatives)
     try c.read(&pollutedTags, .pollutedTags)
     try c.read(&distillation, .distillation)
     try c.read(&alpha, .alpha)

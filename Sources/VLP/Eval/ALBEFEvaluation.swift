@@ -72,8 +72,12 @@ struct ALBEFEvaluation {
     ).scalars  // (N images, N texts)
     let k = min(configuration.evaluation.rerank, n)
     var scores = (imageToText: similarity, textToImage: similarity)
+    var contrastive: RetrievalScores?
     if k > 0 {
       scores = try rerankByMatching(similarity, count: n, k: k, encoded: encoded)
+      contrastive = RetrievalMetrics.compute(
+        imageToText: similarity, textToImage: similarity, count: n,
+        isMatch: heldOut.captionsMatch(indices))
     }
     let retrieval = RetrievalMetrics.compute(
       imageToText: scores.imageToText, textToImage: scores.textToImage, count: n,
@@ -109,7 +113,8 @@ struct ALBEFEvaluation {
       step: step, retrievalPairs: n, retrieval: retrieval,
       retrievalScore: k > 0 ? "itc+itm(\(k))" : "itc",
       mlmTop1: Float(counts.top1) / Float(rows), mlmTop5: Float(counts.top5) / Float(rows),
-      itmAccuracy: Float(correct) / Float(2 * m), pollutedTagAccuracy: nil)
+      itmAccuracy: Float(correct) / Float(2 * m), pollutedTagAccuracy: nil,
+      contrastiveRetrieval: contrastive)
   }
 
   /// ALBEF's retrieval: the top k candidates by ITC are re-scored by the ITM "matched" logit and

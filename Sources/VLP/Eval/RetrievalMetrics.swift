@@ -75,6 +75,9 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
   public var mlmTop5: Float
   public var itmAccuracy: Float?
   public var pollutedTagAccuracy: Float?
+  /// When ITM re-ranked the retrieval: the same model's scores by ITC alone (`itc_i2t_r1`, ...),
+  /// so one evaluation shows what re-ranking changed.
+  public var contrastiveRetrieval: RetrievalScores? = nil
 
   /// Every number by name, for tables and logs.
   public var metrics: [NamedValue] {
@@ -88,6 +91,13 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     values += [NamedValue("mlm_top1", mlmTop1), NamedValue("mlm_top5", mlmTop5)]
     if let itmAccuracy { values.append(NamedValue("itm_accuracy", itmAccuracy)) }
     if let pollutedTagAccuracy { values.append(NamedValue("polluted_accuracy", pollutedTagAccuracy)) }
+    if let contrastiveRetrieval {
+      for (direction, scores) in [("i2t", contrastiveRetrieval.imageToText), ("t2i", contrastiveRetrieval.textToImage)] {
+        for (k, value) in zip(RetrievalScores.cutoffs, scores) {
+          values.append(NamedValue("itc_\(direction)_r\(k)", value))
+        }
+      }
+    }
     return values
   }
 }

@@ -8,10 +8,11 @@ import Tensor
 public enum ImageTextMatching {
   static let objective = "ITM"
 
-  /// Row i: the probabilities of drawing column j as i's hard negative, softmax over the allowed
-  /// columns of similarity[i][j] (pass the student ITC logits sim/temp of the batch columns, as
-  /// ALBEF does). Column j is excluded when j == i or `excluded(i, j)` (duplicates of the same
-  /// image or caption); excluded columns get exactly 0.
+  /// Row i: the probabilities of drawing column j as i's negative over the allowed columns:
+  /// for `.hard`, softmax of similarity[i][j] (pass the student ITC logits sim/temp of the batch
+  /// columns, as ALBEF does); for `.random`, uniform; for `.mixed`, the mean of the two.
+  /// Column j is excluded when j == i or `excluded(i, j)` (duplicates of the same image or
+  /// caption); excluded columns get exactly 0.
   ///
   /// Computed in Double with max-subtraction. Non-finite similarities never poison a row:
   /// - no allowed column (batch size 1): the row is all zeros and `sampleIndex` returns nil;
@@ -20,16 +21,26 @@ public enum ImageTextMatching {
   /// - nothing finite (all NaN or −inf): uniform over the allowed columns.
   /// similarity: (B, B) row-major.
   public static func negativeWeights(
-    similarity: [Float], batchSize: Int, excluded: (Int, Int) -> Bool
+    similarity: [Float], batchSize: Int, excluded: (Int, Int) -> Bool,
+    sampling: NegativeSampling = .hard
   ) -> [[Double]] {
     precondition(
       similarity.count == batchSize * batchSize,
       "negativeWeights: \(similarity.count) similarities for a batch of \(batchSize)")
     return (0..<batchSize).map { i in
       let allowed = (0..<batchSize).filter { j in j != i && !excluded(i, j) }
-      let row = allowed.map { Double(similarity[i * batchSize + $0]) }
+      let uniform = 1 / Double(max(allowed.count, 1))
+      let hard: [Double] =
+        sampling == .random
+        ? [] : rowWeights(allowed.map { Double(similarity[i * batchSize + $0]) })
       var weights = [Double](repeating: 0, count: batchSize)
-      for (j, w) in zip(allowed, rowWeights(row)) { weights[j] = w }
+      for (k, j) in allowed.enumerated() {
+        switch sampling {
+        case .hard: weights[j] = hard[k]
+        case .random: weights[j] = uniform
+        case .mixed: weights[j] = 0.5 * hard[k] + 0.5 * uniform
+        }
+      }
       return weights
     }
   }
@@ -60,14 +71,34 @@ public enum ImageTextMatching {
     textToImage: [Float], imageToText: [Float], batchSize b: Int, excluded: (Int, Int) -> Bool,
     random: inout RandomGenerator
   ) -> [(text: Int, image: Int)] {
-    let imageWeights = negativeWeights(similarity: textToImage, batchSize: b, excluded: excluded)
-    let textWeights = negativeWeights(similarity: imageToText, batchSize: b, excluded: excluded)
-    var negatives: [(text: Int, image: Int)] = []
+    negatives(
+      textToImage: textToImage, imageToText: imageToText, batchSize: b, excluded: excluded,
+      sampling: .hard, random: &random
+    ).map { ($0.text, $0.image) }
+  }
+
+  /// `hardNegatives` for any `sampling`, each negative with the probability it was drawn with
+  /// (one `random.nextDouble()` a row, whatever the sampling).
+  public static func negatives(
+    textToImage: [Float], imageToText: [Float], batchSize b: Int, excluded: (Int, Int) -> Bool,
+    sampling: NegativeSampling, random: inout RandomGenerator
+  ) -> [MatchingNegative] {
+    let imageWeights = negativeWeights(
+      similarity: textToImage, batchSize: b, excluded: excluded, sampling: sampling)
+    let textWeights = negativeWeights(
+      similarity: imageToText, batchSize: b, excluded: excluded, sampling: sampling)
+    var negatives: [MatchingNegative] = []
     for t in 0..<b {
-      if let i = sampleIndex(imageWeights[t], random: &random) { negatives.append((t, i)) }
+      if let i = sampleIndex(imageWeights[t], random: &random) {
+        negatives.append(
+          MatchingNegative(text: t, image: i, imageForText: true, probability: imageWeights[t][i]))
+      }
     }
     for i in 0..<b {
-      if let t = sampleIndex(textWeights[i], random: &random) { negatives.append((t, i)) }
+      if let t = sampleIndex(textWeights[i], random: &random) {
+        negatives.append(
+          MatchingNegative(text: t, image: i, imageForText: false, probability: textWeights[i][t]))
+      }
     }
     return negatives
   }
@@ -129,24 +160,34 @@ extension ImageTextMatching {
     /// (P, 1 + N, d) the image tokens of each pair ([CLS] first) and their mask.
     var imageTokens: Tensor
     var imageMask: Tensor?
+    /// The negatives drawn (batch rows), in the order of their pairs after the positives.
+    var negatives: [MatchingNegative]
+    /// How those negatives relate to their positives (scene world only).
+    var audit: NegativeAudit?
   }
 
-  /// Draws the hard negatives from the student's ITC logits of the batch columns (as ALBEF) and
+  /// Draws the negatives from the student's ITC logits of the batch columns (as ALBEF) and
   /// fuses every pair.
   static func fusedPairs(
     model: ALBEFModel, textHidden: Tensor, textMask: Tensor, imageTokens: Tensor,
     imageMask: Tensor?, contrastive: ContrastiveOutput, duplicates: BatchDuplicates,
-    batchSize b: Int, context: ForwardContext, random: inout RandomGenerator
+    sampling: NegativeSampling, batchSize b: Int, context: ForwardContext,
+    random: inout RandomGenerator
   ) throws -> FusedPairs {
     func batchColumns(_ logits: Tensor) -> [Float] {
       let (rows, columns) = (logits.shape[0], logits.shape[1])
       let values = logits.scalars
       return (0..<rows).flatMap { r in values[r * columns..<r * columns + b] }
     }
-    let negatives = hardNegatives(
-      textToImage: batchColumns(contrastive.textToImage),
-      imageToText: batchColumns(contrastive.imageToText), batchSize: b,
-      excluded: duplicates.isDuplicate, random: &random)
+    let (textToImage, imageToText) = (
+      batchColumns(contrastive.textToImage), batchColumns(contrastive.imageToText)
+    )
+    let negatives = Self.negatives(
+      textToImage: textToImage, imageToText: imageToText, batchSize: b,
+      excluded: duplicates.isDuplicate, sampling: sampling, random: &random)
+    let audit = NegativeAudit(
+      negatives, textToImage: textToImage, imageToText: imageToText, batchSize: b,
+      duplicates: duplicates, sampling: sampling)
     let rows = (0..<b).map { ($0, $0) } + negatives.map { ($0.text, $0.image) }
     let textRows = IndexTensor(rows.map(\.0))
     let imageRows = IndexTensor(rows.map(\.1))
@@ -159,6 +200,6 @@ extension ImageTextMatching {
     let labels = Array(repeating: 1, count: b) + Array(repeating: 0, count: negatives.count)
     return FusedPairs(
       fused: fused, labels: labels, textMask: pairTextMask, imageTokens: pairImage,
-      imageMask: pairImageMask)
+      imageMask: pairImageMask, negatives: negatives, audit: audit)
   }
 }

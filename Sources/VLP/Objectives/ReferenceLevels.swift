@@ -10,6 +10,9 @@ public struct ReferenceLevel: Sendable, Equatable {
     case chance
     /// A model that knows only the label frequencies: the entropy of the label mix.
     case prior
+    /// Where an untrained model is expected to start when that differs from chance: ITC
+    /// against the random unit vectors a queue starts with.
+    case start
   }
 
   /// The loss it belongs to, as reported in a step: an `Objective.metricKey`.
@@ -52,7 +55,11 @@ extension Objective {
     switch self {
     case .itc:
       let q = o.queueSize
-      return [level(.chance, log(Double(b + q)), q > 0 ? "ln(B + Q) = ln \(b + q)" : "ln B = ln \(b)")]
+      guard q > 0 else { return [level(.chance, log(Double(b)), "ln B = ln \(b)")] }
+      return [
+        level(.chance, log(Double(b + q)), "ln(B + Q) = ln \(b + q): uniform logits"),
+        Self.itcStartLevel(configuration).map { level(.start, $0.value, $0.formula) },
+      ].compactMap { $0 }
     case .mlm, .prefixLM:
       return [level(.chance, log(Double(vocabularySize)), "ln V = ln \(vocabularySize)")]
     case .itm:
@@ -95,6 +102,27 @@ extension Objective {
     case .wra, .cmcl:
       return []
     }
+  }
+
+  /// ITC's expected loss at step 1 with a queue (docs/objectives.md, "Levels at
+  /// initialisation"): the untrained towers give one feature per modality, so the B batch
+  /// columns share a logit c = cos / τ, while the Q random unit keys give logits that spread
+  /// with σ = 1 / (τ√E); the loss is about ln(B·e^c + Q·e^{σ²/2}) − c, whose mean over seeds
+  /// (c about N(0, σ²), as the cosine of two unrelated directions) is ln(B + Q·e^{σ²/2}), with a
+  /// standard deviation of about σ from seed to seed. Nil without a queue.
+  static func itcStartLevel(_ configuration: PretrainingConfiguration) -> (
+    value: Double, formula: String
+  )? {
+    let (b, q) = (Double(configuration.training.batchSize), Double(configuration.objectives.queueSize))
+    guard q > 0 else { return nil }
+    let e = Double(configuration.model.embeddingDimension)
+    let sigma = 1 / (Double(configuration.objectives.temperature) * e.squareRoot())
+    let value = log(b + q * exp(sigma * sigma / 2))
+    return (
+      value,
+      "ln(B + Q·e^(σ²/2)), σ = 1/(τ√E) = \(String(format: "%.2f", sigma)): an untrained model "
+        + "against the random initial queue, ± σ from seed to seed"
+    )
   }
 
   /// The region features (without boxes) of the statistics pairs, from any corpus.

@@ -44,6 +44,9 @@ final class ALBEFTraining: ModelFamilyTraining {
   /// The momentum features of the last step, enqueued once the optimiser has applied it (as
   /// the official code, after the losses).
   private var pendingQueueFeatures: (image: Tensor, text: Tensor)?
+  /// The momentum copy's values before the last step's EMA update, which the forward applies
+  /// (as the official code does): restored when that step is discarded.
+  private var momentumBeforeStep: [[Float]]?
 
   var model: TrainedModel { .albef(student) }
   var momentumModule: (any Module)? { momentumModel }
@@ -92,12 +95,16 @@ final class ALBEFTraining: ModelFamilyTraining {
     }
 
     // ITM on the positives and in-batch hard negatives; WRA on the same fused pairs.
+    var matchingNegatives: [MatchingNegative] = []
     if objectives.itm > 0, let contrastive {
       var negatives = RandomGenerator(seed: negativesSeed)
       let pairs = try ImageTextMatching.fusedPairs(
         model: model, textHidden: textHidden, textMask: batch.text.mask, imageTokens: imageTokens,
         imageMask: imageMask, contrastive: contrastive, duplicates: batch.duplicates,
-        batchSize: batch.pairIndices.count, context: context, random: &negatives)
+        sampling: objectives.itmNegatives, batchSize: batch.pairIndices.count, context: context,
+        random: &negatives)
+      matchingNegatives = pairs.negatives
+      losses.negativeAudit = pairs.audit
       let itm = try ImageTextMatching.loss(
         logits: model.matchingLogits(pairs.fused), labels: pairs.labels)
       let wra = objectives.wra > 0 ? try WordRegionAlignment.loss(onMatchingPairs: pairs) : nil
@@ -156,7 +163,9 @@ final class ALBEFTraining: ModelFamilyTraining {
           PseudoTargetCapture.imageTexts(
             momentumImageToText: $0.momentumImageToText, pairIndices: batch.pairIndices,
             queueIndices: textQueue.pairIndices)
-        } ?? [])
+        } ?? [],
+        matchingNegatives: PseudoTargetCapture.matchingNegatives(
+          matchingNegatives, pairIndices: batch.pairIndices))
     }
     pendingQueueFeatures = (teacher.image, teacher.text)
     return losses.result(pseudoTargets: pseudoTargets)
@@ -166,6 +175,7 @@ final class ALBEFTraining: ModelFamilyTraining {
   private func teacherFeatures(_ batch: ALBEFBatch) throws -> (
     tokens: Tensor, mask: Tensor?, image: Tensor, text: Tensor
   ) {
+    momentumBeforeStep = momentumModel.namedParameters().map(\.tensor.scalars)
     momentum.update()
     let inference = ForwardContext.inference()
     let image = try momentumModel.encodeImage(batch.image, context: inference)
@@ -179,10 +189,23 @@ final class ALBEFTraining: ModelFamilyTraining {
 
   /// Enqueues the momentum features of the step just applied.
   func stepApplied(pairIndices: [Int]) throws {
+    momentumBeforeStep = nil
     guard let features = pendingQueueFeatures else { return }
     pendingQueueFeatures = nil
     guard imageQueue.capacity > 0 else { return }
     try imageQueue.enqueue(features.image, pairIndices: pairIndices)
     try textQueue.enqueue(features.text, pairIndices: pairIndices)
+  }
+
+  /// Forgets the step's queue features and undoes its EMA update of the momentum copy.
+  func stepDiscarded() {
+    pendingQueueFeatures = nil
+    guard let saved = momentumBeforeStep else { return }
+    momentumBeforeStep = nil
+    for (parameter, values) in zip(momentumModel.namedParameters(), saved) where !values.isEmpty {
+      values.withUnsafeBufferPointer {
+        parameter.tensor.storage.pointer.update(from: $0.baseAddress!, count: $0.count)
+      }
+    }
   }
 }

@@ -50,8 +50,10 @@ public struct Experiment {
         let start = Date()
         var last: StepReport?
         var smoothed: [String: Float] = [:]
+        var negatives = NegativeAudit()  // ITM's, since the last progress line
         while trainer.step < budget {
           let report = try trainer.trainStep()
+          if let audit = report.negativeAudit { negatives += audit }
           for loss in report.losses {
             smoothed[loss.name] = smoothed[loss.name].map { 0.98 * $0 + 0.02 * loss.value } ?? loss.value
           }
@@ -64,6 +66,8 @@ public struct Experiment {
             progress(
               "\(variant.name) seed \(seed): step \(report.step)/\(budget)  "
                 + losses.joined(separator: "  ") + String(format: "  %.1f steps/s", rate))
+            if negatives.draws > 0 { progress("  ITM " + negatives.summary) }
+            negatives = NegativeAudit()
           }
         }
         let evaluation = try trainer.evaluate()

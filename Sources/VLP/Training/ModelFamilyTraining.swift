@@ -16,6 +16,9 @@ protocol ModelFamilyTraining: AnyObject {
   func step(_ inputs: StepInputs, batch: FamilyBatch) throws -> FamilyStepResult
   /// Called once the optimiser has applied the step that `step` computed last.
   func stepApplied(pairIndices: [Int]) throws
+  /// Called instead when the step that `step` computed last is not applied (the NaN tripwire
+  /// fired here or in another variant): undoes what `step` changed besides the gradients.
+  func stepDiscarded()
 
   /// ITC's temperature after the step; nil for a family without one.
   var temperature: Float? { get }
@@ -75,6 +78,8 @@ struct FamilyStepResult {
   /// In the order the step computed them.
   var losses: [ObjectiveLoss]
   var pseudoTargets: PseudoTargets?
+  /// ITM's negatives of the step, on the scene world.
+  var negativeAudit: NegativeAudit?
 
   /// As `StepReport` and metrics.jsonl name them.
   var namedLosses: [NamedValue] { losses.map(\.named) }
@@ -85,6 +90,7 @@ struct WeightedLosses {
   let objectives: ObjectiveConfiguration
   private(set) var total = Tensor(scalar: 0)
   private(set) var losses: [ObjectiveLoss] = []
+  var negativeAudit: NegativeAudit?
 
   init(_ objectives: ObjectiveConfiguration) { self.objectives = objectives }
 
@@ -95,6 +101,7 @@ struct WeightedLosses {
   }
 
   func result(pseudoTargets: PseudoTargets?) -> FamilyStepResult {
-    FamilyStepResult(total: total, losses: losses, pseudoTargets: pseudoTargets)
+    FamilyStepResult(
+      total: total, losses: losses, pseudoTargets: pseudoTargets, negativeAudit: negativeAudit)
   }
 }

@@ -78,6 +78,7 @@ final class OscarTraining: ModelFamilyTraining {
   }
 
   func stepApplied(pairIndices: [Int]) throws {}
+  func stepDiscarded() {}
 
   func checkpointState() -> (buffers: [NamedArray], metadata: [String: String]) { ([], [:]) }
 

@@ -18,7 +18,12 @@ public final class Pretrainer {
   let schedule: LearningRateSchedule
   /// Builds each step's batch: on the training thread, or on the prefetcher's.
   let assembler: BatchAssembler
-  private var prefetcher: BatchPrefetcher?
+  var prefetcher: BatchPrefetcher?
+  /// Test hook: runs after backward with the step about to be completed (1-based) and the
+  /// optimiser's parameters, e.g. to poison a gradient while the loss stays finite.
+  var gradientFault: ((Int, [(name: String, tensor: Tensor)]) -> Void)?
+  /// Test hook: true for a step (1-based) makes its first loss read as NaN.
+  var lossFault: ((Int) -> Bool)?
 
   /// Builds the model from the configuration's seed. `data` may be shared by variants with the
   /// same data settings.
@@ -72,60 +77,5 @@ public final class Pretrainer {
     guard configuration.model.family.hasMomentumModel, objectives.distillation else { return 0 }
     let ramp = objectives.alphaRampSteps > 0 ? objectives.alphaRampSteps : order.batchesPerEpoch
     return DistillationSchedule.alpha(step: step, rampSteps: ramp, maximum: objectives.alpha)
-  }
-
-  /// Runs one optimisation step: the family's losses on the step's batch, backward, clipping,
-  /// AdamW. Throws `TrainingError.nonFiniteLoss` (without changing any weight) when a loss is
-  /// NaN or infinite.
-  @discardableResult
-  public func trainStep(capturePseudoTargets: Bool = false) throws -> StepReport {
-    let seed = configuration.seed
-    let batch: StepBatch
-    var waited = 0.0
-    if prefetchesBatches && prefetcher == nil {
-      prefetcher = BatchPrefetcher(assembler: assembler, firstStep: step)
-    }
-    if let prefetcher {
-      (batch, waited) = try prefetcher.batch(at: step)
-    } else {
-      batch = try assembler.batch(at: step)
-      waited = batch.assemblySeconds
-    }
-    let indices = batch.pairIndices
-    let computeBegin = ContinuousClock.now
-    let alpha = alpha(at: step)
-    let result = try family.step(
-      StepInputs(
-        pairIndices: indices, seed: seed, step: step, vision: batch.vision,
-        context: ForwardContext(
-          training: true, seed: StreamSeed.derive(seed, stream: .dropout, index: step)),
-        alpha: alpha, capturePseudoTargets: capturePseudoTargets),
-      batch: batch.family)
-    for loss in result.losses where !loss.value.isFinite {
-      throw TrainingError.nonFiniteLoss(
-        objective: loss.objective.metricKey, step: step + 1, value: loss.value)
-    }
-    let totalValue = try result.total.item()
-    guard totalValue.isFinite else {
-      throw TrainingError.nonFiniteLoss(objective: "total", step: step + 1, value: totalValue)
-    }
-    optimizer.zeroGradients()
-    try result.total.backward()
-    let parameters = optimizer.parameters.map(\.tensor)
-    let clip = configuration.training.gradientClipNorm
-    let norm = GradientClipping.clipGlobalNorm(parameters, maxNorm: clip > 0 ? clip : .infinity)
-    let learningRate = schedule.learningRate(at: step)
-    optimizer.step(learningRate: learningRate)
-    try family.stepApplied(pairIndices: indices)
-    step += 1
-    let compute = ContinuousClock.now - computeBegin
-    return StepReport(
-      step: step, losses: result.namedLosses, total: totalValue, learningRate: learningRate,
-      alpha: alpha, temperature: family.temperature, queueFill: family.queueFill,
-      gradientNorm: norm, pseudoTargets: result.pseudoTargets,
-      timing: StepTiming(
-        dataWaitSeconds: waited, assemblySeconds: batch.assemblySeconds,
-        computeSeconds: Double(compute.components.seconds)
-          + Double(compute.components.attoseconds) * 1e-18))
   }
 }

@@ -43,4 +43,21 @@ enum PseudoTargetCapture {
         texts: top.map { RankedCandidate(id: names[$0.index], probability: $0.probability) })
     }
   }
+
+  /// The drawn ITM negatives of each row, as pair indices.
+  static func matchingNegatives(_ negatives: [MatchingNegative], pairIndices: [Int])
+    -> [MatchingNegativeTargets]
+  {
+    var targets = pairIndices.map { MatchingNegativeTargets(pairIndex: $0) }
+    for negative in negatives {
+      if negative.imageForText {
+        targets[negative.text].image = RankedCandidate(
+          id: pairIndices[negative.image], probability: Float(negative.probability))
+      } else {
+        targets[negative.image].text = RankedCandidate(
+          id: pairIndices[negative.text], probability: Float(negative.probability))
+      }
+    }
+    return targets
+  }
 }

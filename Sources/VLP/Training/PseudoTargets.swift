@@ -26,11 +26,21 @@ public struct ImageTextTargets: Sendable, Equatable {
   public var texts: [RankedCandidate]
 }
 
+/// ITM's negatives for one pair of the batch, by pair index: the image drawn for its text and
+/// the text drawn for its image, each with the probability it had (nil where none was drawn).
+public struct MatchingNegativeTargets: Sendable, Equatable {
+  public var pairIndex: Int
+  public var image: RankedCandidate?
+  public var text: RankedCandidate?
+}
+
 /// Pseudo-targets of one training batch.
 public struct PseudoTargets: Sendable, Equatable {
   public var pairIndices: [Int]
   public var maskedPositions: [MaskedPositionTargets]
   public var imageTexts: [ImageTextTargets]
+  /// ITM's sampled negatives, in batch order (empty without ITM).
+  public var matchingNegatives: [MatchingNegativeTargets] = []
 }
 
 enum TopK {

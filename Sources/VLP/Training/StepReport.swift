@@ -25,6 +25,8 @@ public struct StepReport: Sendable {
   public var queueFill: Int
   public var gradientNorm: Float
   public var pseudoTargets: PseudoTargets?
+  /// What ITM's negatives were like (scene world); not written to metrics.jsonl.
+  public var negativeAudit: NegativeAudit?
   /// Where the step's time went; not written to metrics.jsonl (it differs run to run).
   public var timing = StepTiming()
 
@@ -49,6 +51,11 @@ public struct StepTiming: Sendable, Equatable {
 public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
   /// A loss became NaN or infinite: the step is not applied, so the weights stay the last good ones.
   case nonFiniteLoss(objective: String, step: Int, value: Float)
+  /// The losses were finite but the gradient was not: `parameter` is the first (in the
+  /// optimiser's order) whose gradient holds NaN or an infinity, nil when every one is finite
+  /// and only their global norm overflowed; `variant` names the variant in lockstep. The step is not
+  /// applied.
+  case nonFiniteGradient(parameter: String?, step: Int, norm: Float, variant: String? = nil)
   case invalidRequest(String)
 
   public var description: String {
@@ -56,6 +63,11 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case .nonFiniteLoss(let objective, let step, let value):
       "the \(objective) loss is \(value.isNaN ? "NaN" : "\(value)") at step \(step); the step was not "
         + "applied. Lower "
+        + "training.learningRate or set training.gradientClipNorm, then resume from the last checkpoint"
+    case .nonFiniteGradient(let parameter, let step, let norm, let variant):
+      (parameter.map { "the gradient of \($0) is not finite" }
+        ?? "the gradient's global norm overflows (\(norm))")
+        + (variant.map { " in variant \($0)" } ?? "") + " at step \(step) while every loss is finite; the step was not applied. Lower "
         + "training.learningRate or set training.gradientClipNorm, then resume from the last checkpoint"
     case .invalidRequest(let detail): detail
     }
