@@ -94,14 +94,42 @@ public enum SessionLog {
       number += 1
       let slice = bytes[start..<end]
       start = end + 1
-      guard let text = String(validating: slice, as: UTF8.self) else {
-        throw SessionError.corruptLog(path: url.relativePath, line: number, detail: "not UTF-8 text")
+      if let text = try text(ofLine: slice, number: number, path: url.relativePath) {
+        contents.lines.append(Line(number: number, text: text))
       }
-      if text.allSatisfy(\.isWhitespace) { continue }
-      contents.lines.append(Line(number: number, text: text))
     }
     contents.tornTail = Array(bytes[start...])
     return contents
+  }
+
+  /// One complete line (without its newline) by the log's rules: nil when blank, else its
+  /// text; bytes that are not UTF-8 are damage, named by line. Every reader of a session log
+  /// splits it with this: resume, export, the workbench's watcher and `vlp watch`
+  /// (`SessionLogRules`).
+  static func text(ofLine line: ArraySlice<UInt8>, number: Int, path: String) throws -> String? {
+    guard let text = String(validating: line, as: UTF8.self) else {
+      throw SessionError.corruptLog(path: path, line: number, detail: "not UTF-8 text")
+    }
+    return text.allSatisfy(\.isWhitespace) ? nil : text
+  }
+
+  /// The records of lines a watcher followed, by the same rules: the records before the first
+  /// damaged line, and that line's error (FILE:LINE), which stops the reading.
+  static func followed<Record: SessionLogRecord>(
+    _ lines: [LogFollower.Line], path: String, as type: Record.Type
+  ) -> (records: [Record], problem: String?) {
+    var records: [Record] = []
+    for line in lines {
+      do {
+        guard let text = try text(ofLine: line.bytes, number: line.number, path: path) else {
+          continue
+        }
+        records.append(try Record(jsonLine: text, path: path, lineNumber: line.number))
+      } catch {
+        return (records, "\(error)")
+      }
+    }
+    return (records, nil)
   }
 
   private static func parse<Record: SessionLogRecord>(_ contents: Contents, url: URL) throws
