@@ -60,14 +60,15 @@ public enum SessionLog {
     let contents = try contents(of: url)
     let records: [Record] = try parse(contents, url: url)
     let keep = records.map { $0.step <= checkpointStep }
-    var moved = zip(contents.lines, keep).filter { !$1 }.map { $0.0.text + "\n" }
+    var moved = zip(contents.lines, keep).filter { !$1 }.map { Array(($0.0.text + "\n").utf8) }
     if !contents.tornTail.isEmpty {
-      moved.append(String(decoding: contents.tornTail, as: UTF8.self) + "\n")
+      // Byte for byte: a torn line may end inside a character, or not be UTF-8 at all.
+      moved.append(contents.tornTail + [0x0A])
     }
     guard !moved.isEmpty else { return (records, 0) }
     // First the copy, flushed to disk, then the log without those lines: a crash in between
     // leaves a line in both files, never in neither.
-    try appendDurably(moved.joined(), to: setAsideFile(for: url))
+    try appendDurably(moved.flatMap { $0 }, to: setAsideFile(for: url))
     let kept = zip(contents.lines, keep).filter { $1 }.map { $0.0.text + "\n" }.joined()
     do {
       try writeFileAtomically(Data(kept.utf8), to: url)
@@ -140,14 +141,13 @@ public enum SessionLog {
     }
   }
 
-  private static func appendDurably(_ text: String, to url: URL) throws {
+  private static func appendDurably(_ bytes: [UInt8], to url: URL) throws {
     let descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
       throw SessionError.io(
         path: url.relativePath, detail: "cannot open to set lines aside: \(UserFile.errorText())")
     }
     defer { close(descriptor) }
-    let bytes = Array(text.utf8)
     var done = 0
     while done < bytes.count {
       let result = bytes[done...].withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }

@@ -49,7 +49,7 @@ def step_problem(folder, last):
             continue
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             return f"metrics.jsonl holds a line that is not JSON: {line[:60]!r}"
         key = (record.get("variant"), record.get("step"))
         seen[key] = seen.get(key, 0) + 1
@@ -267,7 +267,8 @@ def cases(fx):
                 ws.copy_fixture("trained", "sessions/s")
                 folder = ws.file("sessions/s")
                 path = os.path.join(folder, "metrics.jsonl")
-                open(path, "wb").write(b"\n".join(damage(metric_lines(folder))))
+                damaged = b"\n".join(damage(metric_lines(folder)))
+                open(path, "wb").write(damaged)
                 before = metric_lines(folder)
                 files_before = snapshot(folder)
                 result = ws.run(*command, timeout=120)
@@ -288,7 +289,7 @@ def step_counts(lines):
         try:
             record = json.loads(line)
             key = (record["variant"], record["step"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             continue
         counts[key] = counts.get(key, 0) + 1
     return counts
