@@ -61,7 +61,7 @@ let package = Package(
     .executableTarget(
       name: "vlp",
       dependencies: [
-        "Benchmarks", "TUICurses", "TUI", "Engine", "VLP", "TSNE", "Tensor", "Formatting",
+        "Benchmarks", "TUICurses", "TUI", "Engine", "VLP", "TSNE", "NN", "Tensor", "Formatting",
         "Imaging", "RunLogs",
       ],
       swiftSettings: cpuSettings),

@@ -56,7 +56,8 @@ struct CheckpointStore {
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch {
-      throw SessionError.io(path: directory.relativePath, detail: "cannot create the folder: \(error)")
+      throw SessionError.io(
+        path: directory.relativePath, detail: "cannot create the folder: \(systemErrorText(of: error))")
     }
     let url = url(variant: variant, step: checkpoint.step)
     try checkpoint.write(to: url)

@@ -60,14 +60,15 @@ public enum SessionLog {
     let contents = try contents(of: url)
     let records: [Record] = try parse(contents, url: url)
     let keep = records.map { $0.step <= checkpointStep }
-    var moved = zip(contents.lines, keep).filter { !$1 }.map { $0.0.text + "\n" }
+    var moved = zip(contents.lines, keep).filter { !$1 }.map { Array(($0.0.text + "\n").utf8) }
     if !contents.tornTail.isEmpty {
-      moved.append(String(decoding: contents.tornTail, as: UTF8.self) + "\n")
+      // Byte for byte: a torn line may end inside a character, or not be UTF-8 at all.
+      moved.append(contents.tornTail + [0x0A])
     }
     guard !moved.isEmpty else { return (records, 0) }
     // First the copy, flushed to disk, then the log without those lines: a crash in between
     // leaves a line in both files, never in neither.
-    try appendDurably(moved.joined(), to: setAsideFile(for: url))
+    try appendDurably(moved.flatMap { $0 }, to: setAsideFile(for: url))
     let kept = zip(contents.lines, keep).filter { $1 }.map { $0.0.text + "\n" }.joined()
     do {
       try writeFileAtomically(Data(kept.utf8), to: url)
@@ -94,14 +95,42 @@ public enum SessionLog {
       number += 1
       let slice = bytes[start..<end]
       start = end + 1
-      guard let text = String(validating: slice, as: UTF8.self) else {
-        throw SessionError.corruptLog(path: url.relativePath, line: number, detail: "not UTF-8 text")
+      if let text = try text(ofLine: slice, number: number, path: url.relativePath) {
+        contents.lines.append(Line(number: number, text: text))
       }
-      if text.allSatisfy(\.isWhitespace) { continue }
-      contents.lines.append(Line(number: number, text: text))
     }
     contents.tornTail = Array(bytes[start...])
     return contents
+  }
+
+  /// One complete line (without its newline) by the log's rules: nil when blank, else its
+  /// text; bytes that are not UTF-8 are damage, named by line. Every reader of a session log
+  /// splits it with this: resume, export, the workbench's watcher and `vlp watch`
+  /// (`SessionLogRules`).
+  static func text(ofLine line: ArraySlice<UInt8>, number: Int, path: String) throws -> String? {
+    guard let text = String(validating: line, as: UTF8.self) else {
+      throw SessionError.corruptLog(path: path, line: number, detail: "not UTF-8 text")
+    }
+    return text.allSatisfy(\.isWhitespace) ? nil : text
+  }
+
+  /// The records of lines a watcher followed, by the same rules: the records before the first
+  /// damaged line, and that line's error (FILE:LINE), which stops the reading.
+  static func followed<Record: SessionLogRecord>(
+    _ lines: [LogFollower.Line], path: String, as type: Record.Type
+  ) -> (records: [Record], problem: String?) {
+    var records: [Record] = []
+    for line in lines {
+      do {
+        guard let text = try text(ofLine: line.bytes, number: line.number, path: path) else {
+          continue
+        }
+        records.append(try Record(jsonLine: text, path: path, lineNumber: line.number))
+      } catch {
+        return (records, "\(error)")
+      }
+    }
+    return (records, nil)
   }
 
   private static func parse<Record: SessionLogRecord>(_ contents: Contents, url: URL) throws
@@ -112,14 +141,13 @@ public enum SessionLog {
     }
   }
 
-  private static func appendDurably(_ text: String, to url: URL) throws {
+  private static func appendDurably(_ bytes: [UInt8], to url: URL) throws {
     let descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
       throw SessionError.io(
         path: url.relativePath, detail: "cannot open to set lines aside: \(UserFile.errorText())")
     }
     defer { close(descriptor) }
-    let bytes = Array(text.utf8)
     var done = 0
     while done < bytes.count {
       let result = bytes[done...].withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }

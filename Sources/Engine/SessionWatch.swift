@@ -11,6 +11,13 @@ import Foundation
 /// shrank or was replaced (a new inode) was cut back by a writer resuming from a checkpoint:
 /// the follower starts over and says so (`restarted`).
 struct LogFollower {
+  /// A whole line as written, numbered from 1; `SessionLog.followed` reads it by the log's rules.
+  struct Line {
+    var number: Int
+    var bytes: ArraySlice<UInt8>
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+  }
+
   let url: URL
   private var offset: off_t = 0
   private var lineNumber = 0
@@ -24,7 +31,7 @@ struct LogFollower {
     lineNumber = 0
   }
 
-  mutating func poll() -> (lines: [(number: Int, text: String)], restarted: Bool) {
+  mutating func poll() -> (lines: [Line], restarted: Bool) {
     var status = stat()
     guard stat(url.path, &status) == 0 else { return ([], false) }
     var restarted = false
@@ -44,13 +51,15 @@ struct LogFollower {
     else { return ([], restarted) }
     let whole = data[data.startIndex...end]
     offset += off_t(whole.count)
-    var lines: [(Int, String)] = []
-    for line in whole.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+    var lines: [Line] = []
+    for line in Array(whole).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
       .dropLast()
     {
       lineNumber += 1
       let text = String(decoding: line, as: UTF8.self)
-      if !text.trimmingCharacters(in: .whitespaces).isEmpty { lines.append((lineNumber, text)) }
+      if !text.trimmingCharacters(in: .whitespaces).isEmpty {
+        lines.append(Line(number: lineNumber, bytes: line))
+      }
     }
     return (lines, restarted)
   }
@@ -69,6 +78,7 @@ extension TrainingLoop {
     let who = "trained by \(holder)"
     state = .watching(who)
     var note = "watching: \(who)"
+    var damage: [String: String] = [:]  // a log's first damaged line, by path
     while true {
       let requests = engine.takeRequests(canTrain: false, timeout: 1)
       if requests.stop { break }
@@ -87,17 +97,22 @@ extension TrainingLoop {
           newMetrics = metrics.poll()
           newEvaluations = evaluations.poll()
         }
-        let path = run.folder.metricsFile.relativePath
-        let records = newMetrics.lines.compactMap {
-          try? MetricRecord(jsonLine: $0.text, path: path, lineNumber: $0.number)
-        }
+        if restarted { damage = [:] }
+        // By SessionLog's rules, as resume and export read the same file: the records before
+        // a damaged line; that line's FILE:LINE error on the status line stops the reading.
+        let metricsPath = run.folder.metricsFile.relativePath
         let evaluationPath = run.folder.evaluationFile.relativePath
+        let metricsRead = SessionLog.followed(
+          damage[metricsPath] == nil ? newMetrics.lines : [],
+          path: metricsPath, as: MetricRecord.self)
+        let evaluationsRead = SessionLog.followed(
+          damage[evaluationPath] == nil ? newEvaluations.lines : [],
+          path: evaluationPath, as: EvaluationRecord.self)
+        damage[metricsPath] = damage[metricsPath] ?? metricsRead.problem
+        damage[evaluationPath] = damage[evaluationPath] ?? evaluationsRead.problem
         run.follow(
-          metrics: records,
-          evaluations: newEvaluations.lines.compactMap {
-            try? EvaluationRecord(jsonLine: $0.text, path: evaluationPath, lineNumber: $0.number)
-          },
-          replace: restarted, time: records.last?.time)
+          metrics: metricsRead.records, evaluations: evaluationsRead.records,
+          replace: restarted, time: metricsRead.records.last?.time)
         let latest = run.store.latestCommonStep(variants: run.variants.map(\.name)) ?? 0
         if latest > loadedCheckpoint {
           loadedCheckpoint = latest
@@ -109,6 +124,8 @@ extension TrainingLoop {
         }
         if holder.host == SessionLock.hostName, kill(holder.pid, 0) != 0, errno == ESRCH {
           note = "pid \(holder.pid) has ended: reopen the session to train it here"
+        } else if let problem = damage.values.sorted().first {
+          note = "watching: \(who); \(problem)"
         }
       }
       publish(run, message: note)

@@ -64,6 +64,7 @@ public final class TrainingEngine: @unchecked Sendable {
   public init(folder: SessionFolder, overrides: [String] = [], options: Options = Options()) throws {
     self.folder = folder
     definition = try folder.definition(overrides: overrides)
+    try ModelMemory.check(definition, source: folder.sessionFile.relativePath)
     self.options = options
     // After the configuration: a bad session.json is reported before anyone else's lock.
     lock = options.watching == nil ? try SessionLock(folder: folder) : nil

@@ -109,9 +109,9 @@ enum DataCommand {
         throw CommandLineArguments.UsageError(description: "\(error)")
       }
       do {
-        configuration = try JSONDecoder().decode(SceneWorldConfiguration.self, from: data)
+        configuration = try SceneWorldConfiguration.decode(data, file: path)
       } catch let error as DataError {
-        throw CommandLineArguments.UsageError(description: "\(path): \(error)")
+        throw CommandLineArguments.UsageError(description: "\(error)")
       } catch {
         throw CommandLineArguments.UsageError(
           description: "\(path): not a JSON object of world settings (\(error))")

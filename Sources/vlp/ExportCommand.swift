@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import NN
 import RunLogs
 import TUI
 
@@ -65,7 +66,7 @@ enum ExportCommand {
       }
       let watcher: LogWatcher
       do {
-        watcher = try LogWatcher.load(paths: parsed.positionals)
+        watcher = try LogWatcher.load(paths: parsed.positionals, rules: [SessionLogRules()])
       } catch {
         throw RunFailure(description: "\(error)")
       }
@@ -82,7 +83,7 @@ enum ExportCommand {
     do {
       try text.write(to: URL(fileURLWithPath: path), atomically: true, encoding: .utf8)
     } catch {
-      throw RunFailure(description: "\(path): cannot write: \(error.localizedDescription)")
+      throw RunFailure(description: "\(path): cannot write: \(systemErrorText(of: error))")
     }
     print("wrote \(path) (\(count))")
   }

@@ -1,6 +1,7 @@
 import Benchmarks
 import Engine
 import Foundation
+import NN
 import TSNE
 import Tensor
 import VLP
@@ -106,11 +107,21 @@ enum TSNECommand {
       }
       labels = read
     }
-    try ComputeSettings.withThreadCount(threads) {
-      try project(
-        values: matrix.values, rows: matrix.rows, columns: matrix.columns, labels: labels,
-        markers: nil, title: "t-SNE of \((input as NSString).lastPathComponent), perplexity \(options.perplexity)",
-        out: out, options: options, quiet: parsed.flags.contains("quiet"))
+    do {
+      try ComputeSettings.withThreadCount(threads) {
+        try project(
+          values: matrix.values, rows: matrix.rows, columns: matrix.columns, labels: labels,
+          markers: nil, title: "t-SNE of \((input as NSString).lastPathComponent), perplexity \(options.perplexity)",
+          out: out, options: options, quiet: parsed.flags.contains("quiet"))
+      }
+    } catch let error as TSNEError {
+      // What is wrong with the points (too few, a NaN) names the file they came from.
+      switch error {
+      case .unreadableFile: throw error
+      case .invalidOption(name: "initialEmbedding", _):
+        throw TSNEError.unreadableFile(path: parsed.options["init"] ?? "--init", reason: "\(error)")
+      default: throw TSNEError.unreadableFile(path: input, reason: "\(error)")
+      }
     }
   }
 
@@ -219,7 +230,7 @@ enum TSNECommand {
       try Data(text.utf8).write(to: URL(fileURLWithPath: out))
     } catch {
       throw TSNEError.unreadableFile(
-        path: out, reason: "cannot write the file (\(error.localizedDescription))")
+        path: out, reason: "cannot write the file (\(systemErrorText(of: error)))")
     }
     var summary = "wrote \(out): \(rows) points, \(tsne.iteration) iterations"
     if let kl = tsne.klDivergence { summary += String(format: ", KL %.4f", kl) }

@@ -44,7 +44,8 @@ enum TUICommand {
     defer { terminal.close() }
     while true {
       engine.start()
-      let workbench = Workbench(engine: engine, sessionsRoot: root)
+      let workbench = Workbench(
+        engine: engine, sessionsRoot: root, notices: engine.lockNotice.map { [$0] } ?? [])
       var outcome = Workbench.Outcome.none
       while outcome == .none {
         let canvas = terminal.makeCanvas()

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import RunLogs
 import TUI
@@ -28,7 +29,8 @@ enum WatchCommand {
     } ?? 0.5
     let watcher: LogWatcher
     do {
-      watcher = try LogWatcher(paths: parsed.positionals)
+      // A vlp session's logs are read by SessionLog's rules, as resume and export read them.
+      watcher = try LogWatcher(paths: parsed.positionals, rules: [SessionLogRules()])
     } catch {
       throw RunFailure(description: "\(error)")
     }

@@ -42,6 +42,19 @@ import Testing
     #expect(try Self.text(aside).hasPrefix(lines[4]))
   }
 
+  /// Found by the hostile-user matrix: a torn last line that is not UTF-8 (or ends inside a
+  /// character) was set aside as U+FFFD replacement characters, not the bytes the user had.
+  @Test func aTornLastLineIsSetAsideByteForByte() throws {
+    let directory = try TemporaryDirectory("session-log-bytes")
+    defer { directory.remove() }
+    let url = directory.file("metrics.jsonl")
+    let tail: [UInt8] = Array(#"{"step": 2, "x": "caf"#.utf8) + [0xC3, 0xFF, 0xFE]
+    try Data(Array((Self.line(1) + "\n").utf8) + tail).write(to: url)
+    let prepared = try SessionLog.prepareForResume(url, checkpointStep: 1, as: MetricRecord.self)
+    #expect(prepared.setAside == 1 && prepared.records.map(\.step) == [1])
+    #expect(try Data(contentsOf: SessionLog.setAsideFile(for: url)) == Data(tail + [0x0A]))
+  }
+
   @Test func aRecordHoldingNaNIsACompleteRecordAndIsKept() throws {
     let lines = [Self.line(1), Self.line(2, lr: "null", loss: "null"), Self.line(3)]
     let (directory, url) = try Self.log(lines)

@@ -96,10 +96,13 @@ import Testing
       let error = Self.error(json) ?? "accepted"
       #expect(error.contains("e999 is not representable") && !error.contains("Error"), "\(error)")
     }
-    // Vague still (Foundation re-encodes it into text its own decoder rejects, with no key),
-    // but in a user's words.
+    // Foundation re-encodes an integer past 64 bits into text its own decoder rejects, with no
+    // key: found first, and named by its key.
     let error = Self.error(#"{"training": {"steps": 99999999999999999999}}"#) ?? "accepted"
-    #expect(error.hasSuffix("cannot be read as a configuration value"), "\(error)")
+    #expect(
+      error == "configuration field 's.json: training.steps': 99999999999999999999 is past every "
+        + "range: no key takes a number beyond 2^64-1 (the ranges are in docs/sessions.md)",
+      "\(error)")
     #expect(!error.contains("DecodingError") && !error.contains("Domain"), "\(error)")
   }
 

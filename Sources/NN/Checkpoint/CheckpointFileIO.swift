@@ -82,3 +82,14 @@ final class CheckpointFileReader {
     return values
   }
 }
+
+/// The system's words for a failed file operation that Foundation reports (its own message,
+/// "The operation could not be completed", never reaches a user): the underlying errno's text.
+public func systemErrorText(of error: Error) -> String {
+  let nsError = error as NSError
+  if nsError.domain == NSPOSIXErrorDomain { return systemErrorText(Int32(nsError.code)) }
+  if let posix = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+    return systemErrorText(Int32(posix.code))
+  }
+  return "\(error)".contains("Domain=") ? "the system refused (\(nsError.code))" : "\(error)"
+}

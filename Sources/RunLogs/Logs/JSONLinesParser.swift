@@ -16,20 +16,26 @@ public struct JSONLinesParser: Sendable {
   private var block: (depth: Int, firstLine: Int)?
   private var ordinals: [String: Int64] = [:]
   public private(set) var skippedConfigurationLines = 0
+  /// The rules of a log owned by another module (`LogLineRules`), if any.
+  let rules: (any LogLineRules)?
+  /// The rules' error on the first line that broke them: the file is read no further.
+  public private(set) var refusal: String?
 
   static let positionKeys = ["step", "epoch", "iteration"]
   static let nonCurveKeys: Set<String> = [
     "step", "epoch", "iteration", "variant", "time", "wall_time", "timestamp", "retrieval_pairs",
   ]
 
-  public init(run: String, path: String) {
+  public init(run: String, path: String, rules: (any LogLineRules)? = nil) {
     self.run = run
     self.path = path
+    self.rules = rules
   }
 
   public mutating func consume(
     _ bytes: UnsafeRawBufferPointer, base: Int, isFinal: Bool, into store: inout CurveStore
   ) -> (consumed: Int, problems: [RecordProblem]) {
+    if let rules { return consume(bytes, by: rules, into: &store) }
     let (lines, consumed) = LineBuffer.lines(bytes, isFinal: isFinal)
     var problems: [RecordProblem] = []
     store.position(of: run)
@@ -55,6 +61,31 @@ public struct JSONLinesParser: Sendable {
       }
     }
     return (consumed, problems)
+  }
+
+  /// A governed log: whole lines only (a torn last line is never read, even at the end), each
+  /// checked by the rules; the first line they refuse ends the reading of this file.
+  private mutating func consume(
+    _ bytes: UnsafeRawBufferPointer, by rules: any LogLineRules, into store: inout CurveStore
+  ) -> (consumed: Int, problems: [RecordProblem]) {
+    guard let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) else { return (0, []) }
+    let whole = Array(bytes[...lastNewline])
+    store.position(of: run)
+    var start = 0
+    while start < whole.count, let end = whole[start...].firstIndex(of: UInt8(ascii: "\n")) {
+      defer { start = end + 1 }
+      lineNumber += 1
+      guard refusal == nil else { continue }
+      do {
+        guard let text = try rules.check(whole[start..<end], number: lineNumber, path: path),
+          let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        else { continue }
+        add(object, to: &store)
+      } catch {
+        refusal = "\(error)"
+      }
+    }
+    return (lastNewline + 1, [])
   }
 
   private mutating func add(_ object: [String: Any], to store: inout CurveStore) {

@@ -17,6 +17,11 @@ struct FollowedFile {
       }
     }
 
+    /// A governed log's refusal (`JSONLinesParser.refusal`).
+    var refusal: String? {
+      if case .jsonLines(let parser) = self { parser.refusal } else { nil }
+    }
+
     mutating func consume(
       _ bytes: UnsafeRawBufferPointer, base: Int, isFinal: Bool, into store: inout CurveStore
     ) -> (consumed: Int, problems: [RecordProblem]) {

@@ -17,9 +17,12 @@ public final class LogWatcher {
   private var lastDiscovery: Date?
   private var reported: Set<String> = []
   public var discoveryInterval: TimeInterval = 2
+  /// Logs that another module's rules govern (vlp's session logs: Engine's `SessionLogRules`).
+  let rules: [any LogLineRules]
 
-  /// Every path must exist (a file or a folder).
-  public init(paths: [String]) throws {
+  /// Every path must exist (a file or a folder). `rules`: how to read the logs they govern.
+  public init(paths: [String], rules: [any LogLineRules] = []) throws {
+    self.rules = rules
     roots = try paths.map { path in
       guard FileManager.default.fileExists(atPath: path) else { throw RunLogError.notFound(path: path) }
       return URL(fileURLWithPath: path)
@@ -27,8 +30,8 @@ public final class LogWatcher {
   }
 
   /// Reads everything once, as a whole (a record cut short at the end is then reported).
-  public static func load(paths: [String]) throws -> LogWatcher {
-    let watcher = try LogWatcher(paths: paths)
+  public static func load(paths: [String], rules: [any LogLineRules] = []) throws -> LogWatcher {
+    let watcher = try LogWatcher(paths: paths, rules: rules)
     watcher.poll(isFinal: true)
     return watcher
   }
@@ -56,6 +59,7 @@ public final class LogWatcher {
         case .grew:
           let problems = try file.read(into: &store, isFinal: isFinal)
           for problem in problems { note("\(file.shownPath): \(problem)") }
+          if let refusal = file.parser.refusal { noteOnce(refusal) }
           changed = true
         }
       } catch {
@@ -123,7 +127,9 @@ public final class LogWatcher {
     let make: @Sendable () -> FollowedFile.Parser
     switch kind {
     case .events: make = { .events(EventFileParser(run: run)) }
-    case .jsonLines: make = { .jsonLines(JSONLinesParser(run: run, path: shown)) }
+    case .jsonLines:
+      let governing = rules.first { $0.governs(url) }
+      make = { .jsonLines(JSONLinesParser(run: run, path: shown, rules: governing)) }
     case .csv: make = { .csv(CSVCurveParser(run: run)) }
     }
     followed[path] = FollowedFile(url: url, shownPath: shown, makeParser: make)

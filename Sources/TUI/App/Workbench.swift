@@ -29,12 +29,19 @@ public final class Workbench {
   /// setting, so the interface keeps it, not the engine.
   public private(set) var smoothing = 0.6
   var sessions: SessionsState
+  /// What opening the session found (a stale lock file), before the engine's own notices (log
+  /// lines set aside); shown on the status line until a key is pressed after them.
+  let openingNotices: [String]
+  private var noticesRead = 0
 
   /// The smallest terminal with a full screen; below it a one-line status is shown.
   public static let minimumSize = (width: 40, height: 10)
 
-  public init(engine: EngineControl, sessionsRoot: URL = SessionFolder.defaultRoot) {
+  public init(
+    engine: EngineControl, sessionsRoot: URL = SessionFolder.defaultRoot, notices: [String] = []
+  ) {
     self.engine = engine
+    openingNotices = notices
     snapshot = engine.snapshot
     sessions = SessionsState(root: sessionsRoot)
   }
@@ -45,6 +52,7 @@ public final class Workbench {
     let key = rawKey.normalized
     snapshot = engine.snapshot
     if key == .resize { return .none }
+    noticesRead = openingNotices.count + snapshot.notices.count
     if confirmingQuit {
       switch key {
       case .character("y"), .character("Y"), .character("q"), .ctrl("c"), .enter: return .quit
@@ -154,7 +162,7 @@ public final class Workbench {
     case .sessions: sessions.draw(into: body, current: snapshot)
     }
     WorkbenchChrome.drawFooter(
-      into: root.region(rows[3]), hint: footerHint, message: message ?? snapshotMessage,
+      into: root.region(rows[3]), hint: footerHint, message: message ?? snapshotMessage ?? unreadNotices,
       keys: footerKeys)
     if showingHelp {
       HelpOverlay(keyMap: WorkbenchKeys.keyMap, screen: screen.title).draw(into: body)
@@ -174,6 +182,14 @@ public final class Workbench {
     case .loading, .watching: snapshot.message
     default: nil
     }
+  }
+
+  /// Notices not yet seen: until the next key, each with its `note: `.
+  private var unreadNotices: String? {
+    let all = openingNotices + snapshot.notices
+    guard all.count > noticesRead else { return nil }
+    return all[noticesRead...].map { "note: " + ($0.hasPrefix("note: ") ? String($0.dropFirst(6)) : $0) }
+      .joined(separator: "; ")
   }
 
   /// The keys every screen shares, as the footer names them: `n` only where it takes a step

@@ -71,8 +71,17 @@ public struct PretrainingConfiguration: Sendable, Equatable {
     } catch let error as DataError {
       throw error
     } catch let error as DecodingError {
+      // Foundation drops the key of a number it cannot convert (0.5 or 2^70 for a whole
+      // number): found by taking the keys out one at a time.
+      let field = Self.field(of: error)
+      if field == "(configuration)", let (key, value) = ConfigurationNumbers.culprit(in: data, {
+        _ = try JSONDecoder().decode(PretrainingConfiguration.self, from: $0)
+      }) {
+        throw DataError.invalidConfiguration(
+          field: key, reason: ConfigurationNumbers.unreadable(value))
+      }
       throw DataError.invalidConfiguration(
-        field: Self.field(of: error), reason: "cannot be read as a configuration value")
+        field: field, reason: "cannot be read as a configuration value")
     } catch {
       throw DataError.invalidConfiguration(field: "(configuration)", reason: "not valid JSON")
     }
@@ -99,6 +108,14 @@ public struct PretrainingConfiguration: Sendable, Equatable {
     let family = model.family
     // Oscar reads regions whatever model.imageInput says.
     let input = family == .oscar ? ImageInput.regions : model.imageInput
+    // With no weight above 0 no parameter gets a gradient: refused here, not mid-step.
+    if family.objectives.allSatisfy({ objectives.weight(of: $0) == 0 }) {
+      throw DataError.invalidConfiguration(
+        field: "objectives",
+        reason: "every objective \(family.displayName) trains has weight 0, so there is nothing "
+          + "to train: give one of \(family.objectives.map(\.configurationKey).joined(separator: ", ")) "
+          + "a weight above 0")
+    }
     for objective in Objective.allCases where objectives.weight(of: objective) > 0 {
       let key = objective.configurationKey
       let field = "objectives.\(key)"

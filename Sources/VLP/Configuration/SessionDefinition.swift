@@ -50,6 +50,10 @@ public struct SessionDefinition: Sendable {
     // The command line's `--set` may name any key of the file: the session's own keys
     // (description, checkpoints.*) are applied here, the configuration's to every variant.
     let commandLine = try overrides.map(ConfigurationOverrides.parseCommandLine)
+    try ConfigurationNumbers.checkSizes(object) { "\(source): \($0)" }
+    for set in commandLine {
+      try ConfigurationNumbers.checkSizes(set.value) { _ in "--set \(set.key)" }
+    }
     let sessionKeys = commandLine.filter { Self.sessionKeys.contains(String($0.key.prefix { $0 != "." })) }
     let configurationKeys = commandLine.filter { !Self.sessionKeys.contains(String($0.key.prefix { $0 != "." })) }
     var base = try ConfigurationOverrides.blamingCommandLine(sessionKeys) {
@@ -141,9 +145,15 @@ public struct SessionDefinition: Sendable {
         do {
           return try JSONDecoder().decode([String: CheckpointPolicy].self, from: data)["checkpoints"]!
         } catch let error as DecodingError {
+          let field = PretrainingConfiguration.field(of: error)
+          if field == "(configuration)", let (key, value) = ConfigurationNumbers.culprit(in: data, {
+            _ = try JSONDecoder().decode([String: CheckpointPolicy].self, from: $0)
+          }) {
+            throw DataError.invalidConfiguration(
+              field: key, reason: ConfigurationNumbers.unreadable(value))
+          }
           throw DataError.invalidConfiguration(
-            field: PretrainingConfiguration.field(of: error),
-            reason: "cannot be read as a configuration value")
+            field: field, reason: "cannot be read as a configuration value")
         }
       }
     } catch DataError.invalidConfiguration(let key, let reason) where !key.hasPrefix("--set ") {

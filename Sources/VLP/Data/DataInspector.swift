@@ -115,7 +115,8 @@ public enum DataInspector {
     if manager.fileExists(atPath: vocabulary) { inspectVocabulary(vocabulary, &inspection, &log) }
     if let data = try? TextFile.read(child(DataExporter.configurationFile)) {
       do {
-        let configuration = try JSONDecoder().decode(SceneWorldConfiguration.self, from: data)
+        let configuration = try SceneWorldConfiguration.decode(
+          data, file: child(DataExporter.configurationFile))
         inspection.origin =
           "scene world, seed \(configuration.seed), \(grouped(configuration.pairCount)) pairs (world.json)"
       } catch {

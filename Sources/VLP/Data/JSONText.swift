@@ -29,6 +29,14 @@ enum JSONText {
     if let range = message.range(of: "character ") {
       offset = Int(message[range.upperBound...].prefix { $0.isNumber })
     }
+    // "Number 1e999 is not representable in Swift.": no position given; the number's first
+    // appearance in the text is where it is.
+    if offset == nil, let start = message.range(of: "Number "),
+      let end = message.range(of: " is not representable", range: start.upperBound..<message.endIndex),
+      let found = data.firstRange(of: Data(message[start.upperBound..<end.lowerBound].utf8))
+    {
+      offset = found.lowerBound - data.startIndex
+    }
     guard let offset else {
       return DataProblem(file: file, line: line, reason: "invalid JSON (\(message))")
     }
