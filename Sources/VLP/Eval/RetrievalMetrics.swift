@@ -75,6 +75,8 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
   public var mlmTop5: Float
   public var itmAccuracy: Float?
   public var pollutedTagAccuracy: Float?
+  /// kNN class purity of region and word features (only with `evaluation.purityNeighbours` > 0).
+  public var classPurity: ClassPurity? = nil
 
   /// Every number by name, for tables and logs.
   public var metrics: [NamedValue] {
@@ -88,6 +90,7 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     values += [NamedValue("mlm_top1", mlmTop1), NamedValue("mlm_top5", mlmTop5)]
     if let itmAccuracy { values.append(NamedValue("itm_accuracy", itmAccuracy)) }
     if let pollutedTagAccuracy { values.append(NamedValue("polluted_accuracy", pollutedTagAccuracy)) }
+    if let classPurity { values += classPurity.metrics }
     return values
   }
 }
