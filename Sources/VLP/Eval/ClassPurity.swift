@@ -40,12 +40,19 @@ public struct ClassPurity: Sendable, Equatable, Codable {
     }
     /// Same-class share of row i's k nearest among the candidates `allowed` (self excluded).
     func share(_ i: Int, _ allowed: (Int) -> Bool) -> Float? {
-      let candidates = (0..<n).filter { $0 != i && allowed($0) }
-      guard !candidates.isEmpty else { return nil }
-      let nearest = candidates.sorted {
-        let (a, b) = (similarity[i * n + $0], similarity[i * n + $1])
-        return a != b ? a > b : $0 < $1
-      }.prefix(k)
+      // The k best by one pass with insertion, O(n·k): scanning in index order and inserting
+      // only above strictly lower similarities keeps the lower index first among ties.
+      var nearest: [Int] = []
+      nearest.reserveCapacity(k + 1)
+      for j in 0..<n where j != i && allowed(j) {
+        let value = similarity[i * n + j]
+        if nearest.count == k, value <= similarity[i * n + nearest[k - 1]] { continue }
+        var position = nearest.count
+        while position > 0, similarity[i * n + nearest[position - 1]] < value { position -= 1 }
+        nearest.insert(j, at: position)
+        if nearest.count > k { nearest.removeLast() }
+      }
+      guard !nearest.isEmpty else { return nil }
       return Float(nearest.filter { classes[$0] == classes[i] }.count) / Float(nearest.count)
     }
     func mean(_ values: [Float]) -> Float {
