@@ -61,7 +61,7 @@ import Testing
     #expect(together.crossModal == 1 && together.region == 1 && together.word == 1)
     #expect(apart.region == 1 && apart.word == 1)
     #expect(apart.crossModal == 0, "each class's words sit nearest another class's regions")
-    expectClose(together.chance, 3 / 15, absolute: 1e-6)
+    expectClose(together.chance, Float(3) / 15, absolute: 1e-6)
   }
 
   /// `evaluation.purityNeighbours` adds the purity to an Oscar evaluation; 0 (the default)
