@@ -10,7 +10,9 @@ enum EvalCommand {
       SESSION is a name under sessions/ or a session folder's path (sessions/default/).
       Evaluates every variant's latest checkpoint (or only FILE's variant) on the held-out
       split: retrieval R@1/5/10 both ways, MLM top-1/top-5 and ITM accuracy.
-      --set key=value   e.g. evaluation.retrievalPairs=500 (repeatable)
+      --set key=value   e.g. evaluation.retrievalPairs=500 (repeatable);
+                        evaluation.purityNeighbours=10 adds the kNN class purity of region
+                        and word features (purity_region, purity_word, purity_cross)
     """
 
   static func run(_ arguments: [String]) throws {

@@ -26,6 +26,17 @@ public enum Pollution: String, Sendable, Codable {
   }
 }
 
+/// What the tag share of Oscar's pollution does to a sample that has no tags to pollute.
+public enum UntaggedPollution: String, Sendable, Equatable, CaseIterable, Codable {
+  /// Oscar's code: the caption (text_a) is replaced instead, so a tag-free sample is polluted at
+  /// the full pollution rate, and a run without tags sees every polluted sample as a caption swap.
+  case caption
+  /// The sample stays matched: every run swaps captions at `captionPollutionProbability` alone,
+  /// with or without tags, and tag pollution comes on top only where there are tags (the fair
+  /// tag study, docs/experiments.md).
+  case matched
+}
+
 /// One Oscar batch: `[CLS] a [SEP] b [SEP]` (segments 0 / 1) with words and tags masked, the
 /// regions and their mask, and the polluted-tag labels.
 public struct OscarBatch: Sendable {
@@ -53,11 +64,12 @@ extension PretrainingData {
   /// Oscar's `random_sent`: with probability `pollution` the sample is polluted by a random other
   /// pair from `source`. With probability `captionPollution` (Oscar+'s texta_false_prob, part
   /// of `pollution`), or whenever the sample has no tags, that pair's caption replaces text_a;
-  /// otherwise its tags or its caption replace text_b (uniformly). Then `random_word` masks
-  /// words and tags.
+  /// otherwise its tags or its caption replace text_b (uniformly). With `untagged` `.matched`
+  /// a sample without tags is polluted only by the caption share and otherwise stays matched
+  /// (the same draws either way). Then `random_word` masks words and tags.
   public func oscarBatch(
     _ indices: [Int], pollution probability: Float, captionPollution: Float = 0,
-    maskProbability: Float, source: [Int], random: inout RandomGenerator,
+    untagged: UntaggedPollution = .caption, maskProbability: Float, source: [Int], random: inout RandomGenerator,
     texts: [(a: String, b: String)]? = nil
   ) throws -> OscarBatch {
     var sequences: [[Int]] = []
@@ -76,7 +88,7 @@ extension PretrainingData {
         if draw >= captionPollution && !b.isEmpty {
           kind = takeTags ? .foreignTags : .foreignCaption
           b = takeTags ? tagText(other) : captionText(other)
-        } else {
+        } else if draw < captionPollution || untagged == .caption {
           kind = .foreignTextA
           a = captionText(other)
         }

@@ -63,6 +63,7 @@ public struct BatchAssembler: Sendable {
         try data.oscarBatch(
           indices, pollution: objectives.pollutionProbability,
           captionPollution: objectives.captionPollutionProbability,
+          untagged: objectives.untaggedPollution,
           maskProbability: objectives.maskProbability, source: data.trainIndices,
           random: &pollution))
     }

@@ -26,6 +26,10 @@ public struct ObjectiveConfiguration: Sendable, Equatable {
   /// class (`texta_false_prob`; Oscar+ uses 0.25). 0 = vanilla Oscar: only tags are polluted
   /// (the caption only when there are no tags) and the head has 2 classes; above 0, 3 classes.
   public var captionPollutionProbability: Float = 0
+  /// What the tag share of the pollution does to a sample without tags: `caption` (Oscar's code:
+  /// its caption is swapped instead) or `matched` (it stays matched, so every variant of a tag
+  /// study swaps captions at `captionPollutionProbability` and tag pollution comes on top).
+  public var untaggedPollution = UntaggedPollution.caption
   /// Masked vision modelling (UNITER's names): masked region feature regression, masked region
   /// classification against the detector's argmax and against its distribution (KL), and
   /// masked patch regression against the pixels (patch encoders only).
@@ -59,7 +63,7 @@ extension ObjectiveConfiguration: Codable {
   enum CodingKeys: String, CodingKey, CaseIterable {
     case itc, mlm, itm, itmNegatives, pollutedTags, distillation, alpha, alphaRampSteps, queueSize, momentum
     case temperature, maskProbability, pollutionProbability, captionPollutionProbability
-    case mrfr, mrc, mrcKL, mpr, mvmProbability, regressionLoss, wra, cmcl, prefixLM
+    case untaggedPollution, mrfr, mrc, mrcKL, mpr, mvmProbability, regressionLoss, wra, cmcl, prefixLM
   }
 
   public init(from decoder: any Decoder) throws {
@@ -79,6 +83,7 @@ extension ObjectiveConfiguration: Codable {
     try c.read(&maskProbability, .maskProbability)
     try c.read(&pollutionProbability, .pollutionProbability)
     try c.read(&captionPollutionProbability, .captionPollutionProbability)
+    try c.read(&untaggedPollution, .untaggedPollution)
     try c.read(&mrfr, .mrfr)
     try c.read(&mrc, .mrc)
     try c.read(&mrcKL, .mrcKL)
@@ -107,6 +112,12 @@ extension ObjectiveConfiguration: Codable {
         .captionPollutionProbability,
         "must not exceed pollutionProbability (\(pollutionProbability)), got \(captionPollutionProbability)"
       )
+    }
+    guard untaggedPollution == .caption || captionPollutionProbability > 0 else {
+      throw c.fail(
+        .untaggedPollution,
+        "\"matched\" swaps captions only at captionPollutionProbability, which is 0, so a sample "
+          + "without tags would never be polluted: set captionPollutionProbability above 0 (e.g. 0.25)")
     }
   }
 }

@@ -29,6 +29,9 @@ public struct EvaluationConfiguration: Sendable, Equatable {
   public var rerank = 16
   /// Pairs scored for MLM, ITM and polluted-tag accuracy.
   public var accuracyPairs = 256
+  /// k of the kNN class purity of region and word features over the retrieval pairs
+  /// (ClassPurity; 0 = not measured).
+  public var purityNeighbours = 0
 
   public init() {}
 }
@@ -175,7 +178,7 @@ extension TrainingConfiguration: Codable {
 
 extension EvaluationConfiguration: Codable {
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case every, retrievalPairs, rerank, accuracyPairs
+    case every, retrievalPairs, rerank, accuracyPairs, purityNeighbours
   }
 
   public init(from decoder: any Decoder) throws {
@@ -185,10 +188,12 @@ extension EvaluationConfiguration: Codable {
     try c.read(&retrievalPairs, .retrievalPairs)
     try c.read(&rerank, .rerank)
     try c.read(&accuracyPairs, .accuracyPairs)
+    try c.read(&purityNeighbours, .purityNeighbours)
     try c.check(every, 0...100_000_000, .every)
     try c.check(retrievalPairs, 2...100_000, .retrievalPairs)
     try c.check(rerank, 0...1000, .rerank)
     try c.check(accuracyPairs, 1...100_000, .accuracyPairs)
+    try c.check(purityNeighbours, 0...1000, .purityNeighbours)
   }
 }
 

@@ -62,7 +62,7 @@ struct OscarEvaluation {
       logits: logits.scalars, classes: data.vocabularySize, targets: matched.masked.targets)
     let polluted = try data.oscarBatch(
       accuracy, pollution: 0.5, captionPollution: objectives.captionPollutionProbability,
-      maskProbability: 0, source: data.testIndices, random: &random)
+      untagged: objectives.untaggedPollution, maskProbability: 0, source: data.testIndices, random: &random)
     let pollutedHidden = try model(
       ids: polluted.text.ids, segments: polluted.segments, textMask: polluted.text.mask,
       regions: polluted.regions, regionMask: polluted.regionMask, context: .inference())

@@ -78,6 +78,8 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
   /// When ITM re-ranked the retrieval: the same model's scores by ITC alone (`itc_i2t_r1`, ...),
   /// so one evaluation shows what re-ranking changed.
   public var contrastiveRetrieval: RetrievalScores? = nil
+  /// kNN class purity of region and word features (only with `evaluation.purityNeighbours` > 0).
+  public var classPurity: ClassPurity? = nil
 
   /// Every number by name, for tables and logs.
   public var metrics: [NamedValue] {
@@ -98,6 +100,7 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
         }
       }
     }
+    if let classPurity { values += classPurity.metrics }
     return values
   }
 }

@@ -71,9 +71,15 @@ extension Objective {
       ]
     case .pollutedTags:
       let p = Double(o.pollutionProbability)
-      // Without tags every polluted sample is a caption swap, so one polluted class remains.
-      let caption = configuration.data.tags == .none ? p : Double(o.captionPollutionProbability)
-      let mix = [1 - p, p - caption, caption].filter { $0 > 0 }
+      // Without tags every polluted sample is a caption swap (one polluted class remains), or
+      // with untaggedPollution "matched" the tag share stays matched.
+      var caption = Double(o.captionPollutionProbability)
+      var mix = [1 - p, p - caption, caption]
+      if configuration.data.tags == .none {
+        if o.untaggedPollution == .caption { caption = p }
+        mix = [1 - caption, 0, caption]
+      }
+      mix = mix.filter { $0 > 0 }
       return [
         level(.chance, log(Double(o.pollutionClasses)), "ln \(o.pollutionClasses)"),
         level(.prior, PretrainingConfiguration.entropy(mix), "entropy of the label mix"),

@@ -16,10 +16,17 @@ extension Pretrainer {
   /// evaluations of the same weights agree exactly).
   public func evaluate() throws -> EvaluationReport {
     try noGrad {
-      switch family.model {
-      case .albef(let model): try ALBEFEvaluation(model: model, heldOut: heldOut).report(step: step)
-      case .oscar(let model): try OscarEvaluation(model: model, heldOut: heldOut).report(step: step)
+      var report =
+        switch family.model {
+        case .albef(let model): try ALBEFEvaluation(model: model, heldOut: heldOut).report(step: step)
+        case .oscar(let model): try OscarEvaluation(model: model, heldOut: heldOut).report(step: step)
+        }
+      let k = configuration.evaluation.purityNeighbours
+      if k > 0 {
+        let features = try featureProbe.tokenFeatures(pairs: heldOut.retrievalIndices)
+        report.classPurity = ClassPurity.compute(features, neighbours: k)
       }
+      return report
     }
   }
 
