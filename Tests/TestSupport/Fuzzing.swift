@@ -35,6 +35,9 @@ public struct Fuzzer: Sendable {
   /// at most), so a reader that trusts a claimed size shows, with room for tests running beside
   /// this one in the same process.
   public var memoryGrowthLimit = 4 << 30
+  /// Cases run before the time cap may stop the loop: under load (a build beside the suite) a
+  /// two-second cap ran as few as 17 cases, and the suites' "enough cases ran" checks failed.
+  public var minimumCases = 50
 
   public init(name: String, corpus: [[UInt8]], fileName: String) {
     self.name = name
@@ -52,7 +55,8 @@ public struct Fuzzer: Sendable {
     ProcessInfo.processInfo.environment["VLP_FUZZ_SECONDS"].flatMap(Double.init) ?? seconds
   }
 
-  /// Runs up to `cases` inputs (seeds 1...cases, or only `VLP_FUZZ_SEED`) within `seconds`;
+  /// Runs up to `cases` inputs (seeds 1...cases, or only `VLP_FUZZ_SEED`) within `seconds` (but at
+  /// least `minimumCases`);
   /// returns what failed (empty: the reader held), and the number of cases run.
   public func run(
     cases: Int, seconds: Double, read: @escaping @Sendable (String) throws -> Void
@@ -73,7 +77,7 @@ public struct Fuzzer: Sendable {
     let slot = CrashNote.takeSlot()
     defer { CrashNote.releaseSlot(slot) }
     for seed in seeds {
-      if Date().timeIntervalSince(start) > seconds { break }
+      if casesRun >= minimumCases, Date().timeIntervalSince(start) > seconds { break }
       let input = mutate(seed: seed)
       guard FileManager.default.createFile(atPath: path, contents: Data(input)) else {
         failures.append("\(name): cannot write the input of seed \(seed)")
