@@ -122,7 +122,14 @@ public enum PyTorchImport {
         }
         return value
       }
-      let step = Int(try field("step"))
+      func integer(_ key: String) throws -> Int {
+        guard let value = Int(exactly: try field(key)), value >= 0 else {
+          throw PyTorchExchangeError.damaged(
+            path: "\(url.path):\(lineNumber)", detail: "\"\(key)\" must be a whole number ≥ 0")
+        }
+        return value
+      }
+      let step = try integer("step")
       time += (try? field("seconds")) ?? 0
       var losses: [(key: String, value: JSONValue)] = Objective.allCases.compactMap { objective in
         (object[objective.metricKey] as? Double).map { (objective.metricKey, .float(Float($0))) }
@@ -137,7 +144,7 @@ public enum PyTorchImport {
       }
       members += [
         ("grad_norm", .float(Float(try field("grad_norm")))),
-        ("queue", .integer(Int(try field("queue")))), ("losses", .object(losses)),
+        ("queue", .integer(try integer("queue"))), ("losses", .object(losses)),
       ]
       records.append(
         try MetricRecord(jsonLine: JSONValue.object(members).text(), path: url.path, lineNumber: lineNumber))
