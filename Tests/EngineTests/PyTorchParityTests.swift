@@ -28,6 +28,7 @@ struct PyTorchParityTests {
       [trainer.appendingPathComponent("parity.py").path, directory.url.path], in: directory.url)
     #expect(result.status == 0, "\(result.output)")
     #expect(result.output.contains("parity: ok"))
+    print(result.output)  // the figures docs/scale-out.md records
   }
 
   /// 50 steps from the same initial weights on one process, dropout off: the same batches,
@@ -51,6 +52,8 @@ struct PyTorchParityTests {
       let relative = abs(line.loss - Double(report.total)) / Double(report.total)
       #expect(relative <= (line.step == 1 ? 1e-4 : 0.02), "step \(line.step): pytorch \(line.loss), vlp \(report.total)")
     }
+    let worst = zip(reports, log).map { abs($1.loss - Double($0.total)) / Double($0.total) }.max() ?? 0
+    print("50 steps: worst relative difference of the total \(worst); vlp \(reports.first!.total) → \(reports.last!.total), pytorch \(log.first!.loss) → \(log.last!.loss)")
     let first = log.prefix(10).map(\.loss).reduce(0, +)
     let last = log.suffix(10).map(\.loss).reduce(0, +)
     let vlpFirst = reports.prefix(10).map(\.total).reduce(0, +)
@@ -89,5 +92,6 @@ struct PyTorchParityTests {
     let ownR1 = try #require(own?["eval/i2t_r1"] as? Double)
     let vlpR1 = try #require(report.report.metrics.first { $0.name == "i2t_r1" }?.value)
     #expect(abs(Double(vlpR1) - ownR1) < 1e-6, "vlp i2t_r1 \(vlpR1), the run's own \(ownR1)")
+    print("DDP 2x gloo, 30 steps: loss \(log.first!.loss) → \(log.last!.loss); i2t_r1 vlp \(vlpR1), run \(ownR1)")
   }
 }

@@ -100,8 +100,9 @@ public enum PyTorchImport {
   }
 
   /// train.py's log.jsonl lines as metrics.jsonl records (steps only; evaluation lines, which
-  /// carry `eval/` keys, are left out). A missing log gives no records; a damaged line is an
-  /// error naming its line.
+  /// carry `eval/` keys, are left out). A step logged twice (a killed run resumed from an earlier
+  /// checkpoint logs the steps after it again) keeps its last line. A missing log gives no
+  /// records; a damaged line is an error naming its line.
   static func metricRecords(_ url: URL, variant: String) throws -> [MetricRecord] {
     guard FileManager.default.fileExists(atPath: url.path) else { return [] }
     let text = try readText(url, limit: logLimit)
@@ -149,6 +150,8 @@ public enum PyTorchImport {
       records.append(
         try MetricRecord(jsonLine: JSONValue.object(members).text(), path: url.path, lineNumber: lineNumber))
     }
-    return records
+    var last: [Int: Int] = [:]
+    for (index, record) in records.enumerated() { last[record.step] = index }
+    return last.values.sorted().map { records[$0] }.sorted { $0.step < $1.step }
   }
 }
