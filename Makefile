@@ -29,7 +29,7 @@ VLP := .build/release/vlp
 PYTHON ?= python3
 THREADS ?= 2
 
-.PHONY: help run build release test fuzz bench bench-tsne format clean prerequisites coco-world
+.PHONY: help run build release test fuzz bench bench-tsne format clean prerequisites coco-world torch-venv
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -67,7 +67,19 @@ test: prerequisites ## build optimised and run every test (the end-to-end test d
 	  echo "error: tmux is missing: the end-to-end test runs the workbench in it."; \
 	  echo "  install it with: sudo apt-get update && sudo apt-get install -y tmux"; exit 1; }
 	$(SWIFT) build --build-tests $(TEST_FLAGS)
-	$(SWIFT) test --skip-build $(TEST_FLAGS)
+	VLP_PYTHON="$(VLP_PYTHON)" $(SWIFT) test --skip-build $(TEST_FLAGS)
+
+# The PyTorch tests (parity, DDP; docs/scale-out.md) use VLP_PYTHON, else the venv that
+# `make torch-venv` builds, else python3 when it imports torch; without one they are skipped.
+TORCH_VENV ?= $(HOME)/.cache/vlp/torch-venv
+VLP_PYTHON ?= $(shell test -x $(TORCH_VENV)/bin/python && echo $(TORCH_VENV)/bin/python)
+torch-venv: ## CPU PyTorch and tensorboard in a venv outside the repository, for the PyTorch tests
+	python3 -m venv $(TORCH_VENV)
+	@wheel=$$(find / -maxdepth 3 -name 'torch-*+cpu*.whl' 2>/dev/null | head -n 1); \
+	if [ -n "$$wheel" ]; then echo "installing $$wheel"; $(TORCH_VENV)/bin/pip install "$$wheel" tensorboard; \
+	else $(TORCH_VENV)/bin/pip install --index-url https://download.pytorch.org/whl/cpu torch && \
+	  $(TORCH_VENV)/bin/pip install tensorboard; fi
+	@echo "$(TORCH_VENV)/bin/python: make test runs the PyTorch tests with it"
 
 # The suite fuzzes every reader a few thousand times; this runs many more per reader
 # (docs/reliability.md). A failing seed reruns alone with VLP_FUZZ_SEED=N.

@@ -50,7 +50,7 @@ let package = Package(
     .target(name: "VLP", dependencies: ["Imaging", "NN", "Tensor"], swiftSettings: cpuSettings),
     .target(
       name: "Engine", dependencies: ["VLP", "TSNE", "NN", "Tensor", "Formatting", "RunLogs"],
-      swiftSettings: cpuSettings),
+      resources: [.copy("PyTorch/trainer")], swiftSettings: cpuSettings),
     .target(
       name: "TUI", dependencies: ["Engine", "TSNE", "VLP", "Formatting", "RunLogs"],
       swiftSettings: cpuSettings),

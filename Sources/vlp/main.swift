@@ -13,6 +13,8 @@ let usage = """
          vlp eval SESSION [--checkpoint FILE] [--json]          held-out retrieval and accuracy
          vlp export SESSION --curves FILE.svg|FILE.csv          loss curves
          vlp export SESSION --tensorboard DIR                    a session as TensorBoard event files
+         vlp export SESSION --pytorch DIR [--init latest|initial]  a PyTorch DDP trainer (docs/scale-out.md)
+         vlp import DIR --as NAME                                a PyTorch run back as a session
          vlp watch PATH...                                       follow any trainer's logs (docs/watch.md)
          vlp tsne SESSION --features tokens|cls --out FILE.svg  t-SNE of learned features
          vlp tsne --input FILE.npy|FILE.csv --out FILE.csv|FILE.svg [--labels FILE] ...
@@ -44,6 +46,7 @@ let commands: [String: (usage: String, run: ([String]) throws -> Void)] = [
   "eval": (EvalCommand.usage, EvalCommand.run),
   "export": (ExportCommand.usage, ExportCommand.run),
   "watch": (WatchCommand.usage, WatchCommand.run),
+  "import": (ImportCommand.usage, ImportCommand.run),
   "tsne": (TSNECommand.usage, TSNECommand.run),
   "experiment": (ExperimentCommand.usage, ExperimentCommand.run),
   "bench": (BenchCommand.usage, BenchCommand.run),

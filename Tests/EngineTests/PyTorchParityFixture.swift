@@ -1,0 +1,87 @@
+import Foundation
+import NN
+import Tensor
+
+@testable import Engine
+@testable import VLP
+
+/// What trainer/parity.py reads: after `warmup` vlp steps (so that the momentum copy differs from
+/// the model and the queues hold real features), the weights, the next step's batch with its
+/// masks and the seed of its ITM negatives, and vlp's losses and gradients on it.
+enum PyTorchParityFixture {
+  static func write(configuration: PretrainingConfiguration, warmup: Int, to folder: URL) throws {
+    let trainer = try Pretrainer(configuration: configuration)
+    for _ in 0..<warmup { try trainer.trainStep() }
+    try trainer.checkpoint(extra: [SessionRun.variantKey: "main"])
+      .write(to: folder.appendingPathComponent("weights.safetensors"))
+    let config = PyTorchConfig.json(
+      trainer,
+      derived: .init(
+        variant: "main", session: "parity", trainCount: trainer.data.trainIndices.count,
+        testCount: 0))
+    try Data(config.text(.indented(depth: 2)).utf8)
+      .write(to: folder.appendingPathComponent("config.json"))
+
+    let step = trainer.step
+    let stepBatch = try trainer.assembler.batch(at: step)
+    guard case .albef(let batch, _) = stepBatch.family,
+      let training = trainer.family as? ALBEFTraining
+    else { throw TrainingError.invalidRequest("the parity fixture needs an ALBEF session") }
+    let alpha = trainer.alpha(at: step)
+    let negativesSeed = StreamSeed.derive(configuration.seed, stream: .negatives, index: step)
+    try batchFile(batch, vision: stepBatch.vision, alpha: alpha, negativesSeed: negativesSeed)
+      .write(to: folder.appendingPathComponent("batch.safetensors"))
+
+    let result = try training.losses(
+      on: batch, vision: stepBatch.vision, alpha: alpha,
+      context: ForwardContext(training: true, seed: 0), negativesSeed: negativesSeed,
+      capturePseudoTargets: false)
+    trainer.optimizer.zeroGradients()
+    try result.total.backward()
+    var expected = result.losses.map {
+      NamedArray(name: "loss." + $0.objective.metricKey, shape: [], values: [$0.value])
+    }
+    expected.append(NamedArray(name: "loss.total", shape: [], values: [try result.total.item()]))
+    for (name, parameter) in trainer.optimizer.parameters {
+      let gradient = parameter.gradStorage.map {
+        Array(UnsafeBufferPointer(start: $0.pointer, count: parameter.count))
+      } ?? [Float](repeating: 0, count: parameter.count)
+      expected.append(NamedArray(name: "grad." + name, shape: parameter.dimensions, values: gradient))
+    }
+    try SafeTensorsFile(tensors: expected).write(to: folder.appendingPathComponent("expected.safetensors"))
+  }
+
+  static func batchFile(
+    _ batch: ALBEFBatch, vision: MaskedVision?, alpha: Float, negativesSeed: UInt64
+  ) throws -> SafeTensorsFile {
+    func floats(_ values: [Int]) -> [Float] { values.map(Float.init) }
+    let (b, length) = (batch.batchSize, batch.text.length)
+    var tensors = [
+      NamedArray(name: "text_ids", shape: [b, length], values: floats(batch.text.ids.values)),
+      NamedArray(name: "text_mask", tensor: batch.text.mask),
+      NamedArray(name: "masked_ids", shape: [b, length], values: floats(batch.maskedIDs.values)),
+      NamedArray(
+        name: "masked_positions", shape: [batch.masked.positions.count],
+        values: floats(batch.masked.positions)),
+      NamedArray(
+        name: "masked_targets", shape: [batch.masked.targets.count],
+        values: floats(batch.masked.targets)),
+      NamedArray(name: "image_values", tensor: batch.image.values),
+      NamedArray(name: "image_key", shape: [b], values: floats(batch.imageKeys)),
+    ]
+    if let mask = batch.image.mask { tensors.append(NamedArray(name: "image_mask", tensor: mask)) }
+    var metadata = ["alpha": String(alpha), "negatives_seed": String(negativesSeed)]
+    if let vision {
+      metadata["vision_slots"] = String(vision.slots)
+      tensors += [
+        NamedArray(
+          name: "vision_positions", shape: [vision.positions.count], values: floats(vision.positions)),
+        NamedArray(name: "vision_keep", tensor: vision.keep),
+        NamedArray(name: "vision_indicator", tensor: vision.indicator),
+        NamedArray(name: "vision_features", tensor: vision.features),
+        NamedArray(name: "vision_labels", shape: [vision.labels.count], values: floats(vision.labels)),
+      ]
+    }
+    return SafeTensorsFile(tensors: tensors, metadata: metadata)
+  }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Engine
+@testable import VLP
+
+/// The exported PyTorch trainer against vlp (needs a python with torch: VLP_PYTHON or python3;
+/// skipped otherwise). docs/scale-out.md records the figures.
+@Suite(.serialized, .enabled(if: TorchPython.available))
+struct PyTorchParityTests {
+  /// Same weights, batch, masks and negatives: every loss within 1e-4 and every gradient within
+  /// 1e-3 (relative), for pre-norm with regions and MRFR, and for post-norm with patches, an
+  /// untied MLM head and smooth-L1 patch regression.
+  @Test(arguments: [
+    PyTorchSessions.json(),
+    PyTorchSessions.json(
+      seed: 9, model: #", "normalization": "post", "imageInput": "patches", "tieMLMHead": false"#,
+      objectives: #", "mrfr": 0, "mpr": 1, "regressionLoss": "smooth-l1""#),
+  ])
+  func lossesAndGradientsMatch(session: String) throws {
+    let directory = try TemporaryDirectory("parity")
+    defer { directory.remove() }
+    try PyTorchParityFixture.write(
+      configuration: PyTorchSessions.configuration(session), warmup: 3, to: directory.url)
+    let trainer = try PyTorchTrainerFiles.folder()
+    let result = TorchPython.python(
+      [trainer.appendingPathComponent("parity.py").path, directory.url.path], in: directory.url)
+    #expect(result.status == 0, "\(result.output)")
+    #expect(result.output.contains("parity: ok"))
+    print(result.output)  // the figures docs/scale-out.md records
+  }
+
+  /// 50 steps from the same initial weights on one process, dropout off: the same batches,
+  /// masks and negatives, so step 1 agrees to 1e-4 and every step's total within 2%; both learn.
+  @Test func fiftyStepCurvesMatch() throws {
+    let directory = try TemporaryDirectory("curves")
+    defer { directory.remove() }
+    let json = PyTorchSessions.json()
+    let folder = try PyTorchSessions.folder(json, name: "curves", root: directory.url)
+    let out = directory.url.appendingPathComponent("export")
+    _ = try PyTorchExport.write(session: folder, to: out, fromLatestCheckpoint: false)
+
+    let vlp = try Pretrainer(configuration: PyTorchSessions.configuration(json))
+    let reports = try (0..<50).map { _ in try vlp.trainStep() }
+    let run = TorchPython.python(
+      ["train.py", "--out", "runs/main", "--steps", "50", "--threads", "1"], in: out)
+    try #require(run.status == 0, "\(run.output)")
+    let log = try trainerLog(out.appendingPathComponent("runs/main/log.jsonl"))
+    try #require(log.count == 50)
+    for (report, line) in zip(reports, log) {
+      let relative = abs(line.loss - Double(report.total)) / Double(report.total)
+      #expect(relative <= (line.step == 1 ? 1e-4 : 0.02), "step \(line.step): pytorch \(line.loss), vlp \(report.total)")
+    }
+    var worst = 0.0
+    for (report, line) in zip(reports, log) {
+      worst = max(worst, abs(line.loss - Double(report.total)) / Double(report.total))
+    }
+    print("50 steps: worst relative difference of the total \(worst); vlp \(reports.first!.total) → \(reports.last!.total), pytorch \(log.first!.loss) → \(log.last!.loss)")
+    let first: Double = log.prefix(10).map(\.loss).reduce(0, +)
+    let last: Double = log.suffix(10).map(\.loss).reduce(0, +)
+    let vlpFirst: Float = reports.prefix(10).map(\.total).reduce(0, +)
+    let vlpLast: Float = reports.suffix(10).map(\.total).reduce(0, +)
+    #expect(last < first * 0.9)
+    #expect(vlpLast < vlpFirst * 0.9)
+  }
+
+  /// torchrun with 2 CPU processes (gloo), 30 steps: the loss falls, the run imports back into
+  /// vlp, and vlp's retrieval on the imported checkpoint equals the run's own.
+  @Test func distributedRunImportsBack() throws {
+    let directory = try TemporaryDirectory("ddp")
+    defer { directory.remove() }
+    let json = PyTorchSessions.json(steps: 30)
+    let folder = try PyTorchSessions.folder(json, name: "ddp", root: directory.url)
+    let out = directory.url.appendingPathComponent("export")
+    _ = try PyTorchExport.write(session: folder, to: out, fromLatestCheckpoint: false)
+    let run = TorchPython.python(
+      [
+        "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "train.py",
+        "--out", "runs/main", "--threads", "1", "--eval-every", "30", "--checkpoint-every", "15",
+      ], in: out)
+    try #require(run.status == 0, "\(run.output)")
+    let log = try trainerLog(out.appendingPathComponent("runs/main/log.jsonl"))
+    try #require(log.count == 30)
+    let lastFive: Double = log.suffix(5).map(\.loss).reduce(0, +)
+    let firstFive: Double = log.prefix(5).map(\.loss).reduce(0, +)
+    #expect(lastFive < firstFive)
+
+    let imported = try PyTorchImport.run(from: out, as: "back", root: directory.url)
+    #expect(imported.variants.map(\.steps) == [[15, 30]])
+    #expect(imported.variants.map(\.records) == [30])
+    let weights = try SessionWeights(folder: imported.folder)
+    let report = try #require(try weights.evaluate().first)
+    #expect(report.step == 30)
+    let own = try String(contentsOf: out.appendingPathComponent("runs/main/log.jsonl"), encoding: .utf8)
+      .split(separator: "\n").last.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]
+    let ownR1 = try #require(own?["eval/i2t_r1"] as? Double)
+    let vlpR1 = try #require(report.report.metrics.first { $0.name == "i2t_r1" }?.value)
+    #expect(abs(Double(vlpR1) - ownR1) < 1e-6, "vlp i2t_r1 \(vlpR1), the run's own \(ownR1)")
+    print("DDP 2x gloo, 30 steps: loss \(log.first!.loss) → \(log.last!.loss); i2t_r1 vlp \(vlpR1), run \(ownR1)")
+  }
+}
