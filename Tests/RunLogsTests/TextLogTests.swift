@@ -105,4 +105,20 @@ struct TextLogTests {
     #expect(watcher.store["run"]?["loss"]?.values == [1, 0.5])
     #expect(watcher.notices == ["\(url.relativePath): byte 23: line 2: not a JSON object; skipped"])
   }
+
+  /// vlp's exported PyTorch trainer writes event files and log.jsonl into one run folder, with
+  /// the same values: a folder is followed through its event files, each point shown once.
+  @Test func aJSONLinesLogBesideEventFilesIsNotReadTwice() throws {
+    let directory = try TemporaryDirectory("logs")
+    defer { directory.remove() }
+    try directory.write("runs/main/log.jsonl", #"{"step": 1, "loss": 2.5}"# + "\n" + #"{"step": 2, "loss": 2.0}"# + "\n")
+    let writer = try EventFileWriter(folder: URL(fileURLWithPath: directory.child("runs/main")), wallTime: 100)
+    writer.add(step: 1, wallTime: 100, scalars: [("loss", 2.5)])
+    writer.add(step: 2, wallTime: 101, scalars: [("loss", 2.0)])
+    try writer.flush()
+    try directory.write("runs/other/log.jsonl", #"{"step": 1, "loss": 3.0}"# + "\n")
+    let watcher = try LogWatcher.load(paths: [directory.child("runs")])
+    #expect(watcher.store["main"]?["loss"]?.steps == [1, 2])
+    #expect(watcher.store["other"]?["loss"]?.steps == [1], "a folder without event files keeps its JSON lines")
+  }
 }

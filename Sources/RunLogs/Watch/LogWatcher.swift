@@ -145,7 +145,7 @@ public final class LogWatcher {
   }
 
   /// The log files under a folder. A vlp session folder's `tensorboard/` copy of its metrics is
-  /// skipped (its metrics.jsonl says the same).
+  /// skipped (its metrics.jsonl says the same), and so is a JSON-lines log beside event files.
   static func logFiles(under root: URL) -> [URL] {
     guard let enumerator = FileManager.default.enumerator(
       at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey],
@@ -167,7 +167,16 @@ public final class LogWatcher {
         found.append(url)
       }
     }
-    return found.sorted { $0.path < $1.path }
+    // A trainer that writes both TensorBoard event files and a JSON-lines log into one folder
+    // (vlp's exported PyTorch trainer; `SummaryWriter` beside a log.jsonl) logs the same values
+    // twice under one run name: the event files are followed, the folder's JSON lines are not.
+    let eventFolders = Set(
+      found.filter { LogFileKind(fileName: $0.lastPathComponent, explicit: false) == .events }
+        .map { $0.deletingLastPathComponent().path })
+    return found.filter {
+      LogFileKind(fileName: $0.lastPathComponent, explicit: false) != .jsonLines
+        || !eventFolders.contains($0.deletingLastPathComponent().path)
+    }.sorted { $0.path < $1.path }
   }
 }
 
