@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import VLP
+
+/// After a short training on the scene world, an object word's map points at its object more
+/// often than a random map would (issue 18's pointing game). A map that ignored the words
+/// (uniform, or the same for every word) or pointed at the wrong tokens scores near or below
+/// the random line and fails.
+@Suite struct PointingGameTests {
+  static func trainedTrainer() throws -> Pretrainer {
+    var c = PretrainerFixtures.configuration(.albef, pairs: 1200, batch: 32, queue: 128)
+    c.model.imageInput = .regions
+    c.training.learningRate = 0.001
+    c.training.warmupSteps = 20
+    let trainer = try Pretrainer(configuration: c)
+    for _ in 0..<Self.steps { try trainer.trainStep() }
+    return trainer
+  }
+
+  static let steps = Int(ProcessInfo.processInfo.environment["VLP_POINTING_STEPS"] ?? "") ?? 300
+
+  @Test func objectWordsPointAtTheirObjectsMoreOftenThanARandomMap() throws {
+    let trainer = try Self.trainedTrainer()
+    let pairs = Array(trainer.data.cleanTestIndices.prefix(60))
+    let probe = trainer.attentionMapProbe
+    for method in AttentionMethod.allCases {
+      let score = try probe.pointingGame(pairs: pairs, method: method)
+      print("pointing game \(method.rawValue) after \(Self.steps) steps: \(score.hits)/\(score.trials) = \(score.accuracy), random \(score.randomAccuracy)")
+      #expect(score.trials >= 60)
+      #expect(score.accuracy >= score.randomAccuracy + 0.15, "\(method.rawValue): \(score)")
+    }
+  }
+
+  /// The scoring itself: a map that puts all weight on the word's own region always hits; one
+  /// on a token of no object never does.
+  @Test func scoringHitsTheWordsRegionAndMissesOthers() throws {
+    let trainer = try Pretrainer(configuration: PretrainerFixtures.configuration(.albef))
+    let world = trainer.data.world!
+    let pair = try #require(
+      world.pairs.first { pair in
+        pair.regions.contains { $0.object == nil }
+          && pair.caption.words.contains { $0.role == .object && $0.objects.count == 1 }
+      })
+    let wordIndex = pair.caption.words.firstIndex { $0.role == .object && $0.objects.count == 1 }!
+    let object = pair.caption.words[wordIndex].objects[0]
+    let boxes = pair.regions.map(\.box)
+    func map(pointingAt token: Int) -> AttentionMap {
+      var rows = [[Float]](repeating: [Float](repeating: 0, count: boxes.count), count: pair.caption.words.count)
+      rows[wordIndex][token] = 1
+      return AttentionMap(
+        pairIndex: pair.index, method: .raw, layer: 0, layerCount: 1, momentum: false,
+        words: pair.caption.words.map(\.text), wordMaps: rows, layout: .regions(boxes))
+    }
+    let own = try #require(pair.regions.firstIndex { $0.object == object })
+    let background = try #require(pair.regions.firstIndex { $0.object == nil })
+    var hit = PointingGameScore()
+    hit.add(map(pointingAt: own), pair: pair)
+    var miss = PointingGameScore()
+    miss.add(map(pointingAt: background), pair: pair)
+    #expect(hit.hits == miss.hits + 1)
+    #expect(hit.randomAccuracy > 0 && hit.randomAccuracy < 1)
+  }
+}
