@@ -64,11 +64,13 @@ struct AttentionView {
     let size = max(8, min(64, 2 * imagePane.height))
     let key = "\(answer.request)/\(word ?? -1)/\(size)"
     if picture?.key != key {
-      picture = variant.data.image(pair, size: size).flatMap { image in
-        let blended = AttentionOverlay.blend(image, weights: weights, layout: map.layout)
-        return (try? RGBImage(width: blended.width, height: blended.height, pixels: blended.pixels))
-          .map { (key, $0) }
-      }
+      // Region features alone have no pixels: the boxes are tinted over grey.
+      let image =
+        variant.data.image(pair, size: size)
+        ?? SceneImage(width: size, height: size, filledWith: (0.3, 0.3, 0.3))
+      let blended = AttentionOverlay.blend(image, weights: weights, layout: map.layout)
+      picture = (try? RGBImage(width: blended.width, height: blended.height, pixels: blended.pixels))
+        .map { (key, $0) }
     }
     if let picture { ImageView(image: picture.image).draw(into: imagePane) }
     drawWeights(map, word: word, weights: weights, into: region.region(columns[1]).frame(title: "weights"))
