@@ -57,7 +57,7 @@ enum AttendCommand {
             + "\((layer ?? probe.defaultLayer) + 1) of \(probe.layerCount)\(momentum ? " · momentum" : "")")
         print(
           String(
-            format: "pointing game: %d / %d object words hit (%.1f%%); a random map: %.1f%%",
+            format: "pointing game: %.1f / %d object words hit (%.1f%%); a random map: %.1f%%",
             score.hits, score.trials, 100 * score.accuracy, 100 * score.randomAccuracy))
         return
       }
@@ -92,6 +92,7 @@ enum AttendCommand {
         try PNGEncoding.write(picture, to: out)
       }
       print("wrote \(out): \(title) · caption: \(map.words.joined(separator: " "))")
+      if let note = map.note { print("note: " + note) }
     }
   }
 

@@ -31,8 +31,10 @@ import Testing
       request: 1, variant: "fine", step: 300, asked: AttentionMapRequest(pairIndex: pair), map: map)
     workbench.draw(into: canvas)
     var text = canvas.lines().joined(separator: "\n")
-    #expect(text.contains("“\(words[0])” · Grad-CAM (ITM) · layer 1/2"), "\(text)")
-    #expect(text.contains("0.900  region 1"), "\(text)")
+    let cursor = workbench.masked.cursor
+    #expect(text.contains("“\(words[cursor])”"), "\(text)")
+    #expect(text.contains("Grad-CAM (ITM) · layer 1/2 · student"), "\(text)")
+    #expect(text.contains(cursor == 0 ? "0.900  region 1" : "0.400  region 2"), "\(text)")
 
     _ = workbench.handle(.character("w"))
     workbench.draw(into: canvas)

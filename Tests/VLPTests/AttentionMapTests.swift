@@ -96,6 +96,7 @@ private struct GradCAMFixture: Decodable {
   func mapsCoverTheImageTokensAndTheCaptionWords(_ family: ModelFamily, _ patches: Bool) throws {
     var c = PretrainerFixtures.configuration(family)
     c.model.imageInput = patches ? .patches : .regions
+    c.model.fusionLayers = 2
     let trainer = try Pretrainer(configuration: c)
     _ = try trainer.trainStep()
     let probe = trainer.attentionMapProbe
@@ -115,17 +116,26 @@ private struct GradCAMFixture: Decodable {
       #expect(!raw.tags.isEmpty)
       // Each word's row over all keys sums to 1; regions and tags take part of it.
       for (regionRow, tagRow) in zip(raw.wordMaps, raw.wordTagWeights) {
-        #expect(regionRow.reduce(0, +) + tagRow.reduce(0, +) <= 1 + 1e-4)
+        let total: Float = regionRow.reduce(0, +) + tagRow.reduce(0, +)
+        #expect(total <= 1.0001)
       }
       #expect(throws: TrainingError.self) {
         try probe.map(AttentionMapRequest(pairIndex: pair, method: .gradCAM))
       }
     } else {
       // Cross-attention to the image: each word's row over [CLS] and the tokens sums to 1.
-      for row in raw.wordMaps { #expect(row.reduce(0, +) <= 1 + 1e-4 && row.reduce(0, +) > 0.3) }
+      for row in raw.wordMaps {
+        let total: Float = row.reduce(0, +)
+        #expect(total <= 1.0001 && total > 0.3)
+      }
       let cam = try probe.map(AttentionMapRequest(pairIndex: pair, method: .gradCAM))
+      #expect(cam.layer == 0 && cam.note == nil)
       #expect(cam.wordMaps.flatMap { $0 }.allSatisfy { $0 >= 0 })
       #expect(cam.wordMaps.flatMap { $0 }.contains { $0 > 0 })
+      // In the last fusion layer only [CLS]'s row reaches the ITM head: every word's map is 0.
+      let last = try probe.map(AttentionMapRequest(pairIndex: pair, layer: 1, method: .gradCAM))
+      #expect(last.wordMaps.flatMap { $0 }.allSatisfy { $0 == 0 })
+      #expect(last.note != nil)
       #expect(trainer.model.parameters.allSatisfy { $0.grad == nil })
     }
     #expect(throws: TrainingError.self) {

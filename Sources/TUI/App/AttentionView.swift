@@ -56,8 +56,9 @@ struct AttentionView {
     let word = wholeCaption ? nil : min(cursor, max(0, map.words.count - 1))
     let weights = map.imageWeights(word: word)
     let what = word.map { "“\(map.words[safe: $0] ?? "")”" } ?? "whole caption"
-    let title = glyphs.text(
-      "\(what) · \(map.method == .gradCAM ? "Grad-CAM (ITM)" : "raw attention") · layer "
+    let title = glyphs.text(what)
+    let settings = glyphs.text(
+      "\(map.method == .gradCAM ? "Grad-CAM (ITM)" : "raw attention") · layer "
         + "\(map.layer + 1)/\(map.layerCount) · \(map.momentum ? "momentum" : "student")")
     let columns = Layout.columns(region.bounds, [.fixed(min(2 * region.height + 2, region.width / 2)), .fill()])
     let imagePane = region.region(columns[0]).frame(title: title, note: "step \(answer.step)")
@@ -73,7 +74,7 @@ struct AttentionView {
         .map { (key, $0) }
     }
     if let picture { ImageView(image: picture.image).draw(into: imagePane) }
-    drawWeights(map, word: word, weights: weights, into: region.region(columns[1]).frame(title: "weights"))
+    drawWeights(map, word: word, weights: weights, into: region.region(columns[1]).frame(title: settings))
   }
 
   /// The largest weights by token (patch row/column or region box), and Oscar's tags.
@@ -91,6 +92,7 @@ struct AttentionView {
       }
       lines.append((String(format: "%.3f  ", weights[token]) + name, token == order.first ? theme.highlight : theme.text))
     }
+    if let note = map.note { lines.insert((note, theme.key), at: 0) }
     if !map.tags.isEmpty {
       let tagWeights = map.tagWeights(word: word)
       lines.append(("tags:", theme.dim))

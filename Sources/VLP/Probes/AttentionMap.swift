@@ -52,6 +52,8 @@ public struct AttentionMap: Sendable, Equatable {
   /// Oscar's tag tokens, and each word's attention to them (words, tags); empty for ALBEF.
   public var tags: [String] = []
   public var wordTagWeights: [[Float]] = []
+  /// Why the map may look empty (Grad-CAM in the last fusion layer).
+  public var note: String? = nil
 
   /// Word `word`'s map, or with nil the whole caption's: the mean of the words' maps.
   public func imageWeights(word: Int?) -> [Float] {

@@ -107,7 +107,12 @@ public struct AttentionMapProbe {
       probabilities.shape[1], probabilities.shape[2], probabilities.shape[3]
     )  // (1, H, T, 1 + N)
     let layout = try imageLayout(index, tokens: keys - 1)
-    return AttentionMap(
+    // The ITM head reads fused [CLS] only, so in the last fusion layer no word's row reaches it.
+    let note =
+      gradCAM && layer == layerCount - 1
+      ? "fusion layer \(layer + 1) is the last: only [CLS]'s row reaches the ITM head, so every "
+        + "word's Grad-CAM is 0 there; take an earlier layer or the raw attention" : nil
+    var map = AttentionMap(
       pairIndex: index, method: request.method, layer: layer, layerCount: layerCount,
       momentum: request.momentum, words: spans.map(\.word),
       wordMaps: GradCAM.wordMaps(
@@ -115,6 +120,8 @@ public struct AttentionMapProbe {
         queryCount: queries, keyCount: keys, tokenRows: spans.map { $0.tokens.shifted(by: 1) },
         keys: 1..<1 + layout.tokenCount),
       layout: layout)
+    map.note = note
+    return map
   }
 
   private func oscarMap(

@@ -4,14 +4,16 @@
 /// needs no annotation: a patch hits when its centre lies in one of the objects' boxes, a
 /// region when the detector found it on one of the objects.
 public struct PointingGameScore: Sendable, Equatable {
-  public var hits = 0
+  /// A map whose largest weight is shared by several tokens scores the share of them that hit
+  /// (an all-zero map scores exactly the random rate, never a lucky first token).
+  public var hits = 0.0
   public var trials = 0
   /// The expected hits of a map drawn at random: per trial, the share of tokens that would hit.
   public var randomExpectedHits = 0.0
 
   public init() {}
 
-  public var accuracy: Double { trials == 0 ? 0 : Double(hits) / Double(trials) }
+  public var accuracy: Double { trials == 0 ? 0 : hits / Double(trials) }
   public var randomAccuracy: Double { trials == 0 ? 0 : randomExpectedHits / Double(trials) }
 
   /// Scores the object words of `map`'s caption on the world pair it was taken from.
@@ -22,11 +24,12 @@ public struct PointingGameScore: Sendable, Equatable {
       let hitting = (0..<map.layout.tokenCount).map { token in
         Self.tokenHits(token, layout: map.layout, objects: word.objects, pair: pair)
       }
-      guard let best = weights.indices.max(by: { weights[$0] < weights[$1] }),
-        !hitting.isEmpty
-      else { continue }
+      guard let largest = weights.max(), !hitting.isEmpty, weights.count == hitting.count else {
+        continue
+      }
+      let best = weights.indices.filter { weights[$0] == largest }
       trials += 1
-      if hitting[best] { hits += 1 }
+      hits += Double(best.filter { hitting[$0] }.count) / Double(best.count)
       randomExpectedHits += Double(hitting.filter { $0 }.count) / Double(hitting.count)
     }
   }
