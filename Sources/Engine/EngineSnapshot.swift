@@ -93,6 +93,8 @@ public struct EngineSnapshot: Sendable {
   public var message: String
   public var probe: ProbeResult?
   public var projection: ProjectionSnapshot?
+  /// The latest attention map the UI asked for (`TrainingEngine.attend`).
+  public var attention: AttentionProbeResult? = nil
   /// Increases with every publication, so a screen can tell whether anything changed.
   public var generation: Int
   /// What the user should know about loading the session (log lines set aside on resume).

@@ -83,6 +83,7 @@ extension TrainingLoop {
       let requests = engine.takeRequests(canTrain: false, timeout: 1)
       if requests.stop { break }
       if let request = requests.probe { answer(request, run) }
+      if let request = requests.attention { answerAttention(request, run) }
       if let request = requests.projection {
         startProjection(id: request.id, kind: request.kind, run)
       }

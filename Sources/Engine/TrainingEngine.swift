@@ -44,6 +44,7 @@ public final class TrainingEngine: @unchecked Sendable {
     var evaluationEvery: Int?
     var probe: (id: Int, variant: String, pairIndex: Int, maskedWords: Set<Int>)?
     var projection: (id: Int, kind: FeatureKind)?
+    var attention: (id: Int, variant: String, map: AttentionMapRequest)?
     var nextRequestID = 1
   }
 
@@ -142,6 +143,8 @@ public final class TrainingEngine: @unchecked Sendable {
     done.signal()  // later waiters return too
   }
 
+  func changeRequests<R>(_ body: (inout Requests) -> R) -> R { change(body) }
+
   private func change<R>(_ body: (inout Requests) -> R) -> R {
     condition.lock()
     defer {
@@ -161,7 +164,7 @@ public final class TrainingEngine: @unchecked Sendable {
     func hasWork() -> Bool {
       let r = requests
       return r.stop || r.evaluate || r.evaluationEvery != nil
-        || r.probe != nil || r.projection != nil || (canTrain && (r.running || r.pendingSteps > 0))
+        || r.probe != nil || r.projection != nil || r.attention != nil || (canTrain && (r.running || r.pendingSteps > 0))
     }
     if !hasWork() { _ = condition.wait(until: Date(timeIntervalSinceNow: timeout)) }
     let taken = requests
@@ -169,6 +172,7 @@ public final class TrainingEngine: @unchecked Sendable {
     requests.evaluationEvery = nil
     requests.probe = nil
     requests.projection = nil
+    requests.attention = nil
     if canTrain && !taken.running && taken.pendingSteps > 0 { requests.pendingSteps -= 1 }
     return taken
   }
@@ -178,6 +182,7 @@ public final class TrainingEngine: @unchecked Sendable {
       var next = snapshot
       next.projection = current.projection
       next.probe = snapshot.probe ?? current.probe
+      next.attention = current.attention
       next.generation = current.generation + 1
       current = next
     }
@@ -188,6 +193,13 @@ public final class TrainingEngine: @unchecked Sendable {
       // An older request finishing late must not replace a newer one.
       if let current = $0.projection, current.request > projection.request { return }
       $0.projection = projection
+      $0.generation += 1
+    }
+  }
+
+  func publishAttention(_ attention: AttentionProbeResult) {
+    published.withLock {
+      $0.attention = attention
       $0.generation += 1
     }
   }

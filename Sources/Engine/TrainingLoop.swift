@@ -128,6 +128,7 @@ final class TrainingLoop {
       }
     }
     if let request = requests.probe { answer(request, run) }
+    if let request = requests.attention { answerAttention(request, run) }
     if let request = requests.projection { startProjection(id: request.id, kind: request.kind, run) }
   }
 

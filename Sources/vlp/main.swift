@@ -11,6 +11,7 @@ let usage = """
   usage: vlp [tui [SESSION]] [--paused]                        the terminal workbench (default session)
          vlp run SESSION [--steps N] [--set key=value ...]     train headless, resuming
          vlp eval SESSION [--checkpoint FILE] [--json]          held-out retrieval and accuracy
+         vlp attend SESSION --pair N [--word W] --out FILE.png   where the model looks (Grad-CAM, attention)
          vlp export SESSION --curves FILE.svg|FILE.csv          loss curves
          vlp export SESSION --tensorboard DIR                    a session as TensorBoard event files
          vlp export SESSION --pytorch DIR [--init latest|initial]  a PyTorch DDP trainer (docs/scale-out.md)
@@ -44,6 +45,7 @@ let commands: [String: (usage: String, run: ([String]) throws -> Void)] = [
   "tui": (TUICommand.usage, TUICommand.run),
   "run": (RunCommand.usage, RunCommand.run),
   "eval": (EvalCommand.usage, EvalCommand.run),
+  "attend": (AttendCommand.usage, AttendCommand.run),
   "export": (ExportCommand.usage, ExportCommand.run),
   "watch": (WatchCommand.usage, WatchCommand.run),
   "import": (ImportCommand.usage, ImportCommand.run),

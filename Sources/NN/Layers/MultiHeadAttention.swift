@@ -12,6 +12,9 @@ public final class MultiHeadAttention: Module {
   public let headCount: Int
   public let dimension: Int
   public let attentionDropout: Float
+  /// Set by a probe between steps to record this layer's probabilities (and their gradient);
+  /// nil in training, where the fused kernel runs.
+  public var recorder: AttentionRecorder?
 
   /// `keyValueSize` is the width of the sequence attended to (the same as `dimension` for
   /// self-attention).
@@ -51,9 +54,12 @@ public final class MultiHeadAttention: Module {
     let k = try splitHeads(key(source))  // (B, H, Tk, Dh)
     let v = try splitHeads(value(source))  // (B, H, Tk, Dh)
     let dropout = context.training ? attentionDropout : 0
-    let attended = try Tensor.attention(
-      query: q, key: k, value: v, keyMask: keyMask, causal: causal,
-      dropoutProbability: dropout, dropoutSeed: dropout > 0 ? context.nextSeed() : 0)  // (B, H, Tq, Dh)
+    // A probe's recorder (no dropout: probes run without) or, in training, the fused kernel.
+    let attended =
+      try recorder?.attend(query: q, key: k, value: v, keyMask: keyMask, causal: causal)
+      ?? Tensor.attention(
+        query: q, key: k, value: v, keyMask: keyMask, causal: causal,
+        dropoutProbability: dropout, dropoutSeed: dropout > 0 ? context.nextSeed() : 0)  // (B, H, Tq, Dh)
     let merged = try attended.permuted([0, 2, 1, 3])  // (B, Tq, H, Dh)
       .reshaped([x.shape[0], x.shape[1], dimension])  // (B, Tq, d)
     return try output(merged)

@@ -14,6 +14,8 @@ struct MaskedTokensState {
   var request: Int?
   var started = false
   var images = ImageCache()
+  var showsAttention = false
+  var attention = AttentionView()
 
   mutating func enter(workbench: Workbench) {
     if !started {
@@ -27,6 +29,10 @@ struct MaskedTokensState {
     let snapshot = workbench.snapshot
     let pairs = snapshot.variants[safe: variant]?.data.heldOutPairs.count ?? 0
     let wordCount = words(snapshot).count
+    if action == .toggleAttention { showsAttention.toggle() }
+    if showsAttention && attention.handle(action, key: key, snapshot: snapshot) {
+      return ask(workbench)
+    }
     switch action {
     case .moveWord:
       cursor += (key == .left || key == .character("h")) ? -1 : 1
@@ -51,6 +57,7 @@ struct MaskedTokensState {
     case .clearMask: masked = []
     case .nextVariant:
       variant = (variant + 1) % max(1, snapshot.variants.count)
+    case .toggleAttention: break
     default: return
     }
     ask(workbench)
@@ -90,6 +97,7 @@ struct MaskedTokensState {
   mutating func ask(_ workbench: Workbench) {
     let snapshot = workbench.snapshot
     guard let variant = snapshot.variants[safe: variant], let pair = pair(snapshot) else { return }
+    if showsAttention { return attention.ask(workbench, variant: variant.name, pair: pair) }
     request = workbench.engine.probe(variant: variant.name, pairIndex: pair, maskedWords: masked)
   }
 
@@ -129,7 +137,12 @@ struct MaskedTokensState {
         text: glyphs.text("cursor on “\(words[safe: cursor] ?? "")” · m mask/unmask · r random 15%"),
         at: Point(x: 1, y: captionPane.height - 1), style: region.theme.dim)
     }
-    drawPredictions(into: region.region(top[1]), snapshot: snapshot, pair: pair)
+    if showsAttention {
+      attention.draw(
+        into: region.region(top[1]), snapshot: snapshot, variant: variant, pair: pair, cursor: cursor)
+    } else {
+      drawPredictions(into: region.region(top[1]), snapshot: snapshot, pair: pair)
+    }
   }
 
   private func drawCaption(_ words: [String], into region: CanvasRegion, theme: Theme) {

@@ -51,6 +51,11 @@ public enum WorkbenchKeys {
         KeyBinding([.character("g"), .home], .firstSample, "first held-out sample"),
         KeyBinding([.character("G"), .end], .lastSample, "last held-out sample"),
         KeyBinding([.character("]")], .nextVariant, "next variant"),
+        KeyBinding([.character("a")], .toggleAttention, "where the model looks (attention map over the image), or back to the predictions"),
+        KeyBinding([.character("w")], .wholeCaption, "attention: the whole caption or the word under the cursor"),
+        KeyBinding([.character("<"), .character(">")], .layer, "attention: previous or next layer"),
+        KeyBinding([.character("t")], .toggleGradCAM, "attention: Grad-CAM of the ITM score or raw attention (ALBEF)"),
+        KeyBinding([.character("M")], .toggleMomentum, "attention: student or momentum model (ALBEF)"),
       ]),
     KeyTable(
       name: ScreenID.projection.title,

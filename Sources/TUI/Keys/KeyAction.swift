@@ -12,6 +12,8 @@ public enum KeyAction: String, Hashable, Sendable, CaseIterable, CustomStringCon
   // Pseudo-targets and masked tokens.
   case variant, nextVariant, moveWord, moveSample, toggleMask, randomMask, clearMask
   case firstSample, lastSample
+  // The attention view of the masked-token screen.
+  case toggleAttention, wholeCaption, layer, toggleGradCAM, toggleMomentum
   // Projection.
   case recompute, features
   // Sessions.

@@ -34,6 +34,12 @@ extension Pretrainer {
     MaskedWordProbe(model: family.model, data: data, configuration: configuration)
   }
 
+  public var attentionMapProbe: AttentionMapProbe {
+    AttentionMapProbe(
+      model: family.model, momentumModel: family.momentumModule as? ALBEFModel, data: data,
+      configuration: configuration)
+  }
+
   public var featureProbe: FeatureProbe {
     FeatureProbe(model: family.model, data: data, configuration: configuration)
   }
