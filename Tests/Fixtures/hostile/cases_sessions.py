@@ -144,12 +144,24 @@ def cases(fx):
                   "--pairs", "8", "--iterations", "50")):
         def fn(ws, other=other):
             ws.copy_fixture("trained", "sessions/s")
-            first = ws.start(["run", "s", "--steps", "90"])
-            time.sleep(1.0)
+            # Long enough that the first writer still trains when the second starts (90 steps
+            # ended within the old fixed 1 s sleep on an idle machine), and the second starts
+            # once the first holds the lock, not after a guessed delay.
+            first = ws.start(["run", "s", "--steps", "400"])
+            lock = ws.file("sessions/s/.lock")
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                try:
+                    with open(lock) as handle:
+                        if str(first.pid) in handle.read():
+                            break
+                except OSError:
+                    pass
+                time.sleep(0.05)
             second = ws.run(*other, timeout=120)
-            result = ws.finish(first, 180)
+            result = ws.finish(first, 300)
             folder = ws.file("sessions/s")
-            problem = step_problem(folder, 90)
+            problem = step_problem(folder, 400)
             verdict = judge(result, "ok", data=problem)
             if verdict[0] != "ok":
                 return verdict
