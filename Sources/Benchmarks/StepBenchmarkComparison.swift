@@ -8,6 +8,7 @@ public struct TorchStepResult: Codable, Sendable {
   public let medianMilliseconds: Double
   public let bestMilliseconds: Double
   public let p90Milliseconds: Double?
+  public let cpuMilliseconds: Double?
   public let peakResidentMiB: Double
   public let library: String?
 }
@@ -26,7 +27,7 @@ extension StepBenchmark {
     var lines = [
       title,
       "   threads   vlp median   vlp p90   torch median   torch p90   vlp speed   target"
-        + "   vlp peak MiB   torch peak MiB",
+        + "           vlp CPU   torch CPU   by CPU   vlp peak MiB   torch peak MiB",
     ]
     for r in ours {
       guard let t = torch.first(where: { $0.threads == r.threads }) else { continue }
@@ -38,6 +39,8 @@ extension StepBenchmark {
           + String(format: "  %13.1f", t.medianMilliseconds)
           + milliseconds(t.p90Milliseconds, width: 12)
           + String(format: "  %9.2fx  %5.1fx ", ratio, target) + (ratio >= target ? "met    " : "not met")
+          + milliseconds(r.cpuMilliseconds, width: 10) + milliseconds(t.cpuMilliseconds, width: 12)
+          + cpuRatio(ours: r.cpuMilliseconds, torch: t.cpuMilliseconds)
           + String(format: "  %13.0f  %15.0f", r.peakResidentMiB, t.peakResidentMiB))
     }
     if let one = ours.first(where: { $0.threads == 1 }),
@@ -48,6 +51,15 @@ extension StepBenchmark {
           format: "vlp at %d threads: %.2fx its speed at 1 (target 1.6x)", most.threads,
           one.medianMilliseconds / most.medianMilliseconds))
     }
+    lines.append(
+      "speed = PyTorch's median ms / ours (above 1: vlp faster); CPU = process CPU ms per step"
+        + " (median), by CPU = PyTorch's / ours: on a loaded machine the one-thread CPU ratio is"
+        + " the figure the neighbours do not move")
     return lines.joined(separator: "\n")
+  }
+
+  private static func cpuRatio(ours: Double?, torch: Double?) -> String {
+    guard let ours, let torch, ours > 0 else { return "        -" }
+    return String(format: "  %6.2fx", torch / ours)
   }
 }
