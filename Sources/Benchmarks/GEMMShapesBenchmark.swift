@@ -122,9 +122,6 @@ extension GEMMBenchmark {
   }
 
   public static func shapesTable(_ results: [GEMMShapeResult]) -> String {
-    func pad(_ text: String, _ width: Int) -> String {
-      String(repeating: " ", count: max(0, width - text.count)) + text
-    }
     var lines = [
       pad("shape (m x n x k)", 22) + pad("per step", 10) + pad("threads", 9) + pad("GFLOP/s", 10)
         + pad("median", 9) + pad("ms per step", 13)
