@@ -90,17 +90,39 @@ fuzz: prerequisites ## fuzz every file reader with many more inputs (FUZZ_CASES,
 	VLP_FUZZ_CASES=$(FUZZ_CASES) VLP_FUZZ_SECONDS=$(FUZZ_SECONDS) \
 	  $(SWIFT) test --skip-build $(TEST_FLAGS) --filter 'Fuzz|Mutat|Special'
 
-bench: release ## GEMM GFLOP/s (with numpy's beside it where installed), a Transformer layer's ms, a training step's ms
+# PyTorch eager beside `vlp bench step` (docs/benchmarks.md): the first python of BENCH_PYTHON that
+# imports torch (VLP_PYTHON, then the known virtualenvs); without one the steps run alone and a
+# line says how to get it. Never a dependency of the project.
+BENCH_PYTHON ?= $(VLP_PYTHON) $(TORCH_VENV)/bin/python /work/venv-torch/bin/python
+TORCH_ENV := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
+bench: release ## a training step beside PyTorch eager (where importable), GEMM GFLOP/s (with numpy's), a layer's ms
 	@mkdir -p bench-results
-	$(VLP) bench step bench-small --threads 1,$(THREADS)
+	@echo "$$(uptime | sed 's/.*load/load/')"
+	$(VLP) bench step bench-small --threads 1,$(THREADS) --json > bench-results/step.json
+	@$(VLP) bench step --from bench-results/step.json
+	$(VLP) bench step oscar-tags --threads 1,$(THREADS) --json > bench-results/step-oscar.json
+	@$(VLP) bench step --from bench-results/step-oscar.json
+	@py=$$(for p in $(BENCH_PYTHON); do test -x $$p && $$p -c 'import torch' 2>/dev/null && echo $$p && break; done); \
+	if [ -n "$$py" ]; then \
+	  echo "PyTorch eager with $$py"; \
+	  $(TORCH_ENV) $$py Tests/Bench/torch_bench_step.py --threads 1,$(THREADS) --steps 20 --warmup 3 \
+	    --json > bench-results/torch-step.json && \
+	  $(TORCH_ENV) $$py Tests/Bench/torch_bench_step.py --model oscar --threads 1,$(THREADS) \
+	    --steps 20 --warmup 3 --json > bench-results/torch-step-oscar.json && \
+	  $(VLP) bench step --from bench-results/step.json --compare bench-results/torch-step.json && \
+	  $(VLP) bench step --from bench-results/step-oscar.json --compare bench-results/torch-step-oscar.json && \
+	  $(VLP) bench gemm --shapes bench-small --threads 1,$(THREADS) --json > bench-results/gemm-shapes.json && \
+	  $(TORCH_ENV) $$py Tests/Bench/torch_gemm_shapes.py bench-results/gemm-shapes.json; \
+	else echo "(PyTorch not found, so no comparison: run 'make torch-venv', or set BENCH_PYTHON or" \
+	  "VLP_PYTHON to a python that imports torch's CPU wheel; docs/benchmarks.md)"; fi
 	$(VLP) bench layer --threads 1,$(THREADS)
 	$(VLP) bench tui
 	$(VLP) bench layer --threads 1,$(THREADS) --cross
 	$(VLP) bench gemm --threads 1,$(THREADS) --json > bench-results/gemm.json
 	@$(VLP) bench gemm --from bench-results/gemm.json
 	@if $(PYTHON) -c 'import numpy' >/dev/null 2>&1; then \
-	  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PYTHON) Tests/Bench/numpy_gemm.py --threads 1 > bench-results/numpy-1.json && \
-	  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PYTHON) Tests/Bench/numpy_gemm.py --threads $(THREADS) > bench-results/numpy-$(THREADS).json && \
+	  $(TORCH_ENV) $(PYTHON) Tests/Bench/numpy_gemm.py --threads 1 > bench-results/numpy-1.json && \
+	  $(TORCH_ENV) $(PYTHON) Tests/Bench/numpy_gemm.py --threads $(THREADS) > bench-results/numpy-$(THREADS).json && \
 	  $(VLP) bench gemm --from bench-results/gemm.json --compare bench-results/numpy-1.json,bench-results/numpy-$(THREADS).json && \
 	  $(VLP) bench gemm --from bench-results/gemm.json --compare bench-results/numpy-1.json,bench-results/numpy-$(THREADS).json --json > bench-results/gemm-vs-numpy.json; \
 	else echo "(python3 with numpy not found: skipping the numpy comparison)"; fi

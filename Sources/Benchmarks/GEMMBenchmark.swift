@@ -67,10 +67,12 @@ public enum GEMMBenchmark {
     return results
   }
 
+  /// `text` right-aligned in `width` columns (never cut), for the benchmark tables.
+  static func pad(_ text: String, _ width: Int) -> String {
+    String(repeating: " ", count: max(0, width - text.count)) + text
+  }
+
   public static func table(_ results: [GEMMBenchmarkResult]) -> String {
-    func pad(_ text: String, _ width: Int) -> String {
-      String(repeating: " ", count: max(0, width - text.count)) + text
-    }
     var lines = [
       pad("n", 6) + pad("threads", 9) + pad("GFLOP/s", 10) + pad("% of ceiling", 14)
         + pad("ms", 10) + pad("reps", 7)

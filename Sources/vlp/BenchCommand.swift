@@ -10,9 +10,11 @@ enum BenchCommand {
   static let usage = """
     usage: vlp bench all [--threads 1,2] [--json]
            vlp bench step [SESSION] [--threads 1,2] [--steps 20] [--json]
+           vlp bench step --from RESULTS.json --compare TORCH.json
            vlp bench layer [--threads 1,2] [--cross] [--json]
            vlp bench gemm [--sizes 256,512,1024] [--threads 1,2] [--seconds S] [--json]
            vlp bench gemm --from RESULTS.json [--compare NUMPY.json[,NUMPY2.json]]
+           vlp bench gemm --shapes bench-small [--threads 1,2] [--seconds S] [--json]
            vlp bench tui [--seconds 15] [--frames 100]
            vlp bench tsne [--points 5000] [--dimensions 128] [--threads 1,2] [--json] [--save-data F.npy]
       tui         ms to draw each screen at 160x48; default's steps/s headless vs with the UI
@@ -22,7 +24,10 @@ enum BenchCommand {
                   with its parameter count and the process's peak resident memory
       --json      print machine-readable results (with --compare: numpy's figures and the ratios)
       --from      print a table from saved --json results instead of measuring
-      --compare   numpy results from Tests/Bench/numpy_gemm.py: adds numpy's GFLOP/s and our ratio
+      --compare   numpy results from Tests/Bench/numpy_gemm.py: adds numpy's GFLOP/s and our ratio;
+                  for step, Tests/Bench/torch_bench_step.py --json: PyTorch eager beside ours
+      --shapes    the products of a bench-small training step at their own shapes, with GEMM ms
+                  per step (Tests/Bench/torch_gemm_shapes.py times them with torch from --json)
     """
 
   static func run(_ arguments: [String]) throws {
@@ -122,30 +127,51 @@ enum BenchCommand {
   /// A full training step of a session's model (bench-small: the issue's benchmark model).
   static func step(_ arguments: [String]) throws {
     let parsed = try CommandLineArguments(
-      arguments, valueOptions: ["threads", "steps"], flagOptions: ["json"])
+      arguments, valueOptions: ["threads", "steps", "from", "compare"], flagOptions: ["json"])
     guard parsed.positionals.count <= 1 else {
       throw CommandLineArguments.UsageError(description: "bench step takes at most one SESSION")
     }
-    let name = parsed.positionals.first ?? "bench-small"
-    let definition = try SessionDefinition(contentsOf: SessionLocation.sessionFile(name))
-    let steps = try parsed.integers("steps", default: [20])[0]
-    let threadCounts = try parsed.integers("threads", default: [1, 2])
-    let configuration = definition.variants[0].configuration
-    let data = try StepBenchmarkData(configuration: configuration)
     var results: [StepBenchmarkResult] = []
-    for (position, threads) in threadCounts.enumerated() {
-      results.append(
-        try StepBenchmark.run(
-          session: name, configuration: configuration, data: data, threads: threads,
-          steps: steps, firstRun: position == 0))
+    if let path = parsed.options["from"] {
+      results = try decode([StepBenchmarkResult].self, from: path)
+    } else {
+      let name = parsed.positionals.first ?? "bench-small"
+      let definition = try SessionDefinition(contentsOf: SessionLocation.sessionFile(name))
+      let steps = try parsed.integers("steps", default: [20])[0]
+      let threadCounts = try parsed.integers("threads", default: [1, 2])
+      let configuration = definition.variants[0].configuration
+      let data = try StepBenchmarkData(configuration: configuration)
+      for (position, threads) in threadCounts.enumerated() {
+        results.append(
+          try StepBenchmark.run(
+            session: name, configuration: configuration, data: data, threads: threads,
+            steps: steps, firstRun: position == 0))
+      }
+    }
+    if let path = parsed.options["compare"] {
+      let torch = try decode([TorchStepResult].self, from: path)
+      print(StepBenchmark.comparisonTable(results, torch: torch))
+      return
     }
     print(parsed.flags.contains("json") ? try json(results) : StepBenchmark.table(results))
   }
 
   static func gemm(_ arguments: [String]) throws {
     let parsed = try CommandLineArguments(
-      arguments, valueOptions: ["sizes", "threads", "seconds", "from", "compare"],
+      arguments, valueOptions: ["sizes", "threads", "seconds", "from", "compare", "shapes"],
       flagOptions: ["json"])
+    if let set = parsed.options["shapes"] {
+      guard set == "bench-small" else {
+        throw CommandLineArguments.UsageError(
+          description: "bench gemm --shapes: unknown shape set '\(set)' (available: bench-small)")
+      }
+      let results = GEMMBenchmark.runShapes(
+        StepGEMMShapes.benchSmall,
+        threads: try parsed.integers("threads", default: [ComputeSettings.threadCount]),
+        minimumSeconds: Double(parsed.options["seconds"] ?? "0.2") ?? 0.2)
+      print(parsed.flags.contains("json") ? try json(results) : GEMMBenchmark.shapesTable(results))
+      return
+    }
     let results: [GEMMBenchmarkResult]
     if let path = parsed.options["from"] {
       results = try decode([GEMMBenchmarkResult].self, from: path)

@@ -16,9 +16,14 @@ Usage:
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
         /tmp/torchenv/bin/python Tests/Bench/torch_bench_step.py --threads 1,2 --steps 20 --warmup 3 [--json]
 
+--model oscar runs the Oscar-style step of `vlp bench step oscar-tags` instead
+(Tests/Bench/torch_bench_oscar.py: 4 post-norm layers over caption, tags and 10 region slots,
+batch 32, 224,972 parameters).
+
 Prints the trainable parameter count (the student only: not the momentum copy nor the queues;
-our Swift model has 1,497,323), and per thread count the median and best ms per step and the
-peak resident set (getrusage ru_maxrss, MiB). With several thread counts each runs in its own
+our Swift model has 1,497,323), and per thread count the median, 90th percentile (nearest
+rank) and best ms per step, the median process CPU ms per step (every thread: on a loaded
+machine the one-thread CPU time is what the neighbours do not inflate) and the peak resident set (getrusage ru_maxrss, MiB). With several thread counts each runs in its own
 subprocess, so the peak RSS is per configuration. torch.set_num_threads(n) and
 torch.set_num_interop_threads(1) are set before any work. --json prints a list of objects with
 the fields of our StepBenchmarkResult (session, parameters, threads, medianMilliseconds,
@@ -64,6 +69,7 @@ always padded to 25 positions (ours pad to the longest caption of the batch, 25 
 """
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -88,6 +94,9 @@ def parse_arguments(argv=None):
     parser.add_argument("--adamw", choices=["default", "foreach", "fused"], default="default",
                         help="torch.optim.AdamW implementation (default: PyTorch's choice, the "
                              "per-tensor loop on CPU)")
+    parser.add_argument("--model", choices=["albef", "oscar"], default="albef",
+                        help="albef: bench-small's step (default); oscar: oscar-tags' step "
+                             "(Tests/Bench/torch_bench_oscar.py)")
     parser.add_argument("--parameters", action="store_true",
                         help="list the parameters and their shapes, then exit")
     parser.add_argument("--losses", action="store_true", help="print every step's losses to stderr")
@@ -429,7 +438,11 @@ def run_one(args, threads):
 
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
-    bench = Benchmark(torch, args)
+    if args.model == "oscar":
+        from torch_bench_oscar import OscarBenchmark
+        bench = OscarBenchmark(torch, args)
+    else:
+        bench = Benchmark(torch, args)
     if args.parameters:
         for name, p in bench.model.named_parameters():
             print(f"{name:55s} {str(tuple(p.shape)):14s} {p.numel():9d}")
@@ -439,17 +452,21 @@ def run_one(args, threads):
         bench.step()
         if args.losses:
             print(f"warm-up {index + 1}: {bench.last_losses}", file=sys.stderr)
-    times = []
+    times, cpu_times = [], []
     for index in range(max(1, args.steps)):
-        begin = time.perf_counter()
+        begin, cpu_begin = time.perf_counter(), time.process_time()
         bench.step()
         times.append((time.perf_counter() - begin) * 1e3)
+        cpu_times.append((time.process_time() - cpu_begin) * 1e3)
         if args.losses:
             print(f"step {index + 1}: {times[-1]:.1f} ms {bench.last_losses}", file=sys.stderr)
     times.sort()
+    cpu_times.sort()
     return {
-        "session": SESSION + " (torch eager)", "parameters": bench.parameter_count(), "threads": threads,
+        "session": (bench.SESSION if hasattr(bench, "SESSION") else SESSION) + " (torch eager)", "parameters": bench.parameter_count(), "threads": threads,
         "medianMilliseconds": times[len(times) // 2], "bestMilliseconds": times[0], "steps": len(times),
+        "p90Milliseconds": times[min(len(times) - 1, max(0, math.ceil(0.9 * len(times)) - 1))],
+        "cpuMilliseconds": cpu_times[len(cpu_times) // 2],  # process CPU time, every thread
         "peakResidentMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "library": "torch " + torch.__version__, "attention": args.attention, "adamw": args.adamw,
         "torchThreads": torch.get_num_threads(), "interopThreads": torch.get_num_interop_threads(),
@@ -459,10 +476,11 @@ def run_one(args, threads):
 def table(results):
     """As `vlp bench step`'s table."""
     title = f"training step ({results[0]['session']}, {results[0]['parameters']} parameters)"
-    lines = [title + "   threads   median ms   best ms   steps   peak MiB"]
+    lines = [title + "   threads   median ms   p90 ms   best ms   CPU ms   steps   peak MiB"]
     for r in results:
-        lines.append(" " * len(title) + "%8d  %10.1f  %8.1f  %6d  %9.0f" % (
-            r["threads"], r["medianMilliseconds"], r["bestMilliseconds"], r["steps"], r["peakResidentMiB"]))
+        lines.append(" " * len(title) + "%8d  %10.1f  %7.1f  %8.1f  %7.1f  %6d  %9.0f" % (
+            r["threads"], r["medianMilliseconds"], r["p90Milliseconds"], r["bestMilliseconds"],
+            r["cpuMilliseconds"], r["steps"], r["peakResidentMiB"]))
     lines.append(f"{results[0]['library']}, attention {results[0]['attention']}, AdamW {results[0]['adamw']}")
     return "\n".join(lines)
 
@@ -482,7 +500,7 @@ def main():
         for threads in thread_counts:
             command = [sys.executable, os.path.abspath(__file__), "--threads", str(threads),
                        "--steps", str(args.steps), "--warmup", str(args.warmup), "--seed", str(args.seed),
-                       "--attention", args.attention, "--adamw", args.adamw, "--json"]
+                       "--attention", args.attention, "--adamw", args.adamw, "--model", args.model, "--json"]
             if args.losses:
                 command.append("--losses")
             output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
