@@ -1,11 +1,11 @@
-import Synchronization
-
 /// A Float32 tensor of any rank, row-major and contiguous, that can take part in reverse-mode
 /// automatic differentiation.
 ///
-/// A `Tensor` is a node of the autograd graph: leaves are parameters and inputs; every op's result
-/// keeps a `GradientFunction` with the op's inputs and its pullback. `backward()` walks the nodes
-/// reachable from a loss in reverse recording order (see Autograd/Backward.swift).
+/// A `Tensor` is a value with a node of the autograd graph (`GradientNode`): leaves are
+/// parameters and inputs; every op's result's node keeps a `GradientFunction` with its inputs'
+/// nodes and its pullback. The graph holds nodes, not tensors, so a value lives only as long as
+/// the code holds its tensor or a pullback reads it. `backward()` walks the nodes reachable from
+/// a loss in reverse recording order (see Autograd/Backward.swift).
 ///
 /// Thread safety: a tensor and its graph belong to one thread at a time (the trainer owns the
 /// model); values are handed to other threads as copies (`scalars`). It is marked
@@ -13,25 +13,24 @@ import Synchronization
 public final class Tensor: @unchecked Sendable, CustomStringConvertible {
   public let shape: Shape
   public let storage: TensorStorage
-  /// True for parameters and for every result computed from one while gradients are recorded.
-  public private(set) var requiresGrad: Bool
-  /// Accumulated gradient, allocated on first use; same shape as the tensor.
-  public internal(set) var gradStorage: TensorStorage?
-  /// Dropped by `backward()` once its pullback has run, which frees what the op saved.
-  var gradientFunction: GradientFunction?
-  /// Set when `backward()` dropped this result's `gradientFunction`: its graph is gone, and a
-  /// later backward through it must fail rather than treat it as a leaf.
-  var gradientConsumed = false
-  /// Position in recording order; backward visits nodes by decreasing sequence number.
-  let sequence: UInt64
+  /// This tensor's place in the autograd graph: its gradient slot and the op that produced it.
+  let gradientNode: GradientNode
 
   init(shape: Shape, storage: TensorStorage, requiresGrad: Bool, gradientFunction: GradientFunction?) {
     precondition(storage.count == shape.count, "storage of \(storage.count) for shape \(shape)")
     self.shape = shape
     self.storage = storage
-    self.requiresGrad = requiresGrad
-    self.gradientFunction = gradientFunction
-    self.sequence = tensorSequence.add(1, ordering: .relaxed).newValue
+    self.gradientNode = GradientNode(
+      count: shape.count, requiresGrad: requiresGrad, function: gradientFunction)
+  }
+
+  /// True for parameters and for every result computed from one while gradients are recorded.
+  public var requiresGrad: Bool { gradientNode.requiresGrad }
+
+  /// Accumulated gradient, allocated on first use; same shape as the tensor.
+  public internal(set) var gradStorage: TensorStorage? {
+    get { gradientNode.gradStorage }
+    set { gradientNode.gradStorage = newValue }
   }
 
   /// A leaf tensor over existing storage (shared, not copied).
@@ -61,7 +60,7 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
   public var count: Int { shape.count }
   public var dimensions: [Int] { shape.dimensions }
   public var scalars: [Float] { storage.array }
-  public var isLeaf: Bool { gradientFunction == nil && !gradientConsumed }
+  public var isLeaf: Bool { gradientNode.function == nil && !gradientNode.consumed }
 
   /// The single value of a one-element tensor.
   public func item() throws -> Float {
@@ -78,7 +77,7 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
   @discardableResult
   public func requiringGrad(_ flag: Bool = true) -> Tensor {
     precondition(isLeaf, "requiringGrad: only leaf tensors can be marked")
-    requiresGrad = flag
+    gradientNode.requiresGrad = flag
     return self
   }
 
@@ -96,17 +95,10 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
 
   /// Pointer to this tensor's gradient buffer, allocating it zero-filled on first use. Pullbacks
   /// *add* into it, so gradients from several uses of a tensor accumulate.
-  func gradientAccumulator() -> UnsafeMutablePointer<Float> {
-    if let existing = gradStorage { return existing.pointer }
-    let fresh = TensorStorage(count: shape.count, zeroed: true)
-    gradStorage = fresh
-    return fresh.pointer
-  }
+  func gradientAccumulator() -> UnsafeMutablePointer<Float> { gradientNode.accumulator() }
 
   public var description: String {
     let preview = scalars.prefix(8).map { "\($0)" }.joined(separator: ", ")
     return "Tensor\(shape) [\(preview)\(count > 8 ? ", ..." : "")]"
   }
 }
-
-private let tensorSequence = Atomic<UInt64>(0)

@@ -20,7 +20,14 @@ public final class FeedForward: Module {
   }
 
   /// x: (..., d) → (..., d)
+  /// One fused op on a batch of rows (`Tensor.feedForward`: the GELU output is not kept for
+  /// backward but computed again), the two layers in sequence on a single vector.
   public func callAsFunction(_ x: Tensor) throws -> Tensor {
-    try output(intermediate(x, activation: activation))
+    guard x.rank >= 2, x.shape.last == intermediate.inputSize else {
+      return try output(intermediate(x, activation: activation))
+    }
+    return try x.feedForward(
+      hiddenWeight: intermediate.weight, hiddenBias: intermediate.bias, activation: activation,
+      outputWeight: output.weight, outputBias: output.bias)
   }
 }

@@ -14,16 +14,16 @@ extension Tensor {
       throw TensorError.noGradient(
         detail: "this tensor does not require a gradient (no parameter reaches it, or it was computed under noGrad)")
     }
-    var order: [Tensor] = []
+    var order: [GradientNode] = []
     var visited = Set<ObjectIdentifier>()
-    var stack: [Tensor] = [self]
-    visited.insert(ObjectIdentifier(self))
+    var stack: [GradientNode] = [gradientNode]
+    visited.insert(ObjectIdentifier(gradientNode))
     while let node = stack.popLast() {
-      guard !node.gradientConsumed else {
+      guard !node.consumed else {
         throw TensorError.noGradient(
           detail: "backward() already ran through this result and freed its graph: compute the loss again")
       }
-      guard let function = node.gradientFunction else { continue }
+      guard let function = node.function else { continue }
       order.append(node)
       for input in function.inputs where input.requiresGrad {
         if visited.insert(ObjectIdentifier(input)).inserted { stack.append(input) }
@@ -42,13 +42,13 @@ extension Tensor {
     }
 
     // Increasing order, consumed from the back: each node leaves `order` as soon as its
-    // pullback has run, and its `GradientFunction` (the inputs and values it saved) is
+    // pullback has run, and its `GradientFunction` (the input nodes and the values it saved) is
     // dropped with it, so the graph shrinks while backward runs instead of after it.
     order.sort { $0.sequence < $1.sequence }
     while let node = order.popLast() {
-      guard let function = node.gradientFunction else { continue }
-      node.gradientFunction = nil
-      node.gradientConsumed = true
+      guard let function = node.function else { continue }
+      node.function = nil
+      node.consumed = true
       guard let gradient = node.gradStorage else { continue }
       function.pullback(gradient.pointer)
       if !retainGradients { node.gradStorage = nil }

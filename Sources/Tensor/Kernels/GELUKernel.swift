@@ -79,10 +79,10 @@ extension Tensor {
   public func gelu(_ approximation: GELUApproximation = .tanh) -> Tensor {
     let output = TensorStorage(count: count, zeroed: false)
     GELUKernel.forward(storage.pointer, output.pointer, count: count, approximation: approximation)
-    let input = storage
-    return Tensor.result("gelu", shape: shape, storage: output, inputs: [self]) { [self] g in
+    let (input, node) = (storage, gradientNode)  // the derivative reads the input only
+    return Tensor.result("gelu", shape: shape, storage: output, inputs: [self]) { g in
       GELUKernel.backward(
-        input.pointer, g, self.gradientAccumulator(), count: input.count, approximation: approximation)
+        input.pointer, g, node.accumulator(), count: input.count, approximation: approximation)
     }
   }
 }

@@ -39,11 +39,23 @@ extension Tensor {
         }
       }
     }
+    // The graph keeps an operand's values only where a gradient formula reads them: a sum or
+    // difference keeps neither, a product keeps each factor for the other's gradient.
+    let (nodeA, nodeB) = (a.gradientNode, b.gradientNode)
+    let (needsA, needsB) = (a.requiresGrad, b.requiresGrad)
+    let keptA = Operation.readsA(gradientA: needsA, gradientB: needsB) ? a.storage : nil
+    let keptB = Operation.readsB(gradientA: needsA, gradientB: needsB) ? b.storage : nil
+    let count = a.count
     return result(Operation.name, shape: plan.outputShape, storage: output, inputs: [a, b]) { g in
-      let ga = a.requiresGrad ? a.gradientAccumulator() : nil
-      let gb = b.requiresGrad ? b.gradientAccumulator() : nil
+      let ga = needsA ? nodeA.accumulator() : nil
+      let gb = needsB ? nodeB.accumulator() : nil
+      // An operand that was not kept is never read by the formulas in use; `g` stands in for
+      // its pointer (the output has at least as many elements as either input, so every offset
+      // stays inside it).
+      let x = keptA.map { UnsafePointer($0.pointer) } ?? g
+      let y = keptB.map { UnsafePointer($0.pointer) } ?? g
       if sameShape {
-        Parallel.forChunks(count: a.count, minimumPerThread: Parallel.elementwiseMinimum) { range in
+        Parallel.forChunks(count: count, minimumPerThread: Parallel.elementwiseMinimum) { range in
           if let ga { for i in range { ga[i] += Operation.gradientA(g[i], x[i], y[i]) } }
           if let gb { for i in range { gb[i] += Operation.gradientB(g[i], x[i], y[i]) } }
         }
@@ -99,9 +111,15 @@ protocol BinaryElementwise {
   static func apply(_ a: Float, _ b: Float) -> Float
   static func gradientA(_ g: Float, _ a: Float, _ b: Float) -> Float
   static func gradientB(_ g: Float, _ a: Float, _ b: Float) -> Float
+  /// Whether the gradient formulas in use read a's (b's) values, given which operands need a
+  /// gradient: the graph keeps an operand's buffer only then.
+  static func readsA(gradientA: Bool, gradientB: Bool) -> Bool
+  static func readsB(gradientA: Bool, gradientB: Bool) -> Bool
 }
 
 enum Addition: BinaryElementwise {
+  static func readsA(gradientA: Bool, gradientB: Bool) -> Bool { false }
+  static func readsB(gradientA: Bool, gradientB: Bool) -> Bool { false }
   static let name = "add"
   @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b }
   @inline(__always) static func gradientA(_ g: Float, _ a: Float, _ b: Float) -> Float { g }
@@ -109,6 +127,8 @@ enum Addition: BinaryElementwise {
 }
 
 enum Subtraction: BinaryElementwise {
+  static func readsA(gradientA: Bool, gradientB: Bool) -> Bool { false }
+  static func readsB(gradientA: Bool, gradientB: Bool) -> Bool { false }
   static let name = "sub"
   @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b }
   @inline(__always) static func gradientA(_ g: Float, _ a: Float, _ b: Float) -> Float { g }
@@ -116,6 +136,8 @@ enum Subtraction: BinaryElementwise {
 }
 
 enum Multiplication: BinaryElementwise {
+  static func readsA(gradientA: Bool, gradientB: Bool) -> Bool { gradientB }
+  static func readsB(gradientA: Bool, gradientB: Bool) -> Bool { gradientA }
   static let name = "mul"
   @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b }
   @inline(__always) static func gradientA(_ g: Float, _ a: Float, _ b: Float) -> Float { g * b }
@@ -123,6 +145,8 @@ enum Multiplication: BinaryElementwise {
 }
 
 enum Division: BinaryElementwise {
+  static func readsA(gradientA: Bool, gradientB: Bool) -> Bool { gradientB }
+  static func readsB(gradientA: Bool, gradientB: Bool) -> Bool { gradientA || gradientB }
   static let name = "div"
   @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b }
   @inline(__always) static func gradientA(_ g: Float, _ a: Float, _ b: Float) -> Float { g / b }
@@ -131,22 +155,22 @@ enum Division: BinaryElementwise {
 
 /// Scalar arithmetic: a tensor with a Float on either side (no broadcasting checks needed).
 extension Tensor {
-  public static func + (a: Tensor, s: Float) -> Tensor { a.map("addScalar", { $0 + s }, { g, _, _ in g }) }
+  public static func + (a: Tensor, s: Float) -> Tensor { a.map("addScalar", reading: .nothing, { $0 + s }, { g, _, _ in g }) }
   public static func + (s: Float, a: Tensor) -> Tensor { a + s }
   public static func - (a: Tensor, s: Float) -> Tensor { a + (-s) }
-  public static func - (s: Float, a: Tensor) -> Tensor { a.map("rsubScalar", { s - $0 }, { g, _, _ in -g }) }
-  public static func * (a: Tensor, s: Float) -> Tensor { a.map("mulScalar", { $0 * s }, { g, _, _ in g * s }) }
+  public static func - (s: Float, a: Tensor) -> Tensor { a.map("rsubScalar", reading: .nothing, { s - $0 }, { g, _, _ in -g }) }
+  public static func * (a: Tensor, s: Float) -> Tensor { a.map("mulScalar", reading: .nothing, { $0 * s }, { g, _, _ in g * s }) }
   public static func * (s: Float, a: Tensor) -> Tensor { a * s }
   public static func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
   public static func / (s: Float, a: Tensor) -> Tensor {
-    a.map("rdivScalar", { s / $0 }, { g, x, _ in -g * s / (x * x) })
+    a.map("rdivScalar", reading: .input, { s / $0 }, { g, x, _ in -g * s / (x * x) })
   }
-  public static prefix func - (a: Tensor) -> Tensor { a.map("neg", { -$0 }, { g, _, _ in -g }) }
+  public static prefix func - (a: Tensor) -> Tensor { a.map("neg", reading: .nothing, { -$0 }, { g, _, _ in -g }) }
 
   /// Elementwise x^p for a constant exponent.
   public func pow(_ p: Float) -> Tensor {
-    map("pow", { Foundation.pow($0, p) }, { g, x, _ in g * p * Foundation.pow(x, p - 1) })
+    map("pow", reading: .input, { Foundation.pow($0, p) }, { g, x, _ in g * p * Foundation.pow(x, p - 1) })
   }
 
-  public func square() -> Tensor { map("square", { $0 * $0 }, { g, x, _ in 2 * g * x }) }
+  public func square() -> Tensor { map("square", reading: .input, { $0 * $0 }, { g, x, _ in 2 * g * x }) }
 }

@@ -27,28 +27,55 @@ extension Tensor {
       dropoutProbability > 0
       ? AttentionKernel.Dropout(probability: dropoutProbability, seed: dropoutSeed) : nil
     let recording = GradMode.isEnabled && [query, key, value].contains { $0.requiresGrad }
-    // Saved for backward only: P (B, H, Tq, keyStride) and the dropout scales, same layout.
+    // Saved for backward only: P (B, H, Tq, keyStride). The dropout scales are not kept: the
+    // pullback draws them again (see `redrawnScales`).
     let probabilities = recording ? TensorStorage(count: sizes.savedCount, zeroed: false) : nil
-    let scales =
-      recording && dropout != nil ? TensorStorage(count: sizes.savedCount, zeroed: false) : nil
     let outputShape = Shape([sizes.batch, sizes.heads, sizes.queries, sizes.valueDepth])
     let output = TensorStorage(count: outputShape.count, zeroed: false)
     AttentionKernel.forward(
       sizes, scale: scale, causal: causal, dropout: dropout, query: query.storage.pointer,
       key: key.storage.pointer, value: value.storage.pointer, keyMask: keyMask?.storage.pointer,
       output: output.pointer, probabilities: probabilities?.pointer,
-      probabilityStride: sizes.keyStride, dropoutScales: scales?.pointer)
+      probabilityStride: sizes.keyStride, dropoutScales: nil)
     let inputs = [query, key, value]
+    // Kept: Q, K and V (each gradient reads two of them) and P.
+    let (queryStorage, keyStorage, valueStorage) = (query.storage, key.storage, value.storage)
+    let (queryNode, keyNode, valueNode) = (
+      query.gradientNodeIfRequired, key.gradientNodeIfRequired, value.gradientNodeIfRequired
+    )
     return result("attention", shape: outputShape, storage: output, inputs: inputs) { g in
       guard let probabilities else { return }
-      AttentionKernel.backward(
-        sizes, scale: scale, query: query.storage.pointer, key: key.storage.pointer,
-        value: value.storage.pointer, probabilities: probabilities.pointer,
-        dropoutScales: scales.map { UnsafePointer($0.pointer) }, gradOutput: g,
-        gradQuery: query.requiresGrad ? query.gradientAccumulator() : nil,
-        gradKey: key.requiresGrad ? key.gradientAccumulator() : nil,
-        gradValue: value.requiresGrad ? value.gradientAccumulator() : nil)
+      let scales = dropout.map { redrawnScales($0, sizes) }
+      withExtendedLifetime(scales) {
+        AttentionKernel.backward(
+          sizes, scale: scale, query: queryStorage.pointer, key: keyStorage.pointer,
+          value: valueStorage.pointer, probabilities: probabilities.pointer,
+          dropoutScales: scales.map { UnsafePointer($0.pointer) }, gradOutput: g,
+          gradQuery: queryNode?.accumulator(), gradKey: keyNode?.accumulator(),
+          gradValue: valueNode?.accumulator())
+      }
     }
+  }
+
+  /// The dropout scales M of every (batch, head) pair, (B, H, Tq, keyStride), drawn again from
+  /// the pairs' own generators exactly as the forward pass drew them (bit for bit the same), so
+  /// that they live for one node's backward instead of from the forward to the end of backward.
+  private static func redrawnScales(
+    _ dropout: AttentionKernel.Dropout, _ sizes: AttentionKernel.Sizes
+  ) -> TensorStorage {
+    let scales = TensorStorage(count: sizes.savedCount, zeroed: false)
+    let (rows, stride) = (sizes.queries, sizes.keyStride)
+    let m = scales.pointer
+    Parallel.forChunks(
+      count: sizes.pairs, minimumPerThread: Swift.max(1, (1 << 15) / Swift.max(1, rows * stride))
+    ) { pairs in
+      for pair in pairs {
+        dropout.drawScales(
+          pair: pair, into: m + pair * rows * stride, rows: rows, columns: sizes.keys,
+          stride: stride)
+      }
+    }
+    return scales
   }
 
   /// The attention probabilities softmax(scale Q K^T + mask), (B, H, Tq, Tk), without dropout

@@ -24,9 +24,9 @@ extension Tensor {
       positions in
       for p in positions { (z + p * width).update(from: x + ids[p] * width, count: width) }
     }
+    let node = table.gradientNode
     return result("embedding", shape: outputShape, storage: output, inputs: [table]) { g in
-      guard table.requiresGrad else { return }
-      let gx = table.gradientAccumulator()
+      let gx = node.accumulator()
       for (p, id) in ids.enumerated() {
         let (row, source) = (gx + id * width, g + p * width)
         for d in 0..<width { row[d] += source[d] }
@@ -62,10 +62,9 @@ extension Tensor {
     let output = TensorStorage(count: ids.count, zeroed: false)
     let (x, z) = (storage.pointer, output.pointer)
     for p in 0..<ids.count { z[p] = x[sourceOffset(p)] }
-    let input = self
+    let node = gradientNode
     return Tensor.result("gather", shape: indices.shape, storage: output, inputs: [self]) { g in
-      guard input.requiresGrad else { return }
-      let gx = input.gradientAccumulator()
+      let gx = node.accumulator()
       for p in 0..<ids.count { gx[sourceOffset(p)] += g[p] }
     }
   }
@@ -93,13 +92,12 @@ extension Tensor {
         (z + row * inner).update(from: x + (o * size + ids[j]) * inner, count: inner)
       }
     }
-    let input = self
+    let node = gradientNode
     return Tensor.result(
       "indexSelect", shape: Shape(outputDimensions), storage: output, inputs: [self]
     ) {
       g in
-      guard input.requiresGrad else { return }
-      let gx = input.gradientAccumulator()
+      let gx = node.accumulator()
       // An index may repeat, so a source row can receive several rows: threads split the
       // columns instead, and each adds the rows in order, as one thread would.
       Parallel.forChunks(count: inner, minimumPerThread: Parallel.rows(of: selected)) { columns in
@@ -136,12 +134,11 @@ extension Tensor {
         for i in 0..<length { z[o + i] = m[om + i * step] != 0 ? value : x[o + i] }
       }
     }
-    let (input, maskStorage) = (self, mask.storage)
+    let (node, maskStorage) = (gradientNode, mask.storage)
     return Tensor.result("maskedFill", shape: shape, storage: output, inputs: [self]) { g in
-      guard input.requiresGrad else { return }
-      let (gx, m) = (input.gradientAccumulator(), maskStorage.pointer)
+      let (gx, m) = (node.accumulator(), maskStorage.pointer)
       if sameShape {
-        for i in 0..<input.count where m[i] == 0 { gx[i] += g[i] }
+        for i in 0..<node.count where m[i] == 0 { gx[i] += g[i] }
         return
       }
       plan.forEachRow { o, _, om, length, _, step in

@@ -21,28 +21,33 @@ extension Tensor {
       product.pointer, bias: bias?.storage.pointer, rows: rows, columns: n,
       activation: activation, activation == nil ? nil : output.pointer)
     let inputs = [self, weight] + (bias.map { [$0] } ?? [])
-    return Tensor.result("linear", shape: plan.outputShape, storage: output, inputs: inputs) {
-      [self] g in
-      let wantsBias = bias?.requiresGrad == true
+    // x is kept for the weight's gradient and the weight for x's; the pre-activation only for
+    // GELU's derivative (without an activation the product is the output, which nothing reads).
+    let (nodeX, nodeWeight, nodeBias) = (gradientNode, weight.gradientNode, bias?.gradientNode)
+    let keptX = weight.requiresGrad ? storage : nil
+    let keptWeight = requiresGrad ? weight.storage : nil
+    let keptPreActivation = activation != nil ? product : nil
+    let wantsBias = bias?.requiresGrad == true
+    return Tensor.result("linear", shape: plan.outputShape, storage: output, inputs: inputs) { g in
       var productGradient = g
       var preGradient: TensorStorage?
       if activation != nil {
-        preGradient = TensorStorage(count: product.count, zeroed: false)
+        preGradient = TensorStorage(count: plan.outputShape.count, zeroed: false)
         productGradient = UnsafePointer(preGradient!.pointer)
       }
       if activation != nil || wantsBias {
         BiasActivationKernel.backward(
-          g, preActivation: product.pointer, activation: activation,
-          preGradient: preGradient?.pointer,
-          biasGradient: wantsBias ? bias!.gradientAccumulator() : nil, rows: rows, columns: n)
+          g, preActivation: keptPreActivation.map { UnsafePointer($0.pointer) },
+          activation: activation, preGradient: preGradient?.pointer,
+          biasGradient: wantsBias ? nodeBias?.accumulator() : nil, rows: rows, columns: n)
       }
       // The pre-activation gradient must outlive the GEMMs that read it through a pointer.
       withExtendedLifetime(preGradient) {
-        if self.requiresGrad {
-          plan.gradientA(productGradient, weight.storage.pointer, self.gradientAccumulator())
+        if let keptWeight {
+          plan.gradientA(productGradient, keptWeight.pointer, nodeX.accumulator())
         }
-        if weight.requiresGrad {
-          plan.gradientB(productGradient, self.storage.pointer, weight.gradientAccumulator())
+        if let keptX {
+          plan.gradientB(productGradient, keptX.pointer, nodeWeight.accumulator())
         }
       }
     }

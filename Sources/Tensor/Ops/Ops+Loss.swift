@@ -46,12 +46,13 @@ extension Tensor {
         shift: shift.pointer, logSum: logSum.pointer)
     }
     let value = counted == 0 ? 0 : orderedSum(rowLoss.pointer, count: rows) / Double(counted)
+    let (node, kept) = (logits.gradientNode, logits.storage)
     return scalarResult(op, value, inputs: [logits]) { g in
-      let gx = logits.gradientAccumulator()  // allocated (zero) even when every row is ignored
+      let gx = node.accumulator()  // allocated (zero) even when every row is ignored
       guard counted > 0 else { return }
       targetValues.withUnsafeBufferPointer { t in
         CrossEntropyKernel.backward(
-          logits: logits.storage.pointer, targets: t.baseAddress!, ignoreIndex: ignoreIndex,
+          logits: kept.pointer, targets: t.baseAddress!, ignoreIndex: ignoreIndex,
           labelSmoothing: labelSmoothing, rows: rows, classes: classes, shift: shift.pointer,
           logSum: logSum.pointer, scale: g / Float(counted), gx: gx)
       }
@@ -95,12 +96,14 @@ extension Tensor {
       targetEntropy: targetEntropy, rowLoss: rowLoss.pointer, shift: shift.pointer,
       logSum: logSum.pointer)
     let value = rows == 0 ? 0 : orderedSum(rowLoss.pointer, count: rows) / Double(rows)
+    let (logitsStorage, targetsStorage) = (logits.storage, targets.storage)
+    let (logitsNode, targetsNode) = (logits.gradientNodeIfRequired, targets.gradientNodeIfRequired)
     return scalarResult(op, value, inputs: [logits, targets]) { g in
-      let gx = logits.requiresGrad ? logits.gradientAccumulator() : nil
-      let gt = targets.requiresGrad ? targets.gradientAccumulator() : nil
+      let gx = logitsNode?.accumulator()
+      let gt = targetsNode?.accumulator()
       guard rows > 0 else { return }
       CrossEntropyKernel.softBackward(
-        logits: logits.storage.pointer, targets: targets.storage.pointer, rows: rows,
+        logits: logitsStorage.pointer, targets: targetsStorage.pointer, rows: rows,
         classes: classes, targetEntropy: targetEntropy, shift: shift.pointer,
         logSum: logSum.pointer, scale: g / Float(rows), gx: gx, gt: gt)
     }
@@ -165,10 +168,15 @@ extension Tensor {
       for i in range { sum += term(p[i], t[i]).loss }
       return sum
     }
+    let (kept, keptTarget) = (prediction.storage, target.storage)
+    let (predictionNode, targetNode) = (
+      prediction.gradientNodeIfRequired, target.gradientNodeIfRequired
+    )
     return scalarResult(op, n == 0 ? 0 : total / Double(n), inputs: [prediction, target]) { g in
-      let gp = prediction.requiresGrad ? prediction.gradientAccumulator() : nil
-      let gt = target.requiresGrad ? target.gradientAccumulator() : nil
+      let gp = predictionNode?.accumulator()
+      let gt = targetNode?.accumulator()
       guard n > 0 else { return }
+      let (p, t) = (kept.pointer, keptTarget.pointer)
       let scale = g / Float(n)
       Parallel.forChunks(count: n, minimumPerThread: 1 << 14) { range in
         for i in range {

@@ -13,9 +13,13 @@ extension Tensor {
     let plan = try MatmulPlan(a.shape, b.shape, transposeA: transposeA, transposeB: transposeB)
     let output = TensorStorage(count: plan.outputShape.count, zeroed: false)
     plan.forward(a.storage.pointer, b.storage.pointer, output.pointer)
+    // Each operand's values are kept only for the other's gradient.
+    let (nodeA, nodeB) = (a.gradientNode, b.gradientNode)
+    let keptA = b.requiresGrad ? a.storage : nil
+    let keptB = a.requiresGrad ? b.storage : nil
     return result("matmul", shape: plan.outputShape, storage: output, inputs: [a, b]) { g in
-      if a.requiresGrad { plan.gradientA(g, b.storage.pointer, a.gradientAccumulator()) }
-      if b.requiresGrad { plan.gradientB(g, a.storage.pointer, b.gradientAccumulator()) }
+      if let keptB { plan.gradientA(g, keptB.pointer, nodeA.accumulator()) }
+      if let keptA { plan.gradientB(g, keptA.pointer, nodeB.accumulator()) }
     }
   }
 }

@@ -22,8 +22,9 @@ extension Tensor {
         storage.pointer, output.pointer, outer: outer, size: size, inner: inner,
         logarithm: logarithm)
     }
-    return Tensor.result(name, shape: shape, storage: output, inputs: [self]) { [self] g in
-      let gx = self.gradientAccumulator()
+    let node = gradientNode  // the gradient reads the output only
+    return Tensor.result(name, shape: shape, storage: output, inputs: [self]) { g in
+      let gx = node.accumulator()
       if inner == 1 {
         SoftmaxKernel.backward(
           output.pointer, g, gx, rows: outer, columns: size, logarithm: logarithm)
@@ -55,14 +56,17 @@ extension Tensor {
       mean: mean.pointer, reciprocalStandardDeviation: rstd.pointer, rows: rows, columns: n,
       epsilon: epsilon)
     let inputs = [self] + [gamma, beta].compactMap { $0 }
-    return Tensor.result("layerNorm", shape: shape, storage: output, inputs: inputs) { [self] g in
+    // Kept: the input (with mean and rstd it gives the normalised values) and gamma.
+    let (kept, gammaStorage) = (storage, gamma?.storage)
+    let node = gradientNode
+    let (gammaNode, betaNode) = (gamma?.gradientNodeIfRequired, beta?.gradientNodeIfRequired)
+    let needsX = requiresGrad
+    return Tensor.result("layerNorm", shape: shape, storage: output, inputs: inputs) { g in
       LayerNormKernel.backward(
-        self.storage.pointer, gamma: gamma?.storage.pointer, mean: mean.pointer,
+        kept.pointer, gamma: gammaStorage?.pointer, mean: mean.pointer,
         reciprocalStandardDeviation: rstd.pointer, g,
-        gx: self.requiresGrad ? self.gradientAccumulator() : nil,
-        gGamma: gamma.flatMap { $0.requiresGrad ? $0.gradientAccumulator() : nil },
-        gBeta: beta.flatMap { $0.requiresGrad ? $0.gradientAccumulator() : nil },
-        rows: rows, columns: n)
+        gx: needsX ? node.accumulator() : nil, gGamma: gammaNode?.accumulator(),
+        gBeta: betaNode?.accumulator(), rows: rows, columns: n)
     }
   }
 
@@ -80,10 +84,10 @@ extension Tensor {
     L2NormalizeKernel.forward(
       storage.pointer, output.pointer, norms: norms.pointer, outer: outer, size: size, inner: inner,
       epsilon: epsilon)
-    return Tensor.result("l2Normalized", shape: shape, storage: output, inputs: [self]) {
-      [self] g in
+    let node = gradientNode  // the gradient reads the output and the norms only
+    return Tensor.result("l2Normalized", shape: shape, storage: output, inputs: [self]) { g in
       L2NormalizeKernel.backward(
-        output.pointer, g, self.gradientAccumulator(), norms: norms.pointer, outer: outer,
+        output.pointer, g, node.accumulator(), norms: norms.pointer, outer: outer,
         size: size, inner: inner, epsilon: epsilon)
     }
   }
@@ -231,16 +235,17 @@ extension Tensor {
       mean: mean.pointer, reciprocalStandardDeviation: rstd.pointer, rows: rows, columns: n,
       epsilon: epsilon, residual: residual.storage.pointer, sum: sum.pointer)
     let inputs = [self, residual] + [gamma, beta].compactMap { $0 }
-    return Tensor.result("residualLayerNorm", shape: shape, storage: output, inputs: inputs) {
-      [self] g in
+    // Kept: the sum (its own buffer) and gamma; neither addend's values.
+    let gammaStorage = gamma?.storage
+    let (node, residualNode) = (gradientNodeIfRequired, residual.gradientNodeIfRequired)
+    let (gammaNode, betaNode) = (gamma?.gradientNodeIfRequired, beta?.gradientNodeIfRequired)
+    return Tensor.result("residualLayerNorm", shape: shape, storage: output, inputs: inputs) { g in
       LayerNormKernel.backward(
-        sum.pointer, gamma: gamma?.storage.pointer, mean: mean.pointer,
+        sum.pointer, gamma: gammaStorage?.pointer, mean: mean.pointer,
         reciprocalStandardDeviation: rstd.pointer, g,
-        gx: self.requiresGrad ? self.gradientAccumulator() : nil,
-        gGamma: gamma.flatMap { $0.requiresGrad ? $0.gradientAccumulator() : nil },
-        gBeta: beta.flatMap { $0.requiresGrad ? $0.gradientAccumulator() : nil },
-        rows: rows, columns: n, throughSum: true,
-        gxResidual: residual.requiresGrad ? residual.gradientAccumulator() : nil)
+        gx: node?.accumulator(), gGamma: gammaNode?.accumulator(),
+        gBeta: betaNode?.accumulator(), rows: rows, columns: n, throughSum: true,
+        gxResidual: residualNode?.accumulator())
     }
   }
 }

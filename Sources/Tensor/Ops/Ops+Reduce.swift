@@ -8,9 +8,10 @@ extension Tensor {
     var total: Float = 0
     for i in 0..<count { total += x[i] }
     output.pointer[0] = total
-    return Tensor.result("sum", shape: Shape([]), storage: output, inputs: [self]) { [self] g in
-      let (gx, g0) = (self.gradientAccumulator(), g[0])
-      Parallel.forChunks(count: self.count, minimumPerThread: Parallel.elementwiseMinimum) { range in
+    let node = gradientNode
+    return Tensor.result("sum", shape: Shape([]), storage: output, inputs: [self]) { g in
+      let (gx, g0) = (node.accumulator(), g[0])
+      Parallel.forChunks(count: node.count, minimumPerThread: Parallel.elementwiseMinimum) { range in
         for i in range { gx[i] += g0 }
       }
     }
@@ -96,8 +97,9 @@ extension Tensor {
         }
       }
     }
-    return Tensor.result("sum", shape: Shape(dimensions), storage: output, inputs: [self]) { [self] g in
-      let gx = self.gradientAccumulator()
+    let node = gradientNode
+    return Tensor.result("sum", shape: Shape(dimensions), storage: output, inputs: [self]) { g in
+      let gx = node.accumulator()
       Parallel.forChunks(count: blocks.count, minimumPerThread: blocks.minimumPerThread(size)) { range in
         for block in range {
           let (o, columns) = blocks[block]
@@ -130,8 +132,9 @@ extension Tensor {
         y[o * inner + i] = x[best]
       }
     }
-    return Tensor.result("max", shape: Shape(dimensions), storage: output, inputs: [self]) { [self] g in
-      let gx = self.gradientAccumulator()
+    let node = gradientNode
+    return Tensor.result("max", shape: Shape(dimensions), storage: output, inputs: [self]) { g in
+      let gx = node.accumulator()
       for (j, source) in winners.enumerated() { gx[source] += g[j] }
     }
   }

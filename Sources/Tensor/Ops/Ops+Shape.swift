@@ -86,10 +86,9 @@ extension Tensor {
     plan.forEachRow { o, source, _, length, step, _ in
       for i in 0..<length { z[o + i] = x[source + i * step] }
     }
-    let input = self
+    let node = gradientNode
     return Tensor.result("broadcast", shape: target, storage: output, inputs: [self]) { g in
-      guard input.requiresGrad else { return }
-      let gx = input.gradientAccumulator()
+      let gx = node.accumulator()
       plan.forEachRow { o, source, _, length, step, _ in
         for i in 0..<length { gx[source + i * step] += g[o + i] }
       }
@@ -137,10 +136,12 @@ extension Tensor {
         }
       }
     }
+    // The pullback slices the gradient back: it needs each input's node and size, no values.
+    let parts = tensors.map { (node: $0.gradientNode, needsGradient: $0.requiresGrad, size: $0.shape[resolved]) }
     return result("concatenate", shape: outputShape, storage: output, inputs: tensors) { g in
-      for (tensor, start) in zip(tensors, starts) where tensor.requiresGrad {
-        let block = tensor.shape[resolved] * inner
-        let gx = tensor.gradientAccumulator()
+      for (part, start) in zip(parts, starts) where part.needsGradient {
+        let block = part.size * inner
+        let gx = part.node.accumulator()
         Parallel.forChunks(count: outer, minimumPerThread: Parallel.rows(of: block)) { rows in
           for o in rows {
             let source = g + o * total * inner + start
@@ -170,11 +171,10 @@ extension Tensor {
     Parallel.forChunks(count: outer, minimumPerThread: Parallel.rows(of: block)) { rows in
       for o in rows { (z + o * block).update(from: x + o * size * inner + offset, count: block) }
     }
-    let input = self
+    let node = gradientNode
     return Tensor.result("slice", shape: Shape(outputDimensions), storage: output, inputs: [self]) {
       g in
-      guard input.requiresGrad else { return }
-      let gx = input.gradientAccumulator()
+      let gx = node.accumulator()
       Parallel.forChunks(count: outer, minimumPerThread: Parallel.rows(of: block)) { rows in
         for o in rows {
           let destination = gx + o * size * inner + offset
@@ -188,11 +188,10 @@ extension Tensor {
 extension Tensor {
   /// A result over this tensor's own storage; the gradient passes through element for element.
   fileprivate func sharingStorage(_ name: String, as newShape: Shape) -> Tensor {
-    let input = self
+    let node = gradientNode
     return Tensor.result(name, shape: newShape, storage: storage, inputs: [self]) { g in
-      guard input.requiresGrad else { return }
-      let gx = input.gradientAccumulator()
-      Parallel.forChunks(count: input.count, minimumPerThread: Parallel.elementwiseMinimum) { range in
+      let gx = node.accumulator()
+      Parallel.forChunks(count: node.count, minimumPerThread: Parallel.elementwiseMinimum) { range in
         for i in range { gx[i] += g[i] }
       }
     }
@@ -233,7 +232,7 @@ extension Tensor {
     let moved = axes.filter { dimensions[$0] != 1 }
     if count == 0 || moved == moved.sorted() { return sharingStorage(name, as: outputShape) }
     let output = TensorStorage(count: count, zeroed: false)
-    let input = self
+    let node = gradientNode
     let leadingKept = axes.dropLast(2).elementsEqual(0..<(rank - 2))
     if leadingKept, axes[rank - 2] == rank - 1, axes[rank - 1] == rank - 2 {
       // (batch, rows, columns) -> (batch, columns, rows); the gradient transposes back.
@@ -243,9 +242,8 @@ extension Tensor {
         storage.pointer, into: output.pointer, batch: batch, rows: rows, columns: columns,
         accumulate: false)
       return Tensor.result(name, shape: outputShape, storage: output, inputs: [self]) { g in
-        guard input.requiresGrad else { return }
         MatrixTranspose.run(
-          g, into: input.gradientAccumulator(), batch: batch, rows: columns, columns: rows,
+          g, into: node.accumulator(), batch: batch, rows: columns, columns: rows,
           accumulate: true)
       }
     }
@@ -256,8 +254,7 @@ extension Tensor {
       for i in 0..<length { y[o + i] = x[source + i * step] }
     }
     return Tensor.result(name, shape: outputShape, storage: output, inputs: [self]) { g in
-      guard input.requiresGrad else { return }
-      let gx = input.gradientAccumulator()
+      let gx = node.accumulator()
       // A permutation is a bijection: every input element receives exactly one addition.
       walk.forEachRowInParallel { o, source, length, step in
         for i in 0..<length { gx[source + i * step] += g[o + i] }
