@@ -44,31 +44,36 @@ public enum TSNEBenchmark {
     try ComputeSettings.withThreadCount(threads) {
       let start = DispatchTime.now().uptimeNanoseconds
       let startCPU = processCPUSeconds()
-      var tsne = try TSNE(
-        data: data.data, count: data.count, dimensions: data.dimensions, options: options)
-      let prepared = DispatchTime.now().uptimeNanoseconds
-      let preparedCPU = processCPUSeconds()
-      tsne.run()
+      // The run in its own scope: its affinities are freed before the trustworthiness
+      // estimate allocates (at a million points the two together would pass 2 GB).
+      let (prepared, preparedCPU, method, iterations, klDivergence) = try {
+        var tsne = try TSNE(
+          data: data.data, count: data.count, dimensions: data.dimensions, options: options)
+        let prepared = DispatchTime.now().uptimeNanoseconds
+        let preparedCPU = processCPUSeconds()
+        tsne.run()
+        embedding = tsne.embedding
+        return (prepared, preparedCPU, tsne.method, tsne.iteration, tsne.klDivergence)
+      }()
       let end = DispatchTime.now().uptimeNanoseconds
       let endCPU = processCPUSeconds()
       // Exact up to 20,000 points; above, the sampled estimate (docs/projection.md).
       let trust =
         data.count <= 20_000
         ? try Trustworthiness.score(
-          original: data.data, dimensions: data.dimensions, embedding: tsne.embedding,
+          original: data.data, dimensions: data.dimensions, embedding: embedding,
           neighbours: 10)
         : try Trustworthiness.estimate(
-          original: data.data, dimensions: data.dimensions, embedding: tsne.embedding,
+          original: data.data, dimensions: data.dimensions, embedding: embedding,
           neighbours: 10, queries: 2000)
-      embedding = tsne.embedding
       return TSNEBenchmarkResult(
-        points: data.count, dimensions: data.dimensions, iterations: tsne.iteration,
-        perplexity: options.perplexity, method: tsne.method.rawValue, threads: threads,
+        points: data.count, dimensions: data.dimensions, iterations: iterations,
+        perplexity: options.perplexity, method: method.rawValue, threads: threads,
         preparationSeconds: Double(prepared - start) * 1e-9,
         optimisationSeconds: Double(end - prepared) * 1e-9,
         totalSeconds: Double(end - start) * 1e-9,
         preparationCPUSeconds: preparedCPU - startCPU, optimisationCPUSeconds: endCPU - preparedCPU,
-        klDivergence: tsne.klDivergence ?? .nan, trustworthiness: trust)
+        klDivergence: klDivergence ?? .nan, trustworthiness: trust)
     }
   }
 

@@ -17,7 +17,8 @@ import Tensor
 ///
 /// since w (1 + d^2) = 1 for w = 1 / (1 + d^2); the point's own w = 1 is removed from Z.
 /// Coordinates are taken relative to the square's centre, which keeps the cancellation in the
-/// second sum small in float.
+/// second sum small in float, and divided by half the square's side, so that the two fields
+/// sharing a complex transform are of one size (`InterpolationGrid.radius`).
 ///
 /// Two real charge fields share one complex transform (one as the real part, one as the
 /// imaginary part): the kernel is real, so the convolution keeps them apart. The kernel is even,
@@ -111,7 +112,7 @@ struct InterpolatedRepulsion {
         cells.withUnsafeMutableBufferPointer { cells in
           let grid = InterpolationGrid(
             count: n, nodesPerBox: p, boxCount: boxCount, boxWidth: boxWidth,
-            origin: minimum, centre: minimum + span / 2, size: size, plan: plan,
+            origin: minimum, centre: minimum + span / 2, radius: span / 2, size: size, plan: plan,
             scratch: scratch.baseAddress!, weights: weights.baseAddress!,
             cells: cells.baseAddress!)
           xs.withUnsafeBufferPointer { xs in

@@ -9,6 +9,14 @@ struct InterpolationGrid {
   let boxWidth: Float
   let origin: Float
   let centre: Float
+  /// Half the square's side: coordinates are spread as (y - centre) / radius, within [-1, 1].
+  ///
+  /// Why: two real fields share each complex transform, and a transform's rounding error is
+  /// relative to the larger of the pair. Unscaled, phi_1 shared its transform with the x
+  /// charges (up to 60 times larger on a grown map) and phi_y with |y|^2 (thousands of times
+  /// larger), which cost the forces an error near 1e-3 that a float32 numpy replica with one
+  /// transform per field does not have. Scaled, the four charges are of one size.
+  let radius: Float
   /// Grid side of the zero-padded transform (twice the nodes per side).
   let size: Int
   let plan: FFTPlan2D
@@ -72,9 +80,14 @@ struct InterpolationGrid {
     let nodes = boxCount * nodesPerBox
     var planes = [Float](repeating: 0, count: 4 * nodes * nodes)
     let sources = [field(0).0, field(0).1, field(1).0, field(1).1]
+    // Back to unscaled coordinates: phi_x and phi_y scale with the radius, phi_|y|^2 with its
+    // square.
+    let scales = [1, radius, radius, radius * radius]
     for (plane, source) in sources.enumerated() {
       for a in 0..<nodes {
-        for b in 0..<nodes { planes[(plane * nodes + a) * nodes + b] = source[a * size + b] }
+        for b in 0..<nodes {
+          planes[(plane * nodes + a) * nodes + b] = source[a * size + b] * scales[plane]
+        }
       }
     }
     return planes
@@ -122,14 +135,15 @@ struct InterpolationGrid {
   }
 
   /// Field 0: charges 1 (real) and x (imaginary); field 1: y and x^2 + y^2, all relative to
-  /// the centre.
+  /// the centre and divided by the radius.
   private func spread(field f: Int, xs: UnsafePointer<Float>, ys: UnsafePointer<Float>) {
     let p = nodesPerBox
     let (fr, fi) = field(f)
     fr.update(repeating: 0, count: grid)
     fi.update(repeating: 0, count: grid)
+    let inverseRadius = 1 / radius
     for i in 0..<count {
-      let (x, y) = (xs[i] - centre, ys[i] - centre)
+      let (x, y) = ((xs[i] - centre) * inverseRadius, (ys[i] - centre) * inverseRadius)
       let (first, second) = f == 0 ? (Float(1), x) : (y, x * x + y * y)
       let (gx, gy) = (Int(cells[2 * i]), Int(cells[2 * i + 1]))
       let wx = weights + 2 * i * p
@@ -163,6 +177,8 @@ struct InterpolationGrid {
         selfKernel[dt * (2 * p - 1) + ds] = w * w
       }
     }
+    let inverseRadius = 1 / radius
+    let radiusSquared = radius * radius
     Parallel.forChunks(count: count, minimumPerThread: 1024) { range in
       for i in range {
         let (gx, gy) = (Int(cells[2 * i]), Int(cells[2 * i + 1]))
@@ -179,9 +195,10 @@ struct InterpolationGrid {
             phiSquare += w * bi[row + s]
           }
         }
-        let (x, y) = (xs[i] - centre, ys[i] - centre)
-        repulsion[2 * i] = x * phi1 - phiX
-        repulsion[2 * i + 1] = y * phi1 - phiY
+        // In scaled coordinates (see `radius`), then times the radius.
+        let (x, y) = ((xs[i] - centre) * inverseRadius, (ys[i] - centre) * inverseRadius)
+        repulsion[2 * i] = radius * (x * phi1 - phiX)
+        repulsion[2 * i + 1] = radius * (y * phi1 - phiY)
         // The point's own pair, as the interpolation computed it (not the exact w_ii = 1): its
         // charges (1, x, y, |y|^2) meet its own weights through the kernel, which adds
         // s_i (1 + |y|^2 - 2 |y|^2 + |y|^2) = s_i to Z and nothing to the forces. Removing s_i
@@ -197,7 +214,9 @@ struct InterpolationGrid {
             }
           }
         }
-        partialZ[i] = (1 + x * x + y * y) * phi1 - 2 * (x * phiX + y * phiY) + phiSquare - own
+        partialZ[i] =
+          phi1 + radiusSquared * ((x * x + y * y) * phi1 - 2 * (x * phiX + y * phiY) + phiSquare)
+          - own
       }
     }
   }

@@ -7,6 +7,11 @@ public struct NeighbourGraph: Sendable, Equatable {
   public let k: Int
   public let indices: [Int32]
   public let squaredDistances: [Float]
+
+  /// The two arrays, handed over without a copy when this graph was their only holder.
+  consuming func takeStorage() -> (indices: [Int32], squaredDistances: [Float]) {
+    (indices, squaredDistances)
+  }
 }
 
 /// Exact k-nearest-neighbour search by blocks of squared distances computed with the GEMM

@@ -47,14 +47,20 @@ public enum NeighbourDescent {
     var updates: [Int] = []
     data.withUnsafeBufferPointer { data in
       let x = data.baseAddress!
-      let forest = RandomProjectionForest(
-        data: x, count: count, dimensions: dimensions, trees: trees,
-        leafSize: settings.leafSize ?? max(k, 32), seed: seed)
       heaps.withRows { indices, distances, isNew in
         let space = NeighbourSpace(
           data: x, count: count, dimensions: dimensions, k: k, indices: indices,
           distances: distances, isNew: isNew)
-        space.start(forest: forest, seed: seed)
+        // As many trees at a time as threads build them: the same offers in the same order as
+        // building the whole forest first, in a fraction of its memory.
+        let batch = max(1, ComputeSettings.threadCount)
+        for first in stride(from: 0, to: trees, by: batch) {
+          let forest = RandomProjectionForest(
+            data: x, count: count, dimensions: dimensions, trees: first..<min(trees, first + batch),
+            leafSize: settings.leafSize ?? max(k, 32), seed: seed)
+          space.offerLeafMates(forest: forest)
+        }
+        space.fillFromRandomPoints(seed: seed)
         for round in 0..<settings.maximumRounds {
           let changed = space.descend(
             candidates: settings.maximumCandidates, seed: mix(seed, UInt64(round) &+ 0xD1CE))

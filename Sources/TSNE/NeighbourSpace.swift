@@ -16,12 +16,12 @@ struct NeighbourSpace {
       indices: indices + i * k, distances: distances + i * k, isNew: isNew + i * k, k: k)
   }
 
-  /// Fills each list from the point's leaf-mates in every tree, then with random points where
-  /// the leaves held fewer than k others. Each pair of leaf-mates is measured once and offered
+  /// Offers each list its point's leaf-mates in every tree of `forest` (call it for the trees
+  /// in order, then `fillFromRandomPoints`). Each pair of leaf-mates is measured once and offered
   /// to both lists (pynndescent's `init_rp_tree`); a leaf's points are few enough to stay in
   /// cache. Leaves of one tree are disjoint, so they run in parallel, and trees run in order:
   /// every list sees the same offers in the same order for any thread count.
-  func start(forest: RandomProjectionForest, seed: UInt64) {
+  func offerLeafMates(forest: RandomProjectionForest) {
     for tree in forest.trees {
       var leaves: [Int32] = [0]
       while Int(leaves[leaves.count - 1]) < count {
@@ -46,6 +46,10 @@ struct NeighbourSpace {
         }
       }
     }
+  }
+
+  /// Fills the lists that the leaves left short of k entries with random points.
+  func fillFromRandomPoints(seed: UInt64) {
     Parallel.forChunks(count: count, minimumPerThread: 256) { range in
       for i in range where row(i).largest == .infinity {
         let row = row(i)

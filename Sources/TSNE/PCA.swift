@@ -8,9 +8,11 @@ import Tensor
 /// largest magnitude in each component is positive. The start block comes from a fixed seed,
 /// so the result never depends on the caller's seed or the thread count.
 enum PrincipalComponents {
-  /// `components` projections of each point (count x components, row-major).
+  /// `components` projections of each point (count x components, row-major) of centred
+  /// `data`, or of `data` less its column `means` (subtracted from each product instead of from
+  /// a copy of the data).
   static func project(
-    centred data: [Float], count: Int, dimensions: Int, components: Int,
+    _ data: [Float], means: [Float]? = nil, count: Int, dimensions: Int, components: Int,
     sweeps: Int = 60
   ) -> [Float] {
     let width = min(dimensions, components + 6)
@@ -21,11 +23,14 @@ enum PrincipalComponents {
     for _ in 0..<sweeps {
       multiply(
         data, count: count, dimensions: dimensions, basis: basis, width: width, into: &scores)
+      if let means { subtractProjectedMeans(means, basis: basis, width: width, from: &scores) }
       basis = transposedProduct(data, scores, count: count, dimensions: dimensions, width: width)
+      if let means { subtractMeanProduct(means, scores: scores, width: width, from: &basis) }
       orthonormalise(&basis, rows: dimensions, columns: width)
     }
     // Rayleigh-Ritz: eigenvectors of B^T C B = (X B)^T (X B) rotate the block onto the axes.
     multiply(data, count: count, dimensions: dimensions, basis: basis, width: width, into: &scores)
+    if let means { subtractProjectedMeans(means, basis: basis, width: width, from: &scores) }
     var small = [Double](repeating: 0, count: width * width)
     for a in 0..<width {
       for b in a..<width {
@@ -68,6 +73,33 @@ enum PrincipalComponents {
             transposeA: false, b: b.baseAddress!, ldb: width, transposeB: false,
             c: s.baseAddress!, ldc: width)
         }
+      }
+    }
+  }
+
+  /// (X - 1 m^T) B = X B - 1 (m^T B): each row of the scores less the means' projection.
+  private static func subtractProjectedMeans(
+    _ means: [Float], basis: [Float], width: Int, from scores: inout [Float]
+  ) {
+    var shift = [Float](repeating: 0, count: width)
+    for w in 0..<width {
+      var sum = 0.0
+      for d in means.indices { sum += Double(means[d]) * Double(basis[d * width + w]) }
+      shift[w] = Float(sum)
+    }
+    for e in scores.indices { scores[e] -= shift[e % width] }
+  }
+
+  /// (X - 1 m^T)^T S / N = X^T S / N - m (1^T S) / N.
+  private static func subtractMeanProduct(
+    _ means: [Float], scores: [Float], width: Int, from product: inout [Float]
+  ) {
+    var columnSums = [Double](repeating: 0, count: width)
+    for e in scores.indices { columnSums[e % width] += Double(scores[e]) }
+    let count = Double(scores.count / width)
+    for d in means.indices {
+      for w in 0..<width {
+        product[d * width + w] -= Float(Double(means[d]) * columnSums[w] / count)
       }
     }
   }

@@ -97,4 +97,25 @@ public enum PerplexityCalibration {
     }
     return (probabilities, results)
   }
+
+  /// `conditionalProbabilities` without skipping, written over the distances themselves (a
+  /// row at a time through a copy): n x k floats less at a million points.
+  static func calibrateInPlace(
+    _ values: inout [Float], rows: Int, columns: Int, perplexity: Double
+  ) {
+    precondition(values.count == rows * columns, "distances are not rows x columns")
+    values.withUnsafeMutableBufferPointer { values in
+      let v = values.baseAddress!
+      Parallel.forChunks(count: rows, minimumPerThread: 16) { range in
+        let row = UnsafeMutablePointer<Float>.allocate(capacity: columns)
+        defer { row.deallocate() }
+        for i in range {
+          row.update(from: v + i * columns, count: columns)
+          calibrate(
+            squaredDistances: row, count: columns, perplexity: perplexity,
+            probabilities: v + i * columns)
+        }
+      }
+    }
+  }
 }

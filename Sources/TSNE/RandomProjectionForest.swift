@@ -5,30 +5,31 @@ import Tensor
 /// random, until at most `leafSize` remain. Points sharing a leaf are likely near neighbours.
 ///
 /// Every node draws from its own generator, seeded by (seed, tree, path), and trees are built
-/// independently, so the forest is the same for any thread count.
+/// independently, so the forest is the same for any thread count. A forest holds a range of
+/// the trees: NN-descent builds and uses a few at a time (12 bytes a point each, 384 MB for 32
+/// trees at a million points if all were built first).
 struct RandomProjectionForest {
-  /// Per tree: the points in leaf order, and for each point the range of `order` that is its
-  /// leaf (its leaf-mates, itself included).
+  /// Per tree: the points in leaf order, and for each point the end of its leaf in `order`
+  /// (leaves are consecutive, so the ends give every leaf's range).
   struct Tree {
     var order: [Int32]
-    var leafStart: [Int32]
     var leafEnd: [Int32]
   }
 
   let trees: [Tree]
 
   init(
-    data: UnsafePointer<Float>, count: Int, dimensions: Int, trees treeCount: Int, leafSize: Int,
-    seed: UInt64
+    data: UnsafePointer<Float>, count: Int, dimensions: Int, trees treeRange: Range<Int>,
+    leafSize: Int, seed: UInt64
   ) {
-    var built = [Tree?](repeating: nil, count: treeCount)
+    var built = [Tree?](repeating: nil, count: treeRange.count)
     built.withUnsafeMutableBufferPointer { output in
       let out = output.baseAddress!
-      Parallel.forChunks(count: treeCount, minimumPerThread: 1) { range in
+      Parallel.forChunks(count: treeRange.count, minimumPerThread: 1) { range in
         for t in range {
           out[t] = Self.build(
             data: data, count: count, dimensions: dimensions, leafSize: leafSize,
-            seed: NeighbourDescent.mix(seed, UInt64(t) &+ 0x7F4A))
+            seed: NeighbourDescent.mix(seed, UInt64(treeRange.lowerBound + t) &+ 0x7F4A))
         }
       }
     }
@@ -39,7 +40,6 @@ struct RandomProjectionForest {
     data: UnsafePointer<Float>, count: Int, dimensions: Int, leafSize: Int, seed: UInt64
   ) -> Tree {
     var order = (0..<count).map { Int32($0) }
-    var leafStart = [Int32](repeating: 0, count: count)
     var leafEnd = [Int32](repeating: 0, count: count)
     var normal = [Float](repeating: 0, count: dimensions)
     var scratch = [Int32](repeating: 0, count: count)
@@ -47,10 +47,7 @@ struct RandomProjectionForest {
     while let node = stack.popLast() {
       let size = node.upper - node.lower
       if size <= leafSize {
-        for s in node.lower..<node.upper {
-          leafStart[Int(order[s])] = Int32(node.lower)
-          leafEnd[Int(order[s])] = Int32(node.upper)
-        }
+        for s in node.lower..<node.upper { leafEnd[Int(order[s])] = Int32(node.upper) }
         continue
       }
       var random = RandomGenerator(seed: NeighbourDescent.mix(seed, node.path))
@@ -88,6 +85,6 @@ struct RandomProjectionForest {
       stack.append((middle, node.upper, node.path &* 2 &+ 1))
       stack.append((node.lower, middle, node.path &* 2))
     }
-    return Tree(order: order, leafStart: leafStart, leafEnd: leafEnd)
+    return Tree(order: order, leafEnd: leafEnd)
   }
 }

@@ -4,31 +4,39 @@ struct SparseAttraction {
   /// The positions in original order, split into x and y.
   let xs: UnsafePointer<Float>
   let ys: UnsafePointer<Float>
-  let rowStart: UnsafePointer<Int32>
-  let columns: UnsafePointer<Int32>
-  let values: UnsafePointer<Float>
+  let p: SparseAffinities.Buffers
   let attraction: UnsafeMutablePointer<Float>
 
-  /// The exact attraction sum_j p_ij w_ij (y_i - y_j) over point i's row of P.
-  ///
-  /// Scalar, four entries at a time with separate sums: measured faster than any SIMD form
-  /// here, because the neighbours' coordinates must be gathered one by one and plain -O
-  /// assembles vectors from scalars lane by lane.
+  /// The exact attraction sum_j p_ij w_ij (y_i - y_j) over point i's row of P (its own slots,
+  /// then its extra entries).
   @inline(__always)
   func attract(_ i: Int) {
     let px = xs[i]
     let py = ys[i]
-    var ax0: Float = 0
-    var ay0: Float = 0
-    var ax1: Float = 0
-    var ay1: Float = 0
-    var ax2: Float = 0
-    var ay2: Float = 0
-    var ax3: Float = 0
-    var ay3: Float = 0
-    var e = Int(rowStart[i])
-    let rowEnd = Int(rowStart[i + 1])
-    while e + 4 <= rowEnd {
+    var sums = SIMD8<Float>()
+    let k = p.k
+    accumulate(px, py, p.ownColumns, p.ownValues, i * k, (i + 1) * k, &sums)
+    accumulate(
+      px, py, p.extraColumns, p.extraValues, Int(p.extraStart[i]), Int(p.extraStart[i + 1]),
+      &sums)
+    attraction[2 * i] = (sums[0] + sums[2]) + (sums[4] + sums[6])
+    attraction[2 * i + 1] = (sums[1] + sums[3]) + (sums[5] + sums[7])
+  }
+
+  /// Adds the entries lower..<upper into four separate (x, y) sums (lanes 2s, 2s + 1).
+  ///
+  /// Scalar, four entries at a time: measured faster than any SIMD form here, because the
+  /// neighbours' coordinates must be gathered one by one and plain -O assembles vectors from
+  /// scalars lane by lane.
+  @inline(__always)
+  private func accumulate(
+    _ px: Float, _ py: Float, _ columns: UnsafePointer<Int32>, _ values: UnsafePointer<Float>,
+    _ lower: Int, _ upper: Int, _ sums: inout SIMD8<Float>
+  ) {
+    var (ax0, ay0, ax1, ay1) = (sums[0], sums[1], sums[2], sums[3])
+    var (ax2, ay2, ax3, ay3) = (sums[4], sums[5], sums[6], sums[7])
+    var e = lower
+    while e + 4 <= upper {
       let j0 = Int(columns[e])
       let j1 = Int(columns[e + 1])
       let j2 = Int(columns[e + 2])
@@ -55,7 +63,7 @@ struct SparseAttraction {
       ay3 += w3 * dy3
       e += 4
     }
-    while e < rowEnd {
+    while e < upper {
       let j = Int(columns[e])
       let dx = px - xs[j]
       let dy = py - ys[j]
@@ -64,7 +72,6 @@ struct SparseAttraction {
       ay0 += w * dy
       e += 1
     }
-    attraction[2 * i] = (ax0 + ax1) + (ax2 + ax3)
-    attraction[2 * i + 1] = (ay0 + ay1) + (ay2 + ay3)
+    sums = SIMD8(ax0, ay0, ax1, ay1, ax2, ay2, ax3, ay3)
   }
 }

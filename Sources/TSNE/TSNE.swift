@@ -78,24 +78,34 @@ public struct TSNE: Sendable {
     self.method = method
     learningRate = options.resolvedLearningRate(count: count)
 
-    let centred = Self.centred(data, count: count, dimensions: dimensions)
     if method == .exact {
+      let centred = Self.centred(data, count: count, dimensions: dimensions)
       affinities = .dense(
         data: centred, count: count, dimensions: dimensions, perplexity: options.perplexity)
+      embedding = Self.initialEmbedding(
+        centred, count: count, dimensions: dimensions, options: options)
     } else {
       let k = options.neighbourCount(count: count)
-      let graph =
-        options.resolvedNeighbourSearch(count: count) == .exact
-        ? NearestNeighbours.exact(data: centred, count: count, dimensions: dimensions, k: k)
-        : NeighbourDescent.search(
-          data: centred, count: count, dimensions: dimensions, k: k, seed: options.seed,
+      var graph: NeighbourGraph
+      if options.resolvedNeighbourSearch(count: count) == .exact {
+        let centred = Self.centred(data, count: count, dimensions: dimensions)
+        graph = NearestNeighbours.exact(data: centred, count: count, dimensions: dimensions, k: k)
+        embedding = Self.initialEmbedding(
+          centred, count: count, dimensions: dimensions, options: options)
+      } else {
+        // NN-descent measures differences directly and PCA subtracts the means itself, so the
+        // input is never copied: at a million points x 128 that copy alone is 512 MB.
+        graph = NeighbourDescent.search(
+          data: data, count: count, dimensions: dimensions, k: k, seed: options.seed,
           settings: options.neighbourDescent
         ).graph
-      affinities = .sparse(graph: graph, perplexity: options.perplexity)
+        embedding = Self.initialEmbedding(
+          data, means: Self.columnMeans(data, count: count, dimensions: dimensions),
+          count: count, dimensions: dimensions, options: options)
+      }
+      affinities = .sparse(graph: consume graph, perplexity: options.perplexity)
     }
     negativeEntropy = affinities.negativeEntropy
-    embedding = Self.initialEmbedding(
-      centred, count: count, dimensions: dimensions, options: options)
     workspace = TSNEGradient(count: count)
     gradient = [Float](repeating: 0, count: 2 * count)
     update = [Float](repeating: 0, count: 2 * count)

@@ -40,13 +40,11 @@ struct TSNEGradient {
     switch affinities {
     case .dense(let values):
       exactSums(positions: positions, affinities: values)
-    case .sparse(let rowStart, let columns, let values) where interpolated:
-      interpolatedSums(positions: positions, rowStart: rowStart, columns: columns, values: values)
-    case .sparse(let rowStart, let columns, let values):
+    case .sparse(let p) where interpolated:
+      interpolatedSums(positions: positions, p: p)
+    case .sparse(let p):
       tree.rebuild(positions: positions, count: count)
-      barnesHutSums(
-        positions: positions, rowStart: rowStart, columns: columns, values: values,
-        theta: theta)
+      barnesHutSums(positions: positions, p: p, theta: theta)
     }
     var z = 0.0
     for value in partialZ { z += Double(value) }
@@ -84,14 +82,14 @@ struct TSNEGradient {
               }
             }
           }
-        case .sparse(let rowStart, let columns, let values):
-          Parallel.forChunks(count: n, minimumPerThread: 64) { range in
-            for i in range {
-              var sum = 0.0
-              for e in Int(rowStart[i])..<Int(rowStart[i + 1]) {
-                sum += term(i, Int(columns[e]), values[e])
+        case .sparse(let p):
+          p.withBuffers { p in
+            Parallel.forChunks(count: n, minimumPerThread: 64) { range in
+              for i in range {
+                var sum = 0.0
+                p.forEachEntry(ofRow: i) { j, value in sum += term(i, j, value) }
+                out[i] = sum
               }
-              out[i] = sum
             }
           }
         }
@@ -182,7 +180,7 @@ struct TSNEGradient {
   }
 
   private mutating func barnesHutSums(
-    positions: [Float], rowStart: [Int32], columns: [Int32], values: [Float], theta: Float
+    positions: [Float], p: SparseAffinities, theta: Float
   ) {
     let n = count
     let thetaSquared = theta * theta
@@ -198,10 +196,9 @@ struct TSNEGradient {
                   order: order.baseAddress!, sortedX: sx.baseAddress!,
                   sortedY: sy.baseAddress!, count: n, thetaSquared: thetaSquared,
                   repulsion: repulsion.baseAddress!, partialZ: partialZ.baseAddress!)
-                Self.withAttraction(
-                  xs: xs, ys: ys, rowStart: rowStart, columns: columns, values: values,
-                  attraction: &attraction
-                ) { Self.runGroups(kernel, $0, count: n) }
+                Self.withAttraction(xs: xs, ys: ys, p: p, attraction: &attraction) {
+                  Self.runGroups(kernel, $0, count: n)
+                }
               }
             }
           }
@@ -218,22 +215,17 @@ struct TSNEGradient {
 
   /// `body` with the attraction over the sparse P at the split coordinates.
   private static func withAttraction(
-    xs: [Float], ys: [Float], rowStart: [Int32], columns: [Int32], values: [Float],
-    attraction: inout [Float], _ body: (SparseAttraction) -> Void
+    xs: [Float], ys: [Float], p: SparseAffinities, attraction: inout [Float],
+    _ body: (SparseAttraction) -> Void
   ) {
     xs.withUnsafeBufferPointer { xs in
       ys.withUnsafeBufferPointer { ys in
-        rowStart.withUnsafeBufferPointer { rowStart in
-          columns.withUnsafeBufferPointer { columns in
-            values.withUnsafeBufferPointer { values in
-              attraction.withUnsafeMutableBufferPointer { attraction in
-                body(
-                  SparseAttraction(
-                    xs: xs.baseAddress!, ys: ys.baseAddress!, rowStart: rowStart.baseAddress!,
-                    columns: columns.baseAddress!, values: values.baseAddress!,
-                    attraction: attraction.baseAddress!))
-              }
-            }
+        p.withBuffers { p in
+          attraction.withUnsafeMutableBufferPointer { attraction in
+            body(
+              SparseAttraction(
+                xs: xs.baseAddress!, ys: ys.baseAddress!, p: p,
+                attraction: attraction.baseAddress!))
           }
         }
       }
@@ -242,14 +234,11 @@ struct TSNEGradient {
 
   /// The FFT-interpolated repulsion (FIt-SNE) and the exact attraction.
   private mutating func interpolatedSums(
-    positions: [Float], rowStart: [Int32], columns: [Int32], values: [Float]
+    positions: [Float], p: SparseAffinities
   ) {
     let n = count
     splitCoordinates(positions)
-    Self.withAttraction(
-      xs: xs, ys: ys, rowStart: rowStart, columns: columns, values: values,
-      attraction: &attraction
-    ) { attraction in
+    Self.withAttraction(xs: xs, ys: ys, p: p, attraction: &attraction) { attraction in
       Parallel.forChunks(count: n, minimumPerThread: 256) { range in
         for i in range { attraction.attract(i) }
       }

@@ -4,11 +4,7 @@ extension TSNE {
   /// The data with each column's mean removed (computed in Double, in row order): PCA needs
   /// it, and the GEMM distance expansion loses precision far from the origin.
   public static func centred(_ data: [Float], count: Int, dimensions: Int) -> [Float] {
-    var mean = [Double](repeating: 0, count: dimensions)
-    for i in 0..<count {
-      for d in 0..<dimensions { mean[d] += Double(data[i * dimensions + d]) }
-    }
-    let means = mean.map { Float($0 / Double(count)) }
+    let means = columnMeans(data, count: count, dimensions: dimensions)
     var result = data
     for i in 0..<count {
       for d in 0..<dimensions { result[i * dimensions + d] -= means[d] }
@@ -16,16 +12,25 @@ extension TSNE {
     return result
   }
 
+  /// Each column's mean, summed in Double in row order.
+  static func columnMeans(_ data: [Float], count: Int, dimensions: Int) -> [Float] {
+    var mean = [Double](repeating: 0, count: dimensions)
+    for i in 0..<count {
+      for d in 0..<dimensions { mean[d] += Double(data[i * dimensions + d]) }
+    }
+    return mean.map { Float($0 / Double(count)) }
+  }
+
   /// PCA scaled so that the first coordinate's standard deviation is 1e-4 (scikit-learn's
   /// `init='pca'`), or N(0, 1e-4^2) from the seed. PCA falls back to random for 1-D input or
-  /// when the data has no spread.
+  /// when the data has no spread. `data` is centred, or `means` are its column means.
   static func initialEmbedding(
-    _ centred: [Float], count: Int, dimensions: Int, options: TSNEOptions
+    _ data: [Float], means: [Float]? = nil, count: Int, dimensions: Int, options: TSNEOptions
   ) -> [Float] {
     if let given = options.initialEmbedding { return given }
     if options.initialization == .pca, dimensions >= 2 {
       var projection = PrincipalComponents.project(
-        centred: centred, count: count, dimensions: dimensions, components: 2)
+        data, means: means, count: count, dimensions: dimensions, components: 2)
       var mean = 0.0
       for i in 0..<count { mean += Double(projection[2 * i]) }
       mean /= Double(count)

@@ -26,7 +26,9 @@ extension Trustworthiness {
     let norms = input.withUnsafeBufferPointer {
       NearestNeighbours.squaredNorms($0.baseAddress!, count: count, dimensions: dimensions)
     }
-    let blockRows = NearestNeighbours.blockRows
+    // Rows of distances per block: at most 16 M floats (64 MB) per thread, so that a million
+    // points do not take 256 MB a thread; the same as the exact search's blocks below 262,144.
+    let blockRows = max(1, min(NearestNeighbours.blockRows, (1 << 24) / max(1, count)))
     let blocks = (sample.count + blockRows - 1) / blockRows
     var penalties = [Int](repeating: 0, count: sample.count)
     input.withUnsafeBufferPointer { input in

@@ -83,13 +83,17 @@ struct InterpolatedRepulsionTests {
 
   /// A finished map (extent about 118, sparse between clusters, where the near field of each
   /// cluster carries the forces): at the default grid (4 nodes per half-unit box) the
-  /// repulsive forces are within 1.5e-3 of all pairs' (measured 1.02e-3: the 1e-3 is
-  /// not reached yet, see docs/projection.md) and Z within 1e-3; openTSNE's grid (3 nodes per
-  /// unit box) misses the forces by about 3%.
+  /// repulsive forces are within 1e-3 of all pairs' (the bound; 1.02e-3 before the
+  /// charges were scaled to one size, see docs/projection.md) and Z within 1e-3; openTSNE's
+  /// grid (3 nodes per unit box) misses the forces by about 3%.
   @Test func grownMapErrorsAsMeasured() throws {
     let positions = try Self.positions(after: 1000)
     let (forceError, zError) = Self.errors(positions)
-    #expect(forceError < 1.5e-3 && zError < 1e-3, "forces \(forceError), Z \(zError)")
+    #expect(forceError < 1e-3 && zError < 1e-3, "forces \(forceError), Z \(zError)")
+    // 7 nodes per unit box (radix-7 transforms, wide Lagrange weights) amplified the rounding
+    // of unscaled charges most: 8.1e-3 before, 3.2e-4 measured now (numpy float64: 3.6e-4).
+    let (wideForceError, _) = Self.errors(positions, nodes: 7, perUnit: 1)
+    #expect(wideForceError < 1e-3, "7 nodes per unit box: forces \(wideForceError)")
     let (coarseForceError, coarseZError) = Self.errors(positions, nodes: 3, perUnit: 1)
     #expect(
       coarseForceError < 0.05 && coarseZError < 1e-3,

@@ -63,8 +63,15 @@ struct TSNECalibrationTests {
       }
     }
     let centred = TSNE.centred(data, count: n, dimensions: 4)
-    let projection = PrincipalComponents.project(
-      centred: centred, count: n, dimensions: 4, components: 2)
+    let projection = PrincipalComponents.project(centred, count: n, dimensions: 4, components: 2)
+    // The same components from the uncentred data and its means (as large inputs are run):
+    // the data sit 50 units off the origin.
+    let shifted = data.map { $0 + 50 }
+    let fromMeans = PrincipalComponents.project(
+      shifted, means: TSNE.columnMeans(shifted, count: n, dimensions: 4), count: n,
+      dimensions: 4, components: 2)
+    let largest = projection.map { abs($0) }.max()!
+    #expect(zip(projection, fromMeans).allSatisfy { abs($0 - $1) < 1e-3 * largest })
     func variance(_ c: Int) -> Double {
       (0..<n).reduce(0.0) { $0 + Double(projection[2 * $1 + c]) * Double(projection[2 * $1 + c]) }
         / Double(n)
