@@ -61,8 +61,9 @@ struct ProjectionReference: Sendable {
 struct ProjectionSink: Sendable {
   var publish: @Sendable (ProjectionSnapshot, ProjectionJob) -> Void
   var failed: @Sendable (String) -> Void
-  /// A finished layout (or the positions a placement ended at).
-  var keep: @Sendable (ProjectionReference) -> Void
+  /// A finished layout (or the positions a placement ended at), unless the job was cancelled
+  /// (checked under the reference's lock, which a new layout clears it under).
+  var keep: @Sendable (ProjectionReference, ProjectionJob) -> Void
 }
 
 /// Runs t-SNE, or the placement of new features into a finished map, on its own thread
@@ -139,7 +140,7 @@ final class ProjectionJob: Sendable {
               kind: kind, step: step, pairs: pairs,
               maps: zip(inputs, runs).map {
                 .init(variant: $1.variant, features: $0.features, embedding: $1.tsne.embedding, shown: $1.tsne.embedding)
-              }))
+              }), self)
           sink.publish(last, self)
           return
         }

@@ -79,7 +79,7 @@ extension ProjectionJob {
       for index in shown.indices { shown[index].shown = targets[index] }
       var kept = reference
       kept.maps = shown
-      sink.keep(kept)
+      sink.keep(kept, self)
       sink.publish(snapshot(.finished, purity: true), self)
     }
   }

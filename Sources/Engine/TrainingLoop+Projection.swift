@@ -60,7 +60,9 @@ extension TrainingLoop {
     return ProjectionSink(
       publish: { engine.publishProjection($0, from: $1) },
       failed: { engine.publishMessage($0) },
-      keep: { reference in engine.projectionReference.withLock { $0 = reference } })
+      keep: { reference, job in
+        engine.projectionReference.withLock { if !job.isCancelled { $0 = reference } }
+      })
   }
 
   /// Every variant's features, or nil when reading them failed (logged) or Esc cancelled the

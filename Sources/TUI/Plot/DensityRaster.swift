@@ -1,10 +1,10 @@
 import Foundation
 
 /// Points binned into the cells of a plot, each cell shaded by how many fell in it, so that a
-/// dense cluster does not look like a sparse one (a plain scatter saturates at one dot per point
-/// and draws 50 points and 5,000 alike once the dots fill a cell). A cell shows 1 to 8 dots of a
-/// braille cell (or an ASCII ramp character): one point, one dot, up to 8 points; above that the
-/// levels grow with log(count) up to `fullCount`, the count of the densest cells.
+/// dense cluster does not look like a sparse one (a plain scatter draws 50 points and 5,000
+/// alike once their dots fill a cell). A cell shows 1 to 8 dots of a braille cell (or an ASCII
+/// ramp character): one point is one dot, and the dots grow with log(count) up to all eight at
+/// `fullCount`, the count of the densest cells (at least 8).
 /// The cell's colour is the class most of its points belong to.
 public struct DensityRaster: Sendable {
   public static let levels = 8
