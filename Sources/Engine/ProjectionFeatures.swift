@@ -49,9 +49,10 @@ extension Pretrainer {
   }
 
   /// Features of `size`: `.points(n)` reads pairs in `projectionPairOrder`, 256 at a time, until
-  /// n points are read, and keeps the first n. `progress` hears the points read so far.
+  /// n points are read, and keeps the first n. `progress` hears the points read so far after
+  /// each chunk; what it throws (a cancellation) ends the reading.
   public func projectionFeatures(
-    _ kind: FeatureKind, size: ProjectionSize, progress: (Int) -> Void = { _ in }
+    _ kind: FeatureKind, size: ProjectionSize, progress: (Int) throws -> Void = { _ in }
   ) throws -> ProjectionFeatures {
     switch size {
     case .pairs(let count):
@@ -71,7 +72,7 @@ extension Pretrainer {
         taken.values += read.values
         taken.labels += read.labels
         pairs += chunk
-        progress(min(taken.labels.count, target))
+        try progress(min(taken.labels.count, target))
       }
       return ProjectionFeatures(
         features: taken.prefix(target), pairs: pairs, isShort: taken.labels.count < target)

@@ -1,4 +1,5 @@
 import Formatting
+import VLP
 
 /// Where a projection job stands: what the projection screen's progress bar and `vlp tsne`'s
 /// progress line show.
@@ -51,8 +52,8 @@ public struct ProjectionProgress: Sendable, Equatable {
       let noun = phase == .placing || phase == .features ? "points" : "iteration"
       parts.append(
         noun == "points"
-          ? "\(Self.grouped(done))/\(Self.grouped(total)) points"
-          : "iteration \(Self.grouped(done))/\(Self.grouped(total))")
+          ? "\(grouped(done))/\(grouped(total)) points"
+          : "iteration \(grouped(done))/\(grouped(total))")
     }
     var time = DurationFormat.text(elapsed)
     if let secondsLeft, isRunning { time += ", \(DurationFormat.text(secondsLeft)) left" }
@@ -64,16 +65,5 @@ public struct ProjectionProgress: Sendable, Equatable {
   public static func secondsLeft(done: Int, total: Int, seconds: Double) -> Double? {
     guard done > 0, total >= done else { return nil }
     return seconds / Double(done) * Double(total - done)
-  }
-
-  /// `50,000`: thousands grouped by commas, as the progress lines print counts.
-  public static func grouped(_ value: Int) -> String {
-    let digits = String(value.magnitude)
-    var out = ""
-    for (index, digit) in digits.enumerated() {
-      if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
-      out.append(digit)
-    }
-    return (value < 0 ? "-" : "") + out
   }
 }

@@ -75,7 +75,9 @@ extension TrainingLoop {
       ?? .pairs(engine.options.projectionPairs)
     let start = Date()
     let total = engine.options.projectionPoints ?? 0
-    func say(_ done: Int, variant: String) {
+    func say(_ done: Int, variant: String) throws {
+      // Esc while the features are read: stop reading (they would be thrown away).
+      if engine.isProjectionCancelled(id) { throw CancellationError() }
       var progress = ProjectionProgress(
         phase: .features, variant: variant, done: done, total: total,
         elapsed: Date().timeIntervalSince(start))
@@ -86,7 +88,7 @@ extension TrainingLoop {
     do {
       var inputs: [ProjectionInput] = []
       for variant in run.variants {
-        say(0, variant: variant.name)
+        try say(0, variant: variant.name)
         let read: ProjectionFeatures
         if let pairs {
           read = ProjectionFeatures(
@@ -94,7 +96,7 @@ extension TrainingLoop {
             isShort: false)
         } else {
           read = try variant.trainer.projectionFeatures(kind, size: size) {
-            say($0, variant: variant.name)
+            try say($0, variant: variant.name)
           }
         }
         taken = read.pairs
@@ -103,6 +105,8 @@ extension TrainingLoop {
       if engine.isProjectionCancelled(id) { return nil }
       followedStep = run.step
       return (inputs, taken)
+    } catch is CancellationError {
+      return nil
     } catch {
       run.log.write("projection failed: \(error)")
       engine.publishMessage("projection failed: \(error)")

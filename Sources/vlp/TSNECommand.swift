@@ -235,7 +235,7 @@ enum TSNECommand {
     let start = Date()
     if !quiet {
       progress(
-        "\(ProjectionProgress.grouped(rows)) points x \(columns) dimensions: affinities"
+        "\(grouped(rows)) points x \(columns) dimensions: affinities"
           + " (neighbour search, perplexity calibration)")
     }
     var tsne = try TSNE(data: values, count: rows, dimensions: columns, options: options)

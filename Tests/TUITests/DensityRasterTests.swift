@@ -58,8 +58,9 @@ import Testing
     points.append(ScatterPoint(x: 0, y: 0, classIndex: 1))
     points.append(ScatterPoint(x: 0, y: 20, classIndex: 1))
     let scatter = DensityScatter(
-      points: points, classes: [ScatterClass(name: "dense"), ScatterClass(name: "sparse")],
-      legend: .hidden)
+      Scatter(
+        points: points, classes: [ScatterClass(name: "dense"), ScatterClass(name: "sparse")],
+        legend: .hidden))
     let canvas = Canvas(width: 30, height: 10, theme: .unicodeTrueColor)
     scatter.draw(into: canvas.root)
     let glyphs = canvas.lines().joined().unicodeScalars.filter { $0.value >= 0x2801 && $0.value <= 0x28FF }

@@ -54,12 +54,12 @@ struct ProjectionState {
       let inside = region.region(rect).frame(title: glyphs.text(Self.title(panel, projection)))
       let plot = Layout.rows(inside.bounds, [.fill(), .fixed(1)])
       Self.scatter(panel, kind: projection.kind).draw(into: inside.region(plot[0]))
-      let count = ProjectionProgress.grouped(panel.labels.count) + " points"
+      let count = grouped(panel.labels.count) + " points"
       let purityText = panel.purity.map { String(format: " · kNN class purity (k=10): %.2f", $0) }
         ?? ""
       inside.region(plot[1]).put(text: " " + count + purityText, at: Point(x: 0, y: 0), style: region.theme.dim)
     }
-    if projection.panels.isEmpty {
+    if projection.panels.isEmpty, projection.progress.isRunning {
       region.region(rows[0]).put(
         text: glyphs.text(" the map appears once the affinities are computed…"), at: Point(x: 1, y: 1),
         style: region.theme.dim)
@@ -74,7 +74,7 @@ struct ProjectionState {
     let when = projection.referenceStep.map { "step \(projection.step) placed into the map of step \($0)" }
       ?? "step \(projection.step)"
     region.region(rows[2]).put(
-      text: glyphs.text(" \(what) at \(when) · r from scratch · p place · f features"),
+      text: glyphs.text(" \(what) at \(when)"),
       at: Point(x: 0, y: 0), style: region.theme.dim)
   }
 
@@ -126,6 +126,6 @@ struct ProjectionState {
       ? (dot: "region", ring: "word")
       : panel.labels.contains { $0.modality == .pair }
         ? (dot: "fused pair [CLS]", ring: "") : (dot: "image", ring: "caption")
-    return DensityScatter(points: points, classes: classes, markerNames: markerNames)
+    return DensityScatter(Scatter(points: points, classes: classes, markerNames: markerNames))
   }
 }

@@ -4,26 +4,20 @@
 /// there are at most `ringLimit` of them; beyond that they are counted like the others, since
 /// thousands of rings would hide the map.
 public struct DensityScatter: Sendable {
-  public var points: [ScatterPoint]
-  public var classes: [ScatterClass]
-  /// Legend names of the two marker kinds, e.g. ("region", "word"); nil leaves them out.
-  public var markerNames: (dot: String, ring: String)?
-  public var padding: Double
-  public var legend: LegendPlacement
+  /// The points, classes, marker names, padding and legend placement, as a plain scatter has.
+  public var scatter: Scatter
   public var ringLimit: Int
 
-  public init(
-    points: [ScatterPoint], classes: [ScatterClass],
-    markerNames: (dot: String, ring: String)? = nil, padding: Double = 0.05,
-    legend: LegendPlacement = .automatic, ringLimit: Int = 400
-  ) {
-    self.points = points
-    self.classes = classes
-    self.markerNames = markerNames
-    self.padding = padding
-    self.legend = legend
+  public init(_ scatter: Scatter, ringLimit: Int = 400) {
+    self.scatter = scatter
     self.ringLimit = ringLimit
   }
+
+  public var points: [ScatterPoint] { scatter.points }
+  public var classes: [ScatterClass] { scatter.classes }
+  public var markerNames: (dot: String, ring: String)? { scatter.markerNames }
+  var padding: Double { scatter.padding }
+  var legend: LegendPlacement { scatter.legend }
 
   public func draw(into region: CanvasRegion) {
     let theme = region.theme
@@ -35,7 +29,7 @@ public struct DensityScatter: Sendable {
       return
     }
     let ringCount = visible.reduce(0) { $0 + ($1.marker == .ring ? 1 : 0) }
-    let drawsRings = ringCount <= ringLimit
+    let drawsRings = ringCount > 0 && ringCount <= ringLimit
     guard let xData = ValueRange.enclosing(visible.map(\.x)),
       let yData = ValueRange.enclosing(visible.map(\.y))
     else {
