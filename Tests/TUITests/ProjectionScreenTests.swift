@@ -57,6 +57,9 @@ import Testing
       return canvas.lines().joined(separator: "\n")
     }
     #expect(text().contains("[███████░░░░░░░░░░░░░] optimising · iteration 700/2,000 · 14s, 26s left · Esc cancels"))
+    let narrow = Canvas(width: 80, height: 24, theme: .unicodeMonochrome)
+    workbench.draw(into: narrow)
+    #expect(narrow.lines().joined().contains("[████░░░░░░░░░] optimising · iteration 700/2,000 · 14s, 26s left · Esc cancels"))
     engine.cancelProjection()
     #expect(text().contains("cancelled · r starts from scratch"))
   }

@@ -57,7 +57,7 @@ struct ProjectionState {
       let count = grouped(panel.labels.count) + " points"
       let purityText = panel.purity.map { String(format: " · kNN class purity (k=10): %.2f", $0) }
         ?? ""
-      inside.region(plot[1]).put(text: " " + count + purityText, at: Point(x: 0, y: 0), style: region.theme.dim)
+      inside.region(plot[1]).put(text: glyphs.text(" " + count + purityText), at: Point(x: 0, y: 0), style: region.theme.dim)
     }
     if projection.panels.isEmpty, projection.progress.isRunning {
       region.region(rows[0]).put(

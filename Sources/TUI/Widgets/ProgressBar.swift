@@ -4,7 +4,8 @@
 public struct ProgressBar: Sendable {
   public var fraction: Double?
   public var text: String
-  /// Columns of the bar itself, brackets excluded (narrower when the region is).
+  /// Columns of the bar itself, brackets excluded (at most a sixth of the region's width, so
+  /// the text fits beside it on 80 columns).
   public var barWidth: Int
 
   public init(fraction: Double?, text: String, barWidth: Int = 20) {
@@ -15,7 +16,7 @@ public struct ProgressBar: Sendable {
     let theme = region.theme
     var x = 0
     if let fraction, region.width >= 24 {
-      let width = min(barWidth, region.width / 3)
+      let width = min(barWidth, region.width / 6)
       let filled = Int((min(max(fraction, 0), 1) * Double(width)).rounded(.down))
       let (full, empty): (Unicode.Scalar, Unicode.Scalar) =
         theme.glyphs.isUnicode ? ("█", "░") : ("#", "-")
