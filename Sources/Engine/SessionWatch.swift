@@ -85,7 +85,7 @@ extension TrainingLoop {
       if let request = requests.probe { answer(request, run) }
       if let request = requests.attention { answerAttention(request, run) }
       if let request = requests.projection {
-        startProjection(id: request.id, kind: request.kind, run)
+        startProjection(id: request.id, kind: request.kind, mode: request.mode, run)
       }
       if Date().timeIntervalSince(lastPoll) >= 1 {
         lastPoll = Date()
@@ -119,6 +119,7 @@ extension TrainingLoop {
           loadedCheckpoint = latest
           do {
             try run.restoreCheckpoint(at: latest)
+            followCheckpoint(run)
           } catch {
             note = "watching: \(who); cannot load the checkpoint at step \(latest): \(error)"
           }

@@ -27,7 +27,12 @@ public final class TrainingEngine: @unchecked Sendable {
     public var evaluateAtEnd = true
     /// Held-out pairs whose features a projection shows.
     public var projectionPairs = 60
+    /// Points a projection shows instead (pairs taken held-out first, then the others, until
+    /// this many points: `vlp tui --projection-points`); nil: `projectionPairs` pairs.
+    public var projectionPoints: Int?
     public var projectionOptions = TSNEOptions()
+    /// Place each new checkpoint's features into the finished map (until Esc cancels).
+    public var projectionFollowsCheckpoints = true
     /// Watch a session that another process trains: no lock, no training, no writes; the
     /// curves and evaluations follow its files, probes and projections use its checkpoints.
     public var watching: SessionLockHolder?
@@ -43,7 +48,10 @@ public final class TrainingEngine: @unchecked Sendable {
     var evaluate = false
     var evaluationEvery: Int?
     var probe: (id: Int, variant: String, pairIndex: Int, maskedWords: Set<Int>)?
-    var projection: (id: Int, kind: FeatureKind)?
+    var projection: (id: Int, kind: FeatureKind, mode: ProjectionMode)?
+    /// Projection requests up to this number were cancelled (Esc).
+    var projectionsCancelledThrough = 0
+    var projectionFollowsCheckpoints = true
     var attention: (id: Int, variant: String, map: AttentionMapRequest)?
     var nextRequestID = 1
   }
@@ -56,6 +64,10 @@ public final class TrainingEngine: @unchecked Sendable {
   private let published: Mutex<EngineSnapshot>
   private let done = DispatchSemaphore(value: 0)
   private let started = Atomic<Bool>(false)
+  /// The projection job running now (for Esc, from the interface's thread).
+  let runningProjection = Mutex<ProjectionJob?>(nil)
+  /// The finished map that new checkpoints' features are placed into.
+  let projectionReference = Mutex<ProjectionReference?>(nil)
   /// This engine's hold on the session (nil when watching); released when its thread ends.
   let lock: SessionLock?
   /// A note when the lock file named a holder that was killed (for the user and run.log).
@@ -70,6 +82,7 @@ public final class TrainingEngine: @unchecked Sendable {
     // After the configuration: a bad session.json is reported before anyone else's lock.
     lock = options.watching == nil ? try SessionLock(folder: folder) : nil
     requests.running = !options.startPaused
+    requests.projectionFollowsCheckpoints = options.projectionFollowsCheckpoints
     let first = definition.variants[0].configuration
     published = Mutex(
       EngineSnapshot(
@@ -117,13 +130,53 @@ public final class TrainingEngine: @unchecked Sendable {
     }
   }
 
-  /// Takes features from the current weights and starts a t-SNE of them; it animates in
-  /// `snapshot.projection`.
+  /// Takes features from the current weights and starts a t-SNE of them from scratch; it
+  /// animates in `snapshot.projection`, and later checkpoints' features are placed into it.
   @discardableResult
-  public func project(_ kind: FeatureKind) -> Int {
+  public func project(_ kind: FeatureKind) -> Int { requestProjection(kind, .layout) }
+
+  /// Places the current weights' features into the finished map of `kind` (a new layout when
+  /// there is none), and follows the checkpoints again after a cancel.
+  @discardableResult
+  public func placeIntoMap(_ kind: FeatureKind) -> Int { requestProjection(kind, .place) }
+
+  private func requestProjection(_ kind: FeatureKind, _ mode: ProjectionMode) -> Int {
     change { requests in
       defer { requests.nextRequestID += 1 }
-      requests.projection = (requests.nextRequestID, kind)
+      requests.projection = (requests.nextRequestID, kind, mode)
+      requests.projectionFollowsCheckpoints = options.projectionFollowsCheckpoints
+      return requests.nextRequestID
+    }
+  }
+
+  /// Esc: stops the projection under way (its thread ends at its next check), drops one not
+  /// yet started, stops following the checkpoints, and shows "cancelled" at once.
+  public func cancelProjection() {
+    change { requests in
+      requests.projection = nil
+      requests.projectionsCancelledThrough = requests.nextRequestID - 1
+      requests.projectionFollowsCheckpoints = false
+    }
+    runningProjection.withLock { $0?.cancel() }
+    published.withLock {
+      guard var projection = $0.projection, projection.progress.isRunning else { return }
+      projection.progress.phase = .cancelled
+      projection.progress.secondsLeft = nil
+      $0.projection = projection
+      $0.generation += 1
+    }
+  }
+
+  /// Whether Esc cancelled request `id` (checked before a job starts).
+  func isProjectionCancelled(_ id: Int) -> Bool {
+    change { $0.projectionsCancelledThrough >= id }
+  }
+
+  /// A request number for a projection the training thread starts itself (a new checkpoint).
+  func takeProjectionRequestID() -> Int? {
+    change { requests in
+      guard requests.projectionFollowsCheckpoints else { return nil }
+      defer { requests.nextRequestID += 1 }
       return requests.nextRequestID
     }
   }
@@ -188,11 +241,30 @@ public final class TrainingEngine: @unchecked Sendable {
     }
   }
 
-  func publishProjection(_ projection: ProjectionSnapshot) {
+  /// `job`: the job that computed it; nothing is published once it is cancelled (checked under
+  /// the lock that `cancelProjection` publishes "cancelled" under).
+  func publishProjection(_ projection: ProjectionSnapshot, from job: ProjectionJob? = nil) {
     published.withLock {
+      if let job, job.isCancelled { return }
       // An older request finishing late must not replace a newer one.
       if let current = $0.projection, current.request > projection.request { return }
       $0.projection = projection
+      $0.generation += 1
+    }
+  }
+
+  /// The features phase, before a job exists: the map shown so far stays (of the same kind).
+  func publishProjectionProgress(
+    _ progress: ProjectionProgress, request: Int, kind: FeatureKind, step: Int
+  ) {
+    published.withLock {
+      if let current = $0.projection, current.request > request { return }
+      var next =
+        $0.projection
+        ?? ProjectionSnapshot(request: request, kind: kind, step: step, panels: [], isFinished: false)
+      if next.kind != kind { (next.panels, next.step, next.kind) = ([], step, kind) }
+      (next.request, next.isFinished, next.progress) = (request, false, progress)
+      $0.projection = next
       $0.generation += 1
     }
   }

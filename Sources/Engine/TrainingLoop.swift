@@ -16,6 +16,8 @@ final class TrainingLoop {
   var lastFlush = Date()
   var probe: ProbeResult?
   var projection: ProjectionJob?
+  /// The checkpoint step whose features were last placed into the map (or laid out).
+  var followedStep: Int?
   var referenceLevels: [[ReferenceLevel]] = []
   var dataViews: [SessionDataView] = []
 
@@ -99,6 +101,7 @@ final class TrainingLoop {
         try run.saveCheckpoints()
       }
       if reached { run.log.write("reached the target step \(step)") }
+      if run.lastCheckpointStep == step { followCheckpoint(run) }
       state = reached ? .finished : (paused ? .paused : .running)
       rate.record(step: step, at: Date())
     } catch {
@@ -129,7 +132,9 @@ final class TrainingLoop {
     }
     if let request = requests.probe { answer(request, run) }
     if let request = requests.attention { answerAttention(request, run) }
-    if let request = requests.projection { startProjection(id: request.id, kind: request.kind, run) }
+    if let request = requests.projection {
+      startProjection(id: request.id, kind: request.kind, mode: request.mode, run)
+    }
   }
 
   func answer(
@@ -150,29 +155,6 @@ final class TrainingLoop {
     } catch {
       run.log.write("probe failed: \(error)")
     }
-  }
-
-  func startProjection(id: Int, kind: FeatureKind, _ run: SessionRun) {
-    projection?.cancel()
-    let engine = self.engine
-    let inputs: [ProjectionInput]
-    do {
-      inputs = try run.variants.map {
-        ProjectionInput(
-          variant: $0.name,
-          features: try $0.trainer.projectionFeatures(kind, pairs: engine.options.projectionPairs))
-      }
-    } catch {
-      run.log.write("projection failed: \(error)")
-      return
-    }
-    let job = ProjectionJob()
-    projection = job
-    job.start(
-      request: id, kind: kind, step: run.step, inputs: inputs,
-      options: engine.options.projectionOptions,
-      publish: { engine.publishProjection($0) },
-      failed: { engine.publishMessage($0) })
   }
 
   func flush(_ run: SessionRun) {

@@ -14,13 +14,18 @@ enum TSNECommand {
                     [--neighbours exact|approximate|auto] [--theta 0.5]
                     [--exaggeration 1] [--early-exaggeration 12] [--learning-rate auto]
                     [--init pca|random|FILE.npy] [--seed S] [--threads N] [--quiet]
-           vlp tsne SESSION --features tokens|cls --out FILE.csv|FILE.svg [--pairs 100]
-                    [--variant NAME] [--checkpoint FILE] [the t-SNE options above]
+           vlp tsne SESSION --features tokens|cls --out FILE.csv|FILE.svg
+                    [--pairs 100 | --points N] [--variant NAME] [--checkpoint FILE]
+                    [the t-SNE options above]
       SESSION    a name under sessions/ or a session folder's path: its latest checkpoint's
                  learned features of the first --pairs clean held-out pairs; tokens = object
                  regions/patches and words (coloured by object class, words hollow: Oscar's
                  Fig. 4), cls = one embedding per image and caption. With several variants,
                  one file per variant (FILE-VARIANT.svg) unless --variant picks one.
+      --points   N points instead of --pairs: pairs are read held-out first, then validation,
+                 the other test pairs and the training pairs, until N points (50,000 and more:
+                 the approximate neighbours and Barnes-Hut/FFT are chosen by size); fewer when
+                 the data has fewer, with a notice
       --input    points x dimensions: a 2-D .npy (float32/float64) or CSV (optional header row)
       --labels   one label per point (.npy, or text with one label per line): colours the SVG
                  and adds a label column to the CSV
@@ -30,9 +35,12 @@ enum TSNECommand {
                  (NN-descent, seeded by --seed) from there
       --exaggeration  P x this after the early-exaggeration phase (2-4 for large sets)
       --init     pca (default), random (from --seed), or a points x 2 .npy used as given
-      --quiet    no progress lines on standard error
+      --quiet    no progress lines on standard error (otherwise: the phase, the iteration
+                 and the time left, every 50 iterations)
       Memory: the input twice (as read, and centred) plus about 1 KB per point at
       perplexity 30 while the approximate neighbours are searched (docs/projection.md).
+      With SESSION, the model besides, and the features: points x the model's width in
+      float32 (50,000 x 256: 51 MB); 50,000 points stay well under 1 GB in all.
     """
 
   static let benchUsage = """
@@ -80,14 +88,14 @@ enum TSNECommand {
       valueOptions: [
         "input", "labels", "perplexity", "iterations", "method", "theta", "seed", "threads", "out",
         "features", "pairs", "variant", "checkpoint", "neighbours", "exaggeration",
-        "early-exaggeration", "learning-rate", "init",
+        "early-exaggeration", "learning-rate", "init", "points",
       ],
       flagOptions: ["quiet"])
     guard parsed.positionals.isEmpty else {
       try sessionProjection(parsed)
       return
     }
-    for name in ["features", "pairs", "variant", "checkpoint"] where parsed.options[name] != nil {
+    for name in ["features", "pairs", "points", "variant", "checkpoint"] where parsed.options[name] != nil {
       throw CommandLineArguments.UsageError(description: "--\(name) needs a SESSION")
     }
     guard let input = parsed.options["input"], let out = parsed.options["out"] else {
@@ -141,7 +149,14 @@ enum TSNECommand {
     }
     let options = try self.options(parsed)
     let threads = try threadCount(parsed)
-    let pairs = try parsed.integers("pairs", default: [100])[0]
+    if parsed.options["pairs"] != nil, parsed.options["points"] != nil {
+      throw CommandLineArguments.UsageError(description: "--pairs and --points exclude each other")
+    }
+    let size: ProjectionSize =
+      parsed.options["points"] != nil
+      ? .points(try parsed.integers("points", default: [])[0])
+      : .pairs(try parsed.integers("pairs", default: [100])[0])
+    let quiet = parsed.flags.contains("quiet")
     let weights = try SessionWeights(
       folder: folder, checkpoint: parsed.options["checkpoint"].map { URL(fileURLWithPath: $0) })
     var variants = weights.variants
@@ -154,7 +169,25 @@ enum TSNECommand {
     }
     try ComputeSettings.withThreadCount(threads) {
       for variant in variants {
-        let features = try variant.trainer.projectionFeatures(kind, pairs: pairs)
+        let start = Date()
+        var lastLine = start
+        let read = try variant.trainer.projectionFeatures(kind, size: size) { done in
+          // About one line a second, and the last.
+          guard !quiet, case .points(let total) = size,
+            Date().timeIntervalSince(lastLine) >= 1 || done >= total
+          else { return }
+          lastLine = Date()
+          progress(
+            ProjectionProgress(
+              phase: .features, variant: variant.name, done: done, total: total,
+              elapsed: Date().timeIntervalSince(start)))
+        }
+        if read.isShort, case .points(let asked) = size {
+          progress(
+            "note: \(folder.name) has \(read.features.labels.count) \(kind.rawValue) points in all"
+              + " (\(read.pairs.count) pairs), fewer than --points \(asked): all of them are mapped")
+        }
+        let features = read.features
         var variantOptions = options.fitted(toPoints: features.labels.count)
         try readInitialEmbedding(parsed, points: features.labels.count, into: &variantOptions)
         let path = variants.count > 1 ? suffixed(out, variant.name) : out
@@ -169,7 +202,7 @@ enum TSNECommand {
             }
           },
           title: "\(folder.name) [\(variant.name)] step \(variant.trainer.step): \(kind.rawValue) features",
-          out: path, options: variantOptions, quiet: parsed.flags.contains("quiet"))
+          out: path, options: variantOptions, quiet: quiet)
       }
     }
   }
@@ -200,22 +233,29 @@ enum TSNECommand {
   ) throws {
     let lowered = out.lowercased()
     let start = Date()
+    if !quiet {
+      progress(
+        "\(grouped(rows)) points x \(columns) dimensions: affinities"
+          + " (neighbour search, perplexity calibration)")
+    }
     var tsne = try TSNE(data: values, count: rows, dimensions: columns, options: options)
     if !quiet {
       progress(
-        "\(rows) points x \(columns) dimensions, \(tsne.method.rawValue), "
+        "\(tsne.method.rawValue), "
           + String(format: "affinities in %.2f s", Date().timeIntervalSince(start)))
     }
     let optimisationStart = Date()
     while !tsne.isFinished {
       tsne.step(iterations: options.checkInterval)
-      if !quiet, let kl = tsne.klDivergence {
+      if !quiet {
+        let done = tsne.isFinished ? options.iterations : tsne.iteration
         let elapsed = Date().timeIntervalSince(optimisationStart)
-        let left = elapsed / Double(tsne.iteration) * Double(options.iterations - tsne.iteration)
-        progress(
-          (tsne.isExaggerating ? "early exaggeration" : "optimising")
-            + "  iteration \(tsne.iteration)/\(options.iterations)  KL \(String(format: "%.4f", kl))"
-            + String(format: "  %.1f s, about %.0f s left", elapsed, left.rounded(.up)))
+        let state = ProjectionProgress(
+          phase: tsne.isExaggerating ? .exaggerating : .optimising, done: done,
+          total: options.iterations, elapsed: elapsed,
+          secondsLeft: ProjectionProgress.secondsLeft(
+            done: done, total: options.iterations, seconds: elapsed))
+        progress(state.summary + (tsne.klDivergence.map { String(format: " · KL %.4f", $0) } ?? ""))
       }
     }
     let text =
@@ -246,6 +286,8 @@ enum TSNECommand {
   private static func progress(_ line: String) {
     FileHandle.standardError.write(Data("tsne: \(line)\n".utf8))
   }
+
+  private static func progress(_ state: ProjectionProgress) { progress(state.summary) }
 
   private static func options(_ parsed: CommandLineArguments) throws -> TSNEOptions {
     var options = TSNEOptions()

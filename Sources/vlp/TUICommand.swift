@@ -7,7 +7,8 @@ import TUICurses
 /// starts (or resumes) its training at once; quitting saves the run.
 enum TUICommand {
   static let usage = """
-    usage: vlp [tui [SESSION]] [--paused] [--threads N] [--set key=value ...]
+    usage: vlp [tui [SESSION]] [--paused] [--threads N] [--projection-points N]
+               [--set key=value ...]
       Opens the terminal workbench on SESSION (a name under sessions/ or a session folder's
       path; default: default) and trains it live,
       resuming from its latest checkpoint. --paused opens it paused (Space starts). ? inside
@@ -15,12 +16,14 @@ enum TUICommand {
       `vlp run SESSION`. A session that another process trains (`vlp run`, another workbench)
       opens as a live view: its curves and evaluations follow the files, the status line names
       the process, and nothing is trained or written here. Ctrl-Z suspends the workbench, and
-      training with it (the process is stopped); `fg` resumes both.
+      training with it (the process is stopped); `fg` resumes both. --projection-points N:
+      the projection screen maps N points (held-out pairs first, then the others; 50,000 and
+      more run in the background), instead of the tokens of 60 held-out pairs.
     """
 
   static func run(_ arguments: [String]) throws {
     let parsed = try CommandLineArguments(
-      arguments, valueOptions: ["threads", "set"], flagOptions: ["paused"])
+      arguments, valueOptions: ["threads", "set", "projection-points"], flagOptions: ["paused"])
     guard parsed.positionals.count <= 1 else {
       throw CommandLineArguments.UsageError(description: "tui takes at most one SESSION")
     }
@@ -28,6 +31,9 @@ enum TUICommand {
     var options = TrainingEngine.Options()
     options.startPaused = parsed.flags.contains("paused")
     options.threads = try parsed.options["threads"].map { _ in try parsed.integers("threads", default: [])[0] }
+    if parsed.options["projection-points"] != nil {
+      options.projectionPoints = try parsed.integers("projection-points", default: [])[0]
+    }
     let overrides = parsed.repeated["set"] ?? []
     // Everything that can be refused is checked before the terminal changes mode.
     let first = try SessionArgument.named(argument)

@@ -107,6 +107,18 @@ import Testing
     let projected = try String(contentsOf: points, encoding: .utf8).split(separator: "\n")
     #expect(projected.count == 1 + 2 * 5, "an image and a caption point per pair")
     #expect(projected.dropFirst().filter { $0.hasSuffix("(caption)") }.count == 5, "\(projected.prefix(3))")
+
+    // --points: exactly that many, with progress lines (phase, iteration, time left).
+    let many = try Self.vlp(
+      ["tsne", "signal", "--features", "tokens", "--points", "150", "--iterations", "300", "--out", points.path],
+      in: directory)
+    #expect(many.status == 0, "\(many.error)")
+    #expect(try String(contentsOf: points, encoding: .utf8).split(separator: "\n").count == 1 + 150)
+    #expect(many.error.contains("tsne: 150 points x"), "\(many.error)")
+    #expect(many.error.contains("optimising · iteration 300/300 · "), "\(many.error)")
+    let both = try Self.vlp(
+      ["tsne", "signal", "--points", "150", "--pairs", "5", "--out", points.path], in: directory)
+    #expect(both.status == 2 && both.error.contains("--pairs and --points exclude each other"), "\(both.error)")
   }
 
   /// SESSION as shells complete it: a folder's relative path with a trailing slash, or an

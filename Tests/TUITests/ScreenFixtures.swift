@@ -19,6 +19,14 @@ final class FakeEngine: EngineControl, @unchecked Sendable {
     snapshot.state = snapshot.state == .running ? .paused : .running
   }
   func step(_ count: Int) { commands.append("step \(count)") }
+  func placeIntoMap(_ kind: FeatureKind) -> Int {
+    commands.append("place \(kind.rawValue)")
+    return commands.count
+  }
+  func cancelProjection() {
+    commands.append("cancel projection")
+    snapshot.projection?.progress.phase = .cancelled
+  }
   func evaluateNow() { commands.append("evaluate") }
   func setEvaluationEvery(_ steps: Int) {
     commands.append("evaluate every \(steps)")

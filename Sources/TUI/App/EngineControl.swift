@@ -11,6 +11,8 @@ public protocol EngineControl: AnyObject, Sendable {
   func setEvaluationEvery(_ steps: Int)
   @discardableResult func probe(variant: String, pairIndex: Int, maskedWords: Set<Int>) -> Int
   @discardableResult func project(_ kind: FeatureKind) -> Int
+  @discardableResult func placeIntoMap(_ kind: FeatureKind) -> Int
+  func cancelProjection()
   @discardableResult func attend(variant: String, request: AttentionMapRequest) -> Int
 }
 

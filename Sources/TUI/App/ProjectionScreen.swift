@@ -1,16 +1,16 @@
 import Engine
+import Formatting
 import Foundation
 import VLP
 
 /// Screen 4: t-SNE of learned features, one panel per variant side by side (Oscar's Fig. 4:
-/// with tags vs without), coloured by object class, regions or patches filled and words
-/// hollow; it animates while t-SNE iterates on its own thread.
+/// with tags vs without), each cell shaded by how many points fall in it and coloured by its
+/// commonest object class. t-SNE runs on its own thread while training goes on, with a progress
+/// bar that Esc cancels; once a map is finished, each new checkpoint's features are placed into
+/// it (`TSNETransform`), so the points move in one map instead of a new layout per checkpoint.
 struct ProjectionState {
   var kind: FeatureKind = .tokens
   var requested: Int?
-  /// kNN class purity per (request, variant), computed once a projection has finished.
-  var purity: [String: Double] = [:]
-  var purityRequest: Int?
 
   mutating func enter(workbench: Workbench) {
     if requested == nil && workbench.snapshot.projection == nil { recompute(workbench) }
@@ -22,57 +22,88 @@ struct ProjectionState {
     case .features:
       kind = kind == .tokens ? .cls : .tokens
       recompute(workbench)
+    case .placeIntoMap:
+      requested = workbench.engine.placeIntoMap(kind)
+      workbench.say("placing the current weights' features into the map")
     default: break
     }
   }
 
   mutating func recompute(_ workbench: Workbench) {
     requested = workbench.engine.project(kind)
-    purity = [:]
-    workbench.say("t-SNE of the current weights' \(kind == .tokens ? "token" : "[CLS]") features")
+    workbench.say("t-SNE from scratch of the current weights' \(kind == .tokens ? "token" : "[CLS]") features")
   }
 
-  mutating func draw(into region: CanvasRegion, snapshot: EngineSnapshot) {
+  /// Esc while a projection runs: cancels it (true), else Esc goes back (false).
+  static func cancel(workbench: Workbench) -> Bool {
+    guard workbench.snapshot.projection?.progress.isRunning == true else { return false }
+    workbench.engine.cancelProjection()
+    workbench.say("t-SNE cancelled; r starts again, p places the current weights into the map")
+    return true
+  }
+
+  func draw(into region: CanvasRegion, snapshot: EngineSnapshot) {
     let glyphs = region.glyphs
     guard let projection = snapshot.projection else {
       region.put(text: " r computes a t-SNE of the current weights' features", at: Point(x: 1, y: 1), style: region.theme.dim)
       return
     }
-    if projection.isFinished && purityRequest != projection.request {
-      purityRequest = projection.request
-      purity = Dictionary(uniqueKeysWithValues: projection.panels.map {
-        ($0.variant, Self.neighbourPurity(embedding: $0.tsne.embedding, classes: $0.labels.map(\.fineClass)))
-      })
-    }
-    let rows = Layout.rows(region.bounds, [.fill(), .fixed(1)])
+    let rows = Layout.rows(region.bounds, [.fill(), .fixed(1), .fixed(1)])
     let columns = Layout.columns(rows[0], Array(repeating: LayoutSize.fill(), count: max(1, projection.panels.count)))
     for (panel, rect) in zip(projection.panels, columns) {
-      let title = glyphs.text(
-        "\(panel.variant) · t-SNE \(panel.tsne.iteration)/\(panel.tsne.totalIterations)"
-          + (panel.tsne.klDivergence.map { String(format: " · KL %.2f", $0) } ?? ""))
-      let inside = region.region(rect).frame(title: title)
+      let inside = region.region(rect).frame(title: glyphs.text(Self.title(panel, projection)))
       let plot = Layout.rows(inside.bounds, [.fill(), .fixed(1)])
       Self.scatter(panel, kind: projection.kind).draw(into: inside.region(plot[0]))
-      let purityText = purity[panel.variant].map { String(format: "kNN class purity (k=10): %.2f", $0) }
-        ?? glyphs.text("iterating…")
-      inside.region(plot[1]).put(text: " " + purityText, at: Point(x: 0, y: 0), style: region.theme.dim)
+      let count = grouped(panel.labels.count) + " points"
+      let purityText = panel.purity.map { String(format: " · kNN class purity (k=10): %.2f", $0) }
+        ?? ""
+      inside.region(plot[1]).put(text: glyphs.text(" " + count + purityText), at: Point(x: 0, y: 0), style: region.theme.dim)
     }
+    if projection.panels.isEmpty, projection.progress.isRunning {
+      region.region(rows[0]).put(
+        text: glyphs.text(" the map appears once the affinities are computed…"), at: Point(x: 1, y: 1),
+        style: region.theme.dim)
+    }
+    Self.progressBar(projection).draw(into: region.region(rows[1]).region(Rect(x: 1, y: 0, width: rows[1].width - 1, height: 1)))
     let fusedPairs = projection.panels.contains { $0.labels.contains { $0.modality == .pair } }
     let what = projection.kind == .tokens
-      ? "object region/patch (filled) and word (hollow) tokens"
+      ? "object region/patch and word tokens"
       : fusedPairs
         ? "fused pair [CLS] states (Oscar: no unimodal embedding)"
-        : "image (filled) and caption (hollow) embeddings"
-    region.region(rows[1]).put(
-      text: glyphs.text(" \(what) of held-out pairs at step \(projection.step) · r recompute · f features"),
+        : "image and caption embeddings"
+    let when = projection.referenceStep.map { "step \(projection.step) placed into the map of step \($0)" }
+      ?? "step \(projection.step)"
+    region.region(rows[2]).put(
+      text: glyphs.text(" \(what) at \(when)"),
       at: Point(x: 0, y: 0), style: region.theme.dim)
   }
 
-  static func scatter(_ panel: ProjectionPanel, kind: FeatureKind) -> Scatter {
-    var classOrder: [Int] = []
+  static func title(_ panel: ProjectionPanel, _ projection: ProjectionSnapshot) -> String {
+    if projection.referenceStep != nil { return "\(panel.variant) · step \(projection.step)" }
+    return "\(panel.variant) · t-SNE \(panel.tsne.iteration)/\(panel.tsne.totalIterations)"
+      + (panel.tsne.klDivergence.map { String(format: " · KL %.2f", $0) } ?? "")
+  }
+
+  /// The job's phase, count and time left; what Esc does while it runs, what to do once cancelled.
+  static func progressBar(_ projection: ProjectionSnapshot) -> ProgressBar {
+    let progress = projection.progress
+    switch progress.phase {
+    case .finished:
+      return ProgressBar(
+        fraction: nil,
+        text: "done" + (progress.elapsed > 0 ? " in " + DurationFormat.text(progress.elapsed) : ""))
+    case .cancelled:
+      return ProgressBar(fraction: nil, text: "cancelled · r starts from scratch · p places the current weights")
+    default:
+      return ProgressBar(
+        fraction: progress.total > 0 ? progress.fraction : nil, text: progress.summary + " · Esc cancels")
+    }
+  }
+
+  static func scatter(_ panel: ProjectionPanel, kind: FeatureKind) -> DensityScatter {
     var counts: [Int: Int] = [:]
     for label in panel.labels { counts[label.fineClass, default: 0] += 1 }
-    classOrder = counts.keys.sorted { (counts[$0]!, -$0) > (counts[$1]!, -$1) }
+    let classOrder = counts.keys.sorted { (counts[$0]!, -$0) > (counts[$1]!, -$1) }
     // Ten colours: the nine commonest classes, the rest together.
     let shown = Array(classOrder.prefix(9))
     let position = Dictionary(uniqueKeysWithValues: shown.enumerated().map { ($1, $0) })
@@ -81,11 +112,13 @@ struct ProjectionState {
     for label in panel.labels where names[label.fineClass] == nil { names[label.fineClass] = label.className }
     var classes = shown.map { ScatterClass(name: names[$0] ?? "class \($0)") }
     if classOrder.count > shown.count { classes.append(ScatterClass(name: "other")) }
-    let points = panel.labels.enumerated().map { index, label in
-      ScatterPoint(
-        x: Double(panel.tsne.embedding[2 * index]), y: Double(panel.tsne.embedding[2 * index + 1]),
-        classIndex: position[label.fineClass] ?? shown.count,
-        marker: label.modality == .text ? .ring : .dot)
+    let embedding = panel.tsne.embedding
+    let points = panel.labels.indices.compactMap { index -> ScatterPoint? in
+      guard 2 * index + 1 < embedding.count else { return nil }
+      return ScatterPoint(
+        x: Double(embedding[2 * index]), y: Double(embedding[2 * index + 1]),
+        classIndex: position[panel.labels[index].fineClass] ?? shown.count,
+        marker: panel.labels[index].modality == .text ? .ring : .dot)
     }
     // Oscar's [CLS] points are whole pairs (modality .pair), not images and captions.
     let markerNames =
@@ -93,25 +126,6 @@ struct ProjectionState {
       ? (dot: "region", ring: "word")
       : panel.labels.contains { $0.modality == .pair }
         ? (dot: "fused pair [CLS]", ring: "") : (dot: "image", ring: "caption")
-    return Scatter(points: points, classes: classes, markerNames: markerNames)
-  }
-
-  /// The mean fraction of each point's 10 nearest neighbours in the map that share its class.
-  static func neighbourPurity(embedding: [Float], classes: [Int], k: Int = 10) -> Double {
-    let count = classes.count
-    guard count > k else { return 0 }
-    var total = 0.0
-    for i in 0..<count {
-      var distances: [(Float, Int)] = []
-      distances.reserveCapacity(count - 1)
-      for j in 0..<count where j != i {
-        let dx = embedding[2 * i] - embedding[2 * j]
-        let dy = embedding[2 * i + 1] - embedding[2 * j + 1]
-        distances.append((dx * dx + dy * dy, j))
-      }
-      distances.sort { $0.0 < $1.0 }
-      total += Double(distances.prefix(k).filter { classes[$0.1] == classes[i] }.count) / Double(k)
-    }
-    return total / Double(count)
+    return DensityScatter(Scatter(points: points, classes: classes, markerNames: markerNames))
   }
 }

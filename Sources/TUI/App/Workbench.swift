@@ -80,7 +80,9 @@ public final class Workbench {
       return .quit
     case .quitNow: return .quit
     case .help: showingHelp = true
-    case .back: show(.dashboard)
+    case .back:
+      if screen == .projection, ProjectionState.cancel(workbench: self) { return .none }
+      show(.dashboard)
     case .nextScreen: show(screen.next)
     case .previousScreen: show(screen.previous)
     case .showScreen:
@@ -205,7 +207,7 @@ public final class Workbench {
     case .dashboard: dashboard.hint(smoothing: smoothing)
     case .pseudoTargets: "↑/↓ image · ←/→ variant"
     case .maskedTokens: "←/→ word · ↑/↓ sample · m mask · r random 15% · c clear"
-    case .projection: "r recompute · f features"
+    case .projection: "r from scratch · p place · f features · Esc cancels"
     case .compare: "←/→ objective · [ ] smoothing · y log · v evaluate"
     case .sessions: "↑/↓ choose · Enter open · n new from template"
     }

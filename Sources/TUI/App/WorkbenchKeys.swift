@@ -6,9 +6,12 @@ public enum WorkbenchKeys {
   public static let global = KeyTable(
     name: "Global",
     bindings: StandardKeys.global.bindings.map { binding in
-      binding.action == .showScreen
-        ? KeyBinding((1...ScreenID.allCases.count).map { .character(Character(String($0))) }, .showScreen, "go to screen 1-\(ScreenID.allCases.count) (the numbers in the tab bar)")
-        : binding
+      switch binding.action {
+      case .showScreen:
+        KeyBinding((1...ScreenID.allCases.count).map { .character(Character(String($0))) }, .showScreen, "go to screen 1-\(ScreenID.allCases.count) (the numbers in the tab bar)")
+      case .back: KeyBinding(binding.keys, .back, "back, close help, or cancel the t-SNE under way (Projection)")
+      default: binding
+      }
     } + [
       KeyBinding([.space], .togglePause, "pause or resume training"),
     ])
@@ -61,7 +64,8 @@ public enum WorkbenchKeys {
       name: ScreenID.projection.title,
       bindings: [
         step,
-        KeyBinding([.character("r")], .recompute, "recompute the t-SNE from the current weights"),
+        KeyBinding([.character("r")], .recompute, "t-SNE from scratch of the current weights' features (a new layout)"),
+        KeyBinding([.character("p")], .placeIntoMap, "place the current weights' features into the finished map now (and follow the checkpoints again after Esc)"),
         KeyBinding([.character("f")], .features, "token features (regions and words) or [CLS] embeddings"),
       ]),
     KeyTable(

@@ -15,7 +15,7 @@ public enum KeyAction: String, Hashable, Sendable, CaseIterable, CustomStringCon
   // The attention view of the masked-token screen.
   case toggleAttention, wholeCaption, layer, toggleGradCAM, toggleMomentum
   // Projection.
-  case recompute, features
+  case recompute, features, placeIntoMap
   // Sessions.
   case open, create, first, last
   // vlp watch: the tag filter, run selection, tag groups.
