@@ -22,7 +22,8 @@ import Testing
     try FileManager.default.copyItem(at: template.sessionFile, to: folder.sessionFile)
 
     let failed = try ChildProcess.run(
-      ["run", "lockstep", "--steps", "8"], in: work.directory,
+      // No evaluation, whose first result would save a checkpoint at step 4 as the best so far.
+      ["run", "lockstep", "--steps", "8", "--set", "evaluation.every=0"], in: work.directory,
       environment: ["VLP_FAULT_GRADIENT": "b:5"])
     #expect(failed.status == 1, "\(failed.output)\n\(failed.error)")
     // The message names the variant, the first parameter of the optimiser and the step.
@@ -41,7 +42,8 @@ import Testing
     #expect(temporaries(under: folder.url).isEmpty)
 
     // Without the fault the next run resumes from the common checkpoint and reaches the target.
-    let resumed = try ChildProcess.run(["run", "lockstep", "--steps", "6"], in: work.directory)
+    let resumed = try ChildProcess.run(
+      ["run", "lockstep", "--steps", "6", "--set", "evaluation.every=0"], in: work.directory)
     #expect(resumed.status == 0, "\(resumed.error)")
     for variant in ["a", "b", "c"] { #expect(store.steps(variant: variant).last == 6, "\(variant)") }
   }
