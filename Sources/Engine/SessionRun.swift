@@ -68,6 +68,7 @@ final class SessionRun {
         trainer: try Pretrainer(
           configuration: variant.configuration, data: cache.data(for: variant.configuration)))
     }
+    for variant in variants { GradientFaultPoint.arm(variant.trainer, variant: variant.name) }
     guard writable else {
       try restoreCheckpoint(at: store.latestCommonStep(variants: variants.map(\.name)) ?? 0)
       return

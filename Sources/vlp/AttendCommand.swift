@@ -15,7 +15,9 @@ enum AttendCommand {
       --pair N         the held-out pair (1 = the first, as the workbench counts them)
       --word W         a caption word, by position (1-based) or by text; default: the whole caption
       --layer L        ALBEF: the fusion layer of the cross-attention, Oscar: the encoder layer
-                       (1-based; default: half way up, ALBEF's third of six)
+                       (1-based; default: half way up, ALBEF's third of six). Grad-CAM in the
+                       last fusion layer has no per-word map (only [CLS] feeds the ITM head):
+                       there only the whole caption's map, [CLS]'s, is drawn
       --gradcam|--raw  Grad-CAM of the ITM score (ALBEF's default) or the attention itself
                        (Oscar has only --raw)
       --momentum       the momentum (teacher) model instead of the student (ALBEF)
@@ -76,6 +78,9 @@ enum AttendCommand {
       let map = try probe.map(
         AttentionMapRequest(pairIndex: heldOut[pair - 1], layer: layer, method: method, momentum: momentum))
       let word = try wordIndex(parsed.options["word"], words: map.words)
+      if word != nil, let withheld = map.wordMapsWithheld {
+        throw TrainingError.invalidRequest(withheld + " (leave out --word for the whole caption)")
+      }
       let size = try parsed.integers("size", default: [192])[0]
       let image = probe.image(map.pairIndex, size: size)
         ?? RGBImage(width: size, height: size, filledWith: (0.5, 0.5, 0.5))

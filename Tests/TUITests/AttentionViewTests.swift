@@ -8,6 +8,16 @@ import Testing
 /// The Masked tokens screen's attention view: `a` shows the map of the word under the cursor,
 /// `w` the whole caption's, `<` `>` `t` `M` change what is asked, `a` goes back.
 @Suite struct AttentionViewTests {
+  static let boxes = [
+    BoundingBox(x1: 0, y1: 0, x2: 0.5, y2: 0.5), BoundingBox(x1: 0.5, y1: 0.5, x2: 1, y2: 1),
+  ]
+
+  /// The first held-out pair of the fixture and its caption's words.
+  static func heldOutCaption(_ engine: FakeEngine) throws -> (pair: Int, words: [String]) {
+    let pair = try #require(engine.snapshot.variants[0].data.heldOutPairs.first)
+    return (pair, engine.snapshot.variants[0].data.caption(pair).split(separator: " ").map(String.init))
+  }
+
   @Test func keysSwitchTheViewAndItDrawsTheMapItWasGiven() throws {
     let engine = FakeEngine(ScreenFixtures.snapshot())
     let workbench = Workbench(engine: engine, sessionsRoot: try ScreenFixtures.sessionsRoot())
@@ -19,14 +29,10 @@ import Testing
     workbench.draw(into: canvas)
     #expect(canvas.lines().joined().contains("asking the model where it looks"))
 
-    let pair = try #require(engine.snapshot.variants[0].data.heldOutPairs.first)
-    let words = engine.snapshot.variants[0].data.caption(pair).split(separator: " ").map(String.init)
-    let boxes = [
-      BoundingBox(x1: 0, y1: 0, x2: 0.5, y2: 0.5), BoundingBox(x1: 0.5, y1: 0.5, x2: 1, y2: 1),
-    ]
+    let (pair, words) = try Self.heldOutCaption(engine)
     let map = AttentionMap(
       pairIndex: pair, method: .gradCAM, layer: 0, layerCount: 2, momentum: false, words: words,
-      wordMaps: words.indices.map { $0 == 0 ? [0.9, 0.1] : [0.2, 0.4] }, layout: .regions(boxes))
+      wordMaps: words.indices.map { $0 == 0 ? [0.9, 0.1] : [0.2, 0.4] }, layout: .regions(Self.boxes))
     engine.snapshot.attention = AttentionProbeResult(
       request: 1, variant: "fine", step: 300, asked: AttentionMapRequest(pairIndex: pair), map: map)
     workbench.draw(into: canvas)
@@ -52,5 +58,32 @@ import Testing
     _ = workbench.handle(.character("a"))
     #expect(!workbench.masked.showsAttention)
     #expect(engine.commands.last?.hasPrefix("probe") == true, "back to the predictions asks for them")
+  }
+
+  /// Grad-CAM in the last fusion layer: a word's map is withheld with the reason instead of a
+  /// blank picture, and `w` draws the whole caption's ([CLS]'s row).
+  @Test func aWithheldWordMapIsExplainedAndTheCaptionsMapIsDrawn() throws {
+    let engine = FakeEngine(ScreenFixtures.snapshot())
+    let workbench = Workbench(engine: engine, sessionsRoot: try ScreenFixtures.sessionsRoot())
+    defer { try? FileManager.default.removeItem(at: workbench.sessions.root.deletingLastPathComponent()) }
+    _ = workbench.handle(.character("3"))
+    _ = workbench.handle(.character("a"))
+    let (pair, words) = try Self.heldOutCaption(engine)
+    var map = AttentionMap(
+      pairIndex: pair, method: .gradCAM, layer: 0, layerCount: 1, momentum: false, words: words,
+      wordMaps: words.map { _ in [0, 0] }, layout: .regions(Self.boxes))
+    map.wordMapsWithheld = AttentionMapProbe.lastLayerWithheld(layer: 0, layerCount: 1)
+    map.captionMap = [0.7, 0.1]
+    engine.snapshot.attention = AttentionProbeResult(
+      request: 1, variant: "fine", step: 300, asked: AttentionMapRequest(pairIndex: pair), map: map)
+    let canvas = Canvas(width: 100, height: 30, theme: .unicodeMonochrome)
+    workbench.draw(into: canvas)
+    var text = canvas.lines().joined(separator: "\n")
+    #expect(text.contains("no per-word Grad-CAM in fusion layer 1 of 1"), "\(text)")
+    #expect(!text.contains("region 1 ("), "no blank map's weights: \(text)")
+    _ = workbench.handle(.character("w"))
+    workbench.draw(into: canvas)
+    text = canvas.lines().joined(separator: "\n")
+    #expect(text.contains("whole caption") && text.contains("0.700  region 1"), "\(text)")
   }
 }

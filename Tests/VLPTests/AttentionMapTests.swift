@@ -136,11 +136,28 @@ private struct GradCAMFixture: Decodable {
       let last = try probe.map(AttentionMapRequest(pairIndex: pair, layer: 1, method: .gradCAM))
       #expect(last.wordMaps.flatMap { $0 }.allSatisfy { $0 == 0 })
       #expect(last.note != nil)
+      // There the words' maps are withheld with the reason, and the caption's map is [CLS]'s row.
+      #expect(last.wordMapsWithheld?.contains("fusion layer 2 of 2") == true)
+      let caption = try #require(last.captionMap)
+      #expect(caption.count == tokens && caption.allSatisfy { $0 >= 0 } && caption.contains { $0 > 0 })
+      #expect(last.imageWeights(word: nil) == caption)
+      #expect(cam.wordMapsWithheld == nil && cam.captionMap == nil)
+      #expect(try probe.map(AttentionMapRequest(pairIndex: pair, layer: 1, method: .raw)).wordMapsWithheld == nil)
+      #expect(throws: TrainingError.self) {
+        try probe.pointingGame(pairs: [pair], layer: 1, method: .gradCAM)
+      }
       #expect(trainer.model.parameters.allSatisfy { $0.grad == nil })
     }
     #expect(throws: TrainingError.self) {
       try probe.map(AttentionMapRequest(pairIndex: pair, layer: probe.layerCount, method: .raw))
     }
+  }
+
+  @Test func perWordGradCAMInTheLastLayerIsRefusedWithTheWayOut() {
+    let one = AttentionMapProbe.lastLayerWithheld(layer: 0, layerCount: 1)
+    #expect(one.contains("fusion layer 1 of 1") && one.contains("model.fusionLayers >= 2"), "\(one)")
+    let two = AttentionMapProbe.lastLayerWithheld(layer: 1, layerCount: 2)
+    #expect(two.contains("fusion layer 2 of 2") && two.contains("(1-1)"), "\(two)")
   }
 
   @Test func defaultLayerIsHalfWayUpAsALBEFsThirdOfSix() {

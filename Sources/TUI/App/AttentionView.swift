@@ -54,6 +54,16 @@ struct AttentionView {
       return
     }
     let word = wholeCaption ? nil : min(cursor, max(0, map.words.count - 1))
+    if word != nil, let withheld = map.wordMapsWithheld {
+      // Say why instead of drawing a blank map (Grad-CAM in the last fusion layer).
+      let width = max(8, region.width - 2)
+      let lines = TextBlock.wrap(withheld, width: width)
+        + TextBlock.wrap(glyphs.text("w: the whole caption ([CLS]'s map) · t: raw attention"), width: width)
+      for (row, line) in lines.enumerated() where row < region.height {
+        region.put(text: line, at: Point(x: 1, y: row), style: region.theme.key, maxWidth: width)
+      }
+      return
+    }
     let weights = map.imageWeights(word: word)
     let what = word.map { "“\(map.words[safe: $0] ?? "")”" } ?? "whole caption"
     let title = glyphs.text(what)

@@ -27,6 +27,8 @@ public struct EvaluationConfiguration: Sendable, Equatable {
   public var retrievalPairs = 200
   /// ALBEF: re-rank this many ITC candidates by ITM (0 = ITC only).
   public var rerank = 16
+  /// What the re-ranking sorts by: the ITM head alone (ALBEF) or ITM plus ITC (BLIP).
+  public var rerankScore = RerankScore.itm
   /// Pairs scored for MLM, ITM and polluted-tag accuracy.
   public var accuracyPairs = 256
   /// k of the kNN class purity of region and word features over the retrieval pairs
@@ -178,7 +180,7 @@ extension TrainingConfiguration: Codable {
 
 extension EvaluationConfiguration: Codable {
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case every, retrievalPairs, rerank, accuracyPairs, purityNeighbours
+    case every, retrievalPairs, rerank, rerankScore, accuracyPairs, purityNeighbours
   }
 
   public init(from decoder: any Decoder) throws {
@@ -187,6 +189,7 @@ extension EvaluationConfiguration: Codable {
     try c.read(&every, .every)
     try c.read(&retrievalPairs, .retrievalPairs)
     try c.read(&rerank, .rerank)
+    try c.read(&rerankScore, .rerankScore)
     try c.read(&accuracyPairs, .accuracyPairs)
     try c.read(&purityNeighbours, .purityNeighbours)
     try c.check(every, 0...100_000_000, .every)

@@ -111,14 +111,22 @@ struct ALBEFEvaluation {
     let rows = max(1, batch.masked.targets.count)
     return EvaluationReport(
       step: step, retrievalPairs: n, retrieval: retrieval,
-      retrievalScore: k > 0 ? "itc+itm(\(k))" : "itc",
+      retrievalScore: rerankLabel(k),
       mlmTop1: Float(counts.top1) / Float(rows), mlmTop5: Float(counts.top5) / Float(rows),
       itmAccuracy: Float(correct) / Float(2 * m), pollutedTagAccuracy: nil,
       contrastiveRetrieval: contrastive)
   }
 
-  /// ALBEF's retrieval: the top k candidates by ITC are re-scored by the ITM "matched" logit and
-  /// ranked above all others (evaluation in Retrieval.py).
+  /// "itc", or "itc+itm(k)" with the re-ranking score named when it is not ITM alone.
+  func rerankLabel(_ k: Int) -> String {
+    guard k > 0 else { return "itc" }
+    let score = configuration.evaluation.rerankScore
+    return score == .itm ? "itc+itm(\(k))" : "itc+itm(\(k), \(score.rawValue))"
+  }
+
+  /// ALBEF's retrieval: the top k candidates by ITC are re-scored by the ITM head (or ITM plus
+  /// ITC, as BLIP does: `evaluation.rerankScore`) and ranked above all others (evaluation in
+  /// ALBEF's Retrieval.py and BLIP's train_retrieval.py).
   func rerankByMatching(
     _ similarity: [Float], count n: Int, k: Int, encoded: ALBEFEncoded
   ) throws -> (imageToText: [Float], textToImage: [Float]) {
@@ -134,8 +142,17 @@ struct ALBEFEvaluation {
     for text in 0..<n {
       for image in top((0..<n).map { similarity[$0 * n + text] }) { textQueries.append((text, image)) }
     }
-    let imageScores = try matchingScores(pairs, encoded: encoded)
-    let textScores = try matchingScores(textQueries, encoded: encoded)
+    let rule = configuration.evaluation.rerankScore
+    let temperature = model.temperature.scalars[0]
+    func rescored(_ pairs: [(text: Int, image: Int)]) throws -> [Float] {
+      zip(pairs, try matchingScores(pairs, encoded: encoded)).map { pair, matching in
+        rule.combined(
+          matching: matching, similarity: similarity[pair.image * n + pair.text],
+          temperature: temperature)
+      }
+    }
+    let imageScores = try rescored(pairs)
+    let textScores = try rescored(textQueries)
     // Image queries re-rank rows, text queries columns: two matrices. Candidates outside the top
     // k sit below every re-scored one (ALBEF fills them with −100).
     var imageToText = [Float](repeating: -1e4, count: n * n)

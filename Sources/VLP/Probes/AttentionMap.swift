@@ -52,13 +52,20 @@ public struct AttentionMap: Sendable, Equatable {
   /// Oscar's tag tokens, and each word's attention to them (words, tags); empty for ALBEF.
   public var tags: [String] = []
   public var wordTagWeights: [[Float]] = []
-  /// Why the map may look empty (Grad-CAM in the last fusion layer).
+  /// What the map shows that a reader must know (Grad-CAM in the last fusion layer).
   public var note: String? = nil
+  /// Why there are no per-word maps here, to say instead of drawing a blank map: Grad-CAM in
+  /// the last fusion layer, where only [CLS]'s row reaches the ITM head (`wordMaps` are 0).
+  public var wordMapsWithheld: String? = nil
+  /// The whole caption's map where it is not the mean of the words' maps: [CLS]'s row, in the
+  /// last fusion layer's Grad-CAM.
+  public var captionMap: [Float]? = nil
 
-  /// Word `word`'s map, or with nil the whole caption's: the mean of the words' maps.
+  /// Word `word`'s map, or with nil the whole caption's (`captionMap`, or the mean of the words'
+  /// maps).
   public func imageWeights(word: Int?) -> [Float] {
     if let word { return wordMaps[safe: word] ?? [] }
-    return Self.mean(wordMaps, count: layout.tokenCount)
+    return captionMap ?? Self.mean(wordMaps, count: layout.tokenCount)
   }
 
   /// Word `word`'s attention to the tags, or the whole caption's.

@@ -34,6 +34,17 @@ public struct AttentionMapProbe {
 
   public var defaultLayer: Int { Self.defaultLayer(layerCount: layerCount) }
 
+  /// Why per-word Grad-CAM is refused in the last fusion layer (`AttentionMap.wordMapsWithheld`).
+  static func lastLayerWithheld(layer: Int, layerCount: Int) -> String {
+    let fix =
+      layerCount > 1
+      ? "take a fusion layer below it (1-\(layerCount - 1)) or the raw attention"
+      : "this model has one fusion layer: train a session with model.fusionLayers >= 2 for "
+        + "per-word Grad-CAM, or take the raw attention"
+    return "no per-word Grad-CAM in fusion layer \(layer + 1) of \(layerCount): it is the last, "
+      + "where only [CLS]'s row reaches the ITM head, so every word's map is 0; \(fix)"
+  }
+
   public func map(_ request: AttentionMapRequest) throws -> AttentionMap {
     let layer = request.layer ?? defaultLayer
     guard layer >= 0, layer < layerCount else {
@@ -107,20 +118,24 @@ public struct AttentionMapProbe {
       probabilities.shape[1], probabilities.shape[2], probabilities.shape[3]
     )  // (1, H, T, 1 + N)
     let layout = try imageLayout(index, tokens: keys - 1)
-    // The ITM head reads fused [CLS] only, so in the last fusion layer no word's row reaches it.
-    let note =
-      gradCAM && layer == layerCount - 1
-      ? "fusion layer \(layer + 1) is the last: only [CLS]'s row reaches the ITM head, so every "
-        + "word's Grad-CAM is 0 there; take an earlier layer or the raw attention" : nil
+    let keyRange = 1..<1 + layout.tokenCount
     var map = AttentionMap(
       pairIndex: index, method: request.method, layer: layer, layerCount: layerCount,
       momentum: request.momentum, words: spans.map(\.word),
       wordMaps: GradCAM.wordMaps(
         probabilities: probabilities.scalars, gradients: gradients, heads: heads,
         queryCount: queries, keyCount: keys, tokenRows: spans.map { $0.tokens.shifted(by: 1) },
-        keys: 1..<1 + layout.tokenCount),
+        keys: keyRange),
       layout: layout)
-    map.note = note
+    // The ITM head reads fused [CLS] only, so in the last fusion layer no word's row reaches it:
+    // every word's Grad-CAM is 0 there by construction. The caption's map is [CLS]'s own row.
+    if gradCAM && layer == layerCount - 1 {
+      map.wordMapsWithheld = Self.lastLayerWithheld(layer: layer, layerCount: layerCount)
+      map.captionMap = GradCAM.rows(
+        probabilities: probabilities.scalars, gradients: gradients, heads: heads,
+        queryCount: queries, keyCount: keys, queries: [0], keys: keyRange)[0]
+      map.note = "whole caption: [CLS]'s Grad-CAM (fusion layer \(layer + 1) of \(layerCount) is the last)"
+    }
     return map
   }
 

@@ -64,7 +64,9 @@ extension AttentionMapProbe {
     for index in indices {
       let request = AttentionMapRequest(
         pairIndex: index, layer: layer, method: method, momentum: momentum)
-      score.add(try map(request), pair: world.pairs[index])
+      let map = try map(request)
+      if let withheld = map.wordMapsWithheld { throw TrainingError.invalidRequest(withheld) }
+      score.add(map, pair: world.pairs[index])
     }
     return score
   }
