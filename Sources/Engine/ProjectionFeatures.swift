@@ -28,15 +28,44 @@ public struct ProjectionFeatures: Sendable {
 extension Pretrainer {
   /// The features a projection of `kind` shows, for the first `pairs` clean held-out pairs.
   public func projectionFeatures(_ kind: FeatureKind, pairs: Int) throws -> TokenFeatureSet {
+    try featureProbe.projectionFeatures(kind, pairs: pairs)
+  }
+
+  /// See `FeatureProbe.projectionFeatures(_:of:progress:)`.
+  public func projectionFeatures(_ kind: FeatureKind, of pairs: [Int]) throws -> TokenFeatureSet {
+    try featureProbe.projectionFeatures(kind, of: pairs)
+  }
+
+  /// See `FeatureProbe.projectionPairOrder`.
+  public var projectionPairOrder: [Int] { featureProbe.projectionPairOrder }
+
+  /// See `FeatureProbe.projectionFeatures(_:size:progress:)`.
+  public func projectionFeatures(
+    _ kind: FeatureKind, size: ProjectionSize, progress: (Int) throws -> Void = { _ in }
+  ) throws -> ProjectionFeatures {
+    try featureProbe.projectionFeatures(kind, size: size, progress: progress)
+  }
+}
+
+/// The same questions of a probe, so that a copy of the weights (`DetachedFeatureProbe`) reads
+/// them on a projection job's thread exactly as the training thread would.
+extension FeatureProbe {
+  /// Pairs per forward chunk between two progress reports (and Esc checks); a multiple of the
+  /// probes' batch of 64, so the batches (and so the features) are those of one call.
+  static let projectionChunk = 256
+
+  /// The features a projection of `kind` shows, for the first `pairs` clean held-out pairs.
+  public func projectionFeatures(_ kind: FeatureKind, pairs: Int) throws -> TokenFeatureSet {
     try projectionFeatures(kind, of: Array(data.cleanTestIndices.prefix(pairs)))
   }
 
-  /// The features of exactly these pairs, in this order.
-  public func projectionFeatures(_ kind: FeatureKind, of pairs: [Int]) throws -> TokenFeatureSet {
-    switch kind {
-    case .tokens: return try tokenFeatures(pairs: pairs)
-    case .cls: return try pairFeatures(pairs: pairs)
-    }
+  /// The features of exactly these pairs, in this order, read `projectionChunk` pairs at a time:
+  /// `progress` hears the points read so far after each chunk; what it throws (a cancellation)
+  /// ends the reading.
+  public func projectionFeatures(
+    _ kind: FeatureKind, of pairs: [Int], progress: (Int) throws -> Void = { _ in }
+  ) throws -> TokenFeatureSet {
+    try readChunks(kind, of: pairs, until: nil, progress: progress).features
   }
 
   /// The pairs a projection takes, in order: the clean held-out pairs, the validation pairs, the
@@ -48,9 +77,9 @@ extension Pretrainer {
       .filter { seen.insert($0).inserted }
   }
 
-  /// Features of `size`: `.points(n)` reads pairs in `projectionPairOrder`, 256 at a time, until
-  /// n points are read, and keeps the first n. `progress` hears the points read so far after
-  /// each chunk; what it throws (a cancellation) ends the reading.
+  /// Features of `size`: `.points(n)` reads pairs in `projectionPairOrder`, a chunk at a time,
+  /// until n points are read, and keeps the first n. `progress` hears the points read so far
+  /// after each chunk; what it throws (a cancellation) ends the reading.
   public func projectionFeatures(
     _ kind: FeatureKind, size: ProjectionSize, progress: (Int) throws -> Void = { _ in }
   ) throws -> ProjectionFeatures {
@@ -58,24 +87,42 @@ extension Pretrainer {
     case .pairs(let count):
       let pairs = Array(data.cleanTestIndices.prefix(count))
       return ProjectionFeatures(
-        features: try projectionFeatures(kind, of: pairs), pairs: pairs, isShort: false)
+        features: try projectionFeatures(kind, of: pairs, progress: progress), pairs: pairs,
+        isShort: false)
     case .points(let target):
-      let order = projectionPairOrder
-      var taken = try projectionFeatures(kind, of: [])
-      var pairs: [Int] = []
-      var start = 0
-      while taken.labels.count < target, start < order.count {
-        let chunk = Array(order[start..<min(order.count, start + 256)])
-        start += chunk.count
-        let read = try projectionFeatures(kind, of: chunk)
-        taken.dimension = read.dimension
-        taken.values += read.values
-        taken.labels += read.labels
-        pairs += chunk
-        try progress(min(taken.labels.count, target))
+      let read = try readChunks(kind, of: projectionPairOrder, until: target) {
+        try progress(min($0, target))
       }
       return ProjectionFeatures(
-        features: taken.prefix(target), pairs: pairs, isShort: taken.labels.count < target)
+        features: read.features.prefix(target), pairs: read.pairs,
+        isShort: read.features.labels.count < target)
+    }
+  }
+
+  /// Reads `order` a chunk at a time until `target` points (nil: every pair).
+  private func readChunks(
+    _ kind: FeatureKind, of order: [Int], until target: Int?, progress: (Int) throws -> Void
+  ) throws -> (features: TokenFeatureSet, pairs: [Int]) {
+    var taken = try features(kind, of: [])
+    var pairs: [Int] = []
+    var start = 0
+    while taken.labels.count < target ?? .max, start < order.count {
+      let chunk = Array(order[start..<min(order.count, start + Self.projectionChunk)])
+      start += chunk.count
+      let read = try features(kind, of: chunk)
+      taken.dimension = read.dimension
+      taken.values += read.values
+      taken.labels += read.labels
+      pairs += chunk
+      try progress(taken.labels.count)
+    }
+    return (taken, pairs)
+  }
+
+  private func features(_ kind: FeatureKind, of pairs: [Int]) throws -> TokenFeatureSet {
+    switch kind {
+    case .tokens: return try tokenFeatures(pairs: pairs)
+    case .cls: return try pairFeatures(pairs: pairs)
     }
   }
 }

@@ -35,7 +35,7 @@ enum ProjectionMode: Sendable {
   case place
 }
 
-/// Features of one variant, taken on the training thread, ready for t-SNE.
+/// Features of one variant, read on the job's thread with a copy of the weights, ready for t-SNE.
 struct ProjectionInput: Sendable {
   var variant: String
   var features: TokenFeatureSet
@@ -61,6 +61,9 @@ struct ProjectionReference: Sendable {
 struct ProjectionSink: Sendable {
   var publish: @Sendable (ProjectionSnapshot, ProjectionJob) -> Void
   var failed: @Sendable (String) -> Void
+  /// The features phase's progress of a request's kind and step (the map shown so far stays),
+  /// unless the job was cancelled.
+  var reading: @Sendable (ProjectionProgress, FeatureKind, Int, ProjectionJob) -> Void
   /// A finished layout (or the positions a placement ended at), unless the job was cancelled
   /// (checked under the reference's lock, which a new layout clears it under).
   var keep: @Sendable (ProjectionReference, ProjectionJob) -> Void
@@ -82,70 +85,80 @@ final class ProjectionJob: Sendable {
   /// The thread has ended (finished, failed or cancelled).
   var isDone: Bool { done.load(ordering: .relaxed) }
 
-  /// Lays out `inputs` from scratch. `publish` hears the snapshot after every `every`
-  /// iterations; the finished maps are kept as the reference for placements.
+  /// Reads the features (`read`), then lays them out from scratch, on the job's thread.
   func startLayout(
-    kind: FeatureKind, step: Int, pairs: [Int], inputs: [ProjectionInput], options: TSNEOptions,
-    every: Int = 10, sink: ProjectionSink
+    reading: ProjectionReading, options: TSNEOptions, every: Int = 10, sink: ProjectionSink
   ) {
     launch { [self] in
-      let start = Date()
-      func progress(_ phase: ProjectionProgress.Phase, variant: String? = nil) -> ProjectionProgress {
-        ProjectionProgress(phase: phase, variant: variant, elapsed: Date().timeIntervalSince(start))
+      guard let read = read(reading, sink: sink) else { return }
+      layOut(
+        kind: reading.kind, step: reading.step, pairs: read.pairs, inputs: read.inputs,
+        options: options, every: every, sink: sink)
+    }
+  }
+
+  /// Lays out `inputs` from scratch. `publish` hears the snapshot after every `every`
+  /// iterations; the finished maps are kept as the reference for placements.
+  private func layOut(
+    kind: FeatureKind, step: Int, pairs: [Int], inputs: [ProjectionInput], options: TSNEOptions,
+    every: Int, sink: ProjectionSink
+  ) {
+    let start = Date()
+    func progress(_ phase: ProjectionProgress.Phase, variant: String? = nil) -> ProjectionProgress {
+      ProjectionProgress(phase: phase, variant: variant, elapsed: Date().timeIntervalSince(start))
+    }
+    var runs: [(variant: String, labels: [FeatureLabel], tsne: TSNE)] = []
+    func snapshot(_ progress: ProjectionProgress) -> ProjectionSnapshot {
+      ProjectionSnapshot(
+        request: request, kind: kind, step: step,
+        panels: runs.map { ProjectionPanel(variant: $0.variant, labels: $0.labels, tsne: $0.tsne.snapshot) },
+        isFinished: progress.phase == .finished, progress: progress)
+    }
+    do {
+      for input in inputs {
+        sink.publish(snapshot(progress(.affinities, variant: input.variant)), self)
+        let variantOptions = options.fitted(toPoints: input.features.labels.count)
+        let tsne = try TSNE(
+          data: input.features.values, count: input.features.labels.count,
+          dimensions: input.features.dimension, options: variantOptions)
+        if isCancelled { return }
+        runs.append((input.variant, input.features.labels, tsne))
       }
-      var runs: [(variant: String, labels: [FeatureLabel], tsne: TSNE)] = []
-      func snapshot(_ progress: ProjectionProgress) -> ProjectionSnapshot {
-        ProjectionSnapshot(
-          request: request, kind: kind, step: step,
-          panels: runs.map { ProjectionPanel(variant: $0.variant, labels: $0.labels, tsne: $0.tsne.snapshot) },
-          isFinished: progress.phase == .finished, progress: progress)
+    } catch {
+      sink.failed("projection: \(error)")
+      return
+    }
+    let total = runs.reduce(0) { $0 + $1.tsne.options.iterations }
+    let optimisationStart = Date()
+    while !isCancelled {
+      var finished = true
+      for index in runs.indices where !runs[index].tsne.isFinished {
+        _ = runs[index].tsne.step(iterations: every)
+        finished = finished && runs[index].tsne.isFinished
       }
-      do {
-        for input in inputs {
-          sink.publish(snapshot(progress(.affinities, variant: input.variant)), self)
-          let variantOptions = options.fitted(toPoints: input.features.labels.count)
-          let tsne = try TSNE(
-            data: input.features.values, count: input.features.labels.count,
-            dimensions: input.features.dimension, options: variantOptions)
-          if isCancelled { return }
-          runs.append((input.variant, input.features.labels, tsne))
+      // A run that stops early (no progress) counts as all its iterations done.
+      let done = runs.reduce(0) { $0 + ($1.tsne.isFinished ? $1.tsne.options.iterations : $1.tsne.iteration) }
+      var current = progress(runs.contains { $0.tsne.isExaggerating } ? .exaggerating : .optimising)
+      (current.done, current.total) = (done, total)
+      current.secondsLeft = ProjectionProgress.secondsLeft(
+        done: done, total: total, seconds: Date().timeIntervalSince(optimisationStart))
+      if finished {
+        var last = snapshot(progress(.finished))
+        for index in last.panels.indices {
+          last.panels[index].purity = ProjectionPurity.score(
+            embedding: last.panels[index].tsne.embedding,
+            classes: last.panels[index].labels.map(\.fineClass))
         }
-      } catch {
-        sink.failed("projection: \(error)")
+        sink.keep(
+          ProjectionReference(
+            kind: kind, step: step, pairs: pairs,
+            maps: zip(inputs, runs).map {
+              .init(variant: $1.variant, features: $0.features, embedding: $1.tsne.embedding, shown: $1.tsne.embedding)
+            }), self)
+        sink.publish(last, self)
         return
       }
-      let total = runs.reduce(0) { $0 + $1.tsne.options.iterations }
-      let optimisationStart = Date()
-      while !isCancelled {
-        var finished = true
-        for index in runs.indices where !runs[index].tsne.isFinished {
-          _ = runs[index].tsne.step(iterations: every)
-          finished = finished && runs[index].tsne.isFinished
-        }
-        // A run that stops early (no progress) counts as all its iterations done.
-        let done = runs.reduce(0) { $0 + ($1.tsne.isFinished ? $1.tsne.options.iterations : $1.tsne.iteration) }
-        var current = progress(runs.contains { $0.tsne.isExaggerating } ? .exaggerating : .optimising)
-        (current.done, current.total) = (done, total)
-        current.secondsLeft = ProjectionProgress.secondsLeft(
-          done: done, total: total, seconds: Date().timeIntervalSince(optimisationStart))
-        if finished {
-          var last = snapshot(progress(.finished))
-          for index in last.panels.indices {
-            last.panels[index].purity = ProjectionPurity.score(
-              embedding: last.panels[index].tsne.embedding,
-              classes: last.panels[index].labels.map(\.fineClass))
-          }
-          sink.keep(
-            ProjectionReference(
-              kind: kind, step: step, pairs: pairs,
-              maps: zip(inputs, runs).map {
-                .init(variant: $1.variant, features: $0.features, embedding: $1.tsne.embedding, shown: $1.tsne.embedding)
-              }), self)
-          sink.publish(last, self)
-          return
-        }
-        sink.publish(snapshot(current), self)
-      }
+      sink.publish(snapshot(current), self)
     }
   }
 

@@ -5,7 +5,7 @@ import VLP
 /// progress line show.
 public struct ProjectionProgress: Sendable, Equatable {
   public enum Phase: String, Sendable, Equatable {
-    /// The model reads the pairs (on the training thread, between two steps).
+    /// A copy of the model reads the pairs (on the job's thread, while training goes on).
     case features = "taking features"
     /// Neighbour search and perplexity calibration: no iterations to count, elapsed time only.
     case affinities

@@ -253,11 +253,13 @@ public final class TrainingEngine: @unchecked Sendable {
     }
   }
 
-  /// The features phase, before a job exists: the map shown so far stays (of the same kind).
+  /// The features phase: the map shown so far stays (of the same kind).
   func publishProjectionProgress(
-    _ progress: ProjectionProgress, request: Int, kind: FeatureKind, step: Int
+    _ progress: ProjectionProgress, request: Int, kind: FeatureKind, step: Int,
+    from job: ProjectionJob
   ) {
     published.withLock {
+      if job.isCancelled { return }
       if let current = $0.projection, current.request > request { return }
       var next =
         $0.projection

@@ -1,8 +1,9 @@
 import Foundation
 import VLP
 
-/// The training thread's side of projections: it takes the features (the model is its own),
-/// then hands them to a `ProjectionJob` thread, so training goes on while t-SNE runs.
+/// The training thread's side of projections: it copies the weights (the model is its own) and
+/// hands the copy to a `ProjectionJob` thread, which reads the features and runs t-SNE while
+/// training goes on.
 extension TrainingLoop {
   /// A request from the interface: a new layout, or a placement into the finished map.
   func startProjection(id: Int, kind: FeatureKind, mode: ProjectionMode, _ run: SessionRun) {
@@ -27,32 +28,26 @@ extension TrainingLoop {
   private func startLayout(id: Int, kind: FeatureKind, _ run: SessionRun) {
     projection?.cancel()
     engine.projectionReference.withLock { $0 = nil }
-    guard let inputs = features(id: id, kind: kind, pairs: nil, run) else { return }
-    let job = ProjectionJob(request: id)
-    begin(job)
-    job.startLayout(
-      kind: kind, step: run.step, pairs: inputs.pairs, inputs: inputs.inputs,
-      options: engine.options.projectionOptions, sink: sink)
+    guard let reading = reading(id: id, kind: kind, pairs: nil, run) else { return }
+    let job = begin(ProjectionJob(request: id))
+    job.startLayout(reading: reading, options: engine.options.projectionOptions, sink: sink)
   }
 
   private func startPlacement(id: Int, reference: ProjectionReference, _ run: SessionRun) {
     projection?.cancel()
-    guard let inputs = features(id: id, kind: reference.kind, pairs: reference.pairs, run) else {
+    guard let reading = reading(id: id, kind: reference.kind, pairs: reference.pairs, run) else {
       return
     }
-    // Same pairs, same order: the labels (and so the points) match the map's.
-    let matched = zip(inputs.inputs, reference.maps).map { input, map in
-      ProjectionInput(variant: input.variant, features: input.features.prefix(map.features.labels.count))
-    }
-    let job = ProjectionJob(request: id)
-    begin(job)
-    job.startPlacement(
-      kind: reference.kind, step: run.step, inputs: matched, reference: reference, sink: sink)
+    let job = begin(ProjectionJob(request: id))
+    job.startPlacement(reading: reading, reference: reference, sink: sink)
   }
 
-  private func begin(_ job: ProjectionJob) {
+  private func begin(_ job: ProjectionJob) -> ProjectionJob {
     projection = job
     engine.runningProjection.withLock { $0 = job }
+    // Esc between the request and now found no job to stop: it finds this one, or this sees it.
+    if engine.isProjectionCancelled(job.request) { job.cancel() }
+    return job
   }
 
   private var sink: ProjectionSink {
@@ -60,53 +55,30 @@ extension TrainingLoop {
     return ProjectionSink(
       publish: { engine.publishProjection($0, from: $1) },
       failed: { engine.publishMessage($0) },
+      reading: { progress, kind, step, job in
+        engine.publishProjectionProgress(progress, request: job.request, kind: kind, step: step, from: job)
+      },
       keep: { reference, job in
         engine.projectionReference.withLock { if !job.isCancelled { $0 = reference } }
       })
   }
 
-  /// Every variant's features, or nil when reading them failed (logged) or Esc cancelled the
-  /// request meanwhile. `pairs`: exactly these pairs (a placement); nil: the engine's size.
-  private func features(id: Int, kind: FeatureKind, pairs: [Int]?, _ run: SessionRun)
-    -> (inputs: [ProjectionInput], pairs: [Int])?
+  /// A copy of every variant's weights (`Pretrainer.detachedFeatureProbe()`, cheap: the models
+  /// are small) for the job to read the features with on its own thread, so training does not
+  /// pause for the forward passes; nil when copying failed (logged) or Esc cancelled the request.
+  /// `pairs`: exactly these pairs (a placement); nil: the engine's size.
+  private func reading(id: Int, kind: FeatureKind, pairs: [Int]?, _ run: SessionRun)
+    -> ProjectionReading?
   {
-    let engine = self.engine
+    if engine.isProjectionCancelled(id) { return nil }
     let size: ProjectionSize = engine.options.projectionPoints.map { .points($0) }
       ?? .pairs(engine.options.projectionPairs)
-    let start = Date()
-    let total = engine.options.projectionPoints ?? 0
-    func say(_ done: Int, variant: String) throws {
-      // Esc while the features are read: stop reading (they would be thrown away).
-      if engine.isProjectionCancelled(id) { throw CancellationError() }
-      var progress = ProjectionProgress(
-        phase: .features, variant: variant, done: done, total: total,
-        elapsed: Date().timeIntervalSince(start))
-      if total == 0 { progress.done = 0 }
-      engine.publishProjectionProgress(progress, request: id, kind: kind, step: run.step)
-    }
-    var taken: [Int] = []
     do {
-      var inputs: [ProjectionInput] = []
-      for variant in run.variants {
-        try say(0, variant: variant.name)
-        let read: ProjectionFeatures
-        if let pairs {
-          read = ProjectionFeatures(
-            features: try variant.trainer.projectionFeatures(kind, of: pairs), pairs: pairs,
-            isShort: false)
-        } else {
-          read = try variant.trainer.projectionFeatures(kind, size: size) {
-            try say($0, variant: variant.name)
-          }
-        }
-        taken = read.pairs
-        inputs.append(ProjectionInput(variant: variant.name, features: read.features))
+      let variants = try run.variants.map {
+        ProjectionReading.Variant(name: $0.name, probe: try $0.trainer.detachedFeatureProbe())
       }
-      if engine.isProjectionCancelled(id) { return nil }
       followedStep = run.step
-      return (inputs, taken)
-    } catch is CancellationError {
-      return nil
+      return ProjectionReading(kind: kind, step: run.step, variants: variants, pairs: pairs, size: size)
     } catch {
       run.log.write("projection failed: \(error)")
       engine.publishMessage("projection failed: \(error)")

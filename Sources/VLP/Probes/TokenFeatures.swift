@@ -45,7 +45,7 @@ public struct TokenFeatureSet: Sendable {
 /// without dropout.
 public struct FeatureProbe {
   let model: TrainedModel
-  let data: PretrainingData
+  public let data: PretrainingData
   let configuration: PretrainingConfiguration
 
   init(model: TrainedModel, data: PretrainingData, configuration: PretrainingConfiguration) {

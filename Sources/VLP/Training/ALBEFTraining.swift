@@ -17,16 +17,9 @@ final class ALBEFTraining: ModelFamilyTraining {
   init(
     configuration: PretrainingConfiguration, data: PretrainingData, random: inout RandomGenerator
   ) throws {
-    func build(_ random: inout RandomGenerator) throws -> ALBEFModel {
-      try ALBEFModel(
-        configuration: configuration.model, vocabularySize: data.vocabularySize,
-        regionInputSize: data.regionInputSize,
-        initialTemperature: configuration.objectives.temperature,
-        objectives: configuration.objectives, random: &random)
-    }
-    student = try build(&random)
+    student = try Self.buildModel(configuration: configuration, data: data, random: &random)
     var copyRandom = random.fork()
-    momentumModel = try build(&copyRandom)
+    momentumModel = try Self.buildModel(configuration: configuration, data: data, random: &copyRandom)
     momentum = try MomentumCopy(
       of: student, copy: momentumModel, momentum: configuration.objectives.momentum)
     objectives = configuration.objectives
@@ -39,6 +32,17 @@ final class ALBEFTraining: ModelFamilyTraining {
       capacity: size, dimension: dimension, batchSize: batch, random: &random)
     textQueue = try FeatureQueue(
       capacity: size, dimension: dimension, batchSize: batch, random: &random)
+  }
+
+  /// A fresh model of this run's structure (the student, the momentum copy, a detached copy).
+  static func buildModel(
+    configuration: PretrainingConfiguration, data: PretrainingData, random: inout RandomGenerator
+  ) throws -> ALBEFModel {
+    try ALBEFModel(
+      configuration: configuration.model, vocabularySize: data.vocabularySize,
+      regionInputSize: data.regionInputSize,
+      initialTemperature: configuration.objectives.temperature,
+      objectives: configuration.objectives, random: &random)
   }
 
   /// The momentum features of the last step, enqueued once the optimiser has applied it (as

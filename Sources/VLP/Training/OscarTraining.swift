@@ -13,13 +13,20 @@ final class OscarTraining: ModelFamilyTraining {
   init(
     configuration: PretrainingConfiguration, data: PretrainingData, random: inout RandomGenerator
   ) throws {
-    oscar = try OscarModel(
+    oscar = try Self.buildModel(configuration: configuration, data: data, random: &random)
+    objectives = configuration.objectives
+    self.data = data
+  }
+
+  /// A fresh model of this run's structure (the trained one, a detached copy).
+  static func buildModel(
+    configuration: PretrainingConfiguration, data: PretrainingData, random: inout RandomGenerator
+  ) throws -> OscarModel {
+    try OscarModel(
       configuration: configuration.model, vocabularySize: data.vocabularySize,
       regionInputSize: data.regionInputSize,
       pollutionClasses: configuration.objectives.pollutionClasses,
       objectives: configuration.objectives, random: &random)
-    objectives = configuration.objectives
-    self.data = data
   }
 
   var model: TrainedModel { .oscar(oscar) }
