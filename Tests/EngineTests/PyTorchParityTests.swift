@@ -12,11 +12,20 @@ struct PyTorchParityTests {
   /// Same weights, batch, masks and negatives: every loss within 1e-4 and every gradient within
   /// 1e-3 (relative), for pre-norm with regions and MRFR, and for post-norm with patches, an
   /// untied MLM head and smooth-L1 patch regression.
+  /// ALBEF with WRA (IPOT on ITM's pairs) and PrefixLM. Oscar: post-norm with Oscar+'s caption pollution (3 classes) and MRFR, MRC, MRC-kl; pre-norm
+  /// with an untied MLM head, vanilla pollution (2 classes), smooth-L1 regression and
+  /// `untaggedPollution` matched on a session without tags.
   @Test(arguments: [
     PyTorchSessions.json(),
     PyTorchSessions.json(
       seed: 9, model: #", "normalization": "post", "imageInput": "patches", "tieMLMHead": false"#,
       objectives: #", "mrfr": 0, "mpr": 1, "regressionLoss": "smooth-l1""#),
+    PyTorchSessions.json(seed: 11, objectives: #", "mrfr": 0, "wra": 0.5, "prefixLM": 1"#),
+    PyTorchSessions.oscarJSON(model: #", "normalization": "post""#),
+    PyTorchSessions.oscarJSON(
+      seed: 9, model: #", "normalization": "pre", "tieMLMHead": false"#,
+      objectives: #", "mrc": 0, "mrcKL": 0, "regressionLoss": "smooth-l1", "untaggedPollution": "matched""#,
+      tags: "none"),
   ])
   func lossesAndGradientsMatch(session: String) throws {
     let directory = try TemporaryDirectory("parity")
@@ -33,10 +42,10 @@ struct PyTorchParityTests {
 
   /// 50 steps from the same initial weights on one process, dropout off: the same batches,
   /// masks and negatives, so step 1 agrees to 1e-4 and every step's total within 2%; both learn.
-  @Test func fiftyStepCurvesMatch() throws {
+  @Test(arguments: [PyTorchSessions.json(), PyTorchSessions.oscarJSON()])
+  func fiftyStepCurvesMatch(json: String) throws {
     let directory = try TemporaryDirectory("curves")
     defer { directory.remove() }
-    let json = PyTorchSessions.json()
     let folder = try PyTorchSessions.folder(json, name: "curves", root: directory.url)
     let out = directory.url.appendingPathComponent("export")
     _ = try PyTorchExport.write(session: folder, to: out, fromLatestCheckpoint: false)
@@ -67,10 +76,10 @@ struct PyTorchParityTests {
 
   /// torchrun with 2 CPU processes (gloo), 30 steps: the loss falls, the run imports back into
   /// vlp, and vlp's retrieval on the imported checkpoint equals the run's own.
-  @Test func distributedRunImportsBack() throws {
+  @Test(arguments: [PyTorchSessions.json(steps: 30), PyTorchSessions.oscarJSON(steps: 30)])
+  func distributedRunImportsBack(json: String) throws {
     let directory = try TemporaryDirectory("ddp")
     defer { directory.remove() }
-    let json = PyTorchSessions.json(steps: 30)
     let folder = try PyTorchSessions.folder(json, name: "ddp", root: directory.url)
     let out = directory.url.appendingPathComponent("export")
     _ = try PyTorchExport.write(session: folder, to: out, fromLatestCheckpoint: false)

@@ -68,7 +68,8 @@ public enum PyTorchExport {
       }
       try pretrainer.checkpoint(extra: [SessionRun.variantKey: variant.name])
         .write(to: out.appendingPathComponent("init.safetensors"))
-      try PyTorchDataExport.file(data, variant: variant.name)
+      try PyTorchDataExport.file(
+        data, objectives: variant.configuration.objectives, variant: variant.name)
         .write(to: out.appendingPathComponent("data.safetensors"))
       let config = PyTorchConfig.json(
         pretrainer,
@@ -89,17 +90,10 @@ public enum PyTorchExport {
     return definition.variants.allSatisfy { !store.steps(variant: $0.name).isEmpty }
   }
 
-  /// The trainer covers the ALBEF family and the objectives listed in trainer/objectives.py.
+  /// The trainer covers both families and the objectives listed in trainer/objectives.py.
   static func checkSupported(_ variant: SessionDefinition.Variant) throws {
     let c = variant.configuration
-    guard c.model.family == .albef else {
-      throw PyTorchExchangeError.unsupported(
-        variant: variant.name,
-        detail: "model.family '\(c.model.family.rawValue)': the PyTorch trainer builds the ALBEF "
-          + "family only so far (docs/scale-out.md)")
-    }
-    let missing = [("wra", c.objectives.wra), ("cmcl", c.objectives.cmcl),
-      ("prefixLM", c.objectives.prefixLM)].filter { $0.1 > 0 }.map(\.0)
+    let missing = [("cmcl", c.objectives.cmcl)].filter { $0.1 > 0 }.map(\.0)
     guard missing.isEmpty else {
       throw PyTorchExchangeError.unsupported(
         variant: variant.name,
