@@ -3,8 +3,7 @@
 Each function follows its vlp counterpart (Sources/VLP/Objectives, Sources/VLP/Training/
 ALBEFTraining.swift and OscarTraining.swift); losses are returned under vlp's metric names (`itc`,
 `itm`, `wra`, `mlm`, `prefixlm`, `mrfr`, `mrc`, `mrc-kl`, `mpr`, `pollutedTags`) in the order vlp
-computes them, and
-the total is the sum of each loss times its session weight.
+computes them, and the total is the sum of each loss times its session weight.
 """
 
 import torch
