@@ -12,6 +12,8 @@ enum PyTorchConfig {
     var session: String
     var trainCount: Int
     var testCount: Int
+    /// config.json's `data` for a session whose files the trainer reads (PyTorchRealData).
+    var dataFiles: JSONValue? = nil
   }
 
   static func json(_ trainer: Pretrainer, derived: Derived) -> JSONValue {
@@ -69,12 +71,15 @@ enum PyTorchConfig {
       ("trainCount", .integer(derived.trainCount)), ("testCount", .integer(derived.testCount)),
       ("regionClasses", .integer(SceneTaxonomy.fineClassCount)),
     ])
-    return .object([
+    var members: [(key: String, value: JSONValue)] = [
       ("session", .string(derived.session)), ("variant", .string(derived.variant)),
       ("seed", .string(String(c.seed))), ("model", model), ("objectives", objectives),
       ("training", training),
       ("evaluation", .object([("retrievalPairs", .integer(c.evaluation.retrievalPairs))])),
-      ("derived", resolved), ("vlpConfiguration", .string(trainer.configurationJSON)),
-    ])
+      ("derived", resolved),
+    ]
+    if let files = derived.dataFiles { members.append(("data", files)) }
+    members.append(("vlpConfiguration", .string(trainer.configurationJSON)))
+    return .object(members)
   }
 }

@@ -6,8 +6,9 @@ import VLP
 /// (trainer/*.py, copied unchanged), session.json, and for each variant
 /// `variants/VARIANT/{config.json, init.safetensors, data.safetensors}`: the resolved settings,
 /// the starting weights with vlp's names (momentum model and queues included; the latest
-/// checkpoint with `fromLatestCheckpoint`, else the initial weights) and the data. See
-/// docs/scale-out.md.
+/// checkpoint with `fromLatestCheckpoint`, else the initial weights) and the data. A session on
+/// caption files gets `vocab.txt` instead of data.safetensors: the trainer reads those files
+/// (PyTorchRealData). See docs/scale-out.md.
 public enum PyTorchExport {
   public struct Variant: Sendable, Equatable {
     public var name: String
@@ -68,14 +69,25 @@ public enum PyTorchExport {
       }
       try pretrainer.checkpoint(extra: [SessionRun.variantKey: variant.name])
         .write(to: out.appendingPathComponent("init.safetensors"))
-      try PyTorchDataExport.file(
-        data, objectives: variant.configuration.objectives, variant: variant.name)
-        .write(to: out.appendingPathComponent("data.safetensors"))
+      let ownFiles = PyTorchRealData.readsOwnFiles(variant.configuration.data)
+      if ownFiles {
+        try write(
+          PyTorchRealData.vocabularyText(data.vocabulary),
+          to: out.appendingPathComponent(PyTorchRealData.vocabularyFile))
+      } else {
+        try PyTorchDataExport.file(
+          data, objectives: variant.configuration.objectives, variant: variant.name)
+          .write(to: out.appendingPathComponent("data.safetensors"))
+      }
       let config = PyTorchConfig.json(
         pretrainer,
         derived: .init(
           variant: variant.name, session: folder.name, trainCount: data.trainIndices.count,
-          testCount: data.cleanTestIndices.count))
+          testCount: data.cleanTestIndices.count,
+          dataFiles: ownFiles
+            ? PyTorchRealData.section(
+              variant.configuration.data, imageSize: variant.configuration.model.imageSize)
+            : nil))
       try write(config.text(.indented(depth: 2)) + "\n", to: out.appendingPathComponent("config.json"))
       written.append(
         Variant(name: variant.name, step: pretrainer.step, trainPairs: data.trainIndices.count))

@@ -85,8 +85,19 @@ def float32(value):
     return struct.unpack("f", struct.pack("f", value))[0]
 
 
-class SessionData:
-    """The pairs of data.safetensors (rows: the training split first, in vlp's order)."""
+class Pairs:
+    """What every data set of the trainer shares: rows are the training split first, in vlp's
+    order, then the held-out pairs; `train_count` of them train."""
+
+    def epoch_order(self, seed, epoch):
+        """vlp's BatchOrder: a permutation of the training rows per epoch."""
+        order = list(range(self.train_count))
+        VlpRandom(derive(seed, "dataOrder", epoch)).shuffle(order)
+        return order
+
+
+class SessionData(Pairs):
+    """The pairs of data.safetensors."""
 
     def __init__(self, folder, config):
         path = f"{folder}/data.safetensors"
@@ -113,16 +124,25 @@ class SessionData:
         self.feature_width = derived["featureWidth"]
         self.special = {derived[k] for k in ("padID", "classID", "maskID", "separatorID", "unknownID") if k in derived}
         self.separator = derived.get("separatorID")
+        self.augments = False
         if "caption_ids" in tensors:  # Oscar: the texts its batches are built from
             self.captions = unpad(tensors["caption_ids"], tensors["caption_count"])
             self.tags = unpad(tensors["tag_ids"], tensors["tag_count"])
             self.has_tags = tensors["has_tags"].bool().tolist()
 
-    def epoch_order(self, seed, epoch):
-        """vlp's BatchOrder: a permutation of the training rows per epoch."""
-        order = list(range(self.train_count))
-        VlpRandom(derive(seed, "dataOrder", epoch)).shuffle(order)
-        return order
+    def image_batch(self, rows, augmentation=None):
+        return self.image_values[torch.tensor(rows)]
+
+
+
+def load_data(folder, config):
+    """The variant's pairs: from the data set's own files when config.json has `data` (caption
+    sources, realdata.py), else from data.safetensors."""
+    if "data" in config:
+        from realdata import CaptionData
+
+        return CaptionData(folder, config)
+    return SessionData(folder, config)
 
 
 def unpad(ids, counts):
@@ -173,19 +193,23 @@ def choose_vision(available, probability, random):
     return chosen
 
 
-def make_batch(data, rows, config, stream_index, device):
+def make_batch(data, rows, config, stream_index, device, augment=False):
     """The ALBEF batch of `rows` with its MLM masks and MVM masking (when the session trains MVM),
-    drawn from streams (seed, masking|visionMasking, stream_index)."""
+    drawn from streams (seed, masking|visionMasking, stream_index). With `augment` and a data set
+    that augments, the masking stream's first draw seeds the images' crops (vlp's albefBatch
+    forks it before masking)."""
     seed, objectives = int(config["seed"]), config["objectives"]
     rows_t = torch.tensor(rows)
     length = int(data.text_length[rows_t].max())
     ids = data.text_ids[rows_t, :length]
     flat = ids.reshape(-1).tolist()
     pad, cls = data.pad, data.cls
+    masking = VlpRandom(derive(seed, "masking", stream_index))
+    augmentation = VlpRandom(masking.next()) if augment and data.augments else None
+    images = data.image_batch(rows, augmentation)
     masked, positions, targets = mask_tokens(
         flat, data.continues_word, lambda i: flat[i] != pad and flat[i] != cls,
-        objectives.get("maskProbability", 0.15), data.mask_id, data.vocabulary,
-        VlpRandom(derive(seed, "masking", stream_index)))
+        objectives.get("maskProbability", 0.15), data.mask_id, data.vocabulary, masking)
     batch = {
         "rows": rows,
         "pair_index": data.pair_index[rows_t].tolist(),
@@ -194,18 +218,18 @@ def make_batch(data, rows, config, stream_index, device):
         "masked_ids": torch.tensor(masked).view(len(rows), length).to(device),
         "masked_positions": torch.tensor(positions, dtype=torch.long).to(device),
         "masked_targets": torch.tensor(targets, dtype=torch.long).to(device),
-        "image_values": data.image_values[rows_t].to(device),
+        "image_values": images.to(device),
         "image_mask": None if data.image_mask is None else data.image_mask[rows_t].float().to(device),
         "image_key": data.image_key[rows_t].tolist(),
     }
     vision = None
     if any(objectives.get(k, 0) > 0 for k in ("mrfr", "mrc", "mrcKL", "mpr")):
-        vision = mask_vision(data, rows_t, objectives, VlpRandom(derive(seed, "visionMasking", stream_index)), device)
+        vision = mask_vision(data, rows_t, images, objectives,
+                             VlpRandom(derive(seed, "visionMasking", stream_index)), device)
     return batch, vision
 
 
-def mask_vision(data, rows_t, objectives, random, device):
-    values = data.image_values[rows_t]
+def mask_vision(data, rows_t, values, objectives, random, device):
     b, slots, width = values.shape
     available = data.region_count[rows_t].clamp(max=slots).tolist() if data.regions else [slots] * b
     chosen = choose_vision(available, objectives.get("mvmProbability", 0.15), random)
@@ -349,5 +373,6 @@ def make_oscar_batch(data, rows, config, stream_index, device, texts=None, mask_
     }
     vision = None
     if any(objectives.get(k, 0) > 0 for k in ("mrfr", "mrc", "mrcKL", "mpr")):
-        vision = mask_vision(data, rows_t, objectives, VlpRandom(derive(seed, "visionMasking", stream_index)), device)
+        vision = mask_vision(data, rows_t, data.image_values[rows_t], objectives,
+                             VlpRandom(derive(seed, "visionMasking", stream_index)), device)
     return batch, vision

@@ -4,7 +4,8 @@ with DistributedDataParallel (NCCL on GPUs, gloo on CPU).
     python train.py --variant main --out runs/main
     torchrun --nproc_per_node=2 train.py --variant main --out runs/main
 
-Reads `variants/VARIANT/{config.json,init.safetensors,data.safetensors}` next to this file and
+Reads `variants/VARIANT/{config.json,init.safetensors,data.safetensors}` next to this file (a
+session on caption files: config.json's `data` paths and vocab.txt instead of data.safetensors) and
 writes into --out: `checkpoints/step-XXXXXXXX.safetensors` (vlp's checkpoint format and names,
 momentum model and queues included; rank 0, atomically), TensorBoard event files with vlp's tags
 and `log.jsonl`. A run started again with the same --out resumes from its latest checkpoint.
@@ -25,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint  # noqa: E402
-from data import SessionData, VlpRandom, derive, duplicates, load_config, make_batch, make_oscar_batch  # noqa: E402
+from data import VlpRandom, derive, duplicates, load_config, load_data, make_batch, make_oscar_batch  # noqa: E402
 from evaluation import albef_retrieval, oscar_retrieval  # noqa: E402
 from model import build_model  # noqa: E402
 from objectives import METRIC_NAMES, albef_losses, check_objectives, hard_negatives, oscar_losses  # noqa: E402
@@ -186,7 +187,7 @@ def main(argv=None):
     check_objectives(objectives)
     torch.manual_seed(int(config["seed"]) * 1000 + rank)  # dropout: a stream per rank
 
-    data = SessionData(folder, config)
+    data = load_data(folder, config)
     global_batch = training["batchSize"]
     if global_batch % world:
         raise SystemExit(f"training.batchSize {global_batch} is not divisible by {world} processes")
@@ -233,7 +234,7 @@ def main(argv=None):
             batch, vision = make_oscar_batch(data, rows, config, stream, device)
             total, losses, teacher = runner(batch, vision, None, alpha, None)
         else:
-            batch, vision = make_batch(data, rows, config, stream, device)
+            batch, vision = make_batch(data, rows, config, stream, device, augment=True)
             excluded = duplicates(batch, device)
             random = VlpRandom(derive(int(config["seed"]), "negatives", stream))
             momentum_update(model, momentum_model, objectives.get("momentum", 0.995))
