@@ -99,7 +99,15 @@ struct PyTorchRealDataTests {
     #expect(vocabulary.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
       .map(String.init) == pretraining.vocabulary.tokens)
 
-    // The built-in world still gets data.safetensors and no `data` section.
+    // The exported session.json names the same files from anywhere (vlp import moves it).
+    let exported = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: out.appendingPathComponent("session.json"))) as! [String: Any]
+    let exportedData = try #require(exported["data"] as? [String: Any])
+    #expect(exportedData["images"] as? String == session + "/data/images")
+    #expect(exportedData["train"] as? String == session + "/data/train.json")
+    #expect(exportedData["augmentation"] as? Bool == true)
+
+    // The built-in world still gets data.safetensors, no `data` section, session.json as it was.
     let world = try PyTorchSessions.folder(PyTorchSessions.json(), name: "world", root: directory.url)
     let worldOut = directory.file("world-out")
     _ = try PyTorchExport.write(session: world, to: worldOut, fromLatestCheckpoint: false)
@@ -108,6 +116,8 @@ struct PyTorchRealDataTests {
     let worldConfig = try JSONSerialization.jsonObject(
       with: Data(contentsOf: worldVariant.appendingPathComponent("config.json"))) as! [String: Any]
     #expect(worldConfig["data"] == nil)
+    #expect(try Data(contentsOf: worldOut.appendingPathComponent("session.json"))
+      == Data(contentsOf: world.sessionFile))
   }
 }
 

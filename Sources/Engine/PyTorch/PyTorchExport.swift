@@ -43,11 +43,19 @@ public enum PyTorchExport {
     for variant in definition.variants { try checkSupported(variant) }
     try prepare(destination)
     let files = FileManager.default
-    for name in PyTorchTrainerFiles.names + ["session.json"] {
-      let source = name == "session.json"
-        ? folder.sessionFile : trainer.appendingPathComponent(name)
-      try copy(source, to: destination.appendingPathComponent(name))
+    for name in PyTorchTrainerFiles.names {
+      try copy(trainer.appendingPathComponent(name), to: destination.appendingPathComponent(name))
     }
+    let sessionText: Data
+    do {
+      sessionText = try Data(contentsOf: folder.sessionFile)
+    } catch {
+      throw PyTorchExchangeError.io(
+        path: folder.sessionFile.path, detail: "cannot read: \(error.localizedDescription)")
+    }
+    try write(
+      PyTorchRealData.exportedSessionText(sessionText, sessionFolder: folder.url),
+      to: destination.appendingPathComponent("session.json"))
     let store = CheckpointStore(folder: folder, keep: definition.checkpoints.keep)
     var cache = PretrainingDataCache()
     var written: [Variant] = []

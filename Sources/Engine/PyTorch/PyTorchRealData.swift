@@ -39,6 +39,43 @@ enum PyTorchRealData {
     URL(fileURLWithPath: path).standardizedFileURL.path
   }
 
+  static let pathKeys = ["images", "train", "test", "val", "file", "vocabulary"]
+
+  /// The exported copy of session.json: the data paths it gives relative to the session folder
+  /// made absolute (in `data` and in the variants' `data.KEY` overrides), so that the session
+  /// `vlp import` makes from the run (in another folder) still finds its files. Unchanged, byte
+  /// for byte, when it has no relative data path (the built-in world).
+  static func exportedSessionText(_ text: Data, sessionFolder: URL) -> Data {
+    guard var document = (try? JSONSerialization.jsonObject(with: text)) as? [String: Any] else {
+      return text
+    }
+    var changed = false
+    func resolved(_ value: Any?) -> String? {
+      guard let path = value as? String, !path.isEmpty, !path.hasPrefix("/") else { return nil }
+      changed = true
+      return absolute(sessionFolder.appendingPathComponent(path).path)
+    }
+    if var data = document["data"] as? [String: Any] {
+      for key in pathKeys { if let path = resolved(data[key]) { data[key] = path } }
+      document["data"] = data
+    }
+    if var variants = document["variants"] as? [Any] {
+      for (index, entry) in variants.enumerated() {
+        guard var variant = entry as? [String: Any], var set = variant["set"] as? [String: Any]
+        else { continue }
+        for key in pathKeys { if let path = resolved(set["data." + key]) { set["data." + key] = path } }
+        variant["set"] = set
+        variants[index] = variant
+      }
+      document["variants"] = variants
+    }
+    guard changed,
+      let rewritten = try? JSONSerialization.data(
+        withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    else { return text }
+    return rewritten + Data("\n".utf8)
+  }
+
   /// BERT's vocab.txt layout: one token a line, the line number its id.
   static func vocabularyText(_ vocabulary: Vocabulary) -> String {
     vocabulary.tokens.joined(separator: "\n") + "\n"
