@@ -73,15 +73,58 @@ struct PyTorchExportTests {
     #expect(Array(ids.values.prefix(first.count)) == first.map(Float.init))
   }
 
+  /// Oscar: no momentum copy or queues; the regions (whatever model.imageInput says), the texts
+  /// the trainer pollutes and masks itself, and the detector's distributions for MRC-kl.
+  @Test func exportWritesOscarTextsRegionsAndDistributions() throws {
+    let directory = try TemporaryDirectory("export-oscar")
+    defer { directory.remove() }
+    let json = PyTorchSessions.oscarJSON()
+    let folder = try PyTorchSessions.folder(json, name: "oscar", root: directory.url)
+    let out = directory.file("out")
+    _ = try PyTorchExport.write(session: folder, to: out, fromLatestCheckpoint: false)
+    let variant = out.appendingPathComponent("variants/main")
+    let config = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: variant.appendingPathComponent("config.json"))) as! [String: Any]
+    let model = config["model"] as! [String: Any]
+    let objectives = config["objectives"] as! [String: Any]
+    let derived = config["derived"] as! [String: Any]
+    #expect(model["family"] as? String == "oscar")
+    #expect(model["imageInput"] as? String == "regions")
+    #expect(model["layers"] as? Int == 2)
+    #expect(objectives["pollutionClasses"] as? Int == 3)
+    #expect(objectives["untaggedPollution"] as? String == "caption")
+    #expect(objectives["captionPollutionProbability"] as? Double == 0.25)
+
+    let reference = try Pretrainer(configuration: PyTorchSessions.configuration(json))
+    #expect(derived["separatorID"] as? Int == reference.data.vocabulary.separatorID)
+    let saved = try TrainingCheckpoint.read(from: variant.appendingPathComponent("init.safetensors"))
+    #expect(saved.momentum == nil)
+    #expect(saved.buffers.isEmpty)
+    #expect(saved.model.contains { $0.name == "contrastiveHead.classifier.weight" && $0.shape == [3, 16] })
+
+    let data = try SafeTensorsFile.read(from: variant.appendingPathComponent("data.safetensors"))
+    func tensor(_ name: String) throws -> NamedArray { try #require(data.tensors.first { $0.name == name }) }
+    let rows = reference.data.trainIndices.count + reference.data.cleanTestIndices.count
+    let first = reference.data.trainIndices[0]
+    let captions = try tensor("caption_ids")
+    let captionCount = Int(try tensor("caption_count").values[0])
+    #expect(captions.shape[0] == rows)
+    #expect(Array(captions.values.prefix(captionCount))
+      == reference.data.tokenizer.encode(reference.data.captionText(first)).map(Float.init))
+    let tags = try tensor("tag_ids")
+    let tagCount = Int(try tensor("tag_count").values[0])
+    #expect(Array(tags.values.prefix(tagCount))
+      == reference.data.tokenizer.encode(reference.data.tagText(first)).map(Float.init))
+    #expect(try tensor("has_tags").values[0] == (reference.data.tagText(first).isEmpty ? 0 : 1))
+    #expect(try tensor("image_values").shape == [rows, 6, reference.data.regionInputSize])
+    #expect(try tensor("image_mask").shape == [rows, 6])
+    let classes = reference.data.corpus.classNames.count
+    #expect(try tensor("region_distributions").shape == [rows, 6, classes])
+  }
+
   @Test func exportRefusesWhatTheTrainerCannotRunAndForeignFolders() throws {
     let directory = try TemporaryDirectory("export-refusals")
     defer { directory.remove() }
-    let oscar = try PyTorchSessions.folder(
-      #"{"model": {"family": "oscar", "dimension": 16, "headCount": 2}, "data": {"world": {"pairCount": 200}}}"#,
-      name: "oscar", root: directory.url)
-    #expect {
-      try PyTorchExport.write(session: oscar, to: directory.file("a"), fromLatestCheckpoint: false)
-    } throws: { "\($0)".contains("model.family 'oscar'") }
     let cmcl = try PyTorchSessions.folder(
       PyTorchSessions.json(objectives: #", "cmcl": 1"#), name: "cmcl", root: directory.url)
     #expect {
@@ -123,6 +166,33 @@ struct PyTorchExportTests {
     #expect {
       try PyTorchImport.run(from: Self.fixture, as: "back", root: directory.url)
     } throws: { "\($0)".contains("exists already") }
+  }
+
+  /// Tests/Fixtures/pytorch/run-oscar: an Oscar run (no momentum copy, no queues) imports back
+  /// with its weights, and vlp's Oscar evaluation (matching-score retrieval) runs on it.
+  @Test func importMakesAnOscarSessionFromATorchRun() throws {
+    let directory = try TemporaryDirectory("import-oscar")
+    defer { directory.remove() }
+    let run = Self.fixture.deletingLastPathComponent().appendingPathComponent("run-oscar")
+    let summary = try PyTorchImport.run(from: run, as: "back", root: directory.url)
+    #expect(summary.variants.map(\.steps) == [[2]])
+    let records = try MetricRecord.records(of: summary.folder)
+    #expect(records.map(\.step) == [1, 2])
+    #expect(records[0].loss("pollutedTags") != nil)
+    #expect(records[0].loss("mlm") != nil)
+    #expect(records[0].loss("mrfr") != nil)
+    let weights = try SessionWeights(folder: summary.folder)
+    let torch = try TrainingCheckpoint.read(
+      from: run.appendingPathComponent("runs/main/checkpoints/step-00000002.safetensors"))
+    #expect(torch.momentum == nil)
+    let restored = weights.variants[0].trainer
+    #expect(restored.step == 2)
+    let restoredValues = Dictionary(
+      uniqueKeysWithValues: restored.model.namedParameters().map { ($0.name, $0.tensor.scalars) })
+    #expect(restoredValues == Dictionary(uniqueKeysWithValues: torch.model.map { ($0.name, $0.values) }))
+    let evaluated = try #require(try weights.evaluate().first)
+    #expect(evaluated.report.retrievalScore == "matching")
+    #expect(evaluated.report.pollutedTagAccuracy != nil)
   }
 
   @Test func importRefusesDamagedRunsNamingTheFile() throws {

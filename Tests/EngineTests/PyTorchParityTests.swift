@@ -12,11 +12,20 @@ struct PyTorchParityTests {
   /// Same weights, batch, masks and negatives: every loss within 1e-4 and every gradient within
   /// 1e-3 (relative), for pre-norm with regions and MRFR, and for post-norm with patches, an
   /// untied MLM head and smooth-L1 patch regression.
+  /// ALBEF with WRA (IPOT on ITM's pairs) and PrefixLM. Oscar: post-norm with Oscar+'s caption pollution (3 classes) and MRFR, MRC, MRC-kl; pre-norm
+  /// with an untied MLM head, vanilla pollution (2 classes), smooth-L1 regression and
+  /// `untaggedPollution` matched on a session without tags.
   @Test(arguments: [
     PyTorchSessions.json(),
     PyTorchSessions.json(
       seed: 9, model: #", "normalization": "post", "imageInput": "patches", "tieMLMHead": false"#,
       objectives: #", "mrfr": 0, "mpr": 1, "regressionLoss": "smooth-l1""#),
+    PyTorchSessions.json(seed: 11, objectives: #", "mrfr": 0, "wra": 0.5, "prefixLM": 1"#),
+    PyTorchSessions.oscarJSON(model: #", "normalization": "post""#),
+    PyTorchSessions.oscarJSON(
+      seed: 9, model: #", "normalization": "pre", "tieMLMHead": false"#,
+      objectives: #", "mrc": 0, "mrcKL": 0, "regressionLoss": "smooth-l1", "untaggedPollution": "matched""#,
+      tags: "none"),
   ])
   func lossesAndGradientsMatch(session: String) throws {
     let directory = try TemporaryDirectory("parity")
@@ -33,10 +42,12 @@ struct PyTorchParityTests {
 
   /// 50 steps from the same initial weights on one process, dropout off: the same batches,
   /// masks and negatives, so step 1 agrees to 1e-4 and every step's total within 2%; both learn.
-  @Test func fiftyStepCurvesMatch() throws {
+  /// `fall`: the mean of the last 10 totals under this fraction of the first 10's (ALBEF's total
+  /// falls 40% in 50 steps; Oscar's, dominated by the region classification losses, 8%).
+  @Test(arguments: [(PyTorchSessions.json(), 0.9), (PyTorchSessions.oscarJSON(), 0.95)])
+  func fiftyStepCurvesMatch(json: String, fall: Double) throws {
     let directory = try TemporaryDirectory("curves")
     defer { directory.remove() }
-    let json = PyTorchSessions.json()
     let folder = try PyTorchSessions.folder(json, name: "curves", root: directory.url)
     let out = directory.url.appendingPathComponent("export")
     _ = try PyTorchExport.write(session: folder, to: out, fromLatestCheckpoint: false)
@@ -61,16 +72,16 @@ struct PyTorchParityTests {
     let last: Double = log.suffix(10).map(\.loss).reduce(0, +)
     let vlpFirst: Float = reports.prefix(10).map(\.total).reduce(0, +)
     let vlpLast: Float = reports.suffix(10).map(\.total).reduce(0, +)
-    #expect(last < first * 0.9)
-    #expect(vlpLast < vlpFirst * 0.9)
+    #expect(last < first * fall)
+    #expect(Double(vlpLast) < Double(vlpFirst) * fall)
   }
 
   /// torchrun with 2 CPU processes (gloo), 30 steps: the loss falls, the run imports back into
   /// vlp, and vlp's retrieval on the imported checkpoint equals the run's own.
-  @Test func distributedRunImportsBack() throws {
+  @Test(arguments: [PyTorchSessions.json(steps: 30), PyTorchSessions.oscarJSON(steps: 30)])
+  func distributedRunImportsBack(json: String) throws {
     let directory = try TemporaryDirectory("ddp")
     defer { directory.remove() }
-    let json = PyTorchSessions.json(steps: 30)
     let folder = try PyTorchSessions.folder(json, name: "ddp", root: directory.url)
     let out = directory.url.appendingPathComponent("export")
     _ = try PyTorchExport.write(session: folder, to: out, fromLatestCheckpoint: false)
@@ -94,9 +105,16 @@ struct PyTorchParityTests {
     #expect(report.step == 30)
     let own = try String(contentsOf: out.appendingPathComponent("runs/main/log.jsonl"), encoding: .utf8)
       .split(separator: "\n").last.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]
+    // Every recall the run logged equals vlp's on the imported weights (R@1, 5, 10 both ways).
+    var compared = 0
+    for metric in report.report.metrics {
+      guard let value = own?["eval/\(metric.name)"] as? Double else { continue }
+      #expect(abs(Double(metric.value) - value) < 1e-6, "\(metric.name): vlp \(metric.value), the run's own \(value)")
+      compared += 1
+    }
+    #expect(compared == 6)
     let ownR1 = try #require(own?["eval/i2t_r1"] as? Double)
     let vlpR1 = try #require(report.report.metrics.first { $0.name == "i2t_r1" }?.value)
-    #expect(abs(Double(vlpR1) - ownR1) < 1e-6, "vlp i2t_r1 \(vlpR1), the run's own \(ownR1)")
     print("DDP 2x gloo, 30 steps: loss \(log.first!.loss) → \(log.last!.loss); i2t_r1 vlp \(vlpR1), run \(ownR1)")
   }
 }

@@ -67,6 +67,25 @@ enum PyTorchSessions {
     """
   }
 
+  /// Oscar on the world's regions and fine tags, 200 pairs, dropout off: masked tokens, polluted
+  /// tags with Oscar+'s caption pollution (3 classes) and the three MVM kinds.
+  static func oscarJSON(
+    seed: Int = 5, steps: Int = 50, model extra: String = "", objectives: String = "",
+    tags: String = "fine"
+  ) -> String {
+    """
+    {"seed": \(seed),
+     "model": {"family": "oscar", "dimension": 16, "headCount": 2, "hiddenSize": 32, "layers": 2,
+               "maximumTextLength": 24, "maximumRegions": 6, "dropout": 0\(extra)},
+     "objectives": {"mlm": 1, "pollutedTags": 1, "pollutionProbability": 0.5,
+                    "captionPollutionProbability": 0.25, "mrfr": 1, "mrc": 1, "mrcKL": 4\(objectives)},
+     "training": {"batchSize": 8, "steps": \(steps), "learningRate": 0.002, "warmupSteps": 5,
+                  "gradientClipNorm": 5},
+     "data": {"world": {"pairCount": 200}, "tags": "\(tags)"},
+     "evaluation": {"every": 1000, "retrievalPairs": 20, "accuracyPairs": 16}}
+    """
+  }
+
   static func configuration(_ json: String) throws -> PretrainingConfiguration {
     try SessionDefinition(json: Data(json.utf8), source: "session.json").variants[0].configuration
   }

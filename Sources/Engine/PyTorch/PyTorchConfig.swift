@@ -12,6 +12,8 @@ enum PyTorchConfig {
     var session: String
     var trainCount: Int
     var testCount: Int
+    /// config.json's `data` for a session whose files the trainer reads (PyTorchRealData).
+    var dataFiles: JSONValue? = nil
   }
 
   static func json(_ trainer: Pretrainer, derived: Derived) -> JSONValue {
@@ -19,11 +21,15 @@ enum PyTorchConfig {
     let (m, o, t) = (c.model, c.objectives, c.training)
     let data = trainer.data
     func flag(_ value: Bool) -> JSONValue { .integer(value ? 1 : 0) }
+    // Oscar reads regions whatever model.imageInput says (PretrainingConfiguration).
+    let regions = m.family == .oscar || m.imageInput == .regions
     let model: JSONValue = .object([
-      ("family", .string(m.family.rawValue)), ("imageInput", .string(m.imageInput.rawValue)),
+      ("family", .string(m.family.rawValue)),
+      ("imageInput", .string(regions ? ImageInput.regions.rawValue : m.imageInput.rawValue)),
       ("dimension", .integer(m.dimension)), ("headCount", .integer(m.headCount)),
       ("hiddenSize", .integer(m.hiddenSize)), ("imageLayers", .integer(m.imageLayers)),
       ("textLayers", .integer(m.textLayers)), ("fusionLayers", .integer(m.fusionLayers)),
+      ("layers", .integer(m.layers)),
       ("normalization", .string(m.normalization.rawValue)), ("dropout", .float(m.dropout)),
       ("imageSize", .integer(m.imageSize)), ("patchSize", .integer(m.patchSize)),
       ("maximumTextLength", .integer(m.maximumTextLength)),
@@ -39,7 +45,11 @@ enum PyTorchConfig {
       ("alpha", .float(o.alpha)), ("alphaRampSteps", .integer(o.alphaRampSteps)),
       ("queueSize", .integer(o.queueSize)), ("momentum", .float(o.momentum)),
       ("temperature", .float(o.temperature)), ("maskProbability", .float(o.maskProbability)),
-      ("mvmProbability", .float(o.mvmProbability)),
+      ("mvmProbability", .float(o.mvmProbability)), ("pollutedTags", .float(o.pollutedTags)),
+      ("pollutionProbability", .float(o.pollutionProbability)),
+      ("captionPollutionProbability", .float(o.captionPollutionProbability)),
+      ("untaggedPollution", .string(o.untaggedPollution.rawValue)),
+      ("pollutionClasses", .integer(o.pollutionClasses)),
       ("regressionLoss", .string(o.regressionLoss.rawValue)),
     ])
     let training: JSONValue = .object([
@@ -49,7 +59,6 @@ enum PyTorchConfig {
       ("minimumLearningRate", .float(t.minimumLearningRate)),
       ("weightDecay", .float(t.weightDecay)), ("gradientClipNorm", .float(t.gradientClipNorm)),
     ])
-    let regions = m.imageInput == .regions
     let vocabulary = data.vocabulary
     let resolved: JSONValue = .object([
       ("vocabularySize", .integer(data.vocabularySize)),
@@ -57,15 +66,20 @@ enum PyTorchConfig {
       ("featureWidth", .integer(regions ? data.corpus.regionFeatureDimension : m.patchValues)),
       ("patchValues", .integer(m.patchValues)), ("padID", .integer(vocabulary.padID)),
       ("classID", .integer(vocabulary.classID)), ("maskID", .integer(vocabulary.maskID)),
+      ("separatorID", .integer(vocabulary.separatorID)),
+      ("unknownID", .integer(vocabulary.unknownID)),
       ("trainCount", .integer(derived.trainCount)), ("testCount", .integer(derived.testCount)),
       ("regionClasses", .integer(SceneTaxonomy.fineClassCount)),
     ])
-    return .object([
+    var members: [(key: String, value: JSONValue)] = [
       ("session", .string(derived.session)), ("variant", .string(derived.variant)),
       ("seed", .string(String(c.seed))), ("model", model), ("objectives", objectives),
       ("training", training),
       ("evaluation", .object([("retrievalPairs", .integer(c.evaluation.retrievalPairs))])),
-      ("derived", resolved), ("vlpConfiguration", .string(trainer.configurationJSON)),
-    ])
+      ("derived", resolved),
+    ]
+    if let files = derived.dataFiles { members.append(("data", files)) }
+    members.append(("vlpConfiguration", .string(trainer.configurationJSON)))
+    return .object(members)
   }
 }

@@ -17,23 +17,33 @@ import VLP
 /// | `image_key`      | (N)         | the pair's image (captions of one image share it)       |
 /// | `pair_index`     | (N)         | the pair's index in vlp's corpus                        |
 /// | `continues_word` | (V)         | 1 for a `##` piece (whole-word masking)                  |
+///
+/// The Oscar family adds the texts its batches are built from (PyTorchOscarDataExport), and a
+/// session training MRC-kl the detector's class distributions `region_distributions` (N, R, C).
 enum PyTorchDataExport {
   /// The most values written (2^28 floats, 1 GiB): beyond it a real data set is better read from
   /// its own files, which this trainer does not do yet.
   static let valueLimit = 1 << 28
 
-  static func file(_ data: PretrainingData, variant: String) throws -> SafeTensorsFile {
+  static func file(
+    _ data: PretrainingData, objectives: ObjectiveConfiguration, variant: String
+  ) throws -> SafeTensorsFile {
     let model = data.model
     let rows = data.trainIndices + data.cleanTestIndices
-    let regions = model.imageInput == .regions
+    let regions = model.family == .oscar || model.imageInput == .regions
     let (slots, width) = regions
       ? (model.maximumRegions, data.regionInputSize) : (model.patchCount, model.patchValues)
-    let (total, overflow) = rows.count.multipliedReportingOverflow(by: slots * width)
+    let distributions = regions && objectives.mrcKL > 0
+      && data.corpus.features.contains(.detectorDistributions)
+    let classes = data.corpus.classNames.count
+    let perRow = slots * (width + (distributions ? classes : 0))
+    let (total, overflow) = rows.count.multipliedReportingOverflow(by: perRow)
     guard !overflow, total <= valueLimit else {
       throw PyTorchExchangeError.unsupported(
         variant: variant,
-        detail: "its \(rows.count) pairs of \(slots)x\(width) image values exceed the "
-          + "\(valueLimit) values data.safetensors holds; export a smaller data.limit")
+        detail: "its \(rows.count) pairs of \(perRow) image values each exceed the "
+          + "\(valueLimit) values data.safetensors holds, and the trainer does not read data sets "
+          + "from their own files yet (docs/scale-out.md)")
     }
     let sequences = data.captionSequences(rows)
     let length = sequences.map(\.count).max() ?? 0
@@ -46,19 +56,31 @@ enum PyTorchDataExport {
     values.reserveCapacity(total)
     var counts: [Float] = []
     var labels: [Float] = []
+    var soft: [Float] = []
     for start in stride(from: 0, to: rows.count, by: 256) {
       let chunk = Array(rows[start..<min(rows.count, start + 256)])
-      let inputs = try data.imageInputs(chunk)
-      values += inputs.values.scalars
-      if let chunkMask = inputs.mask { mask += chunkMask.scalars }
+      if regions {
+        let (chunkValues, chunkMask) = try data.regions(chunk)
+        values += chunkValues.scalars
+        mask += chunkMask.scalars
+      } else {
+        values += try data.patches(chunk).scalars
+      }
       for index in chunk {
         guard regions else {
           counts.append(Float(slots))
           continue
         }
-        let set = try data.corpus.regions(index, distributions: false)
+        let set = try data.corpus.regions(index, distributions: distributions)
         counts.append(Float(min(slots, set.count)))
         labels += (0..<slots).map { $0 < set.labels.count ? Float(set.labels[$0]) : -1 }
+        if distributions {
+          var row = [Float](repeating: 0, count: slots * classes)
+          let given = set.distributions ?? []
+          let filled = min(row.count, given.count, min(slots, set.count) * classes)
+          row.replaceSubrange(0..<filled, with: given[0..<filled])
+          soft += row
+        }
       }
     }
     let n = rows.count
@@ -77,6 +99,11 @@ enum PyTorchDataExport {
       tensors.append(NamedArray(name: "image_mask", shape: [n, slots], values: mask))
       tensors.append(NamedArray(name: "region_labels", shape: [n, slots], values: labels))
     }
+    if distributions {
+      tensors.append(
+        NamedArray(name: "region_distributions", shape: [n, slots, classes], values: soft))
+    }
+    if model.family == .oscar { tensors += PyTorchOscarDataExport.texts(data, rows: rows) }
     return SafeTensorsFile(
       tensors: tensors,
       metadata: ["format": "vlp-pytorch-data-1", "train": String(data.trainIndices.count)])

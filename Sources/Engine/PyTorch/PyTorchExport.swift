@@ -6,8 +6,9 @@ import VLP
 /// (trainer/*.py, copied unchanged), session.json, and for each variant
 /// `variants/VARIANT/{config.json, init.safetensors, data.safetensors}`: the resolved settings,
 /// the starting weights with vlp's names (momentum model and queues included; the latest
-/// checkpoint with `fromLatestCheckpoint`, else the initial weights) and the data. See
-/// docs/scale-out.md.
+/// checkpoint with `fromLatestCheckpoint`, else the initial weights) and the data. A session on
+/// caption files gets `vocab.txt` instead of data.safetensors: the trainer reads those files
+/// (PyTorchRealData). See docs/scale-out.md.
 public enum PyTorchExport {
   public struct Variant: Sendable, Equatable {
     public var name: String
@@ -42,11 +43,19 @@ public enum PyTorchExport {
     for variant in definition.variants { try checkSupported(variant) }
     try prepare(destination)
     let files = FileManager.default
-    for name in PyTorchTrainerFiles.names + ["session.json"] {
-      let source = name == "session.json"
-        ? folder.sessionFile : trainer.appendingPathComponent(name)
-      try copy(source, to: destination.appendingPathComponent(name))
+    for name in PyTorchTrainerFiles.names {
+      try copy(trainer.appendingPathComponent(name), to: destination.appendingPathComponent(name))
     }
+    let sessionText: Data
+    do {
+      sessionText = try Data(contentsOf: folder.sessionFile)
+    } catch {
+      throw PyTorchExchangeError.io(
+        path: folder.sessionFile.path, detail: "cannot read: \(error.localizedDescription)")
+    }
+    try write(
+      PyTorchRealData.exportedSessionText(sessionText, sessionFolder: folder.url),
+      to: destination.appendingPathComponent("session.json"))
     let store = CheckpointStore(folder: folder, keep: definition.checkpoints.keep)
     var cache = PretrainingDataCache()
     var written: [Variant] = []
@@ -68,13 +77,25 @@ public enum PyTorchExport {
       }
       try pretrainer.checkpoint(extra: [SessionRun.variantKey: variant.name])
         .write(to: out.appendingPathComponent("init.safetensors"))
-      try PyTorchDataExport.file(data, variant: variant.name)
-        .write(to: out.appendingPathComponent("data.safetensors"))
+      let ownFiles = PyTorchRealData.readsOwnFiles(variant.configuration.data)
+      if ownFiles {
+        try write(
+          PyTorchRealData.vocabularyText(data.vocabulary),
+          to: out.appendingPathComponent(PyTorchRealData.vocabularyFile))
+      } else {
+        try PyTorchDataExport.file(
+          data, objectives: variant.configuration.objectives, variant: variant.name)
+          .write(to: out.appendingPathComponent("data.safetensors"))
+      }
       let config = PyTorchConfig.json(
         pretrainer,
         derived: .init(
           variant: variant.name, session: folder.name, trainCount: data.trainIndices.count,
-          testCount: data.cleanTestIndices.count))
+          testCount: data.cleanTestIndices.count,
+          dataFiles: ownFiles
+            ? PyTorchRealData.section(
+              variant.configuration.data, imageSize: variant.configuration.model.imageSize)
+            : nil))
       try write(config.text(.indented(depth: 2)) + "\n", to: out.appendingPathComponent("config.json"))
       written.append(
         Variant(name: variant.name, step: pretrainer.step, trainPairs: data.trainIndices.count))
@@ -89,17 +110,10 @@ public enum PyTorchExport {
     return definition.variants.allSatisfy { !store.steps(variant: $0.name).isEmpty }
   }
 
-  /// The trainer covers the ALBEF family and the objectives listed in trainer/objectives.py.
+  /// The trainer covers both families and the objectives listed in trainer/objectives.py.
   static func checkSupported(_ variant: SessionDefinition.Variant) throws {
     let c = variant.configuration
-    guard c.model.family == .albef else {
-      throw PyTorchExchangeError.unsupported(
-        variant: variant.name,
-        detail: "model.family '\(c.model.family.rawValue)': the PyTorch trainer builds the ALBEF "
-          + "family only so far (docs/scale-out.md)")
-    }
-    let missing = [("wra", c.objectives.wra), ("cmcl", c.objectives.cmcl),
-      ("prefixLM", c.objectives.prefixLM)].filter { $0.1 > 0 }.map(\.0)
+    let missing = [("cmcl", c.objectives.cmcl)].filter { $0.1 > 0 }.map(\.0)
     guard missing.isEmpty else {
       throw PyTorchExchangeError.unsupported(
         variant: variant.name,

@@ -103,8 +103,9 @@ def load_checkpoint(path, model, momentum_model, optimizer, device):
     if problems.missing_keys or problems.unexpected_keys:
         raise SystemExit(f"{path}: weights do not fit the model: missing {problems.missing_keys[:5]}, "
                          f"unexpected {problems.unexpected_keys[:5]}")
-    momentum = section("momentum.") or weights
-    momentum_model.load_state_dict(momentum, strict=True)
+    if momentum_model is not None:  # Oscar keeps no momentum copy
+        momentum = section("momentum.") or weights
+        momentum_model.load_state_dict(momentum, strict=True)
     step = int(metadata.get("step", "0"))
     names = dict(model.named_parameters())
     first, second = section("optimizer.exp_avg."), section("optimizer.exp_avg_sq.")
@@ -114,6 +115,8 @@ def load_checkpoint(path, model, momentum_model, optimizer, device):
             optimizer.state[parameter] = {
                 "step": torch.tensor(float(optimizer_step)),
                 "exp_avg": first[name].to(device), "exp_avg_sq": second[name].to(device)}
+    if "buffer.queue.image" not in tensors:  # Oscar keeps no queues
+        return {"step": step, "queues": None}
     image, text = tensors["buffer.queue.image"].to(device), tensors["buffer.queue.text"].to(device)
     pointer, real, pairs = queue_position(metadata["queue.image"], image.shape[0])
     return {"step": step, "queues": (image, text, pairs.to(device), pointer, real)}
@@ -126,14 +129,16 @@ def save_checkpoint(folder, step, config, model, momentum_model, optimizer, queu
         state = optimizer.state.get(p, {})
         tensors["optimizer.exp_avg." + name] = state.get("exp_avg", torch.zeros_like(p))
         tensors["optimizer.exp_avg_sq." + name] = state.get("exp_avg_sq", torch.zeros_like(p))
-    for name, p in momentum_model.named_parameters():
-        tensors["momentum." + name] = p
-    tensors["buffer.queue.image"], tensors["buffer.queue.text"] = queues.image, queues.text
-    position = f"{queues.pointer} {queues.real_count} " + ",".join(str(int(i)) for i in queues.pair_index.tolist())
     optimizer_steps = [int(s["step"]) for s in optimizer.state.values() if "step" in s]
     metadata = {"format": FORMAT, "step": str(step), "config": config["vlpConfiguration"],
-                "optimizer.step": str(max(optimizer_steps, default=0)), "queue.image": position,
-                "queue.text": position, "trainer": "pytorch", "engine.variant": config["variant"]}
+                "optimizer.step": str(max(optimizer_steps, default=0)), "trainer": "pytorch",
+                "engine.variant": config["variant"]}
+    if momentum_model is not None:  # ALBEF: the momentum copy and the queues with their position
+        for name, p in momentum_model.named_parameters():
+            tensors["momentum." + name] = p
+        tensors["buffer.queue.image"], tensors["buffer.queue.text"] = queues.image, queues.text
+        position = f"{queues.pointer} {queues.real_count} " + ",".join(str(int(i)) for i in queues.pair_index.tolist())
+        metadata["queue.image"] = metadata["queue.text"] = position
     path = os.path.join(folder, f"step-{step:08d}.safetensors")
     write_safetensors(path, tensors, metadata)
     return path

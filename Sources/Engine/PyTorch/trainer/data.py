@@ -85,8 +85,19 @@ def float32(value):
     return struct.unpack("f", struct.pack("f", value))[0]
 
 
-class SessionData:
-    """The pairs of data.safetensors (rows: the training split first, in vlp's order)."""
+class Pairs:
+    """What every data set of the trainer shares: rows are the training split first, in vlp's
+    order, then the held-out pairs; `train_count` of them train."""
+
+    def epoch_order(self, seed, epoch):
+        """vlp's BatchOrder: a permutation of the training rows per epoch."""
+        order = list(range(self.train_count))
+        VlpRandom(derive(seed, "dataOrder", epoch)).shuffle(order)
+        return order
+
+
+class SessionData(Pairs):
+    """The pairs of data.safetensors."""
 
     def __init__(self, folder, config):
         path = f"{folder}/data.safetensors"
@@ -105,16 +116,38 @@ class SessionData:
         self.region_labels = tensors.get("region_labels")
         self.image_key = tensors["image_key"].long()
         self.pair_index = tensors["pair_index"].long()
+        self.pair_list = self.pair_index.tolist()
         self.continues_word = tensors["continues_word"].bool().tolist()
         self.train_count = int(derived["trainCount"])
+        self.region_distributions = tensors.get("region_distributions")
         self.regions = config["model"]["imageInput"] == "regions"
         self.feature_width = derived["featureWidth"]
+        self.special = {derived[k] for k in ("padID", "classID", "maskID", "separatorID", "unknownID") if k in derived}
+        self.separator = derived.get("separatorID")
+        self.augments = False
+        if "caption_ids" in tensors:  # Oscar: the texts its batches are built from
+            self.captions = unpad(tensors["caption_ids"], tensors["caption_count"])
+            self.tags = unpad(tensors["tag_ids"], tensors["tag_count"])
+            self.has_tags = tensors["has_tags"].bool().tolist()
 
-    def epoch_order(self, seed, epoch):
-        """vlp's BatchOrder: a permutation of the training rows per epoch."""
-        order = list(range(self.train_count))
-        VlpRandom(derive(seed, "dataOrder", epoch)).shuffle(order)
-        return order
+    def image_batch(self, rows, augmentation=None):
+        return self.image_values[torch.tensor(rows)]
+
+
+
+def load_data(folder, config):
+    """The variant's pairs: from the data set's own files when config.json has `data` (caption
+    sources, realdata.py), else from data.safetensors."""
+    if "data" in config:
+        from realdata import CaptionData
+
+        return CaptionData(folder, config)
+    return SessionData(folder, config)
+
+
+def unpad(ids, counts):
+    """Rows of word-piece ids padded with -1 → a list of lists."""
+    return [row[:n] for row, n in zip(ids.long().tolist(), counts.long().tolist())]
 
 
 def mask_tokens(ids, continues_word, maskable, probability, mask_id, vocabulary, random):
@@ -160,19 +193,23 @@ def choose_vision(available, probability, random):
     return chosen
 
 
-def make_batch(data, rows, config, stream_index, device):
+def make_batch(data, rows, config, stream_index, device, augment=False):
     """The ALBEF batch of `rows` with its MLM masks and MVM masking (when the session trains MVM),
-    drawn from streams (seed, masking|visionMasking, stream_index)."""
+    drawn from streams (seed, masking|visionMasking, stream_index). With `augment` and a data set
+    that augments, the masking stream's first draw seeds the images' crops (vlp's albefBatch
+    forks it before masking)."""
     seed, objectives = int(config["seed"]), config["objectives"]
     rows_t = torch.tensor(rows)
     length = int(data.text_length[rows_t].max())
     ids = data.text_ids[rows_t, :length]
     flat = ids.reshape(-1).tolist()
     pad, cls = data.pad, data.cls
+    masking = VlpRandom(derive(seed, "masking", stream_index))
+    augmentation = VlpRandom(masking.next()) if augment and data.augments else None
+    images = data.image_batch(rows, augmentation)
     masked, positions, targets = mask_tokens(
         flat, data.continues_word, lambda i: flat[i] != pad and flat[i] != cls,
-        objectives.get("maskProbability", 0.15), data.mask_id, data.vocabulary,
-        VlpRandom(derive(seed, "masking", stream_index)))
+        objectives.get("maskProbability", 0.15), data.mask_id, data.vocabulary, masking)
     batch = {
         "rows": rows,
         "pair_index": data.pair_index[rows_t].tolist(),
@@ -181,18 +218,18 @@ def make_batch(data, rows, config, stream_index, device):
         "masked_ids": torch.tensor(masked).view(len(rows), length).to(device),
         "masked_positions": torch.tensor(positions, dtype=torch.long).to(device),
         "masked_targets": torch.tensor(targets, dtype=torch.long).to(device),
-        "image_values": data.image_values[rows_t].to(device),
+        "image_values": images.to(device),
         "image_mask": None if data.image_mask is None else data.image_mask[rows_t].float().to(device),
         "image_key": data.image_key[rows_t].tolist(),
     }
     vision = None
     if any(objectives.get(k, 0) > 0 for k in ("mrfr", "mrc", "mrcKL", "mpr")):
-        vision = mask_vision(data, rows_t, objectives, VlpRandom(derive(seed, "visionMasking", stream_index)), device)
+        vision = mask_vision(data, rows_t, images, objectives,
+                             VlpRandom(derive(seed, "visionMasking", stream_index)), device)
     return batch, vision
 
 
-def mask_vision(data, rows_t, objectives, random, device):
-    values = data.image_values[rows_t]
+def mask_vision(data, rows_t, values, objectives, random, device):
     b, slots, width = values.shape
     available = data.region_count[rows_t].clamp(max=slots).tolist() if data.regions else [slots] * b
     chosen = choose_vision(available, objectives.get("mvmProbability", 0.15), random)
@@ -213,6 +250,9 @@ def mask_vision(data, rows_t, objectives, random, device):
     }
     if data.region_labels is not None:
         vision["labels"] = data.region_labels[rows_t].reshape(-1)[index].clamp(min=0).long().to(device)
+    if data.region_distributions is not None:
+        classes = data.region_distributions.shape[-1]
+        vision["distributions"] = data.region_distributions[rows_t].reshape(-1, classes)[index].float().to(device)
     return vision
 
 
@@ -232,3 +272,107 @@ def load_config(folder):
             return json.load(f)
     except FileNotFoundError:
         raise SystemExit(f"{path}: missing: export the session with `vlp export SESSION --pytorch {folder}`")
+
+
+# Oscar ---------------------------------------------------------------------------------------
+
+POLLUTION_NONE, POLLUTION_TAGS, POLLUTION_CAPTION, POLLUTION_TEXT_A = range(4)
+
+
+def encode_pair(first, second, maximum_length, cls, sep):
+    """vlp's Tokenizer.encodePair: trim the longer text (the caption on a tie) until both fit,
+    then `[CLS] a [SEP] b [SEP]` with segments 0 / 1. `second` None: `[CLS] a [SEP]`."""
+    first, second = list(first), None if second is None else list(second)
+    budget = max(0, maximum_length - (2 if second is None else 3))
+    while len(first) + (len(second) if second is not None else 0) > budget:
+        if second is not None and len(second) > len(first):
+            second.pop()
+        else:
+            first.pop()
+    ids = [cls] + first + [sep]
+    segments = [0] * len(ids)
+    if second is not None:
+        ids += second + [sep]
+        segments += [1] * (len(second) + 1)
+    return ids, segments
+
+
+def pollution_label(kind, classes):
+    """Class of the polluted-tag head: 0 matched, 1 tags or text_b polluted, the last class for a
+    polluted caption (1 of 2 in vanilla Oscar, 2 of 3 with Oscar+'s caption pollution)."""
+    return {POLLUTION_NONE: 0, POLLUTION_TAGS: 1, POLLUTION_CAPTION: 1, POLLUTION_TEXT_A: classes - 1}[kind]
+
+
+def oscar_texts(data, rows, objectives, source, random):
+    """vlp's oscarBatch pollution (Oscar's `random_sent`), draw for draw: three draws per sample
+    (the pollution draw, the other pair, tags or caption), whatever they decide.
+    → [(a ids, b ids or None, kind)]."""
+    probability = float32(objectives.get("pollutionProbability", 0.5))
+    caption_share = float32(objectives.get("captionPollutionProbability", 0))
+    untagged_caption = objectives.get("untaggedPollution", "caption") == "caption"
+    texts, pairs = [], data.pair_list
+    for row in rows:
+        a, b, b_present = data.captions[row], data.tags[row], data.has_tags[row]
+        draw = random.next_float()
+        position = random.next_int(len(source))
+        if pairs[source[position]] == pairs[row]:
+            position = (position + 1) % len(source)
+        other = source[position]
+        take_tags = random.next_float() < float32(0.5)
+        kind = POLLUTION_NONE
+        if draw < probability:
+            if draw >= caption_share and b_present:
+                kind = POLLUTION_TAGS if take_tags else POLLUTION_CAPTION
+                b, b_present = (data.tags[other], data.has_tags[other]) if take_tags else (data.captions[other], True)
+            elif draw < caption_share or untagged_caption:
+                kind = POLLUTION_TEXT_A
+                a = data.captions[other]
+        texts.append((a, b if b_present else None, kind))
+    return texts
+
+
+def make_oscar_batch(data, rows, config, stream_index, device, texts=None, mask_probability=None):
+    """The Oscar batch of `rows`: polluted texts (stream pollution), `[CLS] a [SEP] b [SEP]`, words
+    and tags masked whole-word 80/10/10 from the same stream (special tokens never), the regions.
+    `texts` replaces the polluted texts (evaluation's caption x image pairs)."""
+    seed, objectives = int(config["seed"]), config["objectives"]
+    random = VlpRandom(derive(seed, "pollution", stream_index))
+    if texts is None:
+        texts = oscar_texts(data, rows, objectives, list(range(data.train_count)), random)
+    maximum = config["model"]["maximumTextLength"]
+    encoded = [encode_pair(a, b, maximum, data.cls, data.separator) for a, b, _ in texts]
+    length = max(len(ids) for ids, _ in encoded)
+    flat, segments, mask = [], [], []
+    for ids, segment in encoded:
+        padding = length - len(ids)
+        flat += ids + [data.pad] * padding
+        segments += segment + [0] * padding
+        mask += [1.0] * len(ids) + [0.0] * padding
+    special = data.special
+    probability = objectives.get("maskProbability", 0.15) if mask_probability is None else mask_probability
+    masked, positions, targets = mask_tokens(
+        flat, data.continues_word, lambda i: flat[i] not in special, probability, data.mask_id,
+        data.vocabulary, random)
+    rows_t = torch.tensor(rows)
+    slots = data.image_values.shape[1]
+    sequence_positions = [(p // length) * (length + slots) + p % length for p in positions]
+    classes = objectives.get("pollutionClasses", 2)
+    shape = (len(rows), length)
+    batch = {
+        "rows": rows,
+        "pair_index": data.pair_index[rows_t].tolist(),
+        "text_ids": torch.tensor(flat).view(shape).to(device),
+        "segments": torch.tensor(segments).view(shape).to(device),
+        "text_mask": torch.tensor(mask).view(shape).to(device),
+        "masked_ids": torch.tensor(masked).view(shape).to(device),
+        "masked_positions": torch.tensor(sequence_positions, dtype=torch.long).to(device),
+        "masked_targets": torch.tensor(targets, dtype=torch.long).to(device),
+        "image_values": data.image_values[rows_t].to(device),
+        "image_mask": data.image_mask[rows_t].float().to(device),
+        "labels": torch.tensor([pollution_label(kind, classes) for _, _, kind in texts], dtype=torch.long).to(device),
+    }
+    vision = None
+    if any(objectives.get(k, 0) > 0 for k in ("mrfr", "mrc", "mrcKL", "mpr")):
+        vision = mask_vision(data, rows_t, data.image_values[rows_t], objectives,
+                             VlpRandom(derive(seed, "visionMasking", stream_index)), device)
+    return batch, vision

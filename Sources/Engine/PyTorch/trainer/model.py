@@ -1,4 +1,5 @@
-"""The ALBEF-family model of a vlp session, in PyTorch.
+"""The models of a vlp session, in PyTorch: ALBEF (dual stream, fusion by cross-attention) and Oscar
+(one encoder over caption, tags and regions).
 
 Every module and parameter carries the name vlp gives it (Sources/VLP/Models, Sources/NN/Layers),
 so `model.state_dict()` keys are vlp's checkpoint names without the `model.` prefix and weights
@@ -122,17 +123,21 @@ class Embedding(nn.Embedding):
 
 
 class TextEmbeddings(nn.Module):
-    """Words + learned positions; a LayerNorm only with post-norm layers (as vlp)."""
+    """Words + learned positions (+ segments, Oscar's caption 0 / tags 1); a LayerNorm only with
+    post-norm layers (as vlp)."""
 
-    def __init__(self, vocabulary, length, dimension, dropout, pre_norm):
+    def __init__(self, vocabulary, length, dimension, dropout, pre_norm, segments=0):
         super().__init__()
         self.words = Embedding(vocabulary, dimension)
         self.positions = Embedding(length, dimension)
+        self.segments = Embedding(segments, dimension) if segments else None
         self.norm = None if pre_norm else nn.LayerNorm(dimension, eps=LAYER_NORM_EPS)
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, ids):
+    def forward(self, ids, segment_ids=None):
         hidden = self.words(ids) + self.positions.weight[: ids.shape[1]][None]
+        if self.segments is not None:
+            hidden = hidden + self.segments(torch.zeros_like(ids) if segment_ids is None else segment_ids)
         if self.norm is not None:
             hidden = self.norm(hidden)
         return self.dropout(hidden)
@@ -244,11 +249,11 @@ class ALBEF(nn.Module):
     def encode_image(self, values, mask):
         return self.imageEncoder(values, mask)
 
-    def encode_text(self, ids, mask):
-        return self.textEncoder(self.textEmbeddings(ids), mask)
+    def encode_text(self, ids, mask, causal=False):
+        return self.textEncoder(self.textEmbeddings(ids), mask, causal=causal)
 
-    def fuse(self, text, text_mask, image, image_mask):
-        return self.fusionEncoder(text, text_mask, cross_input=image, cross_mask=image_mask)
+    def fuse(self, text, text_mask, image, image_mask, causal=False):
+        return self.fusionEncoder(text, text_mask, causal=causal, cross_input=image, cross_mask=image_mask)
 
     def image_embedding(self, tokens):
         return F.normalize(self.visionProjection(tokens[:, 0]), dim=-1, eps=1e-12)
@@ -264,8 +269,64 @@ class ALBEF(nn.Module):
         return self.mlmHead(fused.reshape(-1, fused.shape[-1])[positions], self.textEmbeddings.words.weight)
 
 
+class PooledClassifier(nn.Module):
+    """BERT's pooler (dense + tanh on [CLS]) and a classifier: Oscar's seq_relationship head."""
+
+    def __init__(self, dimension, classes):
+        super().__init__()
+        self.pooler = linear(dimension, dimension)
+        self.classifier = linear(dimension, classes)
+
+    def forward(self, cls):
+        return self.classifier(torch.tanh(self.pooler(cls)))
+
+
+class Oscar(nn.Module):
+    """vlp's OscarModel: one encoder over `[CLS] caption [SEP] tags [SEP] regions`. Words and tags
+    share the word embeddings and differ by segment; regions pass one Linear(D + 6 → d) (+ LayerNorm)
+    with no position or segment. Heads: the masked-token head over words and tags, the pooled
+    polluted-tag classifier (0 matched, 1 polluted, 2 polluted caption with Oscar+'s caption
+    pollution) and UNITER's MVM heads (feature regression tied to the region embedding)."""
+
+    def __init__(self, config):
+        super().__init__()
+        m, o, derived = config["model"], config["objectives"], config["derived"]
+        d, pre_norm = m["dimension"], m["normalization"] == "pre"
+        self.embeddings = TextEmbeddings(
+            derived["vocabularySize"], m["maximumTextLength"], d, m["dropout"], pre_norm, segments=2)
+        self.regionEmbedding = linear(derived["regionInputSize"], d)
+        self.regionNorm = nn.LayerNorm(d, eps=LAYER_NORM_EPS) if m.get("regionLayerNorm", True) else None
+        self.encoder = TransformerEncoder(m["layers"], d, m["headCount"], m["hiddenSize"], m["dropout"], pre_norm)
+        self.mlmHead = MaskedTokenHead(d, derived["vocabularySize"], m.get("tieMLMHead", True))
+        self.contrastiveHead = PooledClassifier(d, o.get("pollutionClasses", 2))
+        regression = o.get("mrfr", 0) > 0 or o.get("mpr", 0) > 0
+        classes = derived.get("regionClasses") if o.get("mrc", 0) > 0 or o.get("mrcKL", 0) > 0 else None
+        self.visionHeads = (
+            MaskedVisionHeads(d, derived["featureWidth"], regression, classes) if regression or classes else None)
+        self.dropout = nn.Dropout(m["dropout"])
+
+    def forward(self, ids, segments, text_mask, regions, region_mask):
+        """ids, segments, text_mask (B, T); regions (B, R, D + 6), region_mask (B, R) → (B, T + R, d)."""
+        text = self.embeddings(ids, segments)
+        image = self.regionEmbedding(regions)
+        if self.regionNorm is not None:
+            image = self.regionNorm(image)
+        image = self.dropout(image)
+        sequence = torch.cat([text, image], dim=1)  # (B, T + R, d)
+        return self.encoder(sequence, torch.cat([text_mask, region_mask], dim=1))
+
+    def contrastive_logits(self, hidden):
+        return self.contrastiveHead(hidden[:, 0])
+
+    def masked_token_logits(self, hidden, positions):
+        """Logits (N, V) at flat positions b·(T + R) + t."""
+        return self.mlmHead(hidden.reshape(-1, hidden.shape[-1])[positions], self.embeddings.words.weight)
+
+
 def build_model(config):
     family = config["model"]["family"]
-    if family != "albef":
-        raise SystemExit(f"config.json: model.family '{family}': this trainer builds the ALBEF family only")
-    return ALBEF(config)
+    if family == "albef":
+        return ALBEF(config)
+    if family == "oscar":
+        return Oscar(config)
+    raise SystemExit(f"config.json: model.family '{family}': this trainer builds the albef and oscar families")

@@ -1,16 +1,17 @@
-"""The objectives of a vlp ALBEF session and the training step that combines them.
+"""The objectives of a vlp session and the training steps that combine them, one per family.
 
 Each function follows its vlp counterpart (Sources/VLP/Objectives, Sources/VLP/Training/
-ALBEFTraining.swift); losses are returned under vlp's metric names (`itc`, `itm`, `mlm`, `mrfr`,
-`mrc`, `mrc-kl`, `mpr`) in the order vlp computes them, and the total is the sum of each loss
-times its session weight.
+ALBEFTraining.swift and OscarTraining.swift); losses are returned under vlp's metric names (`itc`,
+`itm`, `wra`, `mlm`, `prefixlm`, `mrfr`, `mrc`, `mrc-kl`, `mpr`, `pollutedTags`) in the order vlp
+computes them, and the total is the sum of each loss times its session weight.
 """
 
 import torch
 import torch.nn.functional as F
 
 TEMPERATURE_RANGE = (0.001, 0.5)
-METRIC_NAMES = {"itc": "itc", "itm": "itm", "mlm": "mlm", "mrfr": "mrfr", "mrc": "mrc", "mrcKL": "mrc-kl", "mpr": "mpr"}
+METRIC_NAMES = {"itc": "itc", "itm": "itm", "mlm": "mlm", "mrfr": "mrfr", "mrc": "mrc", "mrcKL": "mrc-kl", "mpr": "mpr",
+                "pollutedTags": "pollutedTags", "wra": "wra", "prefixLM": "prefixlm"}
 SUPPORTED = set(METRIC_NAMES)
 
 
@@ -80,16 +81,72 @@ def hard_negatives(logits_t2i, logits_i2t, excluded, random):
 
 
 def image_text_matching(model, text_hidden, text_mask, image_tokens, image_mask, negatives):
-    """ITM on the B positives and the hard negatives (1:2): CE over (not matched, matched)."""
+    """ITM on the B positives and the hard negatives (1:2): CE over (not matched, matched).
+    → (loss, the fused pairs for WRA: {fused, text_mask, image_tokens, image_mask, labels})."""
     b = text_hidden.shape[0]
     text_rows = torch.tensor(list(range(b)) + [t for t, _ in negatives], device=text_hidden.device)
     image_rows = torch.tensor(list(range(b)) + [i for _, i in negatives], device=text_hidden.device)
-    fused = model.fuse(
-        text_hidden[text_rows], text_mask[text_rows], image_tokens[image_rows],
-        None if image_mask is None else image_mask[image_rows])
+    pairs = {"text_mask": text_mask[text_rows], "image_tokens": image_tokens[image_rows],
+             "image_mask": None if image_mask is None else image_mask[image_rows]}
+    pairs["fused"] = model.fuse(text_hidden[text_rows], pairs["text_mask"], pairs["image_tokens"], pairs["image_mask"])
     labels = torch.zeros(len(text_rows), dtype=torch.long, device=text_hidden.device)
     labels[:b] = 1
-    return F.cross_entropy(model.matching_logits(fused), labels)
+    pairs["labels"] = labels
+    return F.cross_entropy(model.matching_logits(pairs["fused"]), labels), pairs
+
+
+WRA_BETA, WRA_ITERATIONS, WRA_PADDING_PENALTY = 0.5, 50, 1e4
+
+
+@torch.no_grad()
+def ipot_plan(cost, words, regions, beta=WRA_BETA, iterations=WRA_ITERATIONS):
+    """UNITER's IPOT plan (WordRegionAlignment.plan), in float64: cost (B, M, N), word mask (B, M),
+    region mask (B, N), 1 = real. → T (B, N, M); padded cells and pairs without words or regions 0."""
+    cost, words, regions = cost.double(), (words > 0).double(), (regions > 0).double()
+    word_count = words.sum(1, keepdim=True)  # (B, 1)
+    region_count = regions.sum(1, keepdim=True)
+    valid = regions[:, :, None] * words[:, None, :]  # (B, N, M)
+    kernel = torch.exp(-cost.transpose(1, 2) / beta) * valid
+    plan = valid.clone()
+    sigma = words / word_count.clamp(min=1)  # (B, M)
+    for _ in range(iterations):
+        q = kernel * plan
+        delta = 1 / (region_count * (q @ sigma[:, :, None]).squeeze(2) + (1 - regions) * WRA_PADDING_PENALTY)
+        sigma = 1 / (word_count * (delta[:, None, :] @ q).squeeze(1) + (1 - words) * WRA_PADDING_PENALTY)
+        plan = delta[:, :, None] * q * sigma[:, None, :]
+    usable = ((word_count > 0) & (region_count > 0)).double()[:, :, None]
+    return plan * valid * usable
+
+
+def word_region_alignment(pairs):
+    """UNITER's WRA on ITM's fused pairs: the OT distance between word states (every text position,
+    [CLS] and [SEP] included) and region states (the image encoder's [CLS] left out), positives
+    counted +, negatives −, over all pairs; the plan is a constant."""
+    words, regions = pairs["fused"], pairs["image_tokens"][:, 1:]
+    word_mask = pairs["text_mask"]
+    region_mask = torch.ones(regions.shape[:2], device=words.device) if pairs["image_mask"] is None \
+        else pairs["image_mask"][:, 1:]
+    joint = (word_mask[:, :, None] > 0) & (region_mask[:, None, :] > 0)  # (B, M, N)
+    similarity = F.normalize(words, dim=-1, eps=1e-5) @ F.normalize(regions, dim=-1, eps=1e-5).transpose(1, 2)
+    cost = (1 - similarity) * joint.float()
+    weights = ipot_plan(cost.detach(), word_mask, region_mask).transpose(1, 2).float()  # (B, M, N)
+    distances = (cost * weights).sum((1, 2))
+    signs = pairs["labels"].float() * 2 - 1
+    return (distances * signs).sum() / max(1, len(signs))
+
+
+def caption_modeling(model, batch, image_tokens, image_mask):
+    """PrefixLM (CaptionModeling): causal text and fusion layers over the image; position t of
+    `[CLS] w1 … wn [SEP]` predicts token t + 1 through the MLM head's decoder."""
+    ids, mask = batch["text_ids"], batch["text_mask"]
+    hidden = model.encode_text(ids, mask, causal=True)
+    fused = model.fuse(hidden, mask, image_tokens, image_mask, causal=True)
+    length = ids.shape[1]
+    lengths = mask.sum(1).long().tolist()
+    positions = [b * length + t for b, n in enumerate(lengths) for t in range(n - 1)]
+    flat = ids.reshape(-1)
+    index = torch.tensor(positions, dtype=torch.long, device=ids.device)
+    return F.cross_entropy(model.masked_token_logits(fused, index), flat[index + 1])
 
 
 def masked_language_modeling(model, momentum_model, batch, image_tokens, image_mask, teacher, alpha):
@@ -111,7 +168,7 @@ def masked_language_modeling(model, momentum_model, batch, image_tokens, image_m
 
 
 def masked_vision_modeling(model, batch, vision, objectives):
-    """MVM within the image encoder: → [(name, loss)] in vlp's order (regression, mrc, mrc-kl)."""
+    """MVM within ALBEF's image encoder: → [(name, loss)] in vlp's order (regression, mrc, mrc-kl)."""
     heads = model.visionHeads
     values = heads.masked(batch["image_values"], vision["keep"], vision["indicator"])
     tokens, _ = model.encode_image(values, batch["image_mask"])  # (B, 1 + N, d)
@@ -119,9 +176,14 @@ def masked_vision_modeling(model, batch, vision, objectives):
     positions = vision["positions"]
     rows = (positions // slots) * (1 + slots) + 1 + positions % slots
     hidden = tokens.reshape(-1, tokens.shape[-1])[rows]
+    return vision_losses(heads, hidden, vision, objectives, model.imageEncoder.embedding.weight)
+
+
+def vision_losses(heads, hidden, vision, objectives, embedding_weight):
+    """The MVM losses at the masked items' states hidden (M, d) (MaskedVisionModeling.losses)."""
     result = []
     if objectives.get("mrfr", 0) > 0 or objectives.get("mpr", 0) > 0:
-        prediction = heads.regression(hidden, model.imageEncoder.embedding.weight)
+        prediction = heads.regression(hidden, embedding_weight)
         target = vision["features"].detach()
         if objectives.get("regressionLoss", "mse") == "mse":
             loss = F.mse_loss(prediction, target)
@@ -140,9 +202,37 @@ def masked_vision_modeling(model, batch, vision, objectives):
     return result
 
 
+def oscar_losses(model, batch, vision, objectives):
+    """Oscar's step (OscarTraining.step): one pass over the masked caption, tags and regions for
+    the masked-token loss (words and tags; no teacher) and the polluted-tag loss on the pooled
+    [CLS]; with MVM a second pass with the text unmasked and the chosen regions masked (UNITER's
+    conditional masking). Returns (total, {name: loss})."""
+    weight = lambda name: float(objectives.get(name, 0))
+    hidden = model(batch["masked_ids"], batch["segments"], batch["text_mask"], batch["image_values"],
+                   batch["image_mask"])  # (B, T + R, d)
+    losses = {}
+    if weight("mlm") > 0:
+        logits = model.masked_token_logits(hidden, batch["masked_positions"])
+        losses["mlm"] = logits.sum() * 0 if logits.shape[0] == 0 else F.cross_entropy(logits, batch["masked_targets"])
+    if weight("pollutedTags") > 0:
+        losses["pollutedTags"] = F.cross_entropy(model.contrastive_logits(hidden), batch["labels"])
+    if vision is not None and model.visionHeads is not None:
+        heads = model.visionHeads
+        regions = heads.masked(batch["image_values"], vision["keep"], vision["indicator"])
+        masked_hidden = model(batch["text_ids"], batch["segments"], batch["text_mask"], regions, batch["image_mask"])
+        length, slots = batch["text_ids"].shape[1], vision["slots"]
+        positions = vision["positions"]
+        rows = (positions // slots) * (length + slots) + length + positions % slots
+        states = masked_hidden.reshape(-1, masked_hidden.shape[-1])[rows]
+        for name, loss in vision_losses(heads, states, vision, objectives, model.regionEmbedding.weight):
+            losses[name] = loss
+    total = sum(loss * weight(name) for name, loss in losses.items())
+    return total, losses
+
+
 def check_objectives(objectives):
     """Refuses a session whose objectives this trainer does not implement, naming them."""
-    weights = {k: v for k, v in objectives.items() if k in ("wra", "cmcl", "prefixLM", "pollutedTags")}
+    weights = {k: v for k, v in objectives.items() if k in ("cmcl",)}
     missing = [k for k, v in weights.items() if v and v > 0]
     if missing:
         raise SystemExit(f"config.json: objectives {', '.join(missing)} are not implemented in this trainer yet")
@@ -180,9 +270,14 @@ def albef_losses(model, momentum_model, batch, queues, alpha, objectives, negati
             losses["itc"] = loss
     if weight("itm") > 0:
         pairs = negatives(logits_t2i, logits_i2t) if callable(negatives) else negatives
-        losses["itm"] = image_text_matching(model, text_hidden, batch["text_mask"], image_tokens, image_mask, pairs)
+        losses["itm"], fused_pairs = image_text_matching(
+            model, text_hidden, batch["text_mask"], image_tokens, image_mask, pairs)
+        if weight("wra") > 0:
+            losses["wra"] = word_region_alignment(fused_pairs)
     if weight("mlm") > 0:
         losses["mlm"] = masked_language_modeling(model, momentum_model, batch, image_tokens, image_mask, teacher, alpha)
+    if weight("prefixLM") > 0:
+        losses["prefixLM"] = caption_modeling(model, batch, image_tokens, image_mask)
     if vision is not None and model.visionHeads is not None:
         for name, loss in masked_vision_modeling(model, batch, vision, objectives):
             losses[name] = loss

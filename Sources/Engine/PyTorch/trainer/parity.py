@@ -3,8 +3,9 @@
     python parity.py FIXTURE_DIR [--loss-tolerance 1e-4] [--gradient-tolerance 1e-3]
 
 FIXTURE_DIR holds `config.json` (as `vlp export --pytorch` writes it), `weights.safetensors`
-(a vlp checkpoint: weights, momentum copy, queues), `batch.safetensors` (one batch with its MLM
-and MVM masks, the seed of its ITM negatives, alpha) and `expected.safetensors` (vlp's loss of
+(a vlp checkpoint: weights, and for ALBEF the momentum copy and queues), `batch.safetensors` (one
+batch with its MLM and MVM masks; ALBEF: the seed of its ITM negatives and alpha; Oscar: the
+polluted sequences' segments and labels) and `expected.safetensors` (vlp's loss of
 each objective, `loss.<name>`, and the gradient of every parameter, `grad.<name>`). The
 negatives are drawn here with vlp's generator and rule. Exit status 0 when every loss is within
 the loss tolerance (relative) and every gradient within the gradient tolerance (relative, in
@@ -22,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoint import load_checkpoint, read_safetensors  # noqa: E402
 from data import VlpRandom, duplicates  # noqa: E402
 from model import build_model  # noqa: E402
-from objectives import METRIC_NAMES, albef_losses, hard_negatives  # noqa: E402
+from objectives import METRIC_NAMES, albef_losses, hard_negatives, oscar_losses  # noqa: E402
 from train import momentum_update, optimizer_for  # noqa: E402
 
 
@@ -33,13 +34,16 @@ def load_batch(path):
         "text_ids": long("text_ids"), "text_mask": tensors["text_mask"], "masked_ids": long("masked_ids"),
         "masked_positions": long("masked_positions"), "masked_targets": long("masked_targets"),
         "image_values": tensors["image_values"], "image_mask": tensors.get("image_mask"),
-        "image_key": long("image_key").tolist(),
     }
+    for name in ("image_key", "segments", "labels"):
+        if name in tensors:
+            batch[name] = long(name).tolist() if name == "image_key" else long(name)
     vision = None
     if "vision_positions" in tensors:
         vision = {"slots": int(metadata["vision_slots"]), "positions": long("vision_positions"),
                   "keep": tensors["vision_keep"], "indicator": tensors["vision_indicator"],
-                  "features": tensors["vision_features"], "labels": long("vision_labels")}
+                  "features": tensors["vision_features"], "labels": long("vision_labels"),
+                  "distributions": tensors.get("vision_distributions")}
     return batch, vision, metadata
 
 
@@ -62,26 +66,31 @@ def main():
     with open(os.path.join(args.fixture, "config.json")) as f:
         config = json.load(f)
     config["model"]["dropout"] = 0.0
-    model, momentum_model = build_model(config), build_model(config)
-    for p in momentum_model.parameters():
+    oscar = config["model"]["family"] == "oscar"
+    model = build_model(config)
+    momentum_model = None if oscar else build_model(config)
+    for p in momentum_model.parameters() if momentum_model is not None else []:
         p.requires_grad_(False)
     state = load_checkpoint(os.path.join(args.fixture, "weights.safetensors"), model, momentum_model,
                             optimizer_for(model, config["training"]), "cpu")
-    image_queue, text_queue = state["queues"][0], state["queues"][1]
     batch, vision, metadata = load_batch(os.path.join(args.fixture, "batch.safetensors"))
     expected, _ = read_safetensors(os.path.join(args.fixture, "expected.safetensors"))
-    excluded = duplicates(batch, "cpu")
-    random = VlpRandom(int(metadata["negatives_seed"]))
     drawn = []
-
-    def negatives(t2i, i2t):
-        drawn.extend(hard_negatives(t2i, i2t, excluded, random))
-        return drawn
-
     model.train()
-    momentum_update(model, momentum_model, config["objectives"]["momentum"])
-    total, losses, _ = albef_losses(model, momentum_model, batch, (image_queue, text_queue),
-                                    float(metadata["alpha"]), config["objectives"], negatives, vision)
+    if oscar:
+        total, losses = oscar_losses(model, batch, vision, config["objectives"])
+    else:
+        image_queue, text_queue = state["queues"][0], state["queues"][1]
+        excluded = duplicates(batch, "cpu")
+        random = VlpRandom(int(metadata["negatives_seed"]))
+
+        def negatives(t2i, i2t):
+            drawn.extend(hard_negatives(t2i, i2t, excluded, random))
+            return drawn
+
+        momentum_update(model, momentum_model, config["objectives"]["momentum"])
+        total, losses, _ = albef_losses(model, momentum_model, batch, (image_queue, text_queue),
+                                        float(metadata["alpha"]), config["objectives"], negatives, vision)
     total.backward()
     failures = 0
     for name, loss in list(losses.items()) + [("total", total)]:

@@ -4,7 +4,8 @@ with DistributedDataParallel (NCCL on GPUs, gloo on CPU).
     python train.py --variant main --out runs/main
     torchrun --nproc_per_node=2 train.py --variant main --out runs/main
 
-Reads `variants/VARIANT/{config.json,init.safetensors,data.safetensors}` next to this file and
+Reads `variants/VARIANT/{config.json,init.safetensors,data.safetensors}` next to this file (a
+session on caption files: config.json's `data` paths and vocab.txt instead of data.safetensors) and
 writes into --out: `checkpoints/step-XXXXXXXX.safetensors` (vlp's checkpoint format and names,
 momentum model and queues included; rank 0, atomically), TensorBoard event files with vlp's tags
 and `log.jsonl`. A run started again with the same --out resumes from its latest checkpoint.
@@ -25,9 +26,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint  # noqa: E402
-from data import SessionData, VlpRandom, derive, duplicates, load_config, make_batch  # noqa: E402
+from data import VlpRandom, derive, duplicates, load_config, load_data, make_batch, make_oscar_batch  # noqa: E402
+from evaluation import albef_retrieval, oscar_retrieval  # noqa: E402
 from model import build_model  # noqa: E402
-from objectives import METRIC_NAMES, albef_losses, check_objectives, hard_negatives  # noqa: E402
+from objectives import METRIC_NAMES, albef_losses, check_objectives, hard_negatives, oscar_losses  # noqa: E402
 
 
 def parse_arguments(argv=None):
@@ -45,13 +47,16 @@ def parse_arguments(argv=None):
 
 
 class Step(nn.Module):
-    """The model and its momentum copy; forward computes one step's losses, so that DDP wraps it."""
+    """The model (and ALBEF's momentum copy); forward computes one step's losses, so that DDP wraps
+    it. → (total, {name: loss}, ALBEF's teacher features or None)."""
 
     def __init__(self, model, momentum_model, objectives):
         super().__init__()
         self.model, self.momentum_model, self.objectives = model, momentum_model, objectives
 
     def forward(self, batch, vision, queues, alpha, negatives):
+        if self.momentum_model is None:  # Oscar
+            return (*oscar_losses(self.model, batch, vision, self.objectives), None)
         return albef_losses(self.model, self.momentum_model, batch, queues, alpha, self.objectives, negatives, vision)
 
 
@@ -67,7 +72,7 @@ def schedule(training, step):
 
 def alpha_at(config, step, batches_per_epoch):
     o = config["objectives"]
-    if not o.get("distillation", True):
+    if config["model"]["family"] != "albef" or not o.get("distillation", True):
         return 0.0
     ramp = o.get("alphaRampSteps", 0) or batches_per_epoch
     return o["alpha"] * min(1.0, step / ramp) if ramp > 0 else o["alpha"]
@@ -126,27 +131,6 @@ def mean_over_ranks(values, device):
     return dict(zip(values, (t / dist.get_world_size()).tolist()))
 
 
-@torch.no_grad()
-def retrieval(model, data, rows, device):
-    """R@1/5/10 both ways over held-out rows by ITC similarity (vlp's `eval/*` names)."""
-    model.eval()
-    batch, _ = make_batch(data, rows, {"seed": 0, "objectives": {"maskProbability": 0}}, 0, device)
-    tokens, _ = model.encode_image(batch["image_values"], batch["image_mask"])
-    image = model.image_embedding(tokens)
-    text = model.text_embedding(model.encode_text(batch["text_ids"], batch["text_mask"]))
-    similarity = image @ text.t()
-    keys = torch.tensor(batch["image_key"], device=device)
-    metrics = {}
-    for name, sim in (("i2t", similarity), ("t2i", similarity.t())):
-        ranked = sim.argsort(dim=1, descending=True)
-        hits = keys[ranked] == keys[:, None]  # a caption of the same image counts
-        first = hits.float().argmax(dim=1)
-        for k in (1, 5, 10):
-            metrics[f"{name}_r{k}"] = float((first < k).float().mean())
-    model.train()
-    return metrics
-
-
 class Logs:
     """log.jsonl and TensorBoard event files with vlp's tags (rank 0 only)."""
 
@@ -203,7 +187,7 @@ def main(argv=None):
     check_objectives(objectives)
     torch.manual_seed(int(config["seed"]) * 1000 + rank)  # dropout: a stream per rank
 
-    data = SessionData(folder, config)
+    data = load_data(folder, config)
     global_batch = training["batchSize"]
     if global_batch % world:
         raise SystemExit(f"training.batchSize {global_batch} is not divisible by {world} processes")
@@ -213,16 +197,18 @@ def main(argv=None):
         print(f"variant {variant}: {world} process(es), {local_batch} pairs per process, global batch {global_batch}, "
               f"{batches_per_epoch} steps per epoch, device {device}")
 
-    model, momentum_model = build_model(config).to(device), build_model(config).to(device)
-    for p in momentum_model.parameters():
+    oscar = config["model"]["family"] == "oscar"  # one stream, no momentum copy, no queues
+    model = build_model(config).to(device)
+    momentum_model = None if oscar else build_model(config).to(device)
+    for p in momentum_model.parameters() if momentum_model is not None else []:
         p.requires_grad_(False)
     optimizer = optimizer_for(model, training)
     os.makedirs(os.path.join(args.out, "checkpoints"), exist_ok=True)
     resume = latest_checkpoint(os.path.join(args.out, "checkpoints"))
     source = resume or args.init or os.path.join(folder, "init.safetensors")
     state = load_checkpoint(source, model, momentum_model, optimizer, device)
-    queues = Queues(*state["queues"])
-    if queues.image.shape[0] % global_batch:
+    queues = Queues(*state["queues"]) if state["queues"] is not None else None
+    if queues is not None and queues.image.shape[0] % global_batch:
         raise SystemExit(f"objectives.queueSize {queues.image.shape[0]} is not a multiple of the global batch {global_batch}")
     step = state["step"]
     if rank == 0:
@@ -243,14 +229,18 @@ def main(argv=None):
         order = data.epoch_order(int(config["seed"]), epoch)
         rows = order[offset * global_batch:(offset + 1) * global_batch][rank::world]
         stream = step * world + rank
-        batch, vision = make_batch(data, rows, config, stream, device)
         alpha = alpha_at(config, step, batches_per_epoch)
-        excluded = duplicates(batch, device)
-        random = VlpRandom(derive(int(config["seed"]), "negatives", stream))
-        momentum_update(model, momentum_model, objectives.get("momentum", 0.995))
-        total, losses, teacher = runner(
-            batch, vision, (queues.image, queues.text), alpha,
-            lambda t2i, i2t: hard_negatives(t2i, i2t, excluded, random))
+        if oscar:
+            batch, vision = make_oscar_batch(data, rows, config, stream, device)
+            total, losses, teacher = runner(batch, vision, None, alpha, None)
+        else:
+            batch, vision = make_batch(data, rows, config, stream, device, augment=True)
+            excluded = duplicates(batch, device)
+            random = VlpRandom(derive(int(config["seed"]), "negatives", stream))
+            momentum_update(model, momentum_model, objectives.get("momentum", 0.995))
+            total, losses, teacher = runner(
+                batch, vision, (queues.image, queues.text), alpha,
+                lambda t2i, i2t: hard_negatives(t2i, i2t, excluded, random))
         values = {METRIC_NAMES[k]: float(v.detach()) for k, v in losses.items()}
         if not all(math.isfinite(v) for v in values.values()):
             raise SystemExit(f"step {step + 1}: a loss is not finite: {values}")
@@ -261,18 +251,23 @@ def main(argv=None):
         total.backward()
         norm = float(torch.nn.utils.clip_grad_norm_(parameters, clip))
         optimizer.step()
-        queues.enqueue(teacher["image"], teacher["text"], torch.tensor(batch["pair_index"], device=device))
+        if queues is not None:
+            queues.enqueue(teacher["image"], teacher["text"], torch.tensor(batch["pair_index"], device=device))
         step += 1
         values = mean_over_ranks({**values, "total": float(total.detach())}, device)
         if rank == 0:
             total_value = values.pop("total")
-            logs.step(step, total_value, values, {
-                "lr": learning_rate, "alpha": alpha, "temperature": float(model.temperature.detach()),
-                "grad_norm": norm, "queue": queues.real_count, "seconds": time.time() - begin})
+            scalars = {"lr": learning_rate, "alpha": alpha}
+            if not oscar:
+                scalars["temperature"] = float(model.temperature.detach())
+            scalars.update(grad_norm=norm, queue=queues.real_count if queues else 0, seconds=time.time() - begin)
+            logs.step(step, total_value, values, scalars)
             print(f"step {step}: loss {total_value:.4f} " + " ".join(f"{k} {v:.4f}" for k, v in values.items()),
                   flush=True)
         if args.eval_every and step % args.eval_every == 0 and rank == 0 and test_rows:
-            logs.evaluation(step, retrieval(model, data, test_rows, device))
+            metrics = (oscar_retrieval(model, data, test_rows, config, device) if oscar
+                       else albef_retrieval(model, data, test_rows, device))
+            logs.evaluation(step, metrics)
         if step % args.checkpoint_every == 0 or step == last:
             if rank == 0:
                 path = save_checkpoint(os.path.join(args.out, "checkpoints"), step, config, model, momentum_model,
