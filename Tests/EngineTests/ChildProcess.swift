@@ -95,6 +95,21 @@ struct ChildSessions {
     return folder
   }
 
+  /// Session `name` trained by a child `vlp run` to step 3, its first checkpoint, and that
+  /// checkpoint's size in bytes: the set-up of the tests that make a later save fail.
+  func trainedToStep3(
+    _ name: String
+  ) throws -> (folder: SessionFolder, store: CheckpointStore, checkpointBytes: Int) {
+    let folder = try make(name)
+    let start = try ChildProcess.run(["run", name, "--steps", "3"], in: directory)
+    #expect(start.status == 0, "\(start.error)")
+    let store = CheckpointStore(folder: folder, keep: 2)
+    let checkpoint = store.url(variant: "main", step: 3).path
+    let bytes = try #require(
+      try FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int)
+    return (folder, store, bytes)
+  }
+
   func remove() { sessions.remove() }
 }
 

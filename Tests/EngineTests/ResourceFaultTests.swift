@@ -44,13 +44,7 @@ import Testing
   @Test func aFullDiskIsReportedAndTheRunResumesWhole() throws {
     let work = try ChildSessions()
     defer { work.remove() }
-    let folder = try work.make("full")
-    let start = try ChildProcess.run(["run", "full", "--steps", "3"], in: work.directory)
-    #expect(start.status == 0, "\(start.error)")
-    let store = CheckpointStore(folder: folder, keep: 2)
-    let checkpoint = try #require(
-      try FileManager.default.attributesOfItem(atPath: store.url(variant: "main", step: 3).path)[.size]
-        as? Int)
+    let (folder, _, checkpoint) = try work.trainedToStep3("full")
     let disk = work.directory.deletingLastPathComponent().appendingPathComponent("disk")
     try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
     let room = allocatedBytesRoundedUp(Self.allocatedBytes(under: folder.url) + checkpoint / 2)

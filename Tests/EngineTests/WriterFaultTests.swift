@@ -63,13 +63,7 @@ import Testing
   @Test func aFileSizeLimitIsReportedAndTheLastCheckpointKept() throws {
     let work = try ChildSessions()
     defer { work.remove() }
-    let folder = try work.make("limited")
-    let start = try ChildProcess.run(["run", "limited", "--steps", "3"], in: work.directory)
-    #expect(start.status == 0, "\(start.error)")
-    let store = CheckpointStore(folder: folder, keep: 2)
-    let size = try #require(
-      try FileManager.default.attributesOfItem(atPath: store.url(variant: "main", step: 3).path)[.size]
-        as? Int)
+    let (folder, store, size) = try work.trainedToStep3("limited")
     let blocks = size / 2 / 1024  // bash counts `ulimit -f` in KiB
     let logSize = try Data(contentsOf: folder.metricsFile).count
     try #require(logSize * 8 < blocks * 1024, "the logs fit under the limit, the checkpoint not")

@@ -83,7 +83,7 @@ import TestSupport
     Case(
       description: "feature count not matching num_boxes", file: "features.tsv", line: 2,
       reason:
-        "num_boxes is 3, so 3 x 8 = 24 floats are expected (D = 2 + 6 box values, from line 1); found 16",
+        "num_boxes is 3, so 3 x 8 = 24 floats are expected (D = 8, from line 1); found 16",
       features: [features[0], "img2\t3\t" + FeatureCodec.encode([Float](repeating: 0, count: 16))]),
     Case(
       description: "bytes that are not whole floats", file: "features.tsv", line: 2,

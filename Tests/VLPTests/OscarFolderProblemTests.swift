@@ -184,7 +184,7 @@ import Testing
           + ": [1].image_id: '7': unknown image id: no row in train.feature.tsv; "
           + "remove the caption or add the image's features",
         folder.child("imageid2idx.json")
-          + ": 101: says row 5, but features.tsv has row 1 for this image",
+          + ": 101: says row 5, but train.feature.tsv has row 1 for this image",
       ])
   }
 

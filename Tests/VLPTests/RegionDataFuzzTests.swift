@@ -64,7 +64,7 @@ import Testing
       _ = try? labels.vocabulary()
     }
     for caption in oscar.captions { _ = try? oscar.regionFeatures(of: caption.imageID) }
-    // `vlp data inspect` reads the Oscar layout with its own whole-file reader (OscarTSVReader).
+    // `vlp data inspect` reads the export layout whole (OscarDataset), through the same readers.
     _ = try? DataInspector.inspect(folder, maximumProblems: 100)
   }
 

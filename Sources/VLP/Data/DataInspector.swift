@@ -150,17 +150,19 @@ public enum DataInspector {
       switch try tsvKind(path, name: name) {
       case .features:
         inspection.format = "oscar-tsv features"
-        let (rows, _, width) = try OscarTSVReader.readFeatures(path, log: &log)
-        inspection.parts = [.init(name: name, pairs: 0, images: rows.count)]
-        if let width { inspection.regions = regions(width - 6, rows.values.map(\.boxCount)) }
+        let features = try OscarDataset.readFeatures(path, log: &log)
+        inspection.parts = [.init(name: name, pairs: 0, images: features?.rows.count ?? 0)]
+        if let features, let dimension = features.featureDimension {
+          inspection.regions = regions(dimension, features.rows.values.map(\.boxCount))
+        }
       case .labels:
         inspection.format = "oscar-tsv labels"
-        let (labels, _) = try OscarTSVReader.readLabels(path, log: &log)
+        let labels = try OscarDataset.readLabels(path, log: &log)?.labels ?? [:]
         inspection.parts = [.init(name: name, pairs: 0, images: labels.count)]
         inspection.countTags(labels.values)
       case .corpus:
         inspection.format = "oscar-tsv corpus"
-        let rows = try OscarTSVReader.readCorpus(path, log: &log)
+        let rows = try OscarCaptionReader.readCorpus(path, log: &log)
         inspection.parts = [
           .init(name: name, pairs: rows.count, images: Set(rows.map(\.imageKey)).count)
         ]
@@ -186,7 +188,7 @@ public enum DataInspector {
     if name.hasPrefix("corpus") { return .corpus }
     if name.hasPrefix("predictions") || name.hasPrefix("label") { return .labels }
     if name.hasPrefix("feature") { return .features }
-    let first = try TextFile.lines(at: path).first.map(OscarTSVReader.columns) ?? []
+    let first = try TextFile.lines(at: path).first.map(TextTSV.columns) ?? []
     if first.count == 2 { return .labels }
     if first.count == 3, Int(first[1]) != nil, !first[2].contains(" ") { return .features }
     return .corpus

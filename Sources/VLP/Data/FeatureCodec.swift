@@ -13,20 +13,8 @@ enum FeatureCodec {
     return Data(bytes).base64EncodedString()
   }
 
-  enum DecodingFailure: Error {
-    case notBase64
-    case partialFloat(byteCount: Int)
-  }
-
-  static func decode(_ text: Substring) throws(DecodingFailure) -> [Float] {
-    guard let data = Data(base64Encoded: String(text)) else { throw .notBase64 }
-    guard data.count % 4 == 0 else { throw .partialFloat(byteCount: data.count) }
-    return data.withUnsafeBytes { raw in
-      (0..<(data.count / 4)).map { index in
-        Float(
-          bitPattern: UInt32(
-            littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
-      }
-    }
+  /// The one decoder is `Base64Floats` (the readers' bounded, byte-level one).
+  static func decode(_ text: Substring) throws(Base64Floats.Failure) -> [Float] {
+    try Base64Floats.decode(ArraySlice(text.utf8))
   }
 }

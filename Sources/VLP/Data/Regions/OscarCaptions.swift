@@ -22,10 +22,10 @@ enum OscarCaptionReader {
   static func read(_ path: String, log: inout ProblemLog) throws -> [OscarCaption] {
     if path.hasSuffix(".json") { return try readJSON(path, &log) }
     var captions: [OscarCaption] = []
-    let lines = try OscarTSVReader.lines(path, &log)
-    let width = lines.first.map { OscarTSVReader.columns($0).count } ?? 3
+    let lines = try TextTSV.lines(path, &log)
+    let width = lines.first.map { TextTSV.columns($0).count } ?? 3
     if width == 3 {
-      for row in try OscarTSVReader.readCorpus(path, log: &log) {
+      for row in try readCorpus(path, log: &log) {
         captions.append(
           OscarCaption(
             key: row.imageKey, imageID: row.imageKey, text: row.caption, file: path,
@@ -34,8 +34,8 @@ enum OscarCaptionReader {
       return captions
     }
     for line in lines {
-      let fields = OscarTSVReader.columns(line)
-      guard OscarTSVReader.hasColumns(fields, ["image_key", "captions"], path, line, &log) else {
+      let fields = TextTSV.columns(line)
+      guard TextTSV.hasColumns(fields, ["image_key", "captions"], path, line, &log) else {
         continue
       }
       let key = String(fields[0])
@@ -65,6 +65,30 @@ enum OscarCaptionReader {
       }
     }
     return captions
+  }
+
+  /// Oscar's pretraining corpus: `img_key \t label_key \t caption`.
+  static func readCorpus(_ path: String, log: inout ProblemLog) throws -> [OscarCorpusRow] {
+    var rows: [OscarCorpusRow] = []
+    for line in try TextTSV.lines(path, &log) {
+      let fields = TextTSV.columns(line)
+      guard TextTSV.hasColumns(fields, ["img_key", "label_key", "caption"], path, line, &log) else {
+        continue
+      }
+      guard !fields[0].isEmpty, !fields[1].isEmpty else {
+        log.report(file: path, line: line.number, "empty img_key or label_key")
+        continue
+      }
+      guard !fields[2].trimmingCharacters(in: .whitespaces).isEmpty else {
+        log.report(file: path, line: line.number, field: "caption", "empty caption")
+        continue
+      }
+      rows.append(
+        OscarCorpusRow(
+          line: line.number, imageKey: String(fields[0]), labelKey: String(fields[1]),
+          caption: String(fields[2])))
+    }
+    return rows
   }
 
   private static func readJSON(_ path: String, _ log: inout ProblemLog) throws -> [OscarCaption] {

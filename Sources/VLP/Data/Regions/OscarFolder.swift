@@ -177,11 +177,7 @@ public final class OscarFolder: Sendable {
   public func validate(log: inout ProblemLog) -> [Int] {
     log.report(contentsOf: captionProblems)
     let boxCounts = features.validate(log: &log)
-    if let index = files.imageIndex {
-      var rowOf: [String: Int] = [:]
-      for (row, key) in features.imageIDs.enumerated() where rowOf[key] == nil { rowOf[key] = row }
-      try? OscarTSVReader.checkIndex(index, featureRows: rowOf, log: &log)
-    }
+    if let index = files.imageIndex { features.checkImageIndex(at: index, log: &log) }
     labels?.validate(log: &log)
     return boxCounts
   }

@@ -78,7 +78,7 @@ public final class OscarLabelFile: Sendable {
     var log = ProblemLog()
     let imageID = String(decoding: columns[0], as: UTF8.self)
     guard
-      var label = OscarTSVReader.parseLabel(
+      var label = OscarLabelRow.parse(
         imageID: imageID, json: Data(columns[1]), path, row + 1, &log)
     else {
       try log.throwIfAny()
@@ -104,10 +104,19 @@ public final class OscarLabelFile: Sendable {
 
   /// Reads every row once, reporting every problem.
   public func validate(log: inout ProblemLog) {
+    forEachRow(log: &log) { _, _ in }
+  }
+
+  /// Reads every row once in file order, reporting the problems found while opening and each
+  /// row's own; `body` gets each row that parses. The one loop behind `validate` and
+  /// whole-file reads.
+  public func forEachRow(
+    log: inout ProblemLog, _ body: (_ row: Int, _ label: OscarLabel) -> Void
+  ) {
     log.report(contentsOf: problems)
     for row in 0..<table.rowCount {
       do {
-        _ = try label(row: row)
+        body(row, try label(row: row))
       } catch DataError.invalidData(let problems, _) {
         log.report(contentsOf: problems)
       } catch {
@@ -120,9 +129,9 @@ public final class OscarLabelFile: Sendable {
   /// object alone). Two numbers per image: read whole.
   static func readSizes(_ path: String, _ log: inout ProblemLog) throws -> [String: ImageSize] {
     var sizes: [String: ImageSize] = [:]
-    for line in try OscarTSVReader.lines(path, &log) {
-      let fields = OscarTSVReader.columns(line)
-      guard OscarTSVReader.hasColumns(fields, ["image_key", "JSON"], path, line, &log) else {
+    for line in try TextTSV.lines(path, &log) {
+      let fields = TextTSV.columns(line)
+      guard TextTSV.hasColumns(fields, ["image_key", "JSON"], path, line, &log) else {
         continue
       }
       let json = try? JSONText.parse(Data(fields[1].utf8), file: path, line: line.number)

@@ -135,18 +135,27 @@ public final class RegionFeatureFile: Sendable {
   /// the box count of each row that reads, for summaries.
   @discardableResult
   public func validate(log: inout ProblemLog) -> [Int] {
-    log.report(contentsOf: problems)
     var boxCounts: [Int] = []
+    forEachRow(log: &log) { _, block in boxCounts.append(block.boxCount) }
+    return boxCounts
+  }
+
+  /// Reads every row once in file order, reporting the problems found while opening and each
+  /// row's own; `body` gets each row that reads (its 0-based row and block), then the block is
+  /// freed unless `body` keeps it. The one loop behind `validate` and whole-file reads.
+  public func forEachRow(
+    log: inout ProblemLog, _ body: (_ row: Int, _ block: RegionFeatureBlock) -> Void
+  ) {
+    log.report(contentsOf: problems)
     for row in 0..<rowCount {
       do {
-        boxCounts.append(try read(row: row).boxCount)
+        body(row, try read(row: row))
       } catch DataError.invalidData(let problems, _) {
         log.report(contentsOf: problems)
       } catch {
         log.report(file: path, line: row + 1, "\(error)")
       }
     }
-    return boxCounts
   }
 
   private struct ParsedRow {
@@ -167,9 +176,12 @@ public final class RegionFeatureFile: Sendable {
     }
     let imageID = String(decoding: columns[0], as: UTF8.self)
     let count: Int?
+    // What the row wrote for num_boxes (cut short), to quote back; nil when it wrote none.
+    let countText: String?
     let base64: ArraySlice<UInt8>
     switch encoding {
     case .columns:
+      countText = String(decoding: columns[1].prefix(40), as: UTF8.self)
       count = Int(String(decoding: columns[1], as: UTF8.self))
       base64 = columns[2]
     case .json:
@@ -179,10 +191,13 @@ public final class RegionFeatureFile: Sendable {
           row, nil, "second column must be a JSON object with \"num_boxes\" and \"features\"")
       }
       count = JSONText.integer(object["num_boxes"])
+      countText = object["num_boxes"].map { String("\($0)".prefix(40)) }
       base64 = ArraySlice(text.utf8)
     }
     guard let count, count >= 0 else {
-      throw table.rowProblem(row, "num_boxes", "not a count of boxes")
+      throw table.rowProblem(
+        row, "num_boxes",
+        countText.map { "'\($0)' is not a count of boxes" } ?? "missing: expected a count of boxes")
     }
     do {
       return ParsedRow(imageID: imageID, boxCount: count, values: try Base64Floats.decode(base64))

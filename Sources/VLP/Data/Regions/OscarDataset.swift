@@ -1,35 +1,5 @@
 import Foundation
 
-/// One detection of a label TSV row: `{class, conf, rect}`; rect is (x1, y1, x2, y2) in pixels.
-public struct OscarObject: Sendable, Equatable {
-  public var className: String
-  public var confidence: Float?
-  public var rect: [Float]?
-
-  public init(className: String, confidence: Float? = nil, rect: [Float]? = nil) {
-    self.className = className
-    self.confidence = confidence
-    self.rect = rect
-  }
-}
-
-/// A label TSV row: `[image_id, {"image_h", "image_w", "objects": [...], "gt_objects": [...]}]`.
-public struct OscarLabel: Sendable, Equatable {
-  public var imageID: String
-  public var imageWidth: Int?
-  public var imageHeight: Int?
-  public var objects: [OscarObject]
-  public var groundTruthObjects: [OscarObject]?
-}
-
-/// A feature TSV row: `[image_id, num_boxes, base64(float32 num_boxes x (D + 6))]`.
-public struct OscarFeatureRow: Sendable, Equatable {
-  public var imageID: String
-  public var boxCount: Int
-  /// (boxes, D + 6): each box's D features followed by (x1, y1, x2, y2, w, h).
-  public var values: [Float]
-}
-
 /// A corpus TSV row: `[img_key, label_key, caption]`.
 public struct OscarCorpusRow: Sendable, Equatable {
   public var line: Int
@@ -51,7 +21,8 @@ public struct OscarDataset: Sendable {
   public var labelFile: String
   public var corpus: [OscarCorpusRow]
   public var labels: [String: OscarLabel]
-  public var features: [String: OscarFeatureRow]
+  /// Each image's row as `RegionFeatureFile` reads it: (boxes, D + 6), box geometry included.
+  public var features: [String: RegionFeatureBlock]
   /// D: the feature length without the 6 box values (nil when no row had a box).
   public var featureDimension: Int?
 
@@ -109,29 +80,34 @@ public struct OscarDataset: Sendable {
         featureDimension: nil)
     }
     let problemsBefore = log.total
-    let corpus = try OscarTSVReader.readCorpus(corpusPath, log: &log)
+    let corpus = try OscarCaptionReader.readCorpus(corpusPath, log: &log)
     let corpusReadCleanly = log.total == problemsBefore
-    let (labels, labelLines) = try OscarTSVReader.readLabels(path(labelName), log: &log)
-    let (features, featureRows, width) = try OscarTSVReader.readFeatures(featurePath, log: &log)
-    if manager.fileExists(atPath: path(indexFile)) {
-      try OscarTSVReader.checkIndex(path(indexFile), featureRows: featureRows, log: &log)
+    let labelRead = try readLabels(path(labelName), log: &log)
+    let featureRead = try readFeatures(featurePath, log: &log)
+    let labels = labelRead?.labels ?? [:]
+    let features = featureRead?.rows ?? [:]
+    if let file = featureRead?.file, manager.fileExists(atPath: path(indexFile)) {
+      file.checkImageIndex(at: path(indexFile), log: &log)
     }
+    // The line of every id's first row, valid or not, to tell a broken row from a missing one.
+    func featureLine(_ key: String) -> Int? { featureRead?.file.row(of: key).map { $0 + 1 } }
+    func labelLine(_ key: String) -> Int? { labelRead?.file.row(of: key).map { $0 + 1 } }
     var valid: [OscarCorpusRow] = []
     for var row in corpus {
       // Oscar's corpus keys name the data set (`coco_391895`), its feature and label rows the
       // bare id: the part after the last `_` when the whole key has no row (as oscar_tsv.py).
-      row.imageKey = bareKey(row.imageKey, in: featureRows)
-      row.labelKey = bareKey(row.labelKey, in: labelLines)
+      row.imageKey = bareKey(row.imageKey, in: featureLine)
+      row.labelKey = bareKey(row.labelKey, in: labelLine)
       // A row that is present but broken was reported above; say so rather than "unknown".
       if features[row.imageKey] == nil {
         let reason =
-          featureRows[row.imageKey].map { "its row in \(featureFile) (line \($0 + 1)) is broken" }
+          featureLine(row.imageKey).map { "its row in \(featureFile) (line \($0)) is broken" }
           ?? "unknown image id: no row in \(featureFile)"
         log.report(
           file: corpusPath, line: row.line, field: "img_key", "'\(row.imageKey)': \(reason)")
       } else if labels[row.labelKey] == nil {
         let reason =
-          labelLines[row.labelKey].map { "its row in \(labelName) (line \($0)) is broken" }
+          labelLine(row.labelKey).map { "its row in \(labelName) (line \($0)) is broken" }
           ?? "unknown label key: no row in \(labelName)"
         log.report(
           file: corpusPath, line: row.line, field: "label_key", "'\(row.labelKey)': \(reason)")
@@ -145,13 +121,13 @@ public struct OscarDataset: Sendable {
     }
     return OscarDataset(
       folder: folder, labelFile: labelName, corpus: valid, labels: labels, features: features,
-      featureDimension: width.map { $0 - 6 })
+      featureDimension: featureRead?.featureDimension)
   }
 
-  private static func bareKey(_ key: String, in rows: [String: Int]) -> String {
-    guard rows[key] == nil, let underscore = key.lastIndex(of: "_") else { return key }
+  private static func bareKey(_ key: String, in rows: (String) -> Int?) -> String {
+    guard rows(key) == nil, let underscore = key.lastIndex(of: "_") else { return key }
     let bare = String(key[key.index(after: underscore)...])
-    return rows[bare] == nil ? key : bare
+    return rows(bare) == nil ? key : bare
   }
 
   /// Reads `folder` for training: any problem refuses the whole data set.
