@@ -21,13 +21,7 @@ public struct DensityScatter: Sendable {
 
   public func draw(into region: CanvasRegion) {
     let theme = region.theme
-    let visible = points.filter { $0.x.isFinite && $0.y.isFinite }
-    if region.width < LineChart.minimumPlotSize.width
-      || region.height < LineChart.minimumPlotSize.height
-    {
-      region.put(text: "\(visible.count) points", at: Point(x: 0, y: 0), style: theme.dim)
-      return
-    }
+    guard let visible = Scatter.plottablePoints(points, in: region) else { return }
     let ringCount = visible.reduce(0) { $0 + ($1.marker == .ring ? 1 : 0) }
     let drawsRings = ringCount > 0 && ringCount <= ringLimit
     guard let xData = ValueRange.enclosing(visible.map(\.x)),

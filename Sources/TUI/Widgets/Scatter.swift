@@ -53,15 +53,22 @@ public struct Scatter: Sendable {
     self.legend = legend
   }
 
-  public func draw(into region: CanvasRegion) {
-    let theme = region.theme
+  /// The points with finite coordinates, or nil where the region is too small for a plot: then
+  /// their count is written instead, so a shrunken panel still says what it holds.
+  static func plottablePoints(_ points: [ScatterPoint], in region: CanvasRegion) -> [ScatterPoint]? {
     let visible = points.filter { $0.x.isFinite && $0.y.isFinite }
     if region.width < LineChart.minimumPlotSize.width
       || region.height < LineChart.minimumPlotSize.height
     {
-      region.put(text: "\(visible.count) points", at: Point(x: 0, y: 0), style: theme.dim)
-      return
+      region.put(text: "\(visible.count) points", at: Point(x: 0, y: 0), style: region.theme.dim)
+      return nil
     }
+    return visible
+  }
+
+  public func draw(into region: CanvasRegion) {
+    let theme = region.theme
+    guard let visible = Scatter.plottablePoints(points, in: region) else { return }
     let entries = legendEntries(theme: theme)
     let plotArea = ChartLegend.place(
       entries, placement: legend, in: region, plotWidthBesideLegend: 30)
