@@ -1,3 +1,5 @@
+import Tensor
+
 /// kNN class purity of a map: the mean share of a point's k nearest neighbours in the map that
 /// share its class. Exact for up to `exactLimit` points; above it, the mean over a seeded sample
 /// of `exactLimit` query points, each against every point (the sample's standard error is at
@@ -36,16 +38,9 @@ public enum ProjectionPurity {
   /// `exactLimit` distinct indices below `count` (a seeded partial Fisher-Yates shuffle).
   static func sample(_ count: Int, seed: UInt64) -> [Int] {
     var indices = Array(0..<count)
-    var state = seed &+ 0x9E37_79B9_7F4A_7C15
+    var random = RandomGenerator(seed: seed)
     for i in 0..<exactLimit {
-      // SplitMix64: a fixed sequence for a seed on every platform.
-      state = state &+ 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      z ^= z >> 31
-      let j = i + Int(z % UInt64(count - i))
-      indices.swapAt(i, j)
+      indices.swapAt(i, i + random.nextInt(below: count - i))
     }
     return Array(indices.prefix(exactLimit))
   }
