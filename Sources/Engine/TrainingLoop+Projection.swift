@@ -30,7 +30,7 @@ extension TrainingLoop {
     engine.projectionReference.withLock { $0 = nil }
     guard let reading = reading(id: id, kind: kind, pairs: nil, run) else { return }
     let job = begin(ProjectionJob(request: id))
-    job.startLayout(reading: reading, options: engine.options.projectionOptions, sink: sink)
+    job.startLayout(reading: reading, options: engine.options.projectionOptions, sink: sink(logging: run.log))
   }
 
   private func startPlacement(id: Int, reference: ProjectionReference, _ run: SessionRun) {
@@ -39,7 +39,7 @@ extension TrainingLoop {
       return
     }
     let job = begin(ProjectionJob(request: id))
-    job.startPlacement(reading: reading, reference: reference, sink: sink)
+    job.startPlacement(reading: reading, reference: reference, sink: sink(logging: run.log))
   }
 
   private func begin(_ job: ProjectionJob) -> ProjectionJob {
@@ -50,11 +50,16 @@ extension TrainingLoop {
     return job
   }
 
-  private var sink: ProjectionSink {
+  /// A failure on the job's thread (reading features, t-SNE) goes to run.log as well as the
+  /// status line, where the researcher looks after the fact.
+  private func sink(logging log: RunLog) -> ProjectionSink {
     let engine = self.engine
     return ProjectionSink(
       publish: { engine.publishProjection($0, from: $1) },
-      failed: { engine.publishMessage($0) },
+      failed: { message in
+        log.write(message)
+        engine.publishMessage(message)
+      },
       reading: { progress, kind, step, job in
         engine.publishProjectionProgress(progress, request: job.request, kind: kind, step: step, from: job)
       },

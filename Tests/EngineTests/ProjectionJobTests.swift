@@ -50,6 +50,27 @@ import Testing
     #expect(engine.projectionReference.withLock { $0 } == nil, "a cancelled layout is no map to place into")
   }
 
+  @Test func aFailureOnTheJobThreadIsWrittenToRunLog() throws {
+    let sessions = try TemporarySessions()
+    defer { sessions.remove() }
+    let folder = try sessions.make("fails")
+    var options = TrainingEngine.Options()
+    options.startPaused = true
+    options.projectionPairs = 12
+    // Accepted by the engine, refused by t-SNE on the job's thread.
+    options.projectionOptions.perplexity = -1
+    let engine = try TrainingEngine(folder: folder, options: options)
+    engine.start()
+    defer { engine.stop() }
+    _ = engine.wait { $0.state == .paused }
+    _ = engine.project(.tokens)
+    let failed = engine.wait { $0.message.contains("perplexity") }
+    #expect(failed.message.contains("perplexity"))
+    let log = try String(contentsOf: folder.logFile, encoding: .utf8)
+    let line = try #require(log.split(separator: "\n").last { $0.contains("perplexity") })
+    #expect(line.contains("projection"), "run.log names what failed: \(line)")
+  }
+
   @Test func placementKeepsUnchangedFeaturesWhereTheyAreInTheMap() throws {
     let (engine, sessions) = try pausedEngine("place", iterations: 300)
     defer {
