@@ -29,21 +29,17 @@ extension AttentionKernel {
     public let query: Layout, key: Layout, value: Layout, output: Layout
 
     /// Every operand contiguous (B, H, T, D).
-    public static func split(_ s: Sizes) -> Layouts {
-      Layouts(
-        query: .split(heads: s.heads, tokens: s.queries, width: s.depth),
-        key: .split(heads: s.heads, tokens: s.keys, width: s.depth),
-        value: .split(heads: s.heads, tokens: s.keys, width: s.valueDepth),
-        output: .split(heads: s.heads, tokens: s.queries, width: s.valueDepth))
-    }
+    public static func split(_ s: Sizes) -> Layouts { Layouts(s, Layout.split) }
 
     /// Every operand with its heads merged (B, T, H * D).
-    public static func merged(_ s: Sizes) -> Layouts {
-      Layouts(
-        query: .merged(heads: s.heads, tokens: s.queries, width: s.depth),
-        key: .merged(heads: s.heads, tokens: s.keys, width: s.depth),
-        value: .merged(heads: s.heads, tokens: s.keys, width: s.valueDepth),
-        output: .merged(heads: s.heads, tokens: s.queries, width: s.valueDepth))
+    public static func merged(_ s: Sizes) -> Layouts { Layouts(s, Layout.merged) }
+
+    /// Each operand laid out by `layout(heads, tokens, width)`.
+    private init(_ s: Sizes, _ layout: (_ heads: Int, _ tokens: Int, _ width: Int) -> Layout) {
+      query = layout(s.heads, s.queries, s.depth)
+      key = layout(s.heads, s.keys, s.depth)
+      value = layout(s.heads, s.keys, s.valueDepth)
+      output = layout(s.heads, s.queries, s.valueDepth)
     }
   }
 }

@@ -1,7 +1,7 @@
-/// Scaled dot-product attention over split heads as one autograd op
-/// (Kernels/AttentionKernel.swift): scores, masks, softmax, dropout and the weighted sum run
-/// fused per (batch, head) pair instead of as a chain of matmul, mask, softmax, dropout and
-/// matmul ops with their intermediates.
+/// Scaled dot-product attention as one autograd op (Kernels/AttentionKernel.swift), on split
+/// heads (B, H, T, D) or on heads merged as the projections write them (B, T, H D): scores,
+/// masks, softmax, dropout and the weighted sum run fused per (batch, head) pair instead of as a
+/// chain of matmul, mask, softmax, dropout and matmul ops with their intermediates.
 extension Tensor {
   /// query (B, H, Tq, D), key (B, H, Tk, D), value (B, H, Tk, Dv) → (B, H, Tq, Dv).
   ///
