@@ -2,8 +2,8 @@ import Testing
 
 @testable import Tensor
 
-/// `Tensor.feedForward` keeps only the hidden pre-activation and computes the GELU output again
-/// in backward; it must give exactly the bits of the two `linear` ops it replaces, for every
+/// `Tensor.feedForward` keeps only x and computes the hidden pre-activation and the GELU output
+/// again in backward; it must give exactly the bits of the two `linear` ops it replaces, for every
 /// combination of inputs that need a gradient, on one thread or two.
 @Suite struct FeedForwardOpTests {
   /// (leading dimensions, in, hidden, out), odd sizes and one that splits across two threads.

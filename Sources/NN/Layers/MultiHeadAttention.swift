@@ -50,19 +50,24 @@ public final class MultiHeadAttention: Module {
       throw TensorError.shapeMismatch(op: "MultiHeadAttention", detail: "input \(x.shape) must be (batch, length, \(dimension))")
     }
     let source = keysValues ?? x
-    let q = try splitHeads(query(x))  // (B, H, Tq, Dh)
-    let k = try splitHeads(key(source))  // (B, H, Tk, Dh)
-    let v = try splitHeads(value(source))  // (B, H, Tk, Dh)
-    let dropout = context.training ? attentionDropout : 0
-    // A probe's recorder (no dropout: probes run without) or, in training, the fused kernel.
-    let attended =
-      try recorder?.attend(query: q, key: k, value: v, keyMask: keyMask, causal: causal)
-      ?? Tensor.attention(
-        query: q, key: k, value: v, keyMask: keyMask, causal: causal,
-        dropoutProbability: dropout, dropoutSeed: dropout > 0 ? context.nextSeed() : 0)  // (B, H, Tq, Dh)
-    let merged = try attended.permuted([0, 2, 1, 3])  // (B, Tq, H, Dh)
+    let (q, k, v) = try (query(x), key(source), value(source))  // (B, Tq, d), (B, Tk, d) x 2
+    let attended: Tensor
+    if let recorder {
+      // A probe's recorder (no dropout: probes run without), on split heads.
+      attended = try recorder.attend(
+        query: splitHeads(q), key: splitHeads(k), value: splitHeads(v), keyMask: keyMask,
+        causal: causal
+      )  // (B, H, Tq, Dh)
+      .permuted([0, 2, 1, 3])  // (B, Tq, H, Dh)
       .reshaped([x.shape[0], x.shape[1], dimension])  // (B, Tq, d)
-    return try output(merged)
+    } else {
+      // In training, the fused kernel reads the heads in place and writes them merged.
+      let dropout = context.training ? attentionDropout : 0
+      attended = try Tensor.attention(
+        heads: headCount, query: q, key: k, value: v, keyMask: keyMask, causal: causal,
+        dropoutProbability: dropout, dropoutSeed: dropout > 0 ? context.nextSeed() : 0)  // (B, Tq, d)
+    }
+    return try output(attended)
   }
 
   /// (B, T, d) → (B, H, T, d / H)

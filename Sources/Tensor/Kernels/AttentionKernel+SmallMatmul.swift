@@ -113,36 +113,38 @@ extension AttentionKernel {
 
   // MARK: Packing
 
-  /// dst (rows x stride) = src (rows x columns, contiguous), zero-filled beyond `columns`.
+  /// dst (rows x stride) = src (rows x columns, rows `sourceStride` apart), zero-filled beyond
+  /// `columns`.
   static func pack(
-    _ src: UnsafePointer<Float>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<Float>,
-    stride: Int
+    _ src: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int,
+    into dst: UnsafeMutablePointer<Float>, stride: Int
   ) {
     for r in 0..<rows {
-      (dst + r * stride).update(from: src + r * columns, count: columns)
+      (dst + r * stride).update(from: src + r * sourceStride, count: columns)
       (dst + r * stride + columns).update(repeating: 0, count: stride - columns)
     }
   }
 
-  /// dst (columns x stride) = src^T for src (rows x columns, contiguous), zero beyond `rows`.
+  /// dst (columns x stride) = src^T for src (rows x columns, rows `sourceStride` apart), zero
+  /// beyond `rows`.
   static func packTransposed(
-    _ src: UnsafePointer<Float>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<Float>,
-    stride: Int
+    _ src: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int,
+    into dst: UnsafeMutablePointer<Float>, stride: Int
   ) {
     for c in 0..<columns {
       let out = dst + c * stride
-      for r in 0..<rows { out[r] = src[r * columns + c] }
+      for r in 0..<rows { out[r] = src[r * sourceStride + c] }
       (out + rows).update(repeating: 0, count: stride - rows)
     }
   }
 
-  /// dst (rows x columns, contiguous) = or += src (rows x stride).
+  /// dst (rows x columns, rows `destinationStride` apart) = or += src (rows x stride).
   static func unpack(
     _ src: UnsafePointer<Float>, stride: Int, rows: Int, columns: Int,
-    into dst: UnsafeMutablePointer<Float>, accumulate: Bool
+    into dst: UnsafeMutablePointer<Float>, destinationStride: Int, accumulate: Bool
   ) {
     for r in 0..<rows {
-      let (from, to) = (src + r * stride, dst + r * columns)
+      let (from, to) = (src + r * stride, dst + r * destinationStride)
       if accumulate {
         for c in 0..<columns { to[c] += from[c] }
       } else {

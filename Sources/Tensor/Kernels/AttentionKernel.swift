@@ -1,5 +1,6 @@
 /// Fused multi-head attention over raw buffers: scores, mask, softmax, dropout and the weighted
-/// sum of values in one pass per (batch, head) pair, and the matching backward pass.
+/// sum of values in one pass per (batch, head) pair, and the matching backward pass, which
+/// computes P and the dropout scales M of its pair again rather than reading saved ones.
 ///
 /// Per pair, with Q (Tq x D), K (Tk x D), V (Tk x Dv):
 ///   S  = scale Q K^T + mask     mask: -inf for padding keys, and for keys j > i when causal
@@ -10,10 +11,12 @@
 ///   dV = P'^T dO,  dP = (dO V^T) ∘ M,  dS = P ∘ (dP - rowsum(dP ∘ P)),
 ///   dQ = scale dS K,  dK = scale dS^T Q
 ///
-/// Layout: tensors are contiguous (B, H, T, D). Inside a pair, every right-hand operand of a
-/// product is packed into scratch whose rows are padded with zeros to a multiple of 16, so the
-/// micro-kernel only moves whole SIMD16 vectors. Scores and the saved probabilities use the
-/// padded key stride; padding lanes get -inf scores and hence probability 0.
+/// Layout: Q, K, V, O and their gradients are (B, H, T, D) contiguous, or merged (B, T, H * D)
+/// as the projections write them (`Layout`): a pair reads and writes its rows in place either
+/// way, through the same scratch, so the results are the same bits. Inside a pair, every
+/// right-hand operand of a product is packed into scratch whose rows are padded with zeros to a
+/// multiple of 16, so the micro-kernel only moves whole SIMD16 vectors. Scores and probabilities
+/// use the padded key stride; padding lanes get -inf scores and hence probability 0.
 ///
 /// Determinism: threads split the pairs, never a pair, and each pair draws its dropout mask from
 /// its own generator, so results are bit-identical for any thread count.
@@ -83,19 +86,20 @@ public enum AttentionKernel {
     }
   }
 
-  /// Writes O (B, H, Tq, Dv) when `value` and `output` are given; saves P with row stride
-  /// `probabilityStride` (keyStride for backward, Tk for display) and, under dropout, the scales
-  /// M with row stride keyStride. `keyMask` is (B, Tk), non-zero = attend.
+  /// Writes O (B, H, Tq, Dv), or as `layouts` say, when `value` and `output` are given; writes P
+  /// (B, H, Tq, ·) with row stride `probabilityStride` when `probabilities` is given (for
+  /// display: training's backward computes P again). `keyMask` is (B, Tk), non-zero = attend.
+  /// `layouts` nil: every operand contiguous (B, H, T, D).
   public static func forward(
-    _ s: Sizes, scale: Float, causal: Bool, dropout: Dropout?,
+    _ s: Sizes, layouts: Layouts? = nil, scale: Float, causal: Bool, dropout: Dropout?,
     query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>?,
     keyMask: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>?,
-    probabilities: UnsafeMutablePointer<Float>?, probabilityStride: Int,
-    dropoutScales: UnsafeMutablePointer<Float>?
+    probabilities: UnsafeMutablePointer<Float>?, probabilityStride: Int
   ) {
     let (tq, tk, d, dv, ks, vs) = (
       s.queries, s.keys, s.depth, s.valueDepth, s.keyStride, s.valueStride
     )
+    let l = layouts ?? .split(s)
     Parallel.forChunks(count: s.pairs, minimumPerThread: s.minimumPairsPerThread) { range in
       let scratch = Scratch([
         d * ks, tk * vs, tq * ks, tq * vs, ks, 2 * ks, dropout == nil ? 0 : tq * ks,
@@ -107,19 +111,9 @@ public enum AttentionKernel {
       let causalTable = scratch[5]
       fillCausalTable(causalTable, stride: ks)
       for pair in range {
-        let b = pair / s.heads
-        for j in 0..<ks {
-          bias[j] = j < tk && (keyMask.map { $0[b * tk + j] != 0 } ?? true) ? 0 : -.infinity
-        }
-        // K^T (D, Tk)
-        packTransposed(key + pair * tk * d, rows: tk, columns: d, into: keyT, stride: ks)
-        multiply(
-          m: tq, n: ks, k: d, a: query + pair * tq * d, rowStride: d, columnStride: 1,
-          b: keyT, ldb: ks, c: scores, ldc: ks, alpha: scale)
-        for i in 0..<tq {
-          let causalBias = causal ? UnsafePointer(causalTable + (ks - 1 - i)) : nil
-          softmaxRow(scores + i * ks, bias: bias, causalBias: causalBias, stride: ks)
-        }
+        pairProbabilities(
+          s, l, pair: pair, scale: scale, causal: causal, query: query, key: key,
+          keyMask: keyMask, keyT: keyT, bias: bias, causalTable: causalTable, into: scores)
         if let probabilities {
           let saved = probabilities + pair * tq * probabilityStride
           for i in 0..<tq {
@@ -127,50 +121,101 @@ public enum AttentionKernel {
           }
         }
         if let dropout {
-          // P' = P ∘ M; M goes to the saved scales when recording, else to scratch.
-          let scales = dropoutScales.map { $0 + pair * tq * ks } ?? scratch[6]
+          // P' = P ∘ M
+          let scales = scratch[6]
           dropout.drawScales(pair: pair, into: scales, rows: tq, columns: tk, stride: ks)
           for i in 0..<(tq * ks / 16) {
             store(load(scores + 16 * i) * load(scales + 16 * i), scores + 16 * i)
           }
         }
         guard let value, let output else { continue }
-        pack(value + pair * tk * dv, rows: tk, columns: dv, into: valuePacked, stride: vs)
+        pack(
+          value + l.value.offset(pair: pair, heads: s.heads), rows: tk, columns: dv,
+          sourceStride: l.value.tokenStride, into: valuePacked, stride: vs)
         multiply(
           m: tq, n: vs, k: tk, a: scores, rowStride: ks, columnStride: 1,
           b: valuePacked, ldb: vs, c: out, ldc: vs, alpha: 1)
         unpack(
-          out, stride: vs, rows: tq, columns: dv, into: output + pair * tq * dv, accumulate: false)
+          out, stride: vs, rows: tq, columns: dv,
+          into: output + l.output.offset(pair: pair, heads: s.heads),
+          destinationStride: l.output.tokenStride, accumulate: false)
       }
     }
   }
 
-  /// Adds dQ, dK, dV into the given gradient buffers (nil: not needed). `probabilities` and
-  /// `dropoutScales` are the buffers saved by `forward` with row stride keyStride.
+  /// P = softmax(scale Q Kᵀ + mask) of one pair into `scores` (Tq x keyStride), row by row;
+  /// `keyT` (D x keyStride), `bias` (keyStride) and the causal table are the caller's scratch.
+  /// Forward and backward both call this, so the backward's P is bit for bit the forward's.
+  @inline(__always)
+  static func pairProbabilities(
+    _ s: Sizes, _ l: Layouts, pair: Int, scale: Float, causal: Bool,
+    query: UnsafePointer<Float>, key: UnsafePointer<Float>, keyMask: UnsafePointer<Float>?,
+    keyT: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>,
+    causalTable: UnsafePointer<Float>, into scores: UnsafeMutablePointer<Float>
+  ) {
+    let (tq, tk, d, ks) = (s.queries, s.keys, s.depth, s.keyStride)
+    let b = pair / s.heads
+    for j in 0..<ks {
+      bias[j] = j < tk && (keyMask.map { $0[b * tk + j] != 0 } ?? true) ? 0 : -.infinity
+    }
+    // K^T (D, Tk)
+    packTransposed(
+      key + l.key.offset(pair: pair, heads: s.heads), rows: tk, columns: d,
+      sourceStride: l.key.tokenStride, into: keyT, stride: ks)
+    multiply(
+      m: tq, n: ks, k: d, a: query + l.query.offset(pair: pair, heads: s.heads),
+      rowStride: l.query.tokenStride, columnStride: 1, b: keyT, ldb: ks, c: scores, ldc: ks,
+      alpha: scale)
+    for i in 0..<tq {
+      let causalBias = causal ? UnsafePointer(causalTable + (ks - 1 - i)) : nil
+      softmaxRow(scores + i * ks, bias: bias, causalBias: causalBias, stride: ks)
+    }
+  }
+
+  /// Adds dQ, dK, dV into the given gradient buffers (nil: not needed), laid out as their
+  /// operands. P and the dropout scales are not saved by the forward: each pair computes them
+  /// again (`pairProbabilities`, `Dropout.drawScales`) into its thread's scratch, the same bits,
+  /// so that the graph holds no (B, H, Tq, Tk) buffer from the forward to the backward.
   public static func backward(
-    _ s: Sizes, scale: Float, query: UnsafePointer<Float>, key: UnsafePointer<Float>,
-    value: UnsafePointer<Float>, probabilities: UnsafePointer<Float>,
-    dropoutScales: UnsafePointer<Float>?, gradOutput: UnsafePointer<Float>,
+    _ s: Sizes, layouts: Layouts? = nil, scale: Float, causal: Bool, dropout: Dropout?,
+    query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
+    keyMask: UnsafePointer<Float>?, gradOutput: UnsafePointer<Float>,
     gradQuery: UnsafeMutablePointer<Float>?, gradKey: UnsafeMutablePointer<Float>?,
     gradValue: UnsafeMutablePointer<Float>?
   ) {
     let (tq, tk, d, dv) = (s.queries, s.keys, s.depth, s.valueDepth)
     let (ks, ds, vs) = (s.keyStride, s.depthStride, s.valueStride)
     let needsScores = gradQuery != nil || gradKey != nil
+    let l = layouts ?? .split(s)
     Parallel.forChunks(count: s.pairs, minimumPerThread: s.minimumPairsPerThread) { range in
       let scratch = Scratch([
-        tq * ds, tk * ds, dv * ks, tq * vs, tq * ks, dropoutScales == nil ? 0 : tq * ks, tq * ds,
-        tk * ds, tk * vs,
+        tq * ds, tk * ds, dv * ks, tq * vs, tq * ks, dropout == nil ? 0 : tq * ks, tq * ds,
+        tk * ds, tk * vs, tq * ks, dropout == nil ? 0 : tq * ks, d * ks, ks, 2 * ks,
       ])
       defer { scratch.release() }
+      let (probabilities, scales, keyT, bias, causalTable) = (
+        scratch[9], scratch[10], scratch[11], scratch[12], scratch[13]
+      )
+      fillCausalTable(causalTable, stride: ks)
       let (queryPacked, keyPacked, valueT, gradOutPacked) = (
         scratch[0], scratch[1], scratch[2], scratch[3]
       )
       let (dS, dropped, dQ, dK, dV) = (scratch[4], scratch[5], scratch[6], scratch[7], scratch[8])
       for pair in range {
-        let p = probabilities + pair * tq * ks
-        let m = dropoutScales.map { $0 + pair * tq * ks }
-        let g = gradOutput + pair * tq * dv
+        pairProbabilities(
+          s, l, pair: pair, scale: scale, causal: causal, query: query, key: key,
+          keyMask: keyMask, keyT: keyT, bias: bias, causalTable: causalTable, into: probabilities)
+        let p = UnsafePointer(probabilities)
+        var m: UnsafePointer<Float>?
+        if let dropout {
+          dropout.drawScales(pair: pair, into: scales, rows: tq, columns: tk, stride: ks)
+          m = UnsafePointer(scales)
+        }
+        let g = gradOutput + l.output.offset(pair: pair, heads: s.heads)
+        let (queryOffset, keyOffset, valueOffset) = (
+          l.query.offset(pair: pair, heads: s.heads), l.key.offset(pair: pair, heads: s.heads),
+          l.value.offset(pair: pair, heads: s.heads)
+        )
         if let gradValue {
           // P' = P ∘ M, read transposed: dV = P'^T dO  (Tk, Dv)
           var weights = p
@@ -180,39 +225,49 @@ public enum AttentionKernel {
             }
             weights = UnsafePointer(dropped)
           }
-          pack(g, rows: tq, columns: dv, into: gradOutPacked, stride: vs)
+          pack(
+            g, rows: tq, columns: dv, sourceStride: l.output.tokenStride, into: gradOutPacked,
+            stride: vs)
           multiply(
             m: tk, n: vs, k: tq, a: weights, rowStride: 1, columnStride: ks,
             b: gradOutPacked, ldb: vs, c: dV, ldc: vs, alpha: 1)
           unpack(
-            dV, stride: vs, rows: tk, columns: dv, into: gradValue + pair * tk * dv,
-            accumulate: true)
+            dV, stride: vs, rows: tk, columns: dv, into: gradValue + valueOffset,
+            destinationStride: l.value.tokenStride, accumulate: true)
         }
         guard needsScores else { continue }
         // dP' = dO V^T  (Tq, Tk), through V^T (Dv, Tk)
-        packTransposed(value + pair * tk * dv, rows: tk, columns: dv, into: valueT, stride: ks)
+        packTransposed(
+          value + valueOffset, rows: tk, columns: dv, sourceStride: l.value.tokenStride,
+          into: valueT, stride: ks)
         multiply(
-          m: tq, n: ks, k: dv, a: g, rowStride: dv, columnStride: 1, b: valueT, ldb: ks, c: dS,
-          ldc: ks, alpha: 1)
+          m: tq, n: ks, k: dv, a: g, rowStride: l.output.tokenStride, columnStride: 1, b: valueT,
+          ldb: ks, c: dS, ldc: ks, alpha: 1)
         for i in 0..<tq {
           softmaxBackwardRow(
             dS + i * ks, probabilities: p + i * ks, scales: m.map { $0 + i * ks }, stride: ks)
         }
         if let gradQuery {
-          pack(key + pair * tk * d, rows: tk, columns: d, into: keyPacked, stride: ds)
+          pack(
+            key + keyOffset, rows: tk, columns: d, sourceStride: l.key.tokenStride,
+            into: keyPacked, stride: ds)
           multiply(
             m: tq, n: ds, k: tk, a: dS, rowStride: ks, columnStride: 1, b: keyPacked, ldb: ds,
             c: dQ, ldc: ds, alpha: scale)
           unpack(
-            dQ, stride: ds, rows: tq, columns: d, into: gradQuery + pair * tq * d, accumulate: true)
+            dQ, stride: ds, rows: tq, columns: d, into: gradQuery + queryOffset,
+            destinationStride: l.query.tokenStride, accumulate: true)
         }
         if let gradKey {
-          pack(query + pair * tq * d, rows: tq, columns: d, into: queryPacked, stride: ds)
+          pack(
+            query + queryOffset, rows: tq, columns: d, sourceStride: l.query.tokenStride,
+            into: queryPacked, stride: ds)
           multiply(
             m: tk, n: ds, k: tq, a: dS, rowStride: 1, columnStride: ks, b: queryPacked, ldb: ds,
             c: dK, ldc: ds, alpha: scale)
           unpack(
-            dK, stride: ds, rows: tk, columns: d, into: gradKey + pair * tk * d, accumulate: true)
+            dK, stride: ds, rows: tk, columns: d, into: gradKey + keyOffset,
+            destinationStride: l.key.tokenStride, accumulate: true)
         }
       }
     }

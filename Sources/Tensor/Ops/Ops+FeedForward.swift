@@ -1,9 +1,10 @@
-/// A Transformer feed-forward block, linear → GELU → linear, as one autograd op that keeps the
-/// hidden pre-activation only: the GELU output that the second layer's weight gradient reads is
-/// computed again in backward from the pre-activation (by the same kernel, so bit for bit the
-/// forward's values) instead of being held from the forward to the end of backward. That is
-/// (rows x hidden) floats less per layer, a quarter to a third of a layer's saved values, for
-/// one more GELU pass.
+/// A Transformer feed-forward block, linear → GELU → linear, as one autograd op that keeps no
+/// (rows x hidden) buffer from the forward to the backward: the hidden pre-activation and the
+/// GELU output are computed again in backward from the input x (which the hidden weight's
+/// gradient keeps anyway) by the same GEMM and the same kernel, so bit for bit the forward's
+/// values. Holding the pre-activation was the largest share of a step's peak memory (46 MiB of
+/// bench-small's 185 MiB live at the peak, docs/benchmarks.md "Step memory"); recomputing it
+/// costs one x W1ᵀ GEMM per layer in backward.
 ///
 /// Bit-identical to `linear(weight: hiddenWeight, bias: hiddenBias, activation:)` followed by
 /// `linear(weight: outputWeight, bias: outputBias)`: the same kernels run on the same buffers
@@ -28,7 +29,8 @@ extension Tensor {
     }
     let rows = hidden == 0 ? 0 : hiddenPlan.outputShape.count / hidden
     // (rows, hidden): the product, then in place the pre-activation (product + bias).
-    let preActivation = TensorStorage(count: hiddenPlan.outputShape.count, zeroed: false)
+    let hiddenCount = hiddenPlan.outputShape.count
+    let preActivation = TensorStorage(count: hiddenCount, zeroed: false)
     hiddenPlan.forward(storage.pointer, hiddenWeight.storage.pointer, preActivation.pointer)
     let activated = TensorStorage(count: preActivation.count, zeroed: false)
     BiasActivationKernel.forward(
@@ -52,8 +54,12 @@ extension Tensor {
     let (needsX, needsHiddenWeight) = (requiresGrad, hiddenWeight.requiresGrad)
     let needsActivated = needsX || needsHiddenWeight || nodeHiddenBias != nil
     let needsOutputWeight = outputWeight.requiresGrad
-    let keptX = needsHiddenWeight ? storage : nil
-    let keptHiddenWeight = needsX ? hiddenWeight.storage : nil
+    // Kept: x and the weights and hidden bias that recompute the pre-activation (x is what the
+    // hidden weight's gradient reads; parameters are held anyway).
+    let needsHidden = needsActivated || needsOutputWeight
+    let keptX = needsHidden ? storage : nil
+    let keptHiddenWeight = needsHidden ? hiddenWeight.storage : nil
+    let keptHiddenBias = needsHidden ? hiddenBias?.storage : nil
     let keptOutputWeight = needsActivated ? outputWeight.storage : nil
     return Tensor.result("feedForward", shape: outputPlan.outputShape, storage: output, inputs: inputs) {
       g in
@@ -64,28 +70,34 @@ extension Tensor {
           g, preActivation: nil, activation: nil, preGradient: nil,
           biasGradient: nodeOutputBias.accumulator(), rows: rows, columns: n)
       }
-      let activatedGradient = needsActivated ? TensorStorage(count: preActivation.count) : nil
+      let activatedGradient = needsActivated ? TensorStorage(count: hiddenCount) : nil
       if let keptOutputWeight, let activatedGradient {
         outputPlan.gradientA(g, keptOutputWeight.pointer, activatedGradient.pointer)
       }
-      if needsOutputWeight {
-        let activated = TensorStorage(count: preActivation.count, zeroed: false)
+      guard let keptX, let keptHiddenWeight else { return }
+      // The forward's pre-activation and GELU output again: the same GEMM, bias add and GELU.
+      let preActivation = TensorStorage(count: hiddenCount, zeroed: false)
+      hiddenPlan.forward(keptX.pointer, keptHiddenWeight.pointer, preActivation.pointer)
+      do {
+        let activated = needsOutputWeight ? TensorStorage(count: hiddenCount, zeroed: false) : nil
         BiasActivationKernel.forward(
-          preActivation.pointer, bias: nil, rows: rows, columns: hidden, activation: activation,
-          activated.pointer)
-        outputPlan.gradientB(g, activated.pointer, nodeOutputWeight.accumulator())
+          preActivation.pointer, bias: keptHiddenBias?.pointer, rows: rows, columns: hidden,
+          activation: activation, activated?.pointer)
+        if let activated {
+          outputPlan.gradientB(g, activated.pointer, nodeOutputWeight.accumulator())
+        }
       }
       guard let activatedGradient else { return }
       // The hidden layer, as `linear`'s pullback with its activation.
-      let preGradient = TensorStorage(count: preActivation.count, zeroed: false)
+      let preGradient = TensorStorage(count: hiddenCount, zeroed: false)
       BiasActivationKernel.backward(
         activatedGradient.pointer, preActivation: preActivation.pointer, activation: activation,
         preGradient: preGradient.pointer, biasGradient: nodeHiddenBias?.accumulator(), rows: rows,
         columns: hidden)
-      if let keptHiddenWeight {
+      if needsX {
         hiddenPlan.gradientA(preGradient.pointer, keptHiddenWeight.pointer, nodeX.accumulator())
       }
-      if let keptX {
+      if needsHiddenWeight {
         hiddenPlan.gradientB(preGradient.pointer, keptX.pointer, nodeHiddenWeight.accumulator())
       }
     }
