@@ -50,6 +50,37 @@ private final class Wide: Module {
     }
   }
 
+  /// The 8-lane AdamW loop against the scalar formula, bit for bit, on sizes that leave every
+  /// possible tail (1, 7, 33, 129) and on one big enough to split across threads.
+  @Test func adamWStepMatchesTheScalarFormulaBitForBit() throws {
+    for (count, threads) in [(1, 1), (7, 1), (33, 1), (129, 1), (70_001, 2)] {
+      var random = RandomGenerator(seed: UInt64(count))
+      let parameter = Tensor.randomNormal([count], using: &random).requiringGrad()
+      try (parameter * Tensor.randomNormal([count], using: &random)).sum().backward()
+      let configuration = AdamW.Configuration(weightDecay: 0.1)
+      let optimizer = AdamW(
+        parameters: [("w", parameter)],
+        configuration: { var c = configuration; c.decayRankOneParameters = true; return c }())
+      var p = parameter.scalars, m = [Float](repeating: 0, count: count), v = m
+      let g = parameter.grad!.scalars
+      for step in 1...3 {
+        let learningRate: Float = 0.01 * Float(step)
+        ComputeSettings.withThreadCount(threads) { optimizer.step(learningRate: learningRate) }
+        let c = configuration
+        let correction1 = 1 - Float(Double(c.beta1).power(step))
+        let correction2 = 1 - Float(Double(c.beta2).power(step))
+        let decayFactor = 1 - learningRate * c.weightDecay
+        for i in 0..<count {
+          p[i] *= decayFactor
+          m[i] = c.beta1 * m[i] + (1 - c.beta1) * g[i]
+          v[i] = c.beta2 * v[i] + (1 - c.beta2) * g[i] * g[i]
+          p[i] -= learningRate * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + c.epsilon)
+        }
+        #expect(parameter.scalars.map(\.bitPattern) == p.map(\.bitPattern), "count \(count) step \(step)")
+      }
+    }
+  }
+
   @Test func segmentsCoverEveryElementOnce() {
     let counts = [0, 5, 1, 0, 40_000, 3, 17_000]
     let total = counts.reduce(0, +)

@@ -59,6 +59,30 @@ import Testing
     return [loss, z, x.grad!, bias.grad!, scale.grad!, slice.grad!].map { $0.scalars.map(\.bitPattern) }
   }
 
+  /// Dropout's draws are split across threads by jumping the generator ahead: the output, the
+  /// input's gradient and the generator afterwards are those of one thread drawing in order.
+  @Test func dropoutGivesTheDrawsOfOneThreadOnAnyThreadCount() throws {
+    let count = 150_001
+    var random = RandomGenerator(seed: 23)
+    let x = Tensor.randomNormal([count], using: &random)
+    let g = Tensor.randomNormal([count], using: &random)
+    var serial = RandomGenerator(seed: 24)
+    let scales = (0..<count).map { _ in serial.nextFloat() < 0.3 ? Float(0) : 1 / (1 - Float(0.3)) }
+    let expectedOutput = zip(x.scalars, scales).map { ($0 * $1).bitPattern }
+    let expectedGradient = zip(g.scalars, scales).map { (0 + $0 * $1).bitPattern }
+    for threads in [1, 2, 3] {
+      try ComputeSettings.withThreadCount(threads) {
+        var rng = RandomGenerator(seed: 24)
+        let input = Tensor(shape: x.shape, storage: x.storage.copy()).requiringGrad()
+        let y = try input.dropout(probability: 0.3, training: true, using: &rng)
+        try y.backward(gradient: g)
+        #expect(y.scalars.map(\.bitPattern) == expectedOutput, "\(threads) threads")
+        #expect(input.grad!.scalars.map(\.bitPattern) == expectedGradient, "\(threads) threads")
+        #expect(rng == serial, "\(threads) threads")
+      }
+    }
+  }
+
   @Test func elementwiseAndReductionKernelsGiveTheSameBitsOnAnyThreadCount() throws {
     let single = try ComputeSettings.withThreadCount(1) { try elementwise() }
     for threads in [2, 3] {

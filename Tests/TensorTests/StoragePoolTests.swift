@@ -33,6 +33,23 @@ import Testing
     #expect(Int(bitPattern: second.pointer) % 64 == 0)
   }
 
+  /// Large zeroed buffers are cleared on the run's threads: every element zero on any thread
+  /// count, with the chunk boundaries at odd places.
+  @Test func zeroedBuffersAreZeroOnAnyThreadCount() {
+    for threads in [1, 2, 3] {
+      for count in [65_535, 65_536, 131_073, 200_003] {
+        ComputeSettings.withThreadCount(threads) {
+          do {
+            let dirty = TensorStorage(count: count, zeroed: false)
+            dirty.pointer.update(repeating: 3, count: count)
+          }
+          let zeroed = TensorStorage(count: count, zeroed: true)
+          #expect(zeroed.buffer.allSatisfy { $0 == 0 }, "\(count) floats on \(threads) threads")
+        }
+      }
+    }
+  }
+
   @Test func threadsNeverShareALiveBuffer() {
     // Four threads allocate, fill with their own number, check and drop buffers of a few sizes;
     // a buffer handed out twice would show another thread's number.

@@ -72,7 +72,29 @@ public final class AdamW {
     }
     Parallel.forSegments(counts: updated.map { parameters[$0].tensor.count }) { segment, elements in
       let (p, g, m, v, decayFactor) = buffers[segment]
-      for i in elements {
+      // Eight lanes at a time, then the rest one by one: the same IEEE operations in the same
+      // order per element either way (the compiler kept the scalar loop scalar: the four
+      // buffers might alias).
+      typealias Lanes = SIMD8<Float>
+      @inline(__always) func load(_ x: UnsafeMutablePointer<Float>, _ i: Int) -> Lanes {
+        UnsafeRawPointer(x + i).loadUnaligned(as: Lanes.self)
+      }
+      @inline(__always) func store(_ value: Lanes, _ x: UnsafeMutablePointer<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(x + i).storeBytes(of: value, as: Lanes.self)
+      }
+      var i = elements.lowerBound
+      while i + 8 <= elements.upperBound {
+        let gradient = load(g, i)
+        let first = c.beta1 * load(m, i) + (1 - c.beta1) * gradient
+        let second = c.beta2 * load(v, i) + (1 - c.beta2) * gradient * gradient
+        store(first, m, i)
+        store(second, v, i)
+        let (mHat, vHat) = (first / correction1, second / correction2)
+        let decayed = load(p, i) * decayFactor
+        store(decayed - learningRate * mHat / (vHat.squareRoot() + c.epsilon), p, i)
+        i += 8
+      }
+      for i in i..<elements.upperBound {
         p[i] *= decayFactor
         m[i] = c.beta1 * m[i] + (1 - c.beta1) * g[i]
         v[i] = c.beta2 * v[i] + (1 - c.beta2) * g[i] * g[i]

@@ -7,12 +7,14 @@ public enum GELUApproximation: String, Sendable, CaseIterable, Codable {
   case erf
 }
 
+/// `value` and `derivative` are `@_transparent` for the reason VectorMath's functions are (a
+/// SIMD16 argument of an out-of-line call runs at half width on AVX2).
 public enum GELUKernel {
   public typealias Vector = VectorMath.Vector
   static let sqrt2OverPi: Float = 0.7978845608028654
   static let inverseSqrt2Pi: Float = 0.3989422804014327
 
-  @inline(__always)
+  @_transparent
   static func value(_ x: Vector, _ approximation: GELUApproximation) -> Vector {
     switch approximation {
     case .tanh:
@@ -24,7 +26,7 @@ public enum GELUKernel {
   }
 
   /// d GELU / dx.
-  @inline(__always)
+  @_transparent
   static func derivative(_ x: Vector, _ approximation: GELUApproximation) -> Vector {
     switch approximation {
     case .tanh:

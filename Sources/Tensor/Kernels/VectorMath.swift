@@ -1,6 +1,13 @@
 /// SIMD elementary functions for the fused kernels (softmax, GELU, losses). Built from IEEE
 /// operations and explicit FMAs only, so they give the same bits on every platform and do not
 /// depend on libm. Accuracy: exp within 2 ulp on [-87, 88]; tanh and erf within 1e-6 absolute.
+///
+/// The functions are `@_transparent` (always inlined), not `@inline(__always)`: the optimiser
+/// left the latter as out-of-line calls at every call site, and a `SIMD16<Float>` crosses a call
+/// as four 128-bit registers, so on AVX2 the whole body ran at half width (xmm, not ymm). Inlined
+/// into the kernels' loops, it runs on 256-bit registers (AVX2) or one 512-bit one. Inlining
+/// changes no result: the operations and their order are the same, and Swift never contracts
+/// a multiply and an add into an FMA on its own.
 public enum VectorMath {
   public typealias Vector = SIMD16<Float>
 
@@ -10,7 +17,7 @@ public enum VectorMath {
   /// Written with comparisons, selects and integer bit operations only: the generic SIMD
   /// `clamped`, `rounded` and float-to-integer conversions run lane by lane in Swift 6.3
   /// (measured: they took 30% of a Transformer layer's time).
-  @inline(__always)
+  @_transparent
   public static func exp(_ x: Vector) -> Vector {
     let lower = Vector(repeating: -87.33654)
     let upper = Vector(repeating: 88.72283)
@@ -40,7 +47,7 @@ public enum VectorMath {
   }
 
   /// tanh(x) = 1 - 2 / (e^{2x} + 1), with a Taylor form near 0 where that loses precision.
-  @inline(__always)
+  @_transparent
   public static func tanh(_ x: Vector) -> Vector {
     var bounded = x.replacing(with: -20, where: x .< -20)
     bounded.replace(with: 20, where: bounded .> 20)
@@ -59,7 +66,7 @@ public enum VectorMath {
 
   /// erfc(|x|) by Abramowitz & Stegun 7.1.26: p(t) t e^{-x^2}, t = 1 / (1 + 0.3275911 |x|).
   /// Computed directly, not as 1 - erf, so that the tail keeps its relative precision.
-  @inline(__always)
+  @_transparent @usableFromInline
   static func erfcOfMagnitude(_ x: Vector) -> Vector {
     let a = magnitude(x)
     let t = 1 / Vector(repeating: 1).addingProduct(a, Vector(repeating: 0.3275911))
@@ -72,7 +79,7 @@ public enum VectorMath {
   }
 
   /// erf(x), max absolute error 1.5e-7.
-  @inline(__always)
+  @_transparent
   public static func erf(_ x: Vector) -> Vector {
     let y = 1 - erfcOfMagnitude(x)
     var result = y
@@ -81,7 +88,7 @@ public enum VectorMath {
   }
 
   /// Standard normal CDF Φ(x) = (1 + erf(x / √2)) / 2, without cancellation for negative x.
-  @inline(__always)
+  @_transparent
   public static func normalCDF(_ x: Vector) -> Vector {
     let tail = 0.5 * erfcOfMagnitude(x * 0.7071067811865476)
     var result = 1 - tail
@@ -89,7 +96,7 @@ public enum VectorMath {
     return result
   }
 
-  @inline(__always)
+  @_transparent
   public static func magnitude(_ x: Vector) -> Vector {
     unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: Vector.self)
   }

@@ -18,12 +18,33 @@ extension Tensor {
     let replay = rng
     let output = TensorStorage(count: count, zeroed: false)
     let (x, y) = (storage.pointer, output.pointer)
-    for i in 0..<count { y[i] = x[i] * (rng.nextFloat() < probability ? 0 : scale) }
+    rng = Self.forEachDraw(from: replay, count: count) { range, draws in
+      for i in range { y[i] = x[i] * (draws.nextFloat() < probability ? 0 : scale) }
+    }
     let node = gradientNode
     return Tensor.result("dropout", shape: shape, storage: output, inputs: [self]) { g in
-      var draws = replay
       let gx = node.accumulator()
-      for i in 0..<node.count { gx[i] += g[i] * (draws.nextFloat() < probability ? 0 : scale) }
+      Self.forEachDraw(from: replay, count: node.count) { range, draws in
+        for i in range { gx[i] += g[i] * (draws.nextFloat() < probability ? 0 : scale) }
+      }
     }
+  }
+
+  /// Runs `body(range, generator)` over chunks of 0..<count on the run's threads, each chunk's
+  /// generator jumped ahead to draw `range.lowerBound` onwards (`RandomGenerator.advanced(by:)`),
+  /// so every element gets the draw it gets on one thread. `body` draws one number per element
+  /// of its range, in order. Returns the generator after all `count` draws.
+  @discardableResult
+  static func forEachDraw(
+    from start: RandomGenerator, count: Int,
+    _ body: (Range<Int>, inout RandomGenerator) -> Void
+  ) -> RandomGenerator {
+    var end = start
+    Parallel.forChunks(count: count, minimumPerThread: Parallel.elementwiseMinimum) { range in
+      var draws = start.advanced(by: range.lowerBound)
+      body(range, &draws)
+      if range.upperBound == count { end = draws }  // one chunk ends the stream
+    }
+    return end
   }
 }
