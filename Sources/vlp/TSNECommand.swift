@@ -62,7 +62,7 @@ enum TSNECommand {
                    (for Tests/Fixtures/tsne_reference.py --bench)
       --phases     print each preparation step's wall and CPU seconds and peak memory (stderr;
                    resets VmHWM, so /usr/bin/time then under-reports the peak)
-      --iterations 0  the preparation alone
+      --iterations 1  the preparation and one iteration (to time the preparation alone)
     """
 
   /// Bad usage ends the program with status 2 and the usage text; bad input with status 1.
