@@ -18,6 +18,9 @@ public struct TSNEBenchmarkResult: Codable, Sendable, Equatable {
   /// steadier figure (docs/benchmarks.md compares them with openTSNE's process CPU time).
   public var preparationCPUSeconds: Double
   public var optimisationCPUSeconds: Double
+  /// The process's peak resident memory (VmHWM, MiB) when the preparation ended: the input
+  /// data included (docs/benchmarks.md, "Preparation and memory").
+  public var preparationPeakMiB: Double? = nil
   public var klDivergence: Double
   public var trustworthiness: Double
 }
@@ -37,20 +40,26 @@ public enum TSNEBenchmark {
     return try run(data: data, threads: threads, options: options, embedding: &embedding)
   }
 
-  /// The same, handing back the embedding (for `--save-embedding`).
+  /// The same, handing back the embedding (for `--save-embedding`); `trace` (`--phases`)
+  /// times the preparation's steps.
   public static func run(
-    data: GaussianClusters, threads: Int, options: TSNEOptions, embedding: inout [Float]
+    data: GaussianClusters, threads: Int, options: TSNEOptions, embedding: inout [Float],
+    trace: TSNEPreparationTrace? = nil
   ) throws -> TSNEBenchmarkResult {
     try ComputeSettings.withThreadCount(threads) {
       let start = DispatchTime.now().uptimeNanoseconds
       let startCPU = processCPUSeconds()
       // The run in its own scope: its affinities are freed before the trustworthiness
       // estimate allocates (at a million points the two together would pass 2 GB).
+      var preparationPeak = 0.0
       let (prepared, preparedCPU, method, iterations, klDivergence) = try {
         var tsne = try TSNE(
-          data: data.data, count: data.count, dimensions: data.dimensions, options: options)
+          data: data.data, count: data.count, dimensions: data.dimensions, options: options,
+          monitor: trace?.monitor ?? .none)
         let prepared = DispatchTime.now().uptimeNanoseconds
         let preparedCPU = processCPUSeconds()
+        preparationPeak = ProcessMemory.peakResidentMiB()
+        trace?.finish()
         tsne.run()
         embedding = tsne.embedding
         return (prepared, preparedCPU, tsne.method, tsne.iteration, tsne.klDivergence)
@@ -73,7 +82,8 @@ public enum TSNEBenchmark {
         optimisationSeconds: Double(end - prepared) * 1e-9,
         totalSeconds: Double(end - start) * 1e-9,
         preparationCPUSeconds: preparedCPU - startCPU, optimisationCPUSeconds: endCPU - preparedCPU,
-        klDivergence: klDivergence ?? .nan, trustworthiness: trust)
+        preparationPeakMiB: preparationPeak, klDivergence: klDivergence ?? .nan,
+        trustworthiness: trust)
     }
   }
 

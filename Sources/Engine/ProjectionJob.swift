@@ -72,7 +72,7 @@ struct ProjectionSink: Sendable {
 /// Runs t-SNE, or the placement of new features into a finished map, on its own thread
 /// (training keeps its pace on the engine's thread) and publishes every few iterations. A newer
 /// request or Esc cancels it; the thread ends at the next check (between iterations, between
-/// chunks of placed points, or once a variant's affinities are done).
+/// chunks of placed points, or between blocks of a variant's preparation).
 final class ProjectionJob: Sendable {
   let request: Int
   private let cancelled = Atomic<Bool>(false)
@@ -116,11 +116,27 @@ final class ProjectionJob: Sendable {
     }
     do {
       for input in inputs {
-        sink.publish(snapshot(progress(.affinities, variant: input.variant)), self)
+        let preparing = snapshot(progress(.affinities, variant: input.variant))
+        sink.publish(preparing, self)
         let variantOptions = options.fitted(toPoints: input.features.labels.count)
-        let tsne = try TSNE(
-          data: input.features.values, count: input.features.labels.count,
-          dimensions: input.features.dimension, options: variantOptions)
+        // The preparation's steps on the progress bar (permille of the whole); Esc stops it.
+        let monitor = TSNEPreparationMonitor(
+          isCancelled: { [self] in isCancelled },
+          progress: { [self] phase, fraction in
+            var current = preparing
+            current.progress.elapsed = Date().timeIntervalSince(start)
+            current.progress.step = phase.rawValue
+            current.progress.done = Int(
+              (TSNEPreparationMonitor.overallFraction(phase, fraction) * 1000).rounded())
+            current.progress.total = 1000
+            sink.publish(current, self)
+          })
+        let tsne: TSNE
+        do {
+          tsne = try TSNE(
+            data: input.features.values, count: input.features.labels.count,
+            dimensions: input.features.dimension, options: variantOptions, monitor: monitor)
+        } catch is CancellationError { return }
         if isCancelled { return }
         runs.append((input.variant, input.features.labels, tsne))
       }

@@ -29,6 +29,9 @@ public struct ProjectionProgress: Sendable, Equatable {
   public var elapsed: Double
   /// At the pace so far; nil when unknown (affinities, the first iterations).
   public var secondsLeft: Double?
+  /// During `.affinities`: the preparation's current step (`TSNEPreparationMonitor.Phase`),
+  /// with `done` out of `total` the whole preparation's share done.
+  public var step: String? = nil
 
   public init(
     phase: Phase, variant: String? = nil, done: Int = 0, total: Int = 0, elapsed: Double = 0,
@@ -48,7 +51,9 @@ public struct ProjectionProgress: Sendable, Equatable {
   /// `optimising · iteration 350/1,000 · 12s, 25s left`, as the screen and `vlp tsne` print it.
   public var summary: String {
     var parts = [phase.rawValue + (variant.map { " (\($0))" } ?? "")]
-    if total > 0 {
+    if phase == .affinities, total > 0 {
+      parts.append((step.map { $0 + " · " } ?? "") + "\(Int(fraction * 100))%")
+    } else if total > 0 {
       let noun = phase == .placing || phase == .features ? "points" : "iteration"
       parts.append(
         noun == "points"

@@ -38,16 +38,17 @@ struct CandidateSets {
   mutating func fill(forward: [Int32], perPoint c: Int, seed: UInt64) {
     let n = count
     // Reverse edges in point order (serial counting sort: deterministic and O(N c)).
-    var reverseStart = [Int](repeating: 0, count: n + 1)
+    precondition(n * c < Int(Int32.max), "too many candidates for 32-bit starts")
+    var reverseStart = [Int32](repeating: 0, count: n + 1)
     for v in forward where v >= 0 { reverseStart[Int(v) + 1] += 1 }
     for u in 0..<n { reverseStart[u + 1] += reverseStart[u] }
-    var reverse = [Int32](repeating: 0, count: reverseStart[n])
+    var reverse = [Int32](repeating: 0, count: Int(reverseStart[n]))
     var fillAt = reverseStart
     for i in 0..<n {
       for t in 0..<c {
         let v = Int(forward[i * c + t])
         if v < 0 { continue }
-        reverse[fillAt[v]] = Int32(i)
+        reverse[Int(fillAt[v])] = Int32(i)
         fillAt[v] += 1
       }
     }
@@ -67,7 +68,7 @@ struct CandidateSets {
                     out[u * capacity + m] = f[u * c + t]
                     m += 1
                   }
-                  let incoming = rs[u]..<rs[u + 1]
+                  let incoming = Int(rs[u])..<Int(rs[u + 1])
                   if incoming.count <= capacity - m {
                     for e in incoming {
                       out[u * capacity + m] = r[e]

@@ -57,9 +57,11 @@ public enum NearestNeighbours {
   }
 
   /// Calls `body(i, row)` for every point with its full row of squared distances, block by
-  /// block in parallel; `body` must only write memory that belongs to point i.
+  /// block in parallel; `body` must only write memory that belongs to point i. Stops early
+  /// (some rows never visited) once `monitor` cancels; reports `phase` to it.
   static func forEachDistanceRow(
     data: UnsafePointer<Float>, count: Int, dimensions: Int,
+    monitor: TSNEPreparationMonitor = .none, phase: TSNEPreparationMonitor.Phase = .neighbours,
     _ body: (Int, UnsafePointer<Float>) -> Void
   ) {
     let norms = squaredNorms(data, count: count, dimensions: dimensions)
@@ -69,6 +71,11 @@ public enum NearestNeighbours {
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * count)
         defer { scratch.deallocate() }
         for block in blockRange {
+          if monitor.isCancelled { return }
+          // The first chunk's share stands for the whole (the chunks are equal).
+          if blockRange.lowerBound == 0 {
+            monitor.report(phase, Double(block) / Double(blockRange.count))
+          }
           let rows = (block * blockRows)..<min(count, (block + 1) * blockRows)
           distanceBlock(
             queries: data, queryNorms: norms.baseAddress!, data: data, norms: norms.baseAddress!,
@@ -80,7 +87,10 @@ public enum NearestNeighbours {
   }
 
   /// The `k` nearest other points of every point (k < count), ties broken by the lower index.
-  public static func exact(data: [Float], count: Int, dimensions: Int, k: Int) -> NeighbourGraph {
+  /// Returns an incomplete graph once `monitor` cancels (the caller checks it).
+  public static func exact(
+    data: [Float], count: Int, dimensions: Int, k: Int, monitor: TSNEPreparationMonitor = .none
+  ) -> NeighbourGraph {
     precondition(data.count == count * dimensions, "data is not count x dimensions")
     precondition(k > 0 && k < count, "k must be in 1..<count")
     var indices = [Int32](repeating: 0, count: count * k)
@@ -90,8 +100,9 @@ public enum NearestNeighbours {
         distances.withUnsafeMutableBufferPointer { distances in
           let outIndices = indices.baseAddress!
           let outDistances = distances.baseAddress!
-          forEachDistanceRow(data: data.baseAddress!, count: count, dimensions: dimensions) {
-            i, row in
+          forEachDistanceRow(
+            data: data.baseAddress!, count: count, dimensions: dimensions, monitor: monitor
+          ) { i, row in
             selectSmallest(
               row: row, count: count, skipping: i, k: k,
               indices: outIndices + i * k, distances: outDistances + i * k)

@@ -35,10 +35,11 @@ public enum NeighbourDescent {
     public var updatesPerRound: [Int]
   }
 
-  /// The `k` approximately nearest other points of each point, nearest first.
+  /// The `k` approximately nearest other points of each point, nearest first. Returns an
+  /// unfinished graph once `monitor` cancels (the caller checks it).
   public static func search(
     data: [Float], count: Int, dimensions: Int, k: Int, seed: UInt64,
-    settings: Settings = Settings()
+    settings: Settings = Settings(), monitor: TSNEPreparationMonitor = .none
   ) -> (graph: NeighbourGraph, report: Report) {
     precondition(data.count == count * dimensions, "data is not count x dimensions")
     precondition(k > 0 && k < count, "k must be in 1..<count")
@@ -50,26 +51,33 @@ public enum NeighbourDescent {
       heaps.withRows { indices, distances, isNew in
         let space = NeighbourSpace(
           data: x, count: count, dimensions: dimensions, k: k, indices: indices,
-          distances: distances, isNew: isNew)
+          distances: distances, isNew: isNew, monitor: monitor)
         // As many trees at a time as threads build them: the same offers in the same order as
         // building the whole forest first, in a fraction of its memory.
         let batch = max(1, ComputeSettings.threadCount)
-        for first in stride(from: 0, to: trees, by: batch) {
+        // Progress: the start as the first 30%, the rounds (at most) the rest.
+        for first in stride(from: 0, to: trees, by: batch) where !monitor.isCancelled {
+          monitor.report(.neighbours, 0.3 * Double(first) / Double(trees))
           let forest = RandomProjectionForest(
             data: x, count: count, dimensions: dimensions, trees: first..<min(trees, first + batch),
             leafSize: settings.leafSize ?? max(k, 32), seed: seed)
           space.offerLeafMates(forest: forest)
         }
-        space.fillFromRandomPoints(seed: seed)
-        for round in 0..<settings.maximumRounds {
+        if !monitor.isCancelled { space.fillFromRandomPoints(seed: seed) }
+        for round in 0..<settings.maximumRounds where !monitor.isCancelled {
           let changed = space.descend(
-            candidates: settings.maximumCandidates, seed: mix(seed, UInt64(round) &+ 0xD1CE))
+            candidates: settings.maximumCandidates, seed: mix(seed, UInt64(round) &+ 0xD1CE)
+          ) { done in
+            monitor.report(
+              .neighbours, 0.3 + 0.7 * (Double(round) + done) / Double(settings.maximumRounds))
+          }
           updates.append(changed)
           if Double(changed) <= settings.delta * Double(count * k) { break }
         }
         Parallel.forChunks(count: count, minimumPerThread: 256) { range in
           for i in range { space.row(i).sortAscending() }
         }
+        monitor.report(.neighbours, 1)
       }
     }
     let graph = NeighbourGraph(
@@ -104,8 +112,9 @@ public enum NeighbourDescent {
     var sum = V()
     var t = 0
     while t + 16 <= n {
-      sum += UnsafeRawPointer(a + t).loadUnaligned(as: V.self)
-        * UnsafeRawPointer(b + t).loadUnaligned(as: V.self)
+      sum.addProduct(
+        UnsafeRawPointer(a + t).loadUnaligned(as: V.self),
+        UnsafeRawPointer(b + t).loadUnaligned(as: V.self))
       t += 16
     }
     var tail: Float = 0
@@ -129,14 +138,15 @@ public enum NeighbourDescent {
         - UnsafeRawPointer(b + t).loadUnaligned(as: V.self)
       let d1 = UnsafeRawPointer(a + t + 16).loadUnaligned(as: V.self)
         - UnsafeRawPointer(b + t + 16).loadUnaligned(as: V.self)
-      sum0 += d0 * d0
-      sum1 += d1 * d1
+      // Fused multiply-adds (one instruction each with -target-cpu native).
+      sum0.addProduct(d0, d0)
+      sum1.addProduct(d1, d1)
       t += 32
     }
     if t + 16 <= n {
       let d0 = UnsafeRawPointer(a + t).loadUnaligned(as: V.self)
         - UnsafeRawPointer(b + t).loadUnaligned(as: V.self)
-      sum0 += d0 * d0
+      sum0.addProduct(d0, d0)
       t += 16
     }
     var tail: Float = 0

@@ -76,7 +76,7 @@ struct NeighbourHeapRow {
   @inline(__always) @discardableResult
   func pushIfAbsent(_ index: Int32, _ distance: Float) -> Bool {
     guard admits(index, distance) else { return false }
-    for r in 0..<k where indices[r] == index { return false }
+    if firstSlot(of: index, in: indices, count: k) != nil { return false }
     return push(index, distance)
   }
 
@@ -107,4 +107,24 @@ extension NeighbourHeaps {
       }
     }
   }
+}
+
+/// Where `row` (`count` entries) holds `value` first, 16 entries at a time (k = 91 at perplexity
+/// 30: 6 vector compares instead of 91).
+@inline(__always)
+func firstSlot(of value: Int32, in row: UnsafePointer<Int32>, count: Int) -> Int? {
+  let wanted = SIMD16<Int32>(repeating: value)
+  var r = 0
+  while r + 16 <= count {
+    let found = UnsafeRawPointer(row + r).loadUnaligned(as: SIMD16<Int32>.self) .== wanted
+    if any(found) {
+      for t in 0..<16 where found[t] { return r + t }
+    }
+    r += 16
+  }
+  while r < count {
+    if row[r] == value { return r }
+    r += 1
+  }
+  return nil
 }

@@ -10,6 +10,8 @@ struct NeighbourSpace {
   let indices: UnsafeMutablePointer<Int32>
   let distances: UnsafeMutablePointer<Float>
   let isNew: UnsafeMutablePointer<Bool>
+  /// Checked between leaves and between blocks of the local join: a cancelled search stops.
+  let monitor: TSNEPreparationMonitor
 
   func row(_ i: Int) -> NeighbourHeapRow {
     NeighbourHeapRow(
@@ -31,6 +33,7 @@ struct NeighbourSpace {
         let order = order.baseAddress!
         Parallel.forChunks(count: leaves.count - 1, minimumPerThread: 8) { range in
           for leaf in range {
+            if monitor.isCancelled { return }
             let (lower, upper) = (Int(leaves[leaf]), Int(leaves[leaf + 1]))
             for a in lower..<upper {
               let i = order[a]
@@ -67,24 +70,25 @@ struct NeighbourSpace {
     }
   }
 
-  /// One round; returns how many list entries changed.
-  func descend(candidates c: Int, seed: UInt64) -> Int {
-    var newSets = CandidateSets(count: count, capacity: 2 * c)
-    var oldSets = CandidateSets(count: count, capacity: 2 * c)
-    do {
-      var newForward = [Int32](repeating: -1, count: count * c)
-      var oldForward = [Int32](repeating: -1, count: count * c)
-      newForward.withUnsafeMutableBufferPointer { newForward in
-        oldForward.withUnsafeMutableBufferPointer { oldForward in
-          sampleForward(
-            candidates: c, seed: seed, new: newForward.baseAddress!, old: oldForward.baseAddress!)
-        }
+  /// One round; returns how many list entries changed. `progress` hears the fraction done.
+  func descend(candidates c: Int, seed: UInt64, progress: (Double) -> Void = { _ in }) -> Int {
+    // One kind at a time (old first: sampling the new ones clears their flags), so that only
+    // one forward sample (N x c) is held beside the sets.
+    func candidates(new wantsNew: Bool) -> CandidateSets {
+      var sets = CandidateSets(count: count, capacity: 2 * c)
+      var forward = [Int32](repeating: -1, count: count * c)
+      forward.withUnsafeMutableBufferPointer { forward in
+        sampleForward(candidates: c, seed: seed, new: wantsNew, into: forward.baseAddress!)
       }
-      newSets.fill(forward: newForward, perPoint: c, seed: seed &+ 1)
-      oldSets.fill(forward: oldForward, perPoint: c, seed: seed &+ 2)
+      sets.fill(forward: forward, perPoint: c, seed: seed &+ (wantsNew ? 1 : 2))
+      return sets
     }
+    let oldSets = candidates(new: false)
+    let newSets = candidates(new: true)
     return newSets.withBuffers { newSets in
-      oldSets.withBuffers { oldSets in localJoin(new: newSets, old: oldSets) }
+      oldSets.withBuffers { oldSets in
+        localJoin(new: newSets, old: oldSets, progress: progress)
+      }
     }
   }
 
@@ -97,13 +101,16 @@ struct NeighbourSpace {
   /// entry as it stood at the round's start. Offers are gathered per block of points in point
   /// order, then each list takes the offers addressed to it in that order: the result does not
   /// depend on how the points were split among threads.
-  private func localJoin(new: CandidateSets.Buffers, old: CandidateSets.Buffers) -> Int {
+  private func localJoin(
+    new: CandidateSets.Buffers, old: CandidateSets.Buffers, progress: (Double) -> Void
+  ) -> Int {
     let thresholds = (0..<count).map { distances[$0 * k] }
     let threads = max(1, ComputeSettings.threadCount)
     var offers = [[JoinOffer]](repeating: [], count: threads)
     var changed = [Int](repeating: 0, count: threads)
     var blockStart = 0
-    while blockStart < count {
+    while blockStart < count, !monitor.isCancelled {
+      progress(Double(blockStart) / Double(count))
       let block = blockStart..<min(count, blockStart + Self.joinBlock)
       blockStart = block.upperBound
       let chunks = min(threads, max(1, block.count / 256))
@@ -166,32 +173,28 @@ struct NeighbourSpace {
     }
   }
 
-  /// Picks up to c new and c old entries of each list by a seeded priority; the new ones picked
+  /// Picks up to c new (or old) entries of each list by a seeded priority; the new ones picked
   /// become old.
   private func sampleForward(
-    candidates c: Int, seed: UInt64, new: UnsafeMutablePointer<Int32>,
-    old: UnsafeMutablePointer<Int32>
+    candidates c: Int, seed: UInt64, new wantsNew: Bool, into output: UnsafeMutablePointer<Int32>
   ) {
     precondition(k < 1 << 16, "k must be below 65,536")
     Parallel.forChunks(count: count, minimumPerThread: 256) { range in
       let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: k)
       defer { keys.deallocate() }
       for i in range {
-        for wantsNew in [false, true] {
-          var m = 0
-          for r in 0..<k where indices[i * k + r] >= 0 && isNew[i * k + r] == wantsNew {
-            let pair = UInt64(i) << 32 | UInt64(indices[i * k + r])
-            keys[m] = NeighbourDescent.mix(seed, pair) & ~0xFFFF | UInt64(r)
-            m += 1
-          }
-          var picked = UnsafeMutableBufferPointer(rebasing: keys[0..<m])
-          picked.sort()
-          let output = wantsNew ? new : old
-          for t in 0..<min(m, c) {
-            let r = Int(picked[t] & 0xFFFF)
-            output[i * c + t] = indices[i * k + r]
-            if wantsNew { isNew[i * k + r] = false }
-          }
+        var m = 0
+        for r in 0..<k where indices[i * k + r] >= 0 && isNew[i * k + r] == wantsNew {
+          let pair = UInt64(i) << 32 | UInt64(indices[i * k + r])
+          keys[m] = NeighbourDescent.mix(seed, pair) & ~0xFFFF | UInt64(r)
+          m += 1
+        }
+        var picked = UnsafeMutableBufferPointer(rebasing: keys[0..<m])
+        picked.sort()
+        for t in 0..<min(m, c) {
+          let r = Int(picked[t] & 0xFFFF)
+          output[i * c + t] = indices[i * k + r]
+          if wantsNew { isNew[i * k + r] = false }
         }
       }
     }

@@ -10,17 +10,19 @@ import Tensor
 enum PrincipalComponents {
   /// `components` projections of each point (count x components, row-major) of centred
   /// `data`, or of `data` less its column `means` (subtracted from each product instead of from
-  /// a copy of the data).
+  /// a copy of the data). Stops early (the result then unusable) once `monitor` cancels.
   static func project(
     _ data: [Float], means: [Float]? = nil, count: Int, dimensions: Int, components: Int,
-    sweeps: Int = 60
+    sweeps: Int = 60, monitor: TSNEPreparationMonitor = .none
   ) -> [Float] {
     let width = min(dimensions, components + 6)
     var random = RandomGenerator(seed: 0x5043_4131)
     var basis = (0..<(dimensions * width)).map { _ in Float(random.nextNormal()) }  // (D, width)
     orthonormalise(&basis, rows: dimensions, columns: width)
     var scores = [Float](repeating: 0, count: count * width)  // (N, width)
-    for _ in 0..<sweeps {
+    for sweep in 0..<sweeps {
+      if monitor.isCancelled { break }
+      monitor.report(.initialisation, Double(sweep) / Double(sweeps))
       multiply(
         data, count: count, dimensions: dimensions, basis: basis, width: width, into: &scores)
       if let means { subtractProjectedMeans(means, basis: basis, width: width, from: &scores) }
@@ -28,6 +30,7 @@ enum PrincipalComponents {
       if let means { subtractMeanProduct(means, scores: scores, width: width, from: &basis) }
       orthonormalise(&basis, rows: dimensions, columns: width)
     }
+    if monitor.isCancelled { return [Float](repeating: 0, count: count * components) }
     // Rayleigh-Ritz: eigenvectors of B^T C B = (X B)^T (X B) rotate the block onto the axes.
     multiply(data, count: count, dimensions: dimensions, basis: basis, width: width, into: &scores)
     if let means { subtractProjectedMeans(means, basis: basis, width: width, from: &scores) }

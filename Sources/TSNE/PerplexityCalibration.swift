@@ -99,23 +99,32 @@ public enum PerplexityCalibration {
   }
 
   /// `conditionalProbabilities` without skipping, written over the distances themselves (a
-  /// row at a time through a copy): n x k floats less at a million points.
+  /// row at a time through a copy): n x k floats less at a million points. Rows go in blocks,
+  /// each split among the threads, so that `monitor` hears progress and can cancel in between.
   static func calibrateInPlace(
-    _ values: inout [Float], rows: Int, columns: Int, perplexity: Double
-  ) {
+    _ values: inout [Float], rows: Int, columns: Int, perplexity: Double,
+    monitor: TSNEPreparationMonitor = .none
+  ) throws {
     precondition(values.count == rows * columns, "distances are not rows x columns")
-    values.withUnsafeMutableBufferPointer { values in
+    let block = 2048
+    try values.withUnsafeMutableBufferPointer { values in
       let v = values.baseAddress!
-      Parallel.forChunks(count: rows, minimumPerThread: 16) { range in
-        let row = UnsafeMutablePointer<Float>.allocate(capacity: columns)
-        defer { row.deallocate() }
-        for i in range {
-          row.update(from: v + i * columns, count: columns)
-          calibrate(
-            squaredDistances: row, count: columns, perplexity: perplexity,
-            probabilities: v + i * columns)
+      for start in stride(from: 0, to: rows, by: block) {
+        try monitor.throwIfCancelled()
+        monitor.report(.calibration, Double(start) / Double(rows))
+        let end = min(rows, start + block)
+        Parallel.forChunks(count: end - start, minimumPerThread: 16) { range in
+          let row = UnsafeMutablePointer<Float>.allocate(capacity: columns)
+          defer { row.deallocate() }
+          for i in (start + range.lowerBound)..<(start + range.upperBound) {
+            row.update(from: v + i * columns, count: columns)
+            calibrate(
+              squaredDistances: row, count: columns, perplexity: perplexity,
+              probabilities: v + i * columns)
+          }
         }
       }
     }
+    monitor.report(.calibration, 1)
   }
 }

@@ -76,66 +76,58 @@ struct SparseAffinities: Sendable {
 
 extension SparseAffinities {
   /// p_ij = (p(j|i) + p(i|j)) / (2 sum p) on a k-nearest-neighbour graph whose `columns` (k per
-  /// row, no point listing itself) and `conditional` p(j|i) are taken over: a pair listed by both
-  /// points gets the sum in both slots, a pair listed by one keeps its slot there and becomes an
-  /// extra entry of the other row. Values are the same floats as a merge of all pairs in Double
-  /// would give; subnormal ones are flushed to 0.
+  /// row, no point listing itself, no repeats) and `conditional` p(j|i) are taken over: a pair
+  /// listed by both points gets the sum in both slots, a pair listed by one keeps its slot there
+  /// and becomes an extra entry of the other row. Values are the same floats as a merge of all
+  /// pairs in Double would give; subnormal ones are flushed to 0.
   ///
-  /// Memory: besides the two n x k arrays taken over, n x k 4-byte positions (each row's incoming
-  /// pairs, by a counting sort) while it runs, then 8 bytes per extra entry.
+  /// Memory: besides the two n x k arrays taken over, 8 bytes per extra entry and 8 per point.
+  /// Whether j lists i is found by scanning row j (k entries, 16 at a time) rather than from a
+  /// transposed copy of the graph, which at a million points would hold 364 MB of positions at
+  /// the symmetrisation's peak (docs/benchmarks.md, "Preparation and memory").
   /// Determinism: every slot is written by one row's thread (a pair listed by both points by the
   /// smaller one's), extras keep the order of the listing points.
-  init(count: Int, k: Int, columns: consuming [Int32], conditional: consuming [Float]) {
+  init(
+    count: Int, k: Int, columns: consuming [Int32], conditional: consuming [Float],
+    monitor: TSNEPreparationMonitor = .none
+  ) throws {
     precondition(columns.count == count * k && conditional.count == count * k)
-    precondition(count * k < Int(UInt32.max), "too many pairs for 32-bit positions")
+    precondition(count * k < Int(Int32.max), "too many pairs for 32-bit row starts")
     var total = 0.0
     for e in 0..<(count * k) { total += Double(conditional[e]) }
     let scale = 1 / max(2 * total, Double.ulpOfOne)
-
-    // Incoming pairs of each row, as positions l k + r of the slot where l lists the row.
-    var incomingStart = [Int](repeating: 0, count: count + 1)
-    for e in 0..<(count * k) { incomingStart[Int(columns[e]) + 1] += 1 }
-    for i in 0..<count { incomingStart[i + 1] += incomingStart[i] }
-    var incoming = [UInt32](repeating: 0, count: count * k)
-    do {
-      var fill = incomingStart
-      for position in 0..<(count * k) {
-        let j = Int(columns[position])
-        incoming[fill[j]] = UInt32(position)
-        fill[j] += 1
+    try columns.withUnsafeBufferPointer { columns in
+      try conditional.withUnsafeMutableBufferPointer { values in
+        try Self.markMutualPairs(
+          count: count, k: k, scale: scale, columns: columns.baseAddress!,
+          values: values.baseAddress!, monitor: monitor)
       }
     }
-    var extraCount = [Int](repeating: 0, count: count)
-    columns.withUnsafeBufferPointer { columns in
-      conditional.withUnsafeMutableBufferPointer { values in
-        incoming.withUnsafeMutableBufferPointer { incoming in
-          extraCount.withUnsafeMutableBufferPointer { extraCount in
-            Self.markMutualPairs(
-              count: count, k: k, scale: scale, columns: columns.baseAddress!,
-              values: values.baseAddress!, incomingStart: incomingStart,
-              incoming: incoming.baseAddress!, extraCount: extraCount.baseAddress!)
-          }
-        }
-      }
-    }
-    // Slots not yet final (one-sided pairs, stored positive) are scaled; mutual ones were
-    // stored negated.
-    conditional.withUnsafeMutableBufferPointer { values in
-      let v = values.baseAddress!
-      Parallel.forChunks(count: count * k, minimumPerThread: 1 << 16) { range in
-        for e in range { v[e] = v[e] < 0 ? -v[e] : Self.flushed(Double(v[e]) * scale) }
-      }
-    }
+    // Mutual slots now hold their final value with the sign bit set (-0 included); the others
+    // (one-sided, conditional p >= 0 with the sign bit clear) become extras of the listed row.
     var extraStart = [Int32](repeating: 0, count: count + 1)
-    for i in 0..<count { extraStart[i + 1] = extraStart[i] + Int32(extraCount[i]) }
+    for e in 0..<(count * k) where conditional[e].sign == .plus {
+      extraStart[Int(columns[e]) + 1] += 1
+    }
+    for i in 0..<count { extraStart[i + 1] += extraStart[i] }
     let extras = Int(extraStart[count])
     var extraColumns = [Int32](repeating: 0, count: extras)
     var extraValues = [Float](repeating: 0, count: extras)
-    for i in 0..<count {
-      for t in 0..<extraCount[i] {
-        let position = Int(incoming[incomingStart[i] + t])
-        extraColumns[Int(extraStart[i]) + t] = Int32(position / k)
-        extraValues[Int(extraStart[i]) + t] = conditional[position]
+    do {
+      var fill = extraStart
+      for e in 0..<(count * k) where conditional[e].sign == .plus {
+        let j = Int(columns[e])
+        let value = Self.flushed(Double(conditional[e]) * scale)
+        conditional[e] = value
+        extraColumns[Int(fill[j])] = Int32(e / k)
+        extraValues[Int(fill[j])] = value
+        fill[j] += 1
+      }
+    }
+    conditional.withUnsafeMutableBufferPointer { values in
+      let v = values.baseAddress!
+      Parallel.forChunks(count: count * k, minimumPerThread: 1 << 16) { range in
+        for e in range where v[e].sign == .minus { v[e] = -v[e] }
       }
     }
     self.count = count
@@ -153,45 +145,34 @@ extension SparseAffinities {
     return result < .leastNormalMagnitude ? 0 : result
   }
 
-  /// Per row i: its own slots (sorted by column) merged with its incoming positions (in listing
-  /// order, so by column too). A pair found in both is mutual: the smaller point writes the
-  /// final value, negated as a mark, into both slots. The incoming positions of one-sided pairs
-  /// are moved to the front of the row's range and counted.
+  /// Per slot (i, r) listing j > i: when row j lists i too, the pair is mutual and row i's
+  /// thread writes the final value, negated as a mark, into both slots (row j's thread leaves
+  /// pairs with smaller points alone, so no slot has two writers).
   private static func markMutualPairs(
     count: Int, k: Int, scale: Double, columns: UnsafePointer<Int32>,
-    values: UnsafeMutablePointer<Float>, incomingStart: [Int],
-    incoming: UnsafeMutablePointer<UInt32>, extraCount: UnsafeMutablePointer<Int>
-  ) {
-    incomingStart.withUnsafeBufferPointer { incomingStart in
-      let starts = incomingStart.baseAddress!
-      Parallel.forChunks(count: count, minimumPerThread: 256) { range in
-        var own = [(column: Int32, slot: Int)]()
-        own.reserveCapacity(k)
-        for i in range {
-          own.removeAll(keepingCapacity: true)
-          for r in 0..<k { own.append((columns[i * k + r], i * k + r)) }
-          own.sort { $0.column < $1.column }
-          var kept = starts[i]
-          var o = 0
-          for e in starts[i]..<starts[i + 1] {
-            let position = Int(incoming[e])
-            let l = Int32(position / k)
-            while o < own.count, own[o].column < l { o += 1 }
-            if o < own.count, own[o].column == l {
-              if i < Int(l) {
-                let sum = Double(values[own[o].slot]) + Double(values[position])
-                let value = -flushed(sum * scale)
-                values[own[o].slot] = value
-                values[position] = value
-              }
-            } else {
-              incoming[kept] = UInt32(position)
-              kept += 1
+    values: UnsafeMutablePointer<Float>, monitor: TSNEPreparationMonitor
+  ) throws {
+    // Rows in blocks, each split among the threads: `monitor` can cancel in between.
+    let block = 8192
+    for blockStart in stride(from: 0, to: count, by: block) {
+      try monitor.throwIfCancelled()
+      monitor.report(.symmetrisation, Double(blockStart) / Double(count))
+      let rows = blockStart..<min(count, blockStart + block)
+      Parallel.forChunks(count: rows.count, minimumPerThread: 256) { range in
+        for i in (rows.lowerBound + range.lowerBound)..<(rows.lowerBound + range.upperBound) {
+          for r in 0..<k {
+            let j = Int(columns[i * k + r])
+            guard i < j, let s = firstSlot(of: Int32(i), in: columns + j * k, count: k) else {
+              continue
             }
+            let sum = Double(values[i * k + r]) + Double(values[j * k + s])
+            let value = -flushed(sum * scale)
+            values[i * k + r] = value
+            values[j * k + s] = value
           }
-          extraCount[i] = kept - starts[i]
         }
       }
     }
+    monitor.report(.symmetrisation, 1)
   }
 }

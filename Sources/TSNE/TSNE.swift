@@ -57,9 +57,11 @@ public struct TSNE: Sendable {
   /// Prepares a run on `count` points of `dimensions` values each (row-major `data`):
   /// validates the input and options, computes the input affinities (the expensive part for
   /// large N: neighbour search and perplexity calibration) and the initial embedding.
-  public init(data: [Float], count: Int, dimensions: Int, options: TSNEOptions = TSNEOptions())
-    throws
-  {
+  /// `monitor` hears the preparation's progress and may cancel it (`CancellationError`).
+  public init(
+    data: [Float], count: Int, dimensions: Int, options: TSNEOptions = TSNEOptions(),
+    monitor: TSNEPreparationMonitor = .none
+  ) throws {
     guard count >= 4 else { throw TSNEError.tooFewPoints(count: count, minimum: 4) }
     guard dimensions >= 1, data.count == count * dimensions else {
       throw TSNEError.shapeMismatch(values: data.count, points: count, dimensions: dimensions)
@@ -78,33 +80,9 @@ public struct TSNE: Sendable {
     self.method = method
     learningRate = options.resolvedLearningRate(count: count)
 
-    if method == .exact {
-      let centred = Self.centred(data, count: count, dimensions: dimensions)
-      affinities = .dense(
-        data: centred, count: count, dimensions: dimensions, perplexity: options.perplexity)
-      embedding = Self.initialEmbedding(
-        centred, count: count, dimensions: dimensions, options: options)
-    } else {
-      let k = options.neighbourCount(count: count)
-      var graph: NeighbourGraph
-      if options.resolvedNeighbourSearch(count: count) == .exact {
-        let centred = Self.centred(data, count: count, dimensions: dimensions)
-        graph = NearestNeighbours.exact(data: centred, count: count, dimensions: dimensions, k: k)
-        embedding = Self.initialEmbedding(
-          centred, count: count, dimensions: dimensions, options: options)
-      } else {
-        // NN-descent measures differences directly and PCA subtracts the means itself, so the
-        // input is never copied: at a million points x 128 that copy alone is 512 MB.
-        graph = NeighbourDescent.search(
-          data: data, count: count, dimensions: dimensions, k: k, seed: options.seed,
-          settings: options.neighbourDescent
-        ).graph
-        embedding = Self.initialEmbedding(
-          data, means: Self.columnMeans(data, count: count, dimensions: dimensions),
-          count: count, dimensions: dimensions, options: options)
-      }
-      affinities = .sparse(graph: consume graph, perplexity: options.perplexity)
-    }
+    (affinities, embedding) = try Self.prepare(
+      data: data, count: count, dimensions: dimensions, method: method, options: options,
+      monitor: monitor)
     negativeEntropy = affinities.negativeEntropy
     workspace = TSNEGradient(count: count)
     gradient = [Float](repeating: 0, count: 2 * count)

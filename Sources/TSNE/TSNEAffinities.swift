@@ -38,13 +38,18 @@ enum TSNEAffinities: Sendable {
   }
 
   /// Exact affinities from every pair's distance (centred data, count x dimensions).
-  static func dense(data: [Float], count: Int, dimensions: Int, perplexity: Double) -> Self {
+  /// Stops early (the result then unusable) once `monitor` cancels.
+  static func dense(
+    data: [Float], count: Int, dimensions: Int, perplexity: Double,
+    monitor: TSNEPreparationMonitor = .none
+  ) -> Self {
     var conditional = [Float](repeating: 0, count: count * count)
     data.withUnsafeBufferPointer { data in
       conditional.withUnsafeMutableBufferPointer { output in
         let p = output.baseAddress!
         NearestNeighbours.forEachDistanceRow(
-          data: data.baseAddress!, count: count, dimensions: dimensions
+          data: data.baseAddress!, count: count, dimensions: dimensions, monitor: monitor,
+          phase: .calibration
         ) { i, row in
           PerplexityCalibration.calibrate(
             squaredDistances: row, count: count, skipping: i, perplexity: perplexity,
@@ -75,12 +80,16 @@ enum TSNEAffinities: Sendable {
   /// Sparse affinities on the k-nearest-neighbour graph: p(j|i) is calibrated over the k
   /// neighbours only (in place of their distances), then symmetrised (a pair kept by either
   /// point is kept). The graph's arrays are taken over, not copied.
-  static func sparse(graph: consuming NeighbourGraph, perplexity: Double) -> Self {
+  static func sparse(
+    graph: consuming NeighbourGraph, perplexity: Double, monitor: TSNEPreparationMonitor = .none
+  ) throws -> Self {
     let (count, k) = (graph.count, graph.k)
     var (columns, distances) = graph.takeStorage()
-    PerplexityCalibration.calibrateInPlace(
-      &distances, rows: count, columns: k, perplexity: perplexity)
+    try PerplexityCalibration.calibrateInPlace(
+      &distances, rows: count, columns: k, perplexity: perplexity, monitor: monitor)
     return .sparse(
-      SparseAffinities(count: count, k: k, columns: consume columns, conditional: consume distances))
+      try SparseAffinities(
+        count: count, k: k, columns: consume columns, conditional: consume distances,
+        monitor: monitor))
   }
 }

@@ -25,12 +25,14 @@ extension TSNE {
   /// `init='pca'`), or N(0, 1e-4^2) from the seed. PCA falls back to random for 1-D input or
   /// when the data has no spread. `data` is centred, or `means` are its column means.
   static func initialEmbedding(
-    _ data: [Float], means: [Float]? = nil, count: Int, dimensions: Int, options: TSNEOptions
+    _ data: [Float], means: [Float]? = nil, count: Int, dimensions: Int, options: TSNEOptions,
+    monitor: TSNEPreparationMonitor = .none
   ) -> [Float] {
     if let given = options.initialEmbedding { return given }
     if options.initialization == .pca, dimensions >= 2 {
       var projection = PrincipalComponents.project(
-        data, means: means, count: count, dimensions: dimensions, components: 2)
+        data, means: means, count: count, dimensions: dimensions, components: 2,
+        monitor: monitor)
       var mean = 0.0
       for i in 0..<count { mean += Double(projection[2 * i]) }
       mean /= Double(count)

@@ -35,10 +35,14 @@ enum TSNECommand {
                  (NN-descent, seeded by --seed) from there
       --exaggeration  P x this after the early-exaggeration phase (2-4 for large sets)
       --init     pca (default), random (from --seed), or a points x 2 .npy used as given
-      --quiet    no progress lines on standard error (otherwise: the phase, the iteration
-                 and the time left, every 50 iterations)
-      Memory: the input twice (as read, and centred) plus about 1 KB per point at
-      perplexity 30 while the approximate neighbours are searched (docs/projection.md).
+      --quiet    no progress lines on standard error (otherwise: the preparation's step and
+                 share done, then the phase, the iteration and the time left, every 50
+                 iterations)
+      Memory: the input as read (from 40,000 points no centred copy is made) plus, at
+      perplexity 30, about 1.1 KB per point during the approximate neighbour search (its
+      peak) and 1 KB per point of P afterwards, with the FFT method's grids (at most about
+      300 MB): 1,000,000 x 128 is meant to stay within 2 GB (docs/benchmarks.md,
+      "Preparation and memory").
       With SESSION, the model besides, and the features: points x the model's width in
       float32 (50,000 x 256: 51 MB); 50,000 points stay well under 1 GB in all.
     """
@@ -47,7 +51,7 @@ enum TSNECommand {
     usage: vlp bench tsne [--points 5000] [--dimensions 128] [--iterations 1000] [--perplexity 30]
                           [--threads 1,2] [--method auto|exact|barnes-hut|fft]
                           [--neighbours auto|exact|approximate] [--json] [--save-data FILE.npy]
-                          [--recall]
+                          [--recall] [--phases]
       --save-embedding  also write the (last thread count's) embedding as .npy
                    (for Tests/Bench/tsne_opentsne.py --ours)
       --nn-trees, --nn-candidates, --nn-rounds  the approximate search's settings
@@ -56,6 +60,9 @@ enum TSNECommand {
                    and print the approximate one's recall
       --save-data  also write the benchmark's input as .npy
                    (for Tests/Fixtures/tsne_reference.py --bench)
+      --phases     print each preparation step's wall and CPU seconds and peak memory (stderr;
+                   resets VmHWM, so /usr/bin/time then under-reports the peak)
+      --iterations 1  the preparation and one iteration (to time the preparation alone)
     """
 
   /// Bad usage ends the program with status 2 and the usage text; bad input with status 1.
@@ -238,7 +245,9 @@ enum TSNECommand {
         "\(grouped(rows)) points x \(columns) dimensions: affinities"
           + " (neighbour search, perplexity calibration)")
     }
-    var tsne = try TSNE(data: values, count: rows, dimensions: columns, options: options)
+    var tsne = try TSNE(
+      data: values, count: rows, dimensions: columns, options: options,
+      monitor: quiet ? .none : TSNEPreparationLine().monitor)
     if !quiet {
       progress(
         "\(tsne.method.rawValue), "
@@ -360,7 +369,7 @@ enum TSNECommand {
         "neighbours", "exaggeration", "early-exaggeration", "learning-rate", "save-embedding",
         "nn-trees", "nn-candidates", "nn-rounds",
       ],
-      flagOptions: ["json", "recall"])
+      flagOptions: ["json", "recall", "phases"])
     let points = try parsed.integers("points", default: [5000])[0]
     let dimensions = try parsed.integers("dimensions", default: [128])[0]
     var options = try self.options(parsed)
@@ -391,7 +400,9 @@ enum TSNECommand {
     var embedding: [Float] = []
     for threads in try parsed.integers("threads", default: [1, 2]) {
       results.append(
-        try TSNEBenchmark.run(data: data, threads: threads, options: options, embedding: &embedding))
+        try TSNEBenchmark.run(
+          data: data, threads: threads, options: options, embedding: &embedding,
+          trace: parsed.flags.contains("phases") ? TSNEPreparationTrace() : nil))
     }
     if let path = parsed.options["save-embedding"] {
       try NumpyFile.encode(shape: [points, 2], values: embedding)

@@ -126,6 +126,9 @@ import Testing
     let placing = ProjectionProgress(phase: .placing, variant: "a", done: 4096, total: 50_000, elapsed: 3)
     #expect(placing.summary == "placing (a) · 4,096/50,000 points · 3s")
     #expect(ProjectionProgress(phase: .affinities, elapsed: 75).summary == "affinities · 1m15s")
+    var preparing = ProjectionProgress(phase: .affinities, variant: "a", done: 420, total: 1000, elapsed: 75)
+    preparing.step = "neighbour search"
+    #expect(preparing.summary == "affinities (a) · neighbour search · 42% · 1m15s")
     #expect(ProjectionProgress.secondsLeft(done: 0, total: 10, seconds: 1) == nil)
   }
 

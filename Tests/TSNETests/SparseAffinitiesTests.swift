@@ -31,7 +31,7 @@ struct SparseAffinitiesTests {
   /// Against the definition: p_ij = (p(j|i) + p(i|j)) / (2 sum), every listed pair in both rows
   /// exactly once, summed in Double.
   @Test(arguments: [(7, 3), (50, 5), (400, 12)])
-  func symmetrisedValuesMatchTheDefinition(count: Int, k: Int) {
+  func symmetrisedValuesMatchTheDefinition(count: Int, k: Int) throws {
     let (columns, conditional) = Self.graph(count: count, k: k, seed: UInt64(count))
     var expected = [[Int: Double]](repeating: [:], count: count)
     var total = 0.0
@@ -43,7 +43,7 @@ struct SparseAffinitiesTests {
         expected[j][i, default: 0] += Double(conditional[i * k + r])
       }
     }
-    let p = SparseAffinities(
+    let p = try SparseAffinities(
       count: count, k: k, columns: columns, conditional: conditional)
     #expect(p.ownColumns == columns)
     var seen = 0
@@ -72,7 +72,7 @@ struct SparseAffinitiesTests {
     let n = 600
     let data = GaussianClusters(count: n, dimensions: 8, clusters: 4, seed: 3)
     let graph = NearestNeighbours.exact(data: data.data, count: n, dimensions: 8, k: 20)
-    let affinities = TSNEAffinities.sparse(graph: graph, perplexity: 6)
+    let affinities = try TSNEAffinities.sparse(graph: graph, perplexity: 6)
     guard case .sparse(let p) = affinities else {
       Issue.record("expected sparse affinities")
       return
