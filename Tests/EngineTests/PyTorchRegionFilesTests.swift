@@ -12,7 +12,7 @@ import Testing
 /// torch (with the one notice of TorchPython).
 @Suite(.serialized)
 struct PyTorchRegionFilesTests {
-  /// Oscar (MLM, polluted tags, MRFR, MRC) on the scene world exported as Oscar folders: 120
+  /// Oscar (MLM, polluted tags, MRFR) on the scene world exported as Oscar folders: 120
   /// pairs of 1 to 5 objects, at most 3 regions a pair (so the cap applies).
   /// `jsonColumn` rewrites the feature TSVs in VinVL's captioning form
   /// (`image_id \t {"num_boxes", "features"}`).
@@ -37,7 +37,7 @@ struct PyTorchRegionFilesTests {
       {"seed": 4,
        "model": {"family": "oscar", "dimension": 16, "headCount": 2, "hiddenSize": 32, "layers": 2,
                  "maximumTextLength": 24, "maximumRegions": 3, "dropout": 0},
-       "objectives": {"mlm": 1, "pollutedTags": 1, "pollutionProbability": 0.5, "mrfr": 1, "mrc": 1},
+       "objectives": {"mlm": 1, "pollutedTags": 1, "pollutionProbability": 0.5, "mrfr": 1},
        "training": {"batchSize": 8, "steps": \(steps), "learningRate": 0.002, "warmupSteps": 3,
                     "gradientClipNorm": 5},
        "data": {"source": "oscar-tsv", "train": "data/train", "test": "data/test"},
