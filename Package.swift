@@ -74,7 +74,8 @@ let package = Package(
     .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
     .testTarget(name: "VLPTests", dependencies: ["VLP", "NN", "Tensor", "TestSupport"]),
     .testTarget(
-      name: "EngineTests", dependencies: ["Engine", "VLP", "NN", "Imaging", "RunLogs", "TestSupport"]),
+      name: "EngineTests",
+      dependencies: ["Engine", "VLP", "NN", "Tensor", "Imaging", "RunLogs", "TestSupport"]),
     .testTarget(
       name: "TUITests", dependencies: ["TUI", "Engine", "VLP", "TSNE", "RunLogs", "TestSupport"],
       exclude: ["Snapshots"]),

@@ -7,7 +7,7 @@ import Tensor
 
 /// What trainer/parity.py reads: after `warmup` vlp steps (so that ALBEF's momentum copy differs
 /// from the model and the queues hold real features), the weights, the next step's batch with its
-/// masks (ALBEF: and the seed of its ITM negatives; Oscar: its pollution labels), and vlp's losses
+/// masks (ALBEF: the seed of its ITM negatives and CMCL's rewrites; Oscar: its pollution labels), and vlp's losses
 /// and gradients on it.
 enum PyTorchParityFixture {
   static func write(configuration: PretrainingConfiguration, warmup: Int, to folder: URL) throws {
@@ -28,15 +28,17 @@ enum PyTorchParityFixture {
     let result: FamilyStepResult
     let batch: SafeTensorsFile
     switch stepBatch.family {
-    case .albef(let albef, _):
+    case .albef(let albef, let rewrites):
       guard let training = trainer.family as? ALBEFTraining else {
         throw TrainingError.invalidRequest("an ALBEF batch for another family's trainer")
       }
       let alpha = trainer.alpha(at: step)
       let negativesSeed = StreamSeed.derive(configuration.seed, stream: .negatives, index: step)
-      batch = try batchFile(albef, vision: stepBatch.vision, alpha: alpha, negativesSeed: negativesSeed)
+      batch = try batchFile(
+        albef, vision: stepBatch.vision, rewrites: rewrites, alpha: alpha,
+        negativesSeed: negativesSeed)
       result = try training.losses(
-        on: albef, vision: stepBatch.vision, alpha: alpha,
+        on: albef, vision: stepBatch.vision, rewrites: rewrites, alpha: alpha,
         context: ForwardContext(training: true, seed: 0), negativesSeed: negativesSeed,
         capturePseudoTargets: false)
     case .oscar(let oscar):
@@ -110,7 +112,8 @@ enum PyTorchParityFixture {
   }
 
   static func batchFile(
-    _ batch: ALBEFBatch, vision: MaskedVision?, alpha: Float, negativesSeed: UInt64
+    _ batch: ALBEFBatch, vision: MaskedVision?, rewrites: ContrastiveRewrites?, alpha: Float,
+    negativesSeed: UInt64
   ) throws -> SafeTensorsFile {
     func floats(_ values: [Int]) -> [Float] { values.map(Float.init) }
     let (b, length) = (batch.batchSize, batch.text.length)
@@ -128,6 +131,18 @@ enum PyTorchParityFixture {
       NamedArray(name: "image_key", shape: [b], values: floats(batch.imageKeys)),
     ]
     if let mask = batch.image.mask { tensors.append(NamedArray(name: "image_mask", tensor: mask)) }
+    if let rewrites, !rewrites.owners.isEmpty {  // CMCL's rewritten captions
+      let ids = rewrites.text.ids
+      tensors += [
+        NamedArray(
+          name: "rewrite_ids", shape: [ids.shape[0], ids.shape[1]], values: floats(ids.values)),
+        NamedArray(name: "rewrite_mask", tensor: rewrites.text.mask),
+        NamedArray(name: "rewrite_owners", shape: [rewrites.owners.count], values: floats(rewrites.owners)),
+        NamedArray(
+          name: "rewrite_positive", shape: [rewrites.owners.count],
+          values: rewrites.isPositive.map { $0 ? 1 : 0 }),
+      ]
+    }
     let (visionTensors, visionMetadata) = visionArrays(vision)
     tensors += visionTensors
     let metadata = visionMetadata.merging(

@@ -12,7 +12,8 @@ struct PyTorchParityTests {
   /// Same weights, batch, masks and negatives: every loss within 1e-4 and every gradient within
   /// 1e-3 (relative), for pre-norm with regions and MRFR, and for post-norm with patches, an
   /// untied MLM head and smooth-L1 patch regression.
-  /// ALBEF with WRA (IPOT on ITM's pairs) and PrefixLM. Oscar: post-norm with Oscar+'s caption pollution (3 classes) and MRFR, MRC, MRC-kl; pre-norm
+  /// ALBEF with WRA (IPOT on ITM's pairs) and PrefixLM; with CMCL (UNIMO's rewrites) and WRA, as
+  /// sessions/alignment's `both`. Oscar: post-norm with Oscar+'s caption pollution (3 classes) and MRFR, MRC, MRC-kl; pre-norm
   /// with an untied MLM head, vanilla pollution (2 classes), smooth-L1 regression and
   /// `untaggedPollution` matched on a session without tags.
   @Test(arguments: [
@@ -21,6 +22,7 @@ struct PyTorchParityTests {
       seed: 9, model: #", "normalization": "post", "imageInput": "patches", "tieMLMHead": false"#,
       objectives: #", "mrfr": 0, "mpr": 1, "regressionLoss": "smooth-l1""#),
     PyTorchSessions.json(seed: 11, objectives: #", "mrfr": 0, "wra": 0.5, "prefixLM": 1"#),
+    PyTorchSessions.json(seed: 13, objectives: #", "mrfr": 0, "cmcl": 1, "wra": 0.1"#),
     PyTorchSessions.oscarJSON(model: #", "normalization": "post""#),
     PyTorchSessions.oscarJSON(
       seed: 9, model: #", "normalization": "pre", "tieMLMHead": false"#,
@@ -116,5 +118,34 @@ struct PyTorchParityTests {
     let ownR1 = try #require(own?["eval/i2t_r1"] as? Double)
     let vlpR1 = try #require(report.report.metrics.first { $0.name == "i2t_r1" }?.value)
     print("DDP 2x gloo, 30 steps: loss \(log.first!.loss) → \(log.last!.loss); i2t_r1 vlp \(vlpR1), run \(ownR1)")
+  }
+
+  /// CMCL from the exported rewrites (sessions/alignment's `both`, in small): train.py trains
+  /// 30 steps, logs `cmcl` every step, and CMCL falls as in vlp; the two curves are not the same
+  /// draws (vlp rewrites each step, the trainer picks among the exported draws), so they are
+  /// compared by their fall, not step by step.
+  @Test func cmclTrainsFromTheExportedRewrites() throws {
+    let directory = try TemporaryDirectory("cmcl")
+    defer { directory.remove() }
+    let json = PyTorchSessions.json(steps: 30, objectives: #", "mrfr": 0, "cmcl": 1, "wra": 0.1"#)
+    let folder = try PyTorchSessions.folder(json, name: "cmcl", root: directory.url)
+    let out = directory.url.appendingPathComponent("export")
+    _ = try PyTorchExport.write(session: folder, to: out, fromLatestCheckpoint: false)
+    let vlp = try Pretrainer(configuration: PyTorchSessions.configuration(json))
+    let reports = try (0..<30).map { _ in try vlp.trainStep() }
+    let run = TorchPython.python(["train.py", "--out", "runs/main", "--threads", "1"], in: out)
+    try #require(run.status == 0, "\(run.output)")
+    let log = try trainerLog(out.appendingPathComponent("runs/main/log.jsonl"))
+    try #require(log.count == 30)
+    let cmcl = log.compactMap { $0.losses["cmcl"] }
+    try #require(cmcl.count == 30)
+    #expect(cmcl.allSatisfy(\.isFinite) && log.allSatisfy { $0.loss.isFinite })
+    let vlpCMCL = reports.map { report in Double(report.losses.first { $0.name == "cmcl" }!.value) }
+    func mean(_ values: ArraySlice<Double>) -> Double { values.reduce(0, +) / Double(values.count) }
+    let (first, last) = (mean(cmcl.prefix(5)), mean(cmcl.suffix(5)))
+    let (vlpFirst, vlpLast) = (mean(vlpCMCL.prefix(5)), mean(vlpCMCL.suffix(5)))
+    print("CMCL, 30 steps: pytorch \(first) → \(last) (first and last 5 steps), vlp \(vlpFirst) → \(vlpLast); step 1 pytorch \(cmcl[0]), vlp \(vlpCMCL[0])")
+    #expect(last < first && vlpLast < vlpFirst)
+    #expect(abs(first - vlpFirst) / vlpFirst < 0.1)
   }
 }

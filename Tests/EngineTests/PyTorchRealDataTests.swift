@@ -106,6 +106,12 @@ struct PyTorchRealDataTests {
     #expect(exportedData["images"] as? String == session + "/data/images")
     #expect(exportedData["train"] as? String == session + "/data/train.json")
     #expect(exportedData["augmentation"] as? Bool == true)
+    // ... and is the user's text otherwise, key order and spacing kept.
+    var expected = try String(contentsOf: folder.sessionFile, encoding: .utf8)
+    for path in ["data/images", "data/train.json", "data/test.json"] {
+      expected = expected.replacingOccurrences(of: "\"\(path)\"", with: "\"\(session)/\(path)\"")
+    }
+    #expect(try String(contentsOf: out.appendingPathComponent("session.json"), encoding: .utf8) == expected)
 
     // The built-in world still gets data.safetensors, no `data` section, session.json as it was.
     let world = try PyTorchSessions.folder(PyTorchSessions.json(), name: "world", root: directory.url)
@@ -188,6 +194,80 @@ struct PyTorchRealDataTrainerTests {
     let mean = differences.reduce(0, +) / Double(differences.count)
     print("caption data: patches differ by \(mean) on average, \(differences.max()!) at most")
     #expect(mean < 1e-5 && differences.max()! < 0.005)
+  }
+
+  /// The COCO-captions and Karpathy readers of realdata.py against vlp's, on the world exported
+  /// as COCO (PNG images in one subfolder per split): the same pairs in the same order, the same
+  /// image keys and the same `[CLS] caption [SEP]` ids. Karpathy's file adds restval (trains),
+  /// images found through `filepath` or by the subfolder search, several sentences, and a split
+  /// vlp does not read (`dev`, skipped with skipInvalid).
+  @Test(arguments: ["coco", "karpathy"])
+  func captionReadersMatchVlp(source: String) throws {
+    let directory = try TemporaryDirectory("realdata-\(source)")
+    defer { directory.remove() }
+    let data = directory.file("\(source)/data")
+    var world = SceneWorldConfiguration()
+    world.pairCount = 40
+    world.imageSize = 16
+    try DataExporter.export(
+      try SceneWorld(configuration: world), format: .cocoJSON, to: data.path, images: true)
+    var files = #""train": "data/annotations/captions_train.json", "val": "data/annotations/captions_val.json", "test": "data/annotations/captions_test.json""#
+    if source == "karpathy" {
+      var images: [String] = []
+      for split in ["train", "val", "test"] {
+        let names = try FileManager.default.contentsOfDirectory(
+          atPath: data.appendingPathComponent("images/\(split)").path).sorted()
+        for (n, name) in names.enumerated() {
+          var (kind, path) = (split, split)
+          if split == "train" {
+            kind = n % 3 == 2 ? "restval" : "train"
+            path = n % 2 == 0 ? "train" : ""  // found by the subfolder search
+          } else if split == "val" && n == 0 {
+            kind = "dev"
+          }
+          let sentences = (0...(n % 3)).map { #"{"raw": "Scene \#(n) of \#(split), take \#($0): naïve café!"}"# }
+          images.append(
+            #"{"filepath": "\#(path)", "filename": "\#(name)", "split": "\#(kind)", "sentences": [\#(sentences.joined(separator: ", "))]}"#)
+        }
+      }
+      try Data(#"{"images": [\#(images.joined(separator: ",\n"))]}"#.utf8)
+        .write(to: data.appendingPathComponent("dataset_coco.json"))
+      files = #""file": "data/dataset_coco.json""#
+    }
+    let json = """
+      {"seed": 2,
+       "model": {"family": "albef", "imageInput": "patches", "imageSize": 16, "patchSize": 8,
+                 "dimension": 16, "headCount": 2, "hiddenSize": 32, "imageLayers": 1,
+                 "textLayers": 1, "fusionLayers": 1, "embeddingDimension": 8,
+                 "maximumTextLength": 12, "dropout": 0},
+       "objectives": {"itc": 1, "mlm": 1, "queueSize": 8},
+       "training": {"batchSize": 4, "steps": 2, "learningRate": 0.002, "warmupSteps": 1},
+       "data": {"source": "\(source)", "images": "data/images", "skipInvalid": true, \(files)},
+       "evaluation": {"every": 1000, "retrievalPairs": 4, "rerank": 0}}
+      """
+    let folder = try PyTorchSessions.folder(json, name: source, root: directory.url)
+    let out = directory.file("out")
+    _ = try PyTorchExport.write(session: folder, to: out, fromLatestCheckpoint: false)
+    let script = """
+      import json, sys
+      sys.path.insert(0, ".")
+      from data import load_config, load_data
+      data = load_data("variants/main", load_config("variants/main"))
+      print(json.dumps({
+          "ids": [data.text_ids[r, :int(data.text_length[r])].tolist() for r in range(len(data.pair_list))],
+          "pairs": data.pair_list, "keys": data.image_key.tolist(), "train": data.train_count}))
+      """
+    let run = TorchPython.python(["-c", script], in: out)
+    try #require(run.status == 0, "\(run.output)")
+    let line = try #require(run.output.split(separator: "\n").last)
+    let python = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+    let pretraining = try PretrainingData(configuration: folder.definition().variants[0].configuration)
+    let rows = pretraining.trainIndices + pretraining.cleanTestIndices
+    #expect(rows.count > 30 && pretraining.cleanTestIndices.count >= 2)
+    #expect(python["train"] as? Int == pretraining.trainIndices.count)
+    #expect(python["pairs"] as? [Int] == rows)
+    #expect(python["keys"] as? [Int] == rows.map(pretraining.corpus.imageKey))
+    #expect(python["ids"] as? [[Int]] == pretraining.captionSequences(rows))
   }
 
   /// From the same initial weights, with augmentation: the same batches, masks, crops and flips

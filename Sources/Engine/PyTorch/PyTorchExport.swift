@@ -8,7 +8,8 @@ import VLP
 /// the starting weights with vlp's names (momentum model and queues included; the latest
 /// checkpoint with `fromLatestCheckpoint`, else the initial weights) and the data. A session on
 /// caption files gets `vocab.txt` instead of data.safetensors: the trainer reads those files
-/// (PyTorchRealData). See docs/scale-out.md.
+/// (PyTorchRealData); one on region folders a data.safetensors without the regions, which the
+/// trainer reads from the feature TSVs (PyTorchRegionFiles). See docs/scale-out.md.
 public enum PyTorchExport {
   public struct Variant: Sendable, Equatable {
     public var name: String
@@ -40,7 +41,6 @@ public enum PyTorchExport {
   ) throws -> Summary {
     let trainer = try PyTorchTrainerFiles.folder()
     let definition = try folder.definition()
-    for variant in definition.variants { try checkSupported(variant) }
     try prepare(destination)
     let files = FileManager.default
     for name in PyTorchTrainerFiles.names {
@@ -84,18 +84,22 @@ public enum PyTorchExport {
           to: out.appendingPathComponent(PyTorchRealData.vocabularyFile))
       } else {
         try PyTorchDataExport.file(
-          data, objectives: variant.configuration.objectives, variant: variant.name)
+          data, objectives: variant.configuration.objectives, seed: variant.configuration.seed,
+          variant: variant.name)
           .write(to: out.appendingPathComponent("data.safetensors"))
+      }
+      var dataFiles: JSONValue?
+      if ownFiles {
+        dataFiles = PyTorchRealData.section(
+          variant.configuration.data, imageSize: variant.configuration.model.imageSize)
+      } else if let regions = data.corpus as? RegionCorpus {
+        dataFiles = PyTorchRegionFiles.section(variant.configuration.data, corpus: regions)
       }
       let config = PyTorchConfig.json(
         pretrainer,
         derived: .init(
           variant: variant.name, session: folder.name, trainCount: data.trainIndices.count,
-          testCount: data.cleanTestIndices.count,
-          dataFiles: ownFiles
-            ? PyTorchRealData.section(
-              variant.configuration.data, imageSize: variant.configuration.model.imageSize)
-            : nil))
+          testCount: data.cleanTestIndices.count, dataFiles: dataFiles))
       try write(config.text(.indented(depth: 2)) + "\n", to: out.appendingPathComponent("config.json"))
       written.append(
         Variant(name: variant.name, step: pretrainer.step, trainPairs: data.trainIndices.count))
@@ -108,18 +112,6 @@ public enum PyTorchExport {
     guard let definition = try? folder.definition() else { return false }
     let store = CheckpointStore(folder: folder, keep: definition.checkpoints.keep)
     return definition.variants.allSatisfy { !store.steps(variant: $0.name).isEmpty }
-  }
-
-  /// The trainer covers both families and the objectives listed in trainer/objectives.py.
-  static func checkSupported(_ variant: SessionDefinition.Variant) throws {
-    let c = variant.configuration
-    let missing = [("cmcl", c.objectives.cmcl)].filter { $0.1 > 0 }.map(\.0)
-    guard missing.isEmpty else {
-      throw PyTorchExchangeError.unsupported(
-        variant: variant.name,
-        detail: "objectives \(missing.joined(separator: ", ")) are not in the PyTorch trainer "
-          + "yet: set their weight to 0 to export (docs/scale-out.md)")
-    }
   }
 
   /// DIR may be new, empty, or an earlier export (it holds train.py): nothing else is overwritten.

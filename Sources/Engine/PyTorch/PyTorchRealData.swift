@@ -43,37 +43,21 @@ enum PyTorchRealData {
 
   /// The exported copy of session.json: the data paths it gives relative to the session folder
   /// made absolute (in `data` and in the variants' `data.KEY` overrides), so that the session
-  /// `vlp import` makes from the run (in another folder) still finds its files. Unchanged, byte
-  /// for byte, when it has no relative data path (the built-in world).
+  /// `vlp import` makes from the run (in another folder) still finds its files. Every other byte
+  /// is the user's (key order, spacing): unchanged when it has no relative data path.
   static func exportedSessionText(_ text: Data, sessionFolder: URL) -> Data {
-    guard var document = (try? JSONSerialization.jsonObject(with: text)) as? [String: Any] else {
-      return text
+    JSONStringEdits.replacing(in: text) { path, value in
+      guard isDataPath(path), !value.isEmpty, !value.hasPrefix("/") else { return nil }
+      return absolute(sessionFolder.appendingPathComponent(value).path)
     }
-    var changed = false
-    func resolved(_ value: Any?) -> String? {
-      guard let path = value as? String, !path.isEmpty, !path.hasPrefix("/") else { return nil }
-      changed = true
-      return absolute(sessionFolder.appendingPathComponent(path).path)
-    }
-    if var data = document["data"] as? [String: Any] {
-      for key in pathKeys { if let path = resolved(data[key]) { data[key] = path } }
-      document["data"] = data
-    }
-    if var variants = document["variants"] as? [Any] {
-      for (index, entry) in variants.enumerated() {
-        guard var variant = entry as? [String: Any], var set = variant["set"] as? [String: Any]
-        else { continue }
-        for key in pathKeys { if let path = resolved(set["data." + key]) { set["data." + key] = path } }
-        variant["set"] = set
-        variants[index] = variant
-      }
-      document["variants"] = variants
-    }
-    guard changed,
-      let rewritten = try? JSONSerialization.data(
-        withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    else { return text }
-    return rewritten + Data("\n".utf8)
+  }
+
+  /// `data.KEY`, or a variant's `set` override `"data.KEY"`, of a file key.
+  static func isDataPath(_ path: [String]) -> Bool {
+    if path.count == 2, path[0] == "data" { return pathKeys.contains(path[1]) }
+    guard path.count == 4, path[0] == "variants", path[2] == "set", path[3].hasPrefix("data.")
+    else { return false }
+    return pathKeys.contains(String(path[3].dropFirst(5)))
   }
 
   /// BERT's vocab.txt layout: one token a line, the line number its id.

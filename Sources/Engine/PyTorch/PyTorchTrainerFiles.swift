@@ -6,8 +6,8 @@ import Foundation
 public enum PyTorchTrainerFiles {
   /// Every file the export copies; a folder missing one of them is not used.
   public static let names = [
-    "model.py", "objectives.py", "data.py", "realdata.py", "tokenizer.py", "evaluation.py",
-    "checkpoint.py", "train.py", "parity.py", "README.md",
+    "model.py", "objectives.py", "data.py", "realdata.py", "regionfiles.py", "tokenizer.py",
+    "evaluation.py", "checkpoint.py", "train.py", "parity.py", "README.md",
   ]
 
   /// The folder that holds them, or an error that names every place looked at.

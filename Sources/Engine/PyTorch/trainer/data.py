@@ -95,6 +95,10 @@ class Pairs:
         VlpRandom(derive(seed, "dataOrder", epoch)).shuffle(order)
         return order
 
+    def image_inputs(self, rows, augmentation=None):
+        """The encoder's inputs of `rows` → (values, region mask or None)."""
+        return self.image_batch(rows, augmentation), None
+
 
 class SessionData(Pairs):
     """The pairs of data.safetensors."""
@@ -110,8 +114,11 @@ class SessionData(Pairs):
         self.vocabulary = derived["vocabularySize"]
         self.text_ids = tensors["text_ids"].long()
         self.text_length = tensors["text_length"].long()
-        self.image_values = tensors["image_values"].float()
+        self.tensors = tensors
+        # Absent for region folders: regionfiles.py reads the feature TSVs instead.
+        self.image_values = tensors["image_values"].float() if "image_values" in tensors else None
         self.image_mask = tensors.get("image_mask")
+        self.slots = None if self.image_values is None else self.image_values.shape[1]
         self.region_count = tensors["region_count"].long()
         self.region_labels = tensors.get("region_labels")
         self.image_key = tensors["image_key"].long()
@@ -129,15 +136,26 @@ class SessionData(Pairs):
             self.captions = unpad(tensors["caption_ids"], tensors["caption_count"])
             self.tags = unpad(tensors["tag_ids"], tensors["tag_count"])
             self.has_tags = tensors["has_tags"].bool().tolist()
+        if "rewrite_ids" in tensors:  # CMCL: draws of rewritten captions per training pair
+            self.rewrites = unpad(tensors["rewrite_ids"], tensors["rewrite_count"])
+            self.rewrite_positive = tensors["rewrite_positive"].bool().tolist()
+            self.rewrite_draws = len(self.rewrites) // (3 * self.train_count)
 
     def image_batch(self, rows, augmentation=None):
         return self.image_values[torch.tensor(rows)]
 
+    def image_inputs(self, rows, augmentation=None):
+        rows_t = torch.tensor(rows)
+        return self.image_values[rows_t], None if self.image_mask is None else self.image_mask[rows_t].float()
 
 
 def load_data(folder, config):
     """The variant's pairs: from the data set's own files when config.json has `data` (caption
-    sources, realdata.py), else from data.safetensors."""
+    sources, realdata.py; region folders, regionfiles.py), else from data.safetensors."""
+    if config.get("data", {}).get("source") == "oscar-tsv":
+        from regionfiles import RegionFileData
+
+        return RegionFileData(folder, config)
     if "data" in config:
         from realdata import CaptionData
 
@@ -206,7 +224,7 @@ def make_batch(data, rows, config, stream_index, device, augment=False):
     pad, cls = data.pad, data.cls
     masking = VlpRandom(derive(seed, "masking", stream_index))
     augmentation = VlpRandom(masking.next()) if augment and data.augments else None
-    images = data.image_batch(rows, augmentation)
+    images, image_mask = data.image_inputs(rows, augmentation)
     masked, positions, targets = mask_tokens(
         flat, data.continues_word, lambda i: flat[i] != pad and flat[i] != cls,
         objectives.get("maskProbability", 0.15), data.mask_id, data.vocabulary, masking)
@@ -219,14 +237,40 @@ def make_batch(data, rows, config, stream_index, device, augment=False):
         "masked_positions": torch.tensor(positions, dtype=torch.long).to(device),
         "masked_targets": torch.tensor(targets, dtype=torch.long).to(device),
         "image_values": images.to(device),
-        "image_mask": None if data.image_mask is None else data.image_mask[rows_t].float().to(device),
+        "image_mask": None if image_mask is None else image_mask.to(device),
         "image_key": data.image_key[rows_t].tolist(),
     }
+    if objectives.get("cmcl", 0) > 0:
+        batch["rewrites"] = draw_rewrites(data, rows, VlpRandom(derive(seed, "rewriting", stream_index)), device)
     vision = None
     if any(objectives.get(k, 0) > 0 for k in ("mrfr", "mrc", "mrcKL", "mpr")):
         vision = mask_vision(data, rows_t, images, objectives,
                              VlpRandom(derive(seed, "visionMasking", stream_index)), device)
     return batch, vision
+
+
+def draw_rewrites(data, rows, random, device):
+    """CMCL's extra captions of a batch: for each row one of the draws the export made with vlp's
+    rewriting (PyTorchRewritesExport), chosen from the rewriting stream; its paraphrase, retrieved
+    caption and hard negative in vlp's order. → {ids, mask, owners, positive} or None."""
+    if not hasattr(data, "rewrites"):
+        raise SystemExit("objectives.cmcl needs the rewritten captions in data.safetensors: export the session "
+                         "again with this vlp (`vlp export SESSION --pytorch DIR`)")
+    texts, owners, positive = [], [], []
+    for owner, row in enumerate(rows):
+        first = (row * data.rewrite_draws + random.next_int(data.rewrite_draws)) * 3
+        for slot in range(first, first + 3):
+            if data.rewrites[slot]:
+                texts.append(data.rewrites[slot])
+                owners.append(owner)
+                positive.append(data.rewrite_positive[slot])
+    if not texts:
+        return None
+    length = max(len(t) for t in texts)
+    ids = torch.tensor([t + [data.pad] * (length - len(t)) for t in texts])
+    mask = (torch.arange(length)[None] < torch.tensor([len(t) for t in texts])[:, None]).float()
+    return {"ids": ids.to(device), "mask": mask.to(device), "owners": torch.tensor(owners).to(device),
+            "positive": torch.tensor(positive).to(device)}
 
 
 def mask_vision(data, rows_t, values, objectives, random, device):
@@ -354,7 +398,8 @@ def make_oscar_batch(data, rows, config, stream_index, device, texts=None, mask_
         flat, data.continues_word, lambda i: flat[i] not in special, probability, data.mask_id,
         data.vocabulary, random)
     rows_t = torch.tensor(rows)
-    slots = data.image_values.shape[1]
+    images, image_mask = data.image_inputs(rows)
+    slots = data.slots
     sequence_positions = [(p // length) * (length + slots) + p % length for p in positions]
     classes = objectives.get("pollutionClasses", 2)
     shape = (len(rows), length)
@@ -367,12 +412,12 @@ def make_oscar_batch(data, rows, config, stream_index, device, texts=None, mask_
         "masked_ids": torch.tensor(masked).view(shape).to(device),
         "masked_positions": torch.tensor(sequence_positions, dtype=torch.long).to(device),
         "masked_targets": torch.tensor(targets, dtype=torch.long).to(device),
-        "image_values": data.image_values[rows_t].to(device),
-        "image_mask": data.image_mask[rows_t].float().to(device),
+        "image_values": images.to(device),
+        "image_mask": image_mask.to(device),
         "labels": torch.tensor([pollution_label(kind, classes) for _, _, kind in texts], dtype=torch.long).to(device),
     }
     vision = None
     if any(objectives.get(k, 0) > 0 for k in ("mrfr", "mrc", "mrcKL", "mpr")):
-        vision = mask_vision(data, rows_t, data.image_values[rows_t], objectives,
+        vision = mask_vision(data, rows_t, images, objectives,
                              VlpRandom(derive(seed, "visionMasking", stream_index)), device)
     return batch, vision

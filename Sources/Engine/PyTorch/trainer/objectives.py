@@ -2,7 +2,7 @@
 
 Each function follows its vlp counterpart (Sources/VLP/Objectives, Sources/VLP/Training/
 ALBEFTraining.swift and OscarTraining.swift); losses are returned under vlp's metric names (`itc`,
-`itm`, `wra`, `mlm`, `prefixlm`, `mrfr`, `mrc`, `mrc-kl`, `mpr`, `pollutedTags`) in the order vlp
+`itm`, `wra`, `mlm`, `cmcl`, `prefixlm`, `mrfr`, `mrc`, `mrc-kl`, `mpr`, `pollutedTags`) in the order vlp
 computes them, and the total is the sum of each loss times its session weight.
 """
 
@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 TEMPERATURE_RANGE = (0.001, 0.5)
 METRIC_NAMES = {"itc": "itc", "itm": "itm", "mlm": "mlm", "mrfr": "mrfr", "mrc": "mrc", "mrcKL": "mrc-kl", "mpr": "mpr",
-                "pollutedTags": "pollutedTags", "wra": "wra", "prefixLM": "prefixlm"}
+                "pollutedTags": "pollutedTags", "wra": "wra", "prefixLM": "prefixlm", "cmcl": "cmcl"}
 SUPPORTED = set(METRIC_NAMES)
 
 
@@ -35,6 +35,32 @@ def image_text_contrastive(image, text, momentum_image, momentum_text, image_que
     logits_t2i = text @ image_keys.t() / temperature
     loss = (soft_cross_entropy(logits_i2t, targets_i2t) + soft_cross_entropy(logits_t2i, targets_t2i)) * 0.5
     return loss, logits_i2t.detach(), logits_t2i.detach()
+
+
+def positive_mass_loss(anchors, candidates, positives, temperature):
+    """UNIMO's InfoNCE with several positives (CrossModalContrastive.loss): anchors (A, E) and
+    candidates (K, E) L2-normalised, positives (A, K) 1 where a candidate is a positive of the
+    anchor. mean_a −log Σ_p softmax(anchors · candidatesᵀ / τ)[a, p]."""
+    logits = anchors @ candidates.t() / temperature  # (A, K)
+    mass = (F.softmax(logits, dim=1) * positives).sum(1)
+    return -mass.clamp(min=1e-30).log().mean()
+
+
+def cross_modal_contrastive(model, image, text, rewrites, same):
+    """CMCL on ALBEF: image → text over the batch captions plus the rewritten ones (paraphrases
+    and retrieved captions positives, scene-graph rewrites hard negatives), text → image over the
+    batch, averaged. image, text: the batch's ITC embeddings (B, E); same: (B, B) rows of the same
+    image or caption (the diagonal included), each other's positives."""
+    positives, candidates = same.float(), text
+    if rewrites is not None:
+        extra = model.text_embedding(model.encode_text(rewrites["ids"], rewrites["mask"]))  # (K, E)
+        candidates = torch.cat([text, extra])
+        owned = torch.zeros(text.shape[0], extra.shape[0], device=text.device)
+        owned[rewrites["owners"], torch.arange(extra.shape[0], device=text.device)] = rewrites["positive"].float()
+        positives = torch.cat([positives, owned], dim=1)
+    image_to_text = positive_mass_loss(image, candidates, positives, model.temperature)
+    text_to_image = positive_mass_loss(text, image, same.float(), model.temperature)
+    return (image_to_text + text_to_image) * 0.5
 
 
 def negative_weights(similarity, excluded):
@@ -230,14 +256,6 @@ def oscar_losses(model, batch, vision, objectives):
     return total, losses
 
 
-def check_objectives(objectives):
-    """Refuses a session whose objectives this trainer does not implement, naming them."""
-    weights = {k: v for k, v in objectives.items() if k in ("cmcl",)}
-    missing = [k for k, v in weights.items() if v and v > 0]
-    if missing:
-        raise SystemExit(f"config.json: objectives {', '.join(missing)} are not implemented in this trainer yet")
-
-
 @torch.no_grad()
 def teacher_features(momentum_model, batch):
     """The momentum model's image tokens and both ITC embeddings (run without dropout)."""
@@ -261,9 +279,10 @@ def albef_losses(model, momentum_model, batch, queues, alpha, objectives, negati
         teacher = teacher_features(momentum_model, batch)
     losses = {}
     weight = lambda name: float(objectives.get(name, 0))
-    if weight("itc") > 0 or weight("itm") > 0:
+    if weight("itc") > 0 or weight("itm") > 0 or weight("cmcl") > 0:
         image = model.image_embedding(image_tokens)
         text = model.text_embedding(text_hidden)
+    if weight("itc") > 0 or weight("itm") > 0:
         loss, logits_i2t, logits_t2i = image_text_contrastive(
             image, text, teacher["image"], teacher["text"], queues[0], queues[1], model.temperature, alpha)
         if weight("itc") > 0:
@@ -276,6 +295,8 @@ def albef_losses(model, momentum_model, batch, queues, alpha, objectives, negati
             losses["wra"] = word_region_alignment(fused_pairs)
     if weight("mlm") > 0:
         losses["mlm"] = masked_language_modeling(model, momentum_model, batch, image_tokens, image_mask, teacher, alpha)
+    if weight("cmcl") > 0:
+        losses["cmcl"] = cross_modal_contrastive(model, image, text, batch.get("rewrites"), batch["same"])
     if weight("prefixLM") > 0:
         losses["prefixLM"] = caption_modeling(model, batch, image_tokens, image_mask)
     if vision is not None and model.visionHeads is not None:

@@ -5,7 +5,7 @@
 FIXTURE_DIR holds `config.json` (as `vlp export --pytorch` writes it), `weights.safetensors`
 (a vlp checkpoint: weights, and for ALBEF the momentum copy and queues), `batch.safetensors` (one
 batch with its MLM and MVM masks; ALBEF: the seed of its ITM negatives and alpha; Oscar: the
-polluted sequences' segments and labels) and `expected.safetensors` (vlp's loss of
+polluted sequences' segments and labels; with CMCL the rewritten captions) and `expected.safetensors` (vlp's loss of
 each objective, `loss.<name>`, and the gradient of every parameter, `grad.<name>`). The
 negatives are drawn here with vlp's generator and rule. Exit status 0 when every loss is within
 the loss tolerance (relative) and every gradient within the gradient tolerance (relative, in
@@ -38,6 +38,9 @@ def load_batch(path):
     for name in ("image_key", "segments", "labels"):
         if name in tensors:
             batch[name] = long(name).tolist() if name == "image_key" else long(name)
+    if "rewrite_ids" in tensors:  # CMCL's rewritten captions
+        batch["rewrites"] = {"ids": long("rewrite_ids"), "mask": tensors["rewrite_mask"],
+                             "owners": long("rewrite_owners"), "positive": tensors["rewrite_positive"].bool()}
     vision = None
     if "vision_positions" in tensors:
         vision = {"slots": int(metadata["vision_slots"]), "positions": long("vision_positions"),
@@ -81,7 +84,7 @@ def main():
         total, losses = oscar_losses(model, batch, vision, config["objectives"])
     else:
         image_queue, text_queue = state["queues"][0], state["queues"][1]
-        excluded = duplicates(batch, "cpu")
+        excluded = batch["same"] = duplicates(batch, "cpu")
         random = VlpRandom(int(metadata["negatives_seed"]))
 
         def negatives(t2i, i2t):

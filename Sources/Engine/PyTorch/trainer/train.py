@@ -29,7 +29,7 @@ from checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint  # no
 from data import VlpRandom, derive, duplicates, load_config, load_data, make_batch, make_oscar_batch  # noqa: E402
 from evaluation import albef_retrieval, oscar_retrieval  # noqa: E402
 from model import build_model  # noqa: E402
-from objectives import METRIC_NAMES, albef_losses, check_objectives, hard_negatives, oscar_losses  # noqa: E402
+from objectives import METRIC_NAMES, albef_losses, hard_negatives, oscar_losses  # noqa: E402
 
 
 def parse_arguments(argv=None):
@@ -184,7 +184,6 @@ def main(argv=None):
     if args.dropout is not None:
         config["model"]["dropout"] = args.dropout
     objectives, training = config["objectives"], config["training"]
-    check_objectives(objectives)
     torch.manual_seed(int(config["seed"]) * 1000 + rank)  # dropout: a stream per rank
 
     data = load_data(folder, config)
@@ -235,7 +234,7 @@ def main(argv=None):
             total, losses, teacher = runner(batch, vision, None, alpha, None)
         else:
             batch, vision = make_batch(data, rows, config, stream, device, augment=True)
-            excluded = duplicates(batch, device)
+            excluded = batch["same"] = duplicates(batch, device)
             random = VlpRandom(derive(int(config["seed"]), "negatives", stream))
             momentum_update(model, momentum_model, objectives.get("momentum", 0.995))
             total, losses, teacher = runner(
