@@ -23,6 +23,11 @@ public struct TSNEBenchmarkResult: Codable, Sendable, Equatable {
   public var preparationPeakMiB: Double? = nil
   public var klDivergence: Double
   public var trustworthiness: Double
+  /// The early-exaggeration iterations and their process CPU seconds (the rest of
+  /// `optimisationCPUSeconds` is the later iterations'): the map is compact, then spread, and
+  /// the repulsion's cost differs between the two.
+  public var exaggerationIterations: Int = 0
+  public var exaggerationCPUSeconds: Double = 0
 }
 
 public enum TSNEBenchmark {
@@ -52,7 +57,7 @@ public enum TSNEBenchmark {
       // The run in its own scope: its affinities are freed before the trustworthiness
       // estimate allocates (at a million points the two together would pass 2 GB).
       var preparationPeak = 0.0
-      let (prepared, preparedCPU, method, iterations, klDivergence) = try {
+      let (prepared, preparedCPU, method, iterations, klDivergence, exaggerated) = try {
         var tsne = try TSNE(
           data: data.data, count: data.count, dimensions: data.dimensions, options: options,
           monitor: trace?.monitor ?? .none)
@@ -60,9 +65,13 @@ public enum TSNEBenchmark {
         let preparedCPU = processCPUSeconds()
         preparationPeak = ProcessMemory.peakResidentMiB()
         trace?.finish()
+        while tsne.isExaggerating, !tsne.isFinished { tsne.step() }
+        let exaggerated = (tsne.iteration, processCPUSeconds() - preparedCPU)
         tsne.run()
         embedding = tsne.embedding
-        return (prepared, preparedCPU, tsne.method, tsne.iteration, tsne.klDivergence)
+        return (
+          prepared, preparedCPU, tsne.method, tsne.iteration, tsne.klDivergence, exaggerated
+        )
       }()
       let end = DispatchTime.now().uptimeNanoseconds
       let endCPU = processCPUSeconds()
@@ -83,8 +92,22 @@ public enum TSNEBenchmark {
         totalSeconds: Double(end - start) * 1e-9,
         preparationCPUSeconds: preparedCPU - startCPU, optimisationCPUSeconds: endCPU - preparedCPU,
         preparationPeakMiB: preparationPeak, klDivergence: klDivergence ?? .nan,
-        trustworthiness: trust)
+        trustworthiness: trust,
+        exaggerationIterations: exaggerated.0, exaggerationCPUSeconds: exaggerated.1)
     }
+  }
+
+  /// Process CPU milliseconds per iteration during early exaggeration and after it.
+  public static func iterationCosts(_ results: [TSNEBenchmarkResult]) -> String {
+    results.map { r in
+      let late = r.iterations - r.exaggerationIterations
+      return String(
+        format: "%d points, %d threads: optimisation CPU per iteration %.1f ms over the first %d"
+          + " (exaggerated), %.1f ms over the other %d", r.points, r.threads,
+        1000 * r.exaggerationCPUSeconds / Double(max(1, r.exaggerationIterations)),
+        r.exaggerationIterations,
+        1000 * (r.optimisationCPUSeconds - r.exaggerationCPUSeconds) / Double(max(1, late)), late)
+    }.joined(separator: "\n")
   }
 
   /// Times the exact and the approximate neighbour search on `data` (centred, as `TSNE`
@@ -112,11 +135,7 @@ public enum TSNEBenchmark {
   }
 
   /// CPU time of the whole process so far (every thread), in seconds.
-  static func processCPUSeconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-  }
+  static func processCPUSeconds() -> Double { TSNEGradientTiming.processCPUSeconds() }
 
   public static func table(_ results: [TSNEBenchmarkResult]) -> String {
     var lines = [

@@ -1,6 +1,6 @@
 /// A quadtree over the 2-D embedding, rebuilt every iteration, for the Barnes-Hut repulsion.
 ///
-/// Built from Morton codes: the points are sorted by their interleaved 16-bit cell coordinates
+/// Built from Morton codes: the points are sorted by their interleaved 32-bit cell coordinates
 /// (a stable radix sort, so the tree is deterministic), which makes every cell a contiguous
 /// range of the sorted points. A node's centre of mass then comes from prefix sums, and a run
 /// of cells with one occupied child collapses into the smallest cell holding the points.
@@ -23,8 +23,13 @@ struct BarnesHutTree: Sendable {
     var isLeaf: Int32
   }
 
-  /// Points closer than the extent / 2^16 share a leaf whose points are visited one by one.
-  static let levels = 16
+  /// Points closer than the extent / 2^32 share a leaf whose points are visited one by one.
+  ///
+  /// Why 32 and not 16: a leaf of m points costs every group inside it m list entries, m^2 / 32
+  /// in all. Early in a large run a few points thrown far out stretch the extent while the
+  /// clusters stay compact, and with 16 levels (cells of extent / 65,536) whole clusters fell
+  /// into single cells: at 200,000 points that made an iteration 45 times the 50,000-point one.
+  static let levels = 32
   /// Zeros after the sorted coordinates, so kernels can load whole groups at the end.
   static let padding = 32
 
@@ -35,8 +40,8 @@ struct BarnesHutTree: Sendable {
   private(set) var order: [Int32] = []
   private(set) var sortedX: [Float] = []
   private(set) var sortedY: [Float] = []
-  private var codes: [UInt32] = []
-  private var scratchCodes: [UInt32] = []
+  private var codes: [UInt64] = []
+  private var scratchCodes: [UInt64] = []
   private var scratchOrder: [Int32] = []
   private var prefixX: [Double] = []
   private var prefixY: [Double] = []
@@ -47,7 +52,7 @@ struct BarnesHutTree: Sendable {
     if order.count != count {
       order = [Int32](repeating: 0, count: count)
       scratchOrder = order
-      codes = [UInt32](repeating: 0, count: count)
+      codes = [UInt64](repeating: 0, count: count)
       scratchCodes = codes
       sortedX = [Float](repeating: 0, count: count + Self.padding)
       sortedY = sortedX
@@ -96,8 +101,8 @@ struct BarnesHutTree: Sendable {
     let count: Int
     var order: UnsafeMutablePointer<Int32>
     var scratchOrder: UnsafeMutablePointer<Int32>
-    var codes: UnsafeMutablePointer<UInt32>
-    var scratchCodes: UnsafeMutablePointer<UInt32>
+    var codes: UnsafeMutablePointer<UInt64>
+    var scratchCodes: UnsafeMutablePointer<UInt64>
     let sortedX: UnsafeMutablePointer<Float>
     let sortedY: UnsafeMutablePointer<Float>
     let prefixX: UnsafeMutablePointer<Double>
@@ -118,11 +123,12 @@ struct BarnesHutTree: Sendable {
         maxY = max(maxY, positions[2 * i + 1])
       }
       extent = max(maxX - minX, maxY - minY)
-      // Quantise to 16 bits per axis; the scale keeps the maximum below 65,536.
-      let scale = extent > 0 ? Float(65_535.5) / extent : 0
+      // Quantise to 32 bits per axis (in Double: a Float has only 24 bits of mantissa).
+      let top = Double(UInt32.max)
+      let scale = extent > 0 ? (top + 0.5) / Double(extent) : 0
       for i in 0..<count {
-        let qx = UInt32(min(65_535, (positions[2 * i] - minX) * scale))
-        let qy = UInt32(min(65_535, (positions[2 * i + 1] - minY) * scale))
+        let qx = UInt64(min(top, Double(positions[2 * i] - minX) * scale))
+        let qy = UInt64(min(top, Double(positions[2 * i + 1] - minY) * scale))
         codes[i] = spread(qx) | (spread(qy) << 1)
         order[i] = Int32(truncatingIfNeeded: i)
       }
@@ -141,23 +147,27 @@ struct BarnesHutTree: Sendable {
       return nodeCount
     }
 
-    /// Spreads the 16 bits of v over the even bit positions.
-    private func spread(_ value: UInt32) -> UInt32 {
-      var v = value & 0xFFFF
-      v = (v | (v << 8)) & 0x00FF_00FF
-      v = (v | (v << 4)) & 0x0F0F_0F0F
-      v = (v | (v << 2)) & 0x3333_3333
-      v = (v | (v << 1)) & 0x5555_5555
+    /// Spreads the 32 bits of v over the even bit positions.
+    private func spread(_ value: UInt64) -> UInt64 {
+      var v = value & 0xFFFF_FFFF
+      v = (v | (v << 16)) & 0x0000_FFFF_0000_FFFF
+      v = (v | (v << 8)) & 0x00FF_00FF_00FF_00FF
+      v = (v | (v << 4)) & 0x0F0F_0F0F_0F0F_0F0F
+      v = (v | (v << 2)) & 0x3333_3333_3333_3333
+      v = (v | (v << 1)) & 0x5555_5555_5555_5555
       return v
     }
 
-    /// Stable least-significant-digit radix sort of (codes, order), 8 bits per pass.
+    /// Stable least-significant-digit radix sort of (codes, order), 8 bits per pass; a pass
+    /// whose byte is the same in every code is skipped.
     private mutating func radixSort() {
+      let (originalCodes, originalOrder) = (codes, order)
       withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { histogram in
-        for pass in 0..<4 {
-          let shift = UInt32(pass * 8)
+        for pass in 0..<8 {
+          let shift = UInt64(pass * 8)
           histogram.initialize(repeating: 0)
           for i in 0..<count { histogram[Int((codes[i] >> shift) & 0xFF)] += 1 }
+          if histogram[Int((codes[0] >> shift) & 0xFF)] == count { continue }
           var total = 0
           for b in 0..<256 {
             let size = histogram[b]
@@ -174,7 +184,13 @@ struct BarnesHutTree: Sendable {
           swap(&order, &scratchOrder)
         }
       }
-      // Four passes: the sorted data is back in the callers' `codes` and `order` arrays.
+      // The tree's `order` array must hold the result: copy back after an odd number of passes.
+      if codes != originalCodes {
+        originalCodes.update(from: codes, count: count)
+        originalOrder.update(from: order, count: count)
+        swap(&codes, &scratchCodes)
+        swap(&order, &scratchOrder)
+      }
     }
 
     private mutating func append(_ node: Node) {
@@ -197,7 +213,7 @@ struct BarnesHutTree: Sendable {
       let difference = codes[begin] ^ codes[end - 1]
       if difference == 0 {
         // One cell at the finest level (or duplicates): its points are visited one by one.
-        let side = extent / Float(1 << BarnesHutTree.levels)
+        let side = extent * Float(sign: .plus, exponent: -BarnesHutTree.levels, significand: 1)
         append(
           Node(
             x: centreX, y: centreY, count: Float(n), widthSquared: side * side,
@@ -207,12 +223,12 @@ struct BarnesHutTree: Sendable {
       // The codes share their leading 2-bit groups: the smallest cell holding all the points
       // is at that depth, and its four quadrants split on the next group.
       let depth = difference.leadingZeroBitCount / 2
-      let side = extent / Float(1 << depth)
+      let side = extent * Float(sign: .plus, exponent: -depth, significand: 1)
       append(
         Node(
           x: centreX, y: centreY, count: Float(n), widthSquared: side * side, next: 0,
           pointStart: Int32(begin), pointEnd: Int32(end), isLeaf: 0))
-      let shift = UInt32(30 - 2 * depth)
+      let shift = UInt64(62 - 2 * depth)
       var start = begin
       while start < end {
         let quadrant = (codes[start] >> shift) & 3

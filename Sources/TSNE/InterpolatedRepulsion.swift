@@ -22,8 +22,8 @@ import Tensor
 ///
 /// Two real charge fields share one complex transform (one as the real part, one as the
 /// imaginary part): the kernel is real, so the convolution keeps them apart. The kernel is even,
-/// so its transform is real. Determinism: the charges are spread serially per field, the two
-/// complex fields are transformed on separate threads, the potentials read per point.
+/// so its transform is real. Determinism: the charges are spread serially per field, each
+/// transform's strips are independent, the potentials read per point.
 struct InterpolatedRepulsion {
   /// The default grid, 4 nodes per box of half a unit (8 nodes per unit), is chosen for
   /// accuracy: openTSNE's 3 nodes per unit box misses the repulsive forces of a spread map by
@@ -33,7 +33,7 @@ struct InterpolatedRepulsion {
   var boxesPerUnit: Float = 2
   /// Nodes per side at most: past an extent of maximumNodes / (nodesPerBox x boxesPerUnit)
   /// (128 units by default) the boxes widen instead, so that the FFT's grid (twice this per
-  /// side, zero-padded) stays within 2048^2 points (18 planes of floats: about 300 MB) at any N.
+  /// side, zero-padded) stays within 2048^2 points (6 planes of floats: about 100 MB) at any N.
   var maximumNodes = 1024
 
   private var scratch: [Float] = []
@@ -100,8 +100,8 @@ struct InterpolatedRepulsion {
     let size = 2 * boxCount * p  // the FFT's side: the nodes, zero-padded to twice
     let plan = FFTPlan2D(rows: size, columns: size)
     let grid = size * size
-    // kernel (re, im), fields A (re, im) and B (re, im), then three FFT work areas.
-    let needed = 6 * grid + 3 * plan.workCount
+    // kernel (re, im), fields A (re, im) and B (re, im); the transforms work in small strips.
+    let needed = 6 * grid
     if scratch.count < needed { scratch = [Float](repeating: 0, count: needed) }
     if weights.count < 2 * p * n {
       weights = [Float](repeating: 0, count: 2 * p * n)

@@ -1,9 +1,10 @@
 /// The attractive half of the t-SNE gradient over the sparse P, on raw pointers (shared by
 /// the Barnes-Hut and the interpolated gradients). Each call writes only its own point's output.
 struct SparseAttraction {
-  /// The positions in original order, split into x and y.
-  let xs: UnsafePointer<Float>
-  let ys: UnsafePointer<Float>
+  /// The positions in original order, (x, y) pairs: a neighbour's two coordinates are one
+  /// memory access. At a million points they are 8 MB read in random order, 90 or more
+  /// neighbours per point; split x and y arrays cost two cache misses per neighbour.
+  let positions: UnsafePointer<Float>
   let p: SparseAffinities.Buffers
   let attraction: UnsafeMutablePointer<Float>
 
@@ -11,8 +12,8 @@ struct SparseAttraction {
   /// then its extra entries).
   @inline(__always)
   func attract(_ i: Int) {
-    let px = xs[i]
-    let py = ys[i]
+    let px = positions[2 * i]
+    let py = positions[2 * i + 1]
     var sums = SIMD8<Float>()
     let k = p.k
     accumulate(px, py, p.ownColumns, p.ownValues, i * k, (i + 1) * k, &sums)
@@ -41,14 +42,14 @@ struct SparseAttraction {
       let j1 = Int(columns[e + 1])
       let j2 = Int(columns[e + 2])
       let j3 = Int(columns[e + 3])
-      let dx0 = px - xs[j0]
-      let dy0 = py - ys[j0]
-      let dx1 = px - xs[j1]
-      let dy1 = py - ys[j1]
-      let dx2 = px - xs[j2]
-      let dy2 = py - ys[j2]
-      let dx3 = px - xs[j3]
-      let dy3 = py - ys[j3]
+      let dx0 = px - positions[2 * j0]
+      let dy0 = py - positions[2 * j0 + 1]
+      let dx1 = px - positions[2 * j1]
+      let dy1 = py - positions[2 * j1 + 1]
+      let dx2 = px - positions[2 * j2]
+      let dy2 = py - positions[2 * j2 + 1]
+      let dx3 = px - positions[2 * j3]
+      let dy3 = py - positions[2 * j3 + 1]
       let w0 = values[e] / (1 + dx0 * dx0 + dy0 * dy0)
       let w1 = values[e + 1] / (1 + dx1 * dx1 + dy1 * dy1)
       let w2 = values[e + 2] / (1 + dx2 * dx2 + dy2 * dy2)
@@ -65,8 +66,8 @@ struct SparseAttraction {
     }
     while e < upper {
       let j = Int(columns[e])
-      let dx = px - xs[j]
-      let dy = py - ys[j]
+      let dx = px - positions[2 * j]
+      let dy = py - positions[2 * j + 1]
       let w = values[e] / (1 + dx * dx + dy * dy)
       ax0 += w * dx
       ay0 += w * dy

@@ -184,7 +184,6 @@ struct TSNEGradient {
   ) {
     let n = count
     let thetaSquared = theta * theta
-    splitCoordinates(positions)
     tree.nodes.withUnsafeBufferPointer { nodes in
       tree.order.withUnsafeBufferPointer { order in
         tree.sortedX.withUnsafeBufferPointer { sx in
@@ -196,7 +195,7 @@ struct TSNEGradient {
                   order: order.baseAddress!, sortedX: sx.baseAddress!,
                   sortedY: sy.baseAddress!, count: n, thetaSquared: thetaSquared,
                   repulsion: repulsion.baseAddress!, partialZ: partialZ.baseAddress!)
-                Self.withAttraction(xs: xs, ys: ys, p: p, attraction: &attraction) {
+                Self.withAttraction(positions: positions, p: p, attraction: &attraction) {
                   Self.runGroups(kernel, $0, count: n)
                 }
               }
@@ -213,20 +212,17 @@ struct TSNEGradient {
     ys = (0..<count).map { positions[2 * $0 + 1] }
   }
 
-  /// `body` with the attraction over the sparse P at the split coordinates.
+  /// `body` with the attraction over the sparse P at `positions` ((x, y) pairs).
   private static func withAttraction(
-    xs: [Float], ys: [Float], p: SparseAffinities, attraction: inout [Float],
+    positions: [Float], p: SparseAffinities, attraction: inout [Float],
     _ body: (SparseAttraction) -> Void
   ) {
-    xs.withUnsafeBufferPointer { xs in
-      ys.withUnsafeBufferPointer { ys in
-        p.withBuffers { p in
-          attraction.withUnsafeMutableBufferPointer { attraction in
-            body(
-              SparseAttraction(
-                xs: xs.baseAddress!, ys: ys.baseAddress!, p: p,
-                attraction: attraction.baseAddress!))
-          }
+    positions.withUnsafeBufferPointer { positions in
+      p.withBuffers { p in
+        attraction.withUnsafeMutableBufferPointer { attraction in
+          body(
+            SparseAttraction(
+              positions: positions.baseAddress!, p: p, attraction: attraction.baseAddress!))
         }
       }
     }
@@ -238,7 +234,7 @@ struct TSNEGradient {
   ) {
     let n = count
     splitCoordinates(positions)
-    Self.withAttraction(xs: xs, ys: ys, p: p, attraction: &attraction) { attraction in
+    Self.withAttraction(positions: positions, p: p, attraction: &attraction) { attraction in
       Parallel.forChunks(count: n, minimumPerThread: 256) { range in
         for i in range { attraction.attract(i) }
       }

@@ -51,13 +51,16 @@ enum TSNECommand {
     usage: vlp bench tsne [--points 5000] [--dimensions 128] [--iterations 1000] [--perplexity 30]
                           [--threads 1,2] [--method auto|exact|barnes-hut|fft]
                           [--neighbours auto|exact|approximate] [--json] [--save-data FILE.npy]
-                          [--recall] [--phases]
+                          [--recall] [--phases] [--gradient-only [--extent 100]]
       --save-embedding  also write the (last thread count's) embedding as .npy
                    (for Tests/Bench/tsne_opentsne.py --ours)
       --nn-trees, --nn-candidates, --nn-rounds  the approximate search's settings
                    (docs/projection.md)
       --recall     time the exact and the approximate neighbour search at k = 3 x perplexity + 1
                    and print the approximate one's recall
+      --gradient-only  time the gradient alone (--iterations evaluations) on a synthetic map
+                   about --extent wide (comma-separated values allowed), Barnes-Hut and FFT
+                   unless --method is given: no neighbour search, so a million points is quick
       --save-data  also write the benchmark's input as .npy
                    (for Tests/Fixtures/tsne_reference.py --bench)
       --phases     print each preparation step's wall and CPU seconds and peak memory (stderr;
@@ -367,9 +370,9 @@ enum TSNECommand {
       valueOptions: [
         "points", "dimensions", "iterations", "perplexity", "threads", "method", "save-data",
         "neighbours", "exaggeration", "early-exaggeration", "learning-rate", "save-embedding",
-        "nn-trees", "nn-candidates", "nn-rounds",
+        "nn-trees", "nn-candidates", "nn-rounds", "extent",
       ],
-      flagOptions: ["json", "recall", "phases"])
+      flagOptions: ["json", "recall", "phases", "gradient-only"])
     let points = try parsed.integers("points", default: [5000])[0]
     let dimensions = try parsed.integers("dimensions", default: [128])[0]
     var options = try self.options(parsed)
@@ -381,6 +384,10 @@ enum TSNECommand {
       "nn-candidates", default: [options.neighbourDescent.maximumCandidates])[0]
     options.neighbourDescent.maximumRounds = try parsed.integers(
       "nn-rounds", default: [options.neighbourDescent.maximumRounds])[0]
+    if parsed.flags.contains("gradient-only") {
+      try gradientTiming(parsed, points: points, options: options)
+      return
+    }
     let data = TSNEBenchmark.data(points: points, dimensions: dimensions)
     if let path = parsed.options["save-data"] {
       try NumpyFile.encode(shape: [points, dimensions], values: data.data)
@@ -414,6 +421,32 @@ enum TSNECommand {
       print(String(decoding: try encoder.encode(results), as: UTF8.self))
     } else {
       print(TSNEBenchmark.table(results))
+      print(TSNEBenchmark.iterationCosts(results))
+    }
+  }
+
+  /// `--gradient-only`: the gradient alone on a synthetic map (`TSNEGradientTiming`), for each
+  /// `--extent` and, without `--method`, both Barnes-Hut and the FFT.
+  private static func gradientTiming(
+    _ parsed: CommandLineArguments, points: Int, options: TSNEOptions
+  ) throws {
+    let methods: [TSNEOptions.Method] =
+      parsed.options["method"] == nil ? [.barnesHut, .fft] : [options.method]
+    let extents = try parsed.integers("extent", default: [100])
+    let evaluations = try parsed.integers("iterations", default: [20])[0]
+    for threads in try parsed.integers("threads", default: [2]) {
+      for extent in extents {
+        for method in methods {
+          let r = TSNEGradientTiming.measure(
+            points: points, neighbours: options.neighbourCount(count: points),
+            extent: Float(extent), method: method, evaluations: evaluations, threads: threads)
+          print(
+            "\(points) points, extent \(extent), \(method.rawValue), \(threads) threads: "
+              + String(
+                format: "%.1f ms CPU, %.1f ms wall per gradient", 1000 * r.cpuSecondsPerEvaluation,
+                1000 * r.wallSecondsPerEvaluation))
+        }
+      }
     }
   }
 }

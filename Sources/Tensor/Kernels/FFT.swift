@@ -98,15 +98,19 @@ public struct FFTPlan: Sendable {
     let roots = (0..<r).map { j in (cosines[j * (size / r)], sign * sines[j * (size / r)]) }
     var ar = [Float](repeating: 0, count: r)
     var ai = [Float](repeating: 0, count: r)
+    // Updated in place: a small transform in cache (a strip of a 2-D grid) runs this loop
+    // thousands of times, and two arrays allocated per group cost more than its butterflies.
+    var inputs = [Int](repeating: 0, count: r)
+    var outputs = [Int](repeating: 0, count: r)
     for p in 0..<m {
       // Twiddles w_length^(p u) for u < r.
       for u in 0..<r {
         let j = (p * u * step) % size
         ar[u] = cosines[j]
         ai[u] = sign * sines[j]
+        inputs[u] = (p + u * m) * block
+        outputs[u] = (r * p + u) * block
       }
-      let inputs = (0..<r).map { t in (p + t * m) * block }
-      let outputs = (0..<r).map { u in (r * p + u) * block }
       switch r {
       case 2:
         FFTButterflies.radix2(x, y, inputs, outputs, ar, ai, block)
@@ -160,11 +164,20 @@ extension FFTPlan {
 }
 
 /// 2-D transforms of a row-major `rows` x `columns` complex grid (split real and imaginary).
+///
+/// Each direction is done in strips of `stripWidth` columns (or rows) copied into a small
+/// buffer and transformed there as one batch: a strip of a 2,048-point grid is 256 KB and stays
+/// in cache through all its radix passes, where whole-grid passes streamed the grid (33 MB at
+/// 2,048^2) through memory once per pass and once per transpose. Strips run on the compute
+/// threads; each is transformed by one thread with the same operations whatever the thread
+/// count, so the result does not depend on it.
 public struct FFTPlan2D: Sendable {
   public let rows: Int
   public let columns: Int
   private let rowPlan: FFTPlan
   private let columnPlan: FFTPlan
+  /// Columns (or rows) per strip: 16 floats are one or two vectors of the innermost loops.
+  static let stripWidth = 16
 
   public init(rows: Int, columns: Int) {
     self.rows = rows
@@ -173,36 +186,81 @@ public struct FFTPlan2D: Sendable {
     rowPlan = rows == columns ? columnPlan : FFTPlan(size: columns)
   }
 
-  /// Floats of scratch `transform` needs.
-  public var workCount: Int { 4 * rows * columns }
-
-  /// In place; `work` holds `workCount` floats.
+  /// In place. Zero padding need not be transformed: with `inputColumns` (forward transforms
+  /// of zero-padded data) the columns from there on must be zero on input and are not
+  /// transformed along the columns (their transform is zero); with `outputColumns` only the
+  /// columns below it are computed (the others hold partial results). At most one of the two.
   public func transform(
     real: UnsafeMutablePointer<Float>, imaginary: UnsafeMutablePointer<Float>, inverse: Bool,
-    work: UnsafeMutablePointer<Float>
+    inputColumns: Int? = nil, outputColumns: Int? = nil
   ) {
-    let total = rows * columns
-    // Along the columns: element t is row t, all columns at once.
-    columnPlan.transform(
-      real: real, imaginary: imaginary, batch: columns, inverse: inverse, work: work)
-    // Along the rows: transposed, so that element t is column t, all rows at once.
-    let (tr, ti) = (work + 2 * total, work + 3 * total)
-    Self.transpose(real, rows, columns, into: tr)
-    Self.transpose(imaginary, rows, columns, into: ti)
-    rowPlan.transform(real: tr, imaginary: ti, batch: rows, inverse: inverse, work: work)
-    Self.transpose(tr, columns, rows, into: real)
-    Self.transpose(ti, columns, rows, into: imaginary)
+    precondition(inputColumns == nil || outputColumns == nil, "at most one restriction")
+    let grid = (real, imaginary)
+    if let outputColumns {
+      alongRows(grid, inverse: inverse)
+      alongColumns(grid, 0..<min(columns, outputColumns), inverse: inverse)
+    } else {
+      alongColumns(grid, 0..<min(columns, inputColumns ?? columns), inverse: inverse)
+      alongRows(grid, inverse: inverse)
+    }
   }
 
-  /// `source` (r x c, row-major) into `target` (c x r), in tiles of 32 for the caches.
-  static func transpose(
-    _ source: UnsafePointer<Float>, _ r: Int, _ c: Int, into target: UnsafeMutablePointer<Float>
-  ) {
-    let tile = 32
-    for i0 in stride(from: 0, to: r, by: tile) {
-      for j0 in stride(from: 0, to: c, by: tile) {
-        for i in i0..<min(r, i0 + tile) {
-          for j in j0..<min(c, j0 + tile) { target[j * r + i] = source[i * c + j] }
+  private typealias Grid = (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+
+  /// The transforms of the columns in `range` (length `rows` each), a strip at a time.
+  private func alongColumns(_ grid: Grid, _ range: Range<Int>, inverse: Bool) {
+    let width = Self.stripWidth
+    let strips = (range.count + width - 1) / width
+    let (rows, columns) = (rows, columns)
+    Parallel.forChunks(count: strips, minimumPerThread: 2) { chunk in
+      let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 4 * rows * width)
+      defer { buffer.deallocate() }
+      for strip in chunk {
+        let first = range.lowerBound + strip * width
+        let w = min(width, range.upperBound - first)  // (rows, w) in the strip
+        let (sr, si) = (buffer, buffer + rows * w)
+        for t in 0..<rows {
+          (sr + t * w).update(from: grid.0 + t * columns + first, count: w)
+          (si + t * w).update(from: grid.1 + t * columns + first, count: w)
+        }
+        columnPlan.transform(
+          real: sr, imaginary: si, batch: w, inverse: inverse, work: buffer + 2 * rows * w)
+        for t in 0..<rows {
+          (grid.0 + t * columns + first).update(from: sr + t * w, count: w)
+          (grid.1 + t * columns + first).update(from: si + t * w, count: w)
+        }
+      }
+    }
+  }
+
+  /// The transforms of every row (length `columns`), a strip of rows at a time, transposed
+  /// into the strip so that the batch runs innermost.
+  private func alongRows(_ grid: Grid, inverse: Bool) {
+    let width = Self.stripWidth
+    let strips = (rows + width - 1) / width
+    let (rows, columns) = (rows, columns)
+    Parallel.forChunks(count: strips, minimumPerThread: 2) { chunk in
+      let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 4 * columns * width)
+      defer { buffer.deallocate() }
+      for strip in chunk {
+        let first = strip * width
+        let w = min(width, rows - first)  // (columns, w) in the strip
+        let (sr, si) = (buffer, buffer + columns * w)
+        for b in 0..<w {
+          let (gr, gi) = (grid.0 + (first + b) * columns, grid.1 + (first + b) * columns)
+          for t in 0..<columns {
+            sr[t * w + b] = gr[t]
+            si[t * w + b] = gi[t]
+          }
+        }
+        rowPlan.transform(
+          real: sr, imaginary: si, batch: w, inverse: inverse, work: buffer + 2 * columns * w)
+        for b in 0..<w {
+          let (gr, gi) = (grid.0 + (first + b) * columns, grid.1 + (first + b) * columns)
+          for t in 0..<columns {
+            gr[t] = sr[t * w + b]
+            gi[t] = si[t * w + b]
+          }
         }
       }
     }
