@@ -79,31 +79,15 @@ enum JSONStringEdits {
       guard position < bytes.count else { throw Malformed() }
       switch bytes[position] {
       case UInt8(ascii: "{"):
-        position += 1
-        skipSpace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-          position += 1
-          return
+        try members(closing: UInt8(ascii: "}")) { parser, _ in
+          let (_, key) = try parser.string()
+          try parser.expect(UInt8(ascii: ":"))
+          try parser.value(path: path + [key])
         }
-        repeat {
-          let (_, key) = try string()
-          try expect(UInt8(ascii: ":"))
-          try value(path: path + [key])
-          skipSpace()
-        } while try separator(closing: UInt8(ascii: "}"))
       case UInt8(ascii: "["):
-        position += 1
-        skipSpace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-          position += 1
-          return
+        try members(closing: UInt8(ascii: "]")) { parser, index in
+          try parser.value(path: path + [String(index)])
         }
-        var index = 0
-        repeat {
-          try value(path: path + [String(index)])
-          index += 1
-          skipSpace()
-        } while try separator(closing: UInt8(ascii: "]"))
       case UInt8(ascii: "\""):
         let (range, text) = try string()
         strings.append((path, range, text))
@@ -114,6 +98,23 @@ enum JSONStringEdits {
           position += 1
         }
       }
+    }
+
+    /// An object's or array's members, from its opening bracket to `closing`: `member` reads
+    /// the index-th one.
+    mutating func members(closing: UInt8, _ member: (inout Self, Int) throws -> Void) throws {
+      position += 1
+      skipSpace()
+      if position < bytes.count, bytes[position] == closing {
+        position += 1
+        return
+      }
+      var index = 0
+      repeat {
+        try member(&self, index)
+        index += 1
+        skipSpace()
+      } while try separator(closing: closing)
     }
 
     /// After a member: true at `,`, false at `closing` (consumed).
