@@ -53,7 +53,7 @@ public enum TSNEBenchmark {
   ) throws -> TSNEBenchmarkResult {
     try ComputeSettings.withThreadCount(threads) {
       let start = DispatchTime.now().uptimeNanoseconds
-      let startCPU = processCPUSeconds()
+      let startCPU = ProcessCPUTime.seconds()
       // The run in its own scope: its affinities are freed before the trustworthiness
       // estimate allocates (at a million points the two together would pass 2 GB).
       var preparationPeak = 0.0
@@ -62,11 +62,11 @@ public enum TSNEBenchmark {
           data: data.data, count: data.count, dimensions: data.dimensions, options: options,
           monitor: trace?.monitor ?? .none)
         let prepared = DispatchTime.now().uptimeNanoseconds
-        let preparedCPU = processCPUSeconds()
+        let preparedCPU = ProcessCPUTime.seconds()
         preparationPeak = ProcessMemory.peakResidentMiB()
         trace?.finish()
         while tsne.isExaggerating, !tsne.isFinished { tsne.step() }
-        let exaggerated = (tsne.iteration, processCPUSeconds() - preparedCPU)
+        let exaggerated = (tsne.iteration, ProcessCPUTime.seconds() - preparedCPU)
         tsne.run()
         embedding = tsne.embedding
         return (
@@ -74,7 +74,7 @@ public enum TSNEBenchmark {
         )
       }()
       let end = DispatchTime.now().uptimeNanoseconds
-      let endCPU = processCPUSeconds()
+      let endCPU = ProcessCPUTime.seconds()
       // Exact up to 20,000 points; above, the sampled estimate (docs/projection.md).
       let trust =
         data.count <= 20_000
@@ -133,9 +133,6 @@ public enum TSNEBenchmark {
       )
     }
   }
-
-  /// CPU time of the whole process so far (every thread), in seconds.
-  static func processCPUSeconds() -> Double { TSNEGradientTiming.processCPUSeconds() }
 
   public static func table(_ results: [TSNEBenchmarkResult]) -> String {
     var lines = [

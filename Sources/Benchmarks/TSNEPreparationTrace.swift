@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TSNE
+import Tensor
 
 /// `vlp bench tsne --phases`: each preparation step's wall and CPU seconds and its own peak
 /// resident memory, printed on stderr as the next step starts. The peak of a step is read from
@@ -20,7 +21,7 @@ public final class TSNEPreparationTrace: Sendable {
     step = Mutex(
       Step(
         phase: nil, wall: DispatchTime.now().uptimeNanoseconds,
-        cpu: TSNEBenchmark.processCPUSeconds(), largestPeak: 0))
+        cpu: ProcessCPUTime.seconds(), largestPeak: 0))
   }
 
   public var monitor: TSNEPreparationMonitor {
@@ -38,7 +39,7 @@ public final class TSNEPreparationTrace: Sendable {
   private func begin(_ phase: TSNEPreparationMonitor.Phase?) {
     step.withLock { step in
       guard phase == nil || phase != step.phase else { return }
-      let (wall, cpu) = (DispatchTime.now().uptimeNanoseconds, TSNEBenchmark.processCPUSeconds())
+      let (wall, cpu) = (DispatchTime.now().uptimeNanoseconds, ProcessCPUTime.seconds())
       let peak = ProcessMemory.peakResidentMiB()
       let name = step.phase?.rawValue ?? "before the first step"
       let figures = String(

@@ -59,25 +59,18 @@ public enum TSNEGradientTiming {
         positions: positions, affinities: affinities, exaggeration: 1, theta: 0.5,
         interpolated: method == .fft, gradient: &gradient)
       let start = DispatchTime.now().uptimeNanoseconds
-      let startCPU = processCPUSeconds()
+      let startCPU = ProcessCPUTime.seconds()
       for _ in 0..<evaluations {
         _ = workspace.evaluate(
           positions: positions, affinities: affinities, exaggeration: 1, theta: 0.5,
           interpolated: method == .fft, gradient: &gradient)
       }
       let wall = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-      let cpu = processCPUSeconds() - startCPU
+      let cpu = ProcessCPUTime.seconds() - startCPU
       return Result(
         points: n, extent: Double(extent), method: method, evaluations: evaluations,
         wallSecondsPerEvaluation: wall / Double(evaluations),
         cpuSecondsPerEvaluation: cpu / Double(evaluations))
     }
-  }
-
-  /// CPU time of the whole process so far (every thread), in seconds.
-  public static func processCPUSeconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
   }
 }
