@@ -30,8 +30,12 @@ public struct TSNE: Sendable {
   public let learningRate: Double
   /// Iterations done so far.
   public private(set) var iteration = 0
-  /// The current 2-D embedding, `count` (x, y) pairs.
-  public private(set) var embedding: [Float]
+  /// The current 2-D embedding, `count` (x, y) pairs in the caller's order.
+  public var embedding: [Float] { order?.toOriginal(positions) ?? positions }
+  /// The embedding in the internal order of the points (`order`), which the gradient uses.
+  private var positions: [Float]
+  /// The points' relabelling for sparse affinities (nil: the caller's order).
+  let order: LocalityOrder?
   /// KL(P || Q) at the last check (every `options.checkInterval` iterations and the last one),
   /// always against the un-exaggerated P; nil before the first check.
   public private(set) var klDivergence: Double?
@@ -80,7 +84,7 @@ public struct TSNE: Sendable {
     self.method = method
     learningRate = options.resolvedLearningRate(count: count)
 
-    (affinities, embedding) = try Self.prepare(
+    (affinities, positions, order) = try Self.prepare(
       data: data, count: count, dimensions: dimensions, method: method, options: options,
       monitor: monitor)
     negativeEntropy = affinities.negativeEntropy
@@ -107,7 +111,10 @@ public struct TSNE: Sendable {
   }
 
   /// Point i of the embedding.
-  public func point(_ i: Int) -> SIMD2<Float> { SIMD2(embedding[2 * i], embedding[2 * i + 1]) }
+  public func point(_ i: Int) -> SIMD2<Float> {
+    let a = order.map { Int($0.internalIndex[i]) } ?? i
+    return SIMD2(positions[2 * a], positions[2 * a + 1])
+  }
 
   /// Advances up to `iterations` iterations (fewer when the run finishes) and returns how many
   /// were done.
@@ -131,10 +138,10 @@ public struct TSNE: Sendable {
   /// KL(P || Q) at the current positions, computed now (one gradient evaluation).
   public mutating func computeKLDivergence() -> Double {
     let z = workspace.evaluate(
-      positions: embedding, affinities: affinities, exaggeration: 1, theta: Float(options.theta),
+      positions: positions, affinities: affinities, exaggeration: 1, theta: Float(options.theta),
       interpolated: method == .fft, gradient: &gradient)
     return TSNEGradient.klDivergence(
-      positions: embedding, affinities: affinities, negativeEntropy: negativeEntropy, z: z)
+      positions: positions, affinities: affinities, negativeEntropy: negativeEntropy, z: z)
   }
 
   public var snapshot: TSNESnapshot {
@@ -151,12 +158,12 @@ public struct TSNE: Sendable {
     let checks =
       (iteration + 1) % options.checkInterval == 0 || iteration == options.iterations - 1
     let z = workspace.evaluate(
-      positions: embedding, affinities: affinities, exaggeration: exaggeration,
+      positions: positions, affinities: affinities, exaggeration: exaggeration,
       theta: Float(options.theta), interpolated: method == .fft, gradient: &gradient)
     var error = 0.0
     if checks {
       error = TSNEGradient.klDivergence(
-        positions: embedding, affinities: affinities, negativeEntropy: negativeEntropy, z: z)
+        positions: positions, affinities: affinities, negativeEntropy: negativeEntropy, z: z)
       klDivergence = error
       klDivergenceIteration = iteration
     }
@@ -171,7 +178,7 @@ public struct TSNE: Sendable {
       g *= gains[k]
       squaredNorm += Double(g * g)
       update[k] = momentum * update[k] - rate * g
-      embedding[k] += update[k]
+      positions[k] += update[k]
     }
     var phaseEnded = false
     if checks {

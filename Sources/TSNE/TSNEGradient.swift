@@ -195,13 +195,23 @@ struct TSNEGradient {
                   order: order.baseAddress!, sortedX: sx.baseAddress!,
                   sortedY: sy.baseAddress!, count: n, thetaSquared: thetaSquared,
                   repulsion: repulsion.baseAddress!, partialZ: partialZ.baseAddress!)
-                Self.withAttraction(positions: positions, p: p, attraction: &attraction) {
-                  Self.runGroups(kernel, $0, count: n)
-                }
+                Self.runGroups(kernel, count: n)
               }
             }
           }
         }
+      }
+    }
+    attract(positions: positions, p: p)
+  }
+
+  /// The attraction over the sparse P, rows in index order: with the points in their locality
+  /// order (`LocalityOrder`) P streams through once and a row's neighbours are close by.
+  private mutating func attract(positions: [Float], p: SparseAffinities) {
+    let n = count
+    Self.withAttraction(positions: positions, p: p, attraction: &attraction) { attraction in
+      Parallel.forChunks(count: n, minimumPerThread: 256) { range in
+        for i in range { attraction.attract(i) }
       }
     }
   }
@@ -232,20 +242,13 @@ struct TSNEGradient {
   private mutating func interpolatedSums(
     positions: [Float], p: SparseAffinities
   ) {
-    let n = count
     splitCoordinates(positions)
-    Self.withAttraction(positions: positions, p: p, attraction: &attraction) { attraction in
-      Parallel.forChunks(count: n, minimumPerThread: 256) { range in
-        for i in range { attraction.attract(i) }
-      }
-    }
+    attract(positions: positions, p: p)
     interpolation.evaluate(xs: xs, ys: ys, repulsion: &repulsion, partialZ: &partialZ)
   }
 
   /// Groups of points in Morton order, so neighbouring queries walk the same nodes.
-  private static func runGroups(
-    _ kernel: BarnesHutKernel, _ attraction: SparseAttraction, count n: Int
-  ) {
+  private static func runGroups(_ kernel: BarnesHutKernel, count n: Int) {
     let size = BarnesHutKernel.groupSize
     let groups = (n + size - 1) / size
     Parallel.forChunks(count: groups, minimumPerThread: 4) { range in
@@ -253,9 +256,6 @@ struct TSNEGradient {
       defer { list.deallocate() }
       for group in range {
         kernel.repel(group: group, list: list)
-        for s in (group * size)..<min(n, (group + 1) * size) {
-          attraction.attract(Int(kernel.order[s]))
-        }
       }
     }
   }

@@ -4,10 +4,13 @@ extension TSNE {
   /// The preparation phase of `init`: input affinities P (the expensive part for large N:
   /// neighbour search, perplexity calibration, symmetrisation) and the initial embedding.
   /// Throws `CancellationError` once `monitor` reports a cancellation.
+  ///
+  /// Sparse affinities and the embedding come back in a `LocalityOrder` (returned with them);
+  /// the exact method keeps the caller's order (nil).
   static func prepare(
     data: [Float], count: Int, dimensions: Int, method: TSNEOptions.Method, options: TSNEOptions,
     monitor: TSNEPreparationMonitor
-  ) throws -> (affinities: TSNEAffinities, embedding: [Float]) {
+  ) throws -> (affinities: TSNEAffinities, embedding: [Float], order: LocalityOrder?) {
     if method == .exact {
       let centred = Self.centred(data, count: count, dimensions: dimensions)
       let affinities = TSNEAffinities.dense(
@@ -18,7 +21,7 @@ extension TSNE {
         centred, count: count, dimensions: dimensions, options: options, monitor: monitor)
       try monitor.throwIfCancelled()
       monitor.report(.initialisation, 1)
-      return (affinities, embedding)
+      return (affinities, embedding, nil)
     }
     let k = options.neighbourCount(count: count)
     let graph: NeighbourGraph
@@ -38,8 +41,11 @@ extension TSNE {
       means = Self.columnMeans(data, count: count, dimensions: dimensions)
     }
     try monitor.throwIfCancelled()
+    let order = data.withUnsafeBufferPointer {
+      LocalityOrder(data: $0.baseAddress!, count: count, dimensions: dimensions, seed: options.seed)
+    }
     let affinities = try TSNEAffinities.sparse(
-      graph: consume graph, perplexity: options.perplexity, monitor: monitor)
+      graph: order.relabel(consume graph), perplexity: options.perplexity, monitor: monitor)
     try monitor.throwIfCancelled()
     // PCA last: its scores (N x 8 floats) are allocated once the symmetrisation's positions are
     // freed, not beside them.
@@ -48,6 +54,6 @@ extension TSNE {
       options: options, monitor: monitor)
     try monitor.throwIfCancelled()
     monitor.report(.initialisation, 1)
-    return (affinities, embedding)
+    return (affinities, order.toInternal(embedding), order)
   }
 }
