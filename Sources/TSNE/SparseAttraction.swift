@@ -23,6 +23,25 @@ struct SparseAttraction {
     attraction[2 * i + 1] = sums.y.sum() + sums.tailY
   }
 
+  /// The coordinate differences from `centre` to the eight neighbours listed at `columns[e...]`:
+  /// each neighbour's (x, y) pair is one 8-byte load into a vector of eight pairs.
+  @inline(__always)
+  static func differences(
+    _ positions: UnsafePointer<Float>, _ centre: SIMD2<Float>, _ columns: UnsafePointer<Int32>,
+    _ e: Int
+  ) -> (dx: SIMD8<Float>, dy: SIMD8<Float>) {
+    let raw = UnsafeRawPointer(positions)
+    @inline(__always) func pair(_ j: Int32) -> UInt64 {
+      raw.loadUnaligned(fromByteOffset: 8 * Int(j), as: UInt64.self)
+    }
+    let c = UnsafeRawPointer(columns + e).loadUnaligned(as: SIMD8<Int32>.self)
+    let pairs = SIMD8<UInt64>(
+      pair(c[0]), pair(c[1]), pair(c[2]), pair(c[3]), pair(c[4]), pair(c[5]), pair(c[6]),
+      pair(c[7]))
+    let xy = unsafeBitCast(pairs, to: SIMD16<Float>.self)
+    return (SIMD8(repeating: centre.x) - xy.evenHalf, SIMD8(repeating: centre.y) - xy.oddHalf)
+  }
+
   /// Eight running sums per axis, and the entries past the last whole eight.
   struct Sums {
     var x = SIMD8<Float>()
@@ -31,9 +50,8 @@ struct SparseAttraction {
     var tailY: Float = 0
   }
 
-  /// Adds the entries lower..<upper, eight at a time: each neighbour's (x, y) pair is one
-  /// 8-byte load into a vector of eight pairs, split into x and y lanes, and the eight
-  /// weights take one vector division.
+  /// Adds the entries lower..<upper, eight at a time (`differences`); the eight weights take
+  /// one vector division.
   ///
   /// Why vectors now: with the points in their locality order (`LocalityOrder`) the
   /// neighbours' positions are mostly in cache, and the scalar loop (four entries at a time,
@@ -43,20 +61,9 @@ struct SparseAttraction {
     _ centre: SIMD2<Float>, _ columns: UnsafePointer<Int32>, _ values: UnsafePointer<Float>,
     _ lower: Int, _ upper: Int, _ sums: inout Sums
   ) {
-    let raw = UnsafeRawPointer(positions)
-    @inline(__always) func pair(_ j: Int32) -> UInt64 {
-      raw.loadUnaligned(fromByteOffset: 8 * Int(j), as: UInt64.self)
-    }
-    let (px, py) = (SIMD8<Float>(repeating: centre.x), SIMD8<Float>(repeating: centre.y))
     var e = lower
     while e + 8 <= upper {
-      let c = UnsafeRawPointer(columns + e).loadUnaligned(as: SIMD8<Int32>.self)
-      let pairs = SIMD8<UInt64>(
-        pair(c[0]), pair(c[1]), pair(c[2]), pair(c[3]), pair(c[4]), pair(c[5]), pair(c[6]),
-        pair(c[7]))
-      let xy = unsafeBitCast(pairs, to: SIMD16<Float>.self)
-      let dx = px - xy.evenHalf
-      let dy = py - xy.oddHalf
+      let (dx, dy) = Self.differences(positions, centre, columns, e)
       let p = UnsafeRawPointer(values + e).loadUnaligned(as: SIMD8<Float>.self)
       let w = p / (1 + dx * dx + dy * dy)
       sums.x += w * dx

@@ -85,12 +85,9 @@ struct TSNEGradient {
           }
         case .sparse(let p):
           p.withBuffers { p in
+            let rows = SparseDivergence(positions: y, p: p)
             Parallel.forChunks(count: n, minimumPerThread: 64) { range in
-              for i in range {
-                var sum = 0.0
-                p.forEachEntry(ofRow: i) { j, value in sum += term(i, j, value) }
-                out[i] = sum
-              }
+              for i in range { out[i] = rows.divergenceTerm(i) }
             }
           }
         }
