@@ -273,15 +273,27 @@ struct TSNEGradient {
     interpolation.evaluate(xs: xs, ys: ys, repulsion: &repulsion, partialZ: &partialZ)
   }
 
-  /// Groups of points in Morton order, so neighbouring queries walk the same nodes.
+  /// Groups of points in Morton order, so neighbouring queries walk the same nodes. Threads
+  /// take runs of 8 groups as they go: a group's cost follows the density around it, and
+  /// fixed halves left one thread waiting for the other (sched_yield in the profile). Each
+  /// group is computed whole by one thread, so which thread takes it changes nothing.
   private static func runGroups(_ kernel: BarnesHutKernel, count n: Int) {
     let size = BarnesHutKernel.groupSize
     let groups = (n + size - 1) / size
-    Parallel.forChunks(count: groups, minimumPerThread: 4) { range in
+    let run = 8
+    let runs = (groups + run - 1) / run
+    let taken = Atomic<Int>(0)
+    // Small maps (fewer than 4 runs a thread) stay on the calling thread.
+    let threads = max(1, min(ComputeSettings.threadCount, runs / 4))
+    Parallel.forChunks(count: threads, minimumPerThread: 1) { _ in
       let list = UnsafeMutablePointer<Float>.allocate(capacity: 3 * kernel.listCapacity + 96)
       defer { list.deallocate() }
-      for group in range {
-        kernel.repel(group: group, list: list)
+      while true {
+        let next = taken.add(1, ordering: .relaxed).oldValue
+        if next >= runs { break }
+        for group in (next * run)..<min(groups, (next + 1) * run) {
+          kernel.repel(group: group, list: list)
+        }
       }
     }
   }
