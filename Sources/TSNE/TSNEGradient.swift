@@ -41,7 +41,7 @@ struct TSNEGradient {
     switch affinities {
     case .dense(let values):
       exactSums(positions: positions, affinities: values)
-    case .sparse(let p) where interpolated:
+    case .sparse(let p) where interpolated && interpolationResolves(positions):
       interpolatedSums(positions: positions, p: p)
     case .sparse(let p):
       buildTreeBesideAttraction(positions: positions, p: p)
@@ -265,6 +265,28 @@ struct TSNEGradient {
   }
 
   /// The FFT-interpolated repulsion (FIt-SNE) and the exact attraction.
+  /// Whether the FFT grid can cover this map with boxes at most `maximumBoxWidth` wide.
+  ///
+  /// Why: past the grid's node cap the boxes widen with the map, and interpolating the kernel
+  /// (whose scale is one unit) over much wider boxes is not an approximation any more: with a few
+  /// points thrown far out early in a large run, the whole bulk of the map falls into one box
+  /// and the interpolated Z can even come out negative. Such iterations use Barnes-Hut, which is
+  /// accurate at any extent.
+  func interpolationResolves(_ positions: [Float]) -> Bool {
+    var (minimum, maximum) = (Float.infinity, -Float.infinity)
+    for value in positions {
+      minimum = min(minimum, value)
+      maximum = max(maximum, value)
+    }
+    let span = maximum - minimum
+    guard span.isFinite else { return false }
+    return span / Float(interpolation.boxes(span: span)) <= Self.maximumBoxWidth
+  }
+
+  /// The widest interpolation box (in map units) the FFT gradient is used with: at one unit,
+  /// the default 4 nodes per box keep the forces within about 3e-3 (docs/projection.md).
+  static let maximumBoxWidth: Float = 1
+
   private mutating func interpolatedSums(
     positions: [Float], p: SparseAffinities
   ) {
