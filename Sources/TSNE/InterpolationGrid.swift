@@ -20,6 +20,11 @@ struct InterpolationGrid {
   /// Grid side of the zero-padded transform (twice the nodes per side).
   let size: Int
   let plan: FFTPlan2D
+  /// The kernel's transform (real: the kernel is even), divided by the grid's size for the
+  /// inverse transforms (`kernelTransform`), kept by `InterpolatedRepulsion` while the grid's
+  /// side and node spacing stay the same.
+  let kernel: UnsafePointer<Float>
+  /// The two complex charge fields: 4 planes of the padded grid.
   let scratch: UnsafeMutablePointer<Float>
   /// Per point: nodesPerBox weights along x, then along y.
   let weights: UnsafeMutablePointer<Float>
@@ -27,11 +32,8 @@ struct InterpolationGrid {
   let cells: UnsafeMutablePointer<Int32>
 
   private var grid: Int { size * size }
-  private var kernel: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
-    (scratch, scratch + grid)
-  }
   private func field(_ f: Int) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
-    (scratch + (2 + 2 * f) * grid, scratch + (3 + 2 * f) * grid)
+    (scratch + 2 * f * grid, scratch + (2 * f + 1) * grid)
   }
 
   /// Each point's box and its Lagrange weights at the box's nodes (t + 1/2) / p.
@@ -90,17 +92,15 @@ struct InterpolationGrid {
     return planes
   }
 
-  /// Kernel transform, charges spread, transformed, multiplied, transformed back. The charges
-  /// fill only the first `nodes` rows and columns of the padded grid and only those potentials
-  /// are read, so the transforms skip the zero columns going in and compute only those columns
-  /// coming out (`FFTPlan2D`); each transform runs its strips on the compute threads.
-  func convolve(xs: UnsafePointer<Float>, ys: UnsafePointer<Float>) {
-    let nodes = boxCount * nodesPerBox
-    let spacing = boxWidth / Float(nodesPerBox)
-    // The kernel on the circulant grid: index a stands for the offset a (a < nodes) or
-    // a - size (a > nodes); offset +-nodes never meets two real nodes and stays 0.
-    let (kr, ki) = kernel
-    let size = size
+  /// The transform of K(d) = 1 / (1 + d^2)^2 on the circulant grid of side `size` with nodes
+  /// `spacing` apart, divided by size^2 (the inverse transforms' scale): index a stands for the
+  /// offset a (a < nodes) or a - size (a > nodes); offset +-nodes never meets two real nodes and
+  /// stays 0. `work` holds 2 size^2 floats.
+  static func kernelTransform(
+    size: Int, nodes: Int, spacing: Float, plan: FFTPlan2D, into kernel: UnsafeMutablePointer<Float>,
+    work: UnsafeMutablePointer<Float>
+  ) {
+    let (kr, ki) = (work, work + size * size)
     Parallel.forChunks(count: size, minimumPerThread: 64) { range in
       for a in range {
         let da = Float(a < nodes ? a : a - size) * spacing
@@ -112,20 +112,31 @@ struct InterpolationGrid {
         }
       }
     }
+    plan.transform(real: kr, imaginary: ki, inverse: false)
+    let scale = 1 / Float(size * size)
+    for g in 0..<(size * size) { kernel[g] = kr[g] * scale }
+  }
+
+  /// Charges spread, transformed, multiplied by the kernel's transform, transformed back. The
+  /// charges fill only the first `nodes` rows and columns of the padded grid and only those
+  /// potentials are read, so the transforms skip the zero columns going in and compute only
+  /// those columns coming out (`FFTPlan2D`); each transform runs its strips on the compute
+  /// threads.
+  func convolve(xs: UnsafePointer<Float>, ys: UnsafePointer<Float>) {
+    let nodes = boxCount * nodesPerBox
     Parallel.forChunks(count: 2, minimumPerThread: 1) { range in
       for f in range { spread(field: f, xs: xs, ys: ys) }
     }
-    plan.transform(real: kr, imaginary: ki, inverse: false)
     for f in 0..<2 {
       let (fr, fi) = field(f)
       plan.transform(real: fr, imaginary: fi, inverse: false, inputColumns: nodes)
     }
-    let scale = 1 / Float(grid)
     let (ar, ai) = field(0)
     let (br, bi) = field(1)
+    let kernel = kernel
     Parallel.forChunks(count: grid, minimumPerThread: 1 << 14) { range in
       for g in range {
-        let k = kr[g] * scale
+        let k = kernel[g]
         ar[g] *= k
         ai[g] *= k
         br[g] *= k

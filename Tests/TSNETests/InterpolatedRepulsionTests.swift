@@ -1,3 +1,4 @@
+import Foundation
 import Tensor
 import Testing
 
@@ -112,5 +113,49 @@ struct InterpolatedRepulsionTests {
     #expect(coarse.boxes(span: 1234) == 243)
     coarse.maximumNodes = 1 << 20
     #expect(FFTPlan.isSmooth(coarse.boxes(span: 1234)) && coarse.boxes(span: 1234) % 5 != 0)
+  }
+
+  /// The box widths' ladder: a growing map keeps its grid (and the kernel's transform) for
+  /// many small steps, every box stays within its bound, and the grid covers the map.
+  @Test func boxWidthsStayOnTheLadder() {
+    let repulsion = InterpolatedRepulsion()
+    var geometries = Set<String>()
+    for step in 0..<1000 {
+      let span = 30 * (1 + Float(step) * 1e-4)  // 30 to 33: a slowly growing map
+      let (count, width) = repulsion.geometry(span: span)
+      #expect(count == repulsion.boxes(span: span))
+      #expect(Float(count) * width >= span && width <= 1 / repulsion.boxesPerUnit)
+      geometries.insert("\(count) \(width)")
+    }
+    // 10% of growth: about 10% / 2.2% ladder steps, plus the box counts' changes (64, 72).
+    #expect(geometries.count <= 8, "\(geometries.count) grids")
+    // Small maps (fewer than 50 boxes of half a unit) and the node cap also use the ladder.
+    for span: Float in [0.7, 3, 24.9, 400, 1234] {
+      let (count, width) = repulsion.geometry(span: span)
+      let ratio = log2(width * repulsion.boxesPerUnit) * InterpolatedRepulsion.ladderSteps
+      #expect(abs(ratio - ratio.rounded()) < 1e-2 && Float(count) * width >= span, "\(span)")
+    }
+  }
+
+  /// The kernel's transform is kept while the grid's geometry stays, and a kept one gives the
+  /// same bits as a fresh one.
+  @Test func keptKernelTransformGivesTheSameForces() throws {
+    let positions = try Self.positions(after: 100)
+    let n = Self.count
+    let (xs, ys) = ((0..<n).map { positions[2 * $0] }, (0..<n).map { positions[2 * $0 + 1] })
+    var kept = InterpolatedRepulsion()
+    var forces = [Float](repeating: 0, count: 2 * n)
+    var partialZ = [Float](repeating: 0, count: n)
+    kept.evaluate(xs: xs, ys: ys, repulsion: &forces, partialZ: &partialZ)
+    // Moved by a little less than a ladder step's worth of growth, the same grid again.
+    let moved = (xs.map { $0 * 1.001 }, ys.map { $0 * 1.001 })
+    var again = (forces, partialZ)
+    kept.evaluate(xs: moved.0, ys: moved.1, repulsion: &again.0, partialZ: &again.1)
+    var fresh = InterpolatedRepulsion()
+    var expected = (forces, partialZ)
+    fresh.evaluate(xs: moved.0, ys: moved.1, repulsion: &expected.0, partialZ: &expected.1)
+    #expect(again.0 == expected.0 && again.1 == expected.1)
+    #expect(kept.kernelTransforms <= 2 && fresh.kernelTransforms == 1)
+    #expect(again.0 != forces, "the forces should follow the points")
   }
 }
