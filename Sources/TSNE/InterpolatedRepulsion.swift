@@ -26,15 +26,18 @@ import Tensor
 /// so its transform is real. Determinism: the charges are spread serially per field, each
 /// transform's strips are independent, the potentials read per point.
 struct InterpolatedRepulsion {
-  /// The default grid, 4 nodes per box of half a unit (8 nodes per unit), is chosen for
-  /// accuracy: openTSNE's 3 nodes per unit box misses the repulsive forces of a spread map by
-  /// 3% (docs/projection.md, measured against all pairs); this grid keeps them near 1e-3.
-  var nodesPerBox = 4
-  var minimumBoxes = 50
-  var boxesPerUnit: Float = 2
+  /// The default grid, 6 nodes per box of one unit (6 nodes per unit), is the cheapest measured
+  /// to keep the repulsive forces of a spread map within 1e-3 of all pairs' with margin: 6.5e-4
+  /// on the tests' grown map (extent 118), where 4 per half unit (8 per unit, the previous
+  /// default) gave 5.4e-4 at 1.8 times the grid's area, 4 nodes per 4/7 unit 8.9e-4 and
+  /// openTSNE's 3 per unit 3.9e-3 (docs/projection.md). At least 36 boxes per side (216 nodes,
+  /// as many as before) for compact maps, where any grid is accurate (2e-5).
+  var nodesPerBox = 6
+  var minimumBoxes = 36
+  var boxesPerUnit: Float = 1
   /// Nodes per side at most: past an extent of maximumNodes / (nodesPerBox x boxesPerUnit)
-  /// (128 units by default) the boxes widen instead, so that the FFT's grid (twice this per
-  /// side, zero-padded) stays within 2048^2 points (6 planes of floats: about 100 MB) at any N.
+  /// (170 units by default) the boxes widen instead, so that the FFT's grid (twice this per
+  /// side, zero-padded) stays within 2048^2 points (5 planes of floats: about 80 MB) at any N.
   var maximumNodes = 1024
 
   private var scratch: [Float] = []
@@ -129,8 +132,10 @@ struct InterpolatedRepulsion {
     // Fields A (re, im) and B (re, im); the transforms work in small strips.
     let needed = 4 * grid
     if scratch.count < needed { scratch = [Float](repeating: 0, count: needed) }
-    if weights.count < 2 * p * n {
-      weights = [Float](repeating: 0, count: 2 * p * n)
+    precondition(p <= InterpolationGrid.lanes, "at most 8 nodes per box")
+    let weightCount = 2 * InterpolationGrid.lanes * n
+    if weights.count < weightCount {
+      weights = [Float](repeating: 0, count: weightCount)
       cells = [Int32](repeating: 0, count: 2 * n)
     }
     let spacing = boxWidth / Float(p)
