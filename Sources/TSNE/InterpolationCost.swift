@@ -13,18 +13,25 @@ extension InterpolatedRepulsion {
   /// Barnes-Hut's CPU seconds per point per evaluation, measured at these point counts
   /// (interpolated in log N between them, the ends held beyond).
   static let barnesHutSecondsPerPoint: [(points: Int, seconds: Double)] = [
-    (5_000, 0.40e-6), (50_000, 0.53e-6), (200_000, 0.52e-6), (1_000_000, 0.56e-6),
+    (5_000, 0.32e-6), (50_000, 0.443e-6), (200_000, 0.484e-6), (1_000_000, 0.547e-6),
   ]
-  /// The FFT's CPU seconds per point (locate, spread, read back; grows with the grid, whose
-  /// potentials are read in the points' order) and per node of the padded grid and level of
-  /// its transforms (size^2 log2 size).
-  static let fftSecondsPerPoint = 0.25e-6
-  static let fftSecondsPerGridTerm = 4.0e-9
+  /// The FFT's CPU seconds per point (locate, spread, read back), its growth with the grid's
+  /// area (the potentials are read and the charges spread in the points' order, and a larger
+  /// grid misses the caches more: per point, times (size / 2048)^2), and per node of the padded
+  /// grid and level of its transforms (size^2 log2 size). Least squares on the relative error
+  /// over 32 measurements (N = 5k to 1M, extents 5 to 300): within 17% from 50,000 points on
+  /// (up to 33% at 5,000, where Barnes-Hut is 3 to 50 times cheaper), and one of the 32
+  /// choices wrong (50,000 points at extent 30: 22.7 ms measured against Barnes-Hut's 22.2,
+  /// estimated 20.4).
+  static let fftSecondsPerPoint = 2.03e-7
+  static let fftSecondsPerPointAtFullGrid = 2.79e-7
+  static let fftSecondsPerGridTerm = 3.02e-9
 
   /// Estimated CPU seconds of one FFT evaluation for `count` points on a map `span` wide.
   func estimatedSeconds(span: Float, count: Int) -> Double {
     let size = Double(2 * geometry(span: span).boxCount * nodesPerBox)
-    return Self.fftSecondsPerPoint * Double(count)
+    let area = (size / 2048) * (size / 2048)
+    return (Self.fftSecondsPerPoint + Self.fftSecondsPerPointAtFullGrid * area) * Double(count)
       + Self.fftSecondsPerGridTerm * size * size * log2(size)
   }
 

@@ -167,14 +167,18 @@ struct InterpolatedRepulsionTests {
   }
 
   /// The cost model's choices at the measured corners (docs/benchmarks.md, FFT repulsion, 5th
-  /// session): Barnes-Hut at 5,000 points whatever the map, the FFT at a million points
-  /// whatever the map, between them the FFT on compact maps only; and once Barnes-Hut wins as
-  /// a map grows it keeps winning (the grid only grows with the span).
+  /// session): Barnes-Hut at 5,000 points whatever the map, the FFT at a million points up
+  /// to a span of 140 (Barnes-Hut on the capped grid, spans of 270 and more), between them the
+  /// FFT on compact maps only; and once Barnes-Hut wins as a map grows it keeps winning (the
+  /// grid only grows with the span).
   @Test func costModelPicksTheMeasuredWinner() {
     for span: Float in [2, 10, 50, 300] {
       #expect(!InterpolatedRepulsion.isCheaperThanBarnesHut(span: span, count: 5_000))
+    }
+    for span: Float in [2, 10, 68, 140] {
       #expect(InterpolatedRepulsion.isCheaperThanBarnesHut(span: span, count: 1_000_000))
     }
+    #expect(!InterpolatedRepulsion.isCheaperThanBarnesHut(span: 300, count: 1_000_000))
     for count in [50_000, 200_000] {
       #expect(InterpolatedRepulsion.isCheaperThanBarnesHut(span: 5, count: count))
       #expect(!InterpolatedRepulsion.isCheaperThanBarnesHut(span: 150, count: count))
