@@ -46,18 +46,27 @@ public enum TSNEGradientTiming {
     let affinities = TSNEAffinities.sparse(rowStart: starts, columns: columns, values: values)
     var gradient = [Float](repeating: 0, count: 2 * n)
     var workspace = TSNEGradient(count: n)
-    return ComputeSettings.withThreadCount(threads) {
-      // One evaluation first: the work areas are allocated then.
+    // The first evaluation allocates the work areas (untimed).
+    return timed(
+      points: n, extent: extent, method: method, evaluations: evaluations, threads: threads
+    ) {
       _ = workspace.evaluate(
         positions: positions, affinities: affinities, exaggeration: 1, theta: 0.5,
         interpolated: method == .fft, gradient: &gradient)
+    }
+  }
+
+  /// CPU and wall seconds per call of `evaluate` over `evaluations` calls after a first, untimed
+  /// one, on `threads` threads.
+  private static func timed(
+    points n: Int, extent: Float, method: TSNEOptions.Method, evaluations: Int, threads: Int,
+    _ evaluate: () -> Void
+  ) -> Result {
+    ComputeSettings.withThreadCount(threads) {
+      evaluate()
       let start = DispatchTime.now().uptimeNanoseconds
       let startCPU = ProcessCPUTime.seconds()
-      for _ in 0..<evaluations {
-        _ = workspace.evaluate(
-          positions: positions, affinities: affinities, exaggeration: 1, theta: 0.5,
-          interpolated: method == .fft, gradient: &gradient)
-      }
+      for _ in 0..<evaluations { evaluate() }
       let wall = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
       let cpu = ProcessCPUTime.seconds() - startCPU
       return Result(
@@ -106,18 +115,9 @@ public enum TSNEGradientTiming {
         barnesHutRepulsion(tree, count: n, repulsion: &repulsion, partialZ: &partialZ)
       }
     }
-    return ComputeSettings.withThreadCount(threads) {
-      evaluate()  // the work areas are allocated in the first evaluation
-      let start = DispatchTime.now().uptimeNanoseconds
-      let startCPU = ProcessCPUTime.seconds()
-      for _ in 0..<evaluations { evaluate() }
-      let wall = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-      let cpu = ProcessCPUTime.seconds() - startCPU
-      return Result(
-        points: n, extent: Double(extent), method: method, evaluations: evaluations,
-        wallSecondsPerEvaluation: wall / Double(evaluations),
-        cpuSecondsPerEvaluation: cpu / Double(evaluations))
-    }
+    return timed(
+      points: n, extent: extent, method: method, evaluations: evaluations, threads: threads,
+      evaluate)
   }
 
   /// Barnes-Hut's repulsion without the attraction fused into it (`TSNEGradient`).

@@ -22,22 +22,18 @@ enum FFTButterflies {
       let input = p * block
       let output = r * p * block
       let (wr, wi) = (twiddles.0 + r * p, twiddles.1 + r * p)
+      let group = FFTGroup(x: x, y: y, input: input, output: output, step: m * block, block: block)
       switch r {
       case 2:
-        sweep(
-          Radix2(
-            x: x, y: y, input: input, output: output, step: m * block, block: block,
-            w1: (wr[1], sign * wi[1])), block: block)
+        sweep(Radix2(group: group, w1: (wr[1], sign * wi[1])), block: block)
       case 3:
         sweep(
-          Radix3(
-            x: x, y: y, input: input, output: output, step: m * block, block: block,
-            sign: sign, w1: (wr[1], sign * wi[1]), w2: (wr[2], sign * wi[2])), block: block)
+          Radix3(group: group, sign: sign, w1: (wr[1], sign * wi[1]), w2: (wr[2], sign * wi[2])),
+          block: block)
       case 4:
         sweep(
           Radix4(
-            x: x, y: y, input: input, output: output, step: m * block, block: block,
-            sign: sign, w1: (wr[1], sign * wi[1]), w2: (wr[2], sign * wi[2]),
+            group: group, sign: sign, w1: (wr[1], sign * wi[1]), w2: (wr[2], sign * wi[2]),
             w3: (wr[3], sign * wi[3])), block: block)
       default:
         direct(
@@ -97,7 +93,9 @@ enum FFTButterflies {
   }
 }
 
-/// What the butterflies compute on: one Float or a vector of them.
+/// What the butterflies compute on: one Float or a vector of them. `@usableFromInline` because
+/// its operator requirements join every `+`, `-` and `*` lookup in the module, and the
+/// `@_transparent` vector maths (VectorMath.swift) may not reference internal declarations.
 @usableFromInline protocol FFTLanes {
   init(repeating: Float)
   init(loading: UnsafePointer<Float>)
