@@ -1,3 +1,4 @@
+import Foundation
 import Tensor
 
 /// The repulsive half of the t-SNE gradient by FFT-accelerated interpolation (FIt-SNE:
@@ -25,20 +26,34 @@ import Tensor
 /// so its transform is real. Determinism: the charges are spread serially per field, each
 /// transform's strips are independent, the potentials read per point.
 struct InterpolatedRepulsion {
-  /// The default grid, 4 nodes per box of half a unit (8 nodes per unit), is chosen for
-  /// accuracy: openTSNE's 3 nodes per unit box misses the repulsive forces of a spread map by
-  /// 3% (docs/projection.md, measured against all pairs); this grid keeps them near 1e-3.
-  var nodesPerBox = 4
-  var minimumBoxes = 50
-  var boxesPerUnit: Float = 2
+  /// The default grid, 6 nodes per box of one unit (6 nodes per unit), is the cheapest measured
+  /// to keep the repulsive forces of a spread map within 1e-3 of all pairs' with margin: 6.5e-4
+  /// on the tests' grown map (extent 118), where 4 per half unit (8 per unit, the previous
+  /// default) gave 5.4e-4 at 1.8 times the grid's area, 4 nodes per 4/7 unit 8.9e-4 and
+  /// openTSNE's 3 per unit 3.9e-3 (docs/projection.md). At least 36 boxes per side (216 nodes,
+  /// as many as before) for compact maps, where any grid is accurate (2e-5).
+  var nodesPerBox = 6
+  var minimumBoxes = 36
+  var boxesPerUnit: Float = 1
   /// Nodes per side at most: past an extent of maximumNodes / (nodesPerBox x boxesPerUnit)
-  /// (128 units by default) the boxes widen instead, so that the FFT's grid (twice this per
-  /// side, zero-padded) stays within 2048^2 points (6 planes of floats: about 100 MB) at any N.
+  /// (170 units by default) the boxes widen instead, so that the FFT's grid (twice this per
+  /// side, zero-padded) stays within 2048^2 points (5 planes of floats: about 80 MB) at any N.
   var maximumNodes = 1024
 
   private var scratch: [Float] = []
   private var weights: [Float] = []
   private var cells: [Int32] = []
+  /// The kernel's transform for the grid of `kernelKey` (side, node spacing): recomputed only
+  /// when the geometry changes, which the box widths' ladder makes rare (`geometry(span:)`).
+  private var kernel: [Float] = []
+  private var kernelKey: (size: Int, spacing: Float) = (0, 0)
+  /// Kernel transforms computed so far (tests check that the ladder keeps them rare).
+  private(set) var kernelTransforms = 0
+
+  /// Box widths are rounded up to (1 / boxesPerUnit) x 2^(-k / ladderSteps): while the map grows
+  /// by less than a step (2.2%) with the same box count the grid keeps its spacing, and with it
+  /// the kernel's transform (one of five 2-D transforms per evaluation, and size^2 divisions).
+  static let ladderSteps: Float = 32
 
   /// Box count per side for an embedding `span` wide: a product of 2s and 3s, so the FFT
   /// (of 2 x nodesPerBox x boxes points) runs on its radix-4, 2 and 3 butterflies only.
@@ -51,6 +66,21 @@ struct InterpolatedRepulsion {
     count = wanted
     while count > 1, !Self.isSmooth(count) { count -= 1 }
     return count
+  }
+
+  /// Box count and width for an embedding `span` wide: `boxes(span:)` boxes, each at least
+  /// span / count wide and at most 1 / boxesPerUnit below the node cap, the width on the
+  /// ladder (`ladderSteps` per doubling).
+  func geometry(span: Float) -> (boxCount: Int, boxWidth: Float) {
+    let count = boxes(span: span)
+    let exact = span / Float(count)
+    let widest = 1 / boxesPerUnit
+    // The number of ladder steps below `widest`, rounded down: the width never shrinks below
+    // `exact`; it reaches `widest` exactly when `exact` does.
+    let steps = (Self.ladderSteps * log2(widest / exact) * (1 - 1e-6)).rounded(.down)
+    var width = widest * exp2(-steps / Self.ladderSteps)
+    if width < exact { width = exact }  // rounding at the ladder's ends
+    return (count, width)
   }
 
   private static func isSmooth(_ count: Int) -> Bool {
@@ -93,33 +123,50 @@ struct InterpolatedRepulsion {
   ) {
     let n = xs.count
     let p = nodesPerBox
-    let boxCount = boxes(span: maximum - minimum)
     // A little margin so that the largest coordinate falls inside the last box.
-    let span = max(maximum - minimum, 1e-3) * (1 + 1e-5)
-    let boxWidth = span / Float(boxCount)
+    let (boxCount, boxWidth) = geometry(span: max(maximum - minimum, 1e-3) * (1 + 1e-5))
+    let span = boxWidth * Float(boxCount)
     let size = 2 * boxCount * p  // the FFT's side: the nodes, zero-padded to twice
     let plan = FFTPlan2D(rows: size, columns: size)
     let grid = size * size
-    // kernel (re, im), fields A (re, im) and B (re, im); the transforms work in small strips.
-    let needed = 6 * grid
+    // Fields A (re, im) and B (re, im); the transforms work in small strips.
+    let needed = 4 * grid
     if scratch.count < needed { scratch = [Float](repeating: 0, count: needed) }
-    if weights.count < 2 * p * n {
-      weights = [Float](repeating: 0, count: 2 * p * n)
+    precondition(p <= InterpolationGrid.lanes, "at most 8 nodes per box")
+    let weightCount = 2 * InterpolationGrid.lanes * n
+    if weights.count < weightCount {
+      weights = [Float](repeating: 0, count: weightCount)
       cells = [Int32](repeating: 0, count: 2 * n)
     }
+    let spacing = boxWidth / Float(p)
+    if kernelKey != (size, spacing) {
+      if kernel.count < grid { kernel = [Float](repeating: 0, count: grid) }
+      kernel.withUnsafeMutableBufferPointer { kernel in
+        scratch.withUnsafeMutableBufferPointer { scratch in
+          InterpolationGrid.kernelTransform(
+            size: size, nodes: boxCount * p, spacing: spacing, plan: plan,
+            into: kernel.baseAddress!, work: scratch.baseAddress!)
+        }
+      }
+      kernelKey = (size, spacing)
+      kernelTransforms += 1
+    }
+    let kernel = kernel
     scratch.withUnsafeMutableBufferPointer { scratch in
       weights.withUnsafeMutableBufferPointer { weights in
         cells.withUnsafeMutableBufferPointer { cells in
-          let grid = InterpolationGrid(
-            count: n, nodesPerBox: p, boxCount: boxCount, boxWidth: boxWidth,
-            origin: minimum, centre: minimum + span / 2, radius: span / 2, size: size, plan: plan,
-            scratch: scratch.baseAddress!, weights: weights.baseAddress!,
-            cells: cells.baseAddress!)
-          xs.withUnsafeBufferPointer { xs in
-            ys.withUnsafeBufferPointer { ys in
-              grid.locate(xs: xs.baseAddress!, ys: ys.baseAddress!)
-              grid.convolve(xs: xs.baseAddress!, ys: ys.baseAddress!)
-              body(grid, xs.baseAddress!, ys.baseAddress!)
+          kernel.withUnsafeBufferPointer { kernel in
+            let grid = InterpolationGrid(
+              count: n, nodesPerBox: p, boxCount: boxCount, boxWidth: boxWidth,
+              origin: minimum, centre: minimum + span / 2, radius: span / 2, size: size,
+              plan: plan, kernel: kernel.baseAddress!, scratch: scratch.baseAddress!,
+              weights: weights.baseAddress!, cells: cells.baseAddress!)
+            xs.withUnsafeBufferPointer { xs in
+              ys.withUnsafeBufferPointer { ys in
+                grid.locate(xs: xs.baseAddress!, ys: ys.baseAddress!)
+                grid.convolve(xs: xs.baseAddress!, ys: ys.baseAddress!)
+                body(grid, xs.baseAddress!, ys.baseAddress!)
+              }
             }
           }
         }

@@ -20,34 +20,47 @@ struct InterpolationGrid {
   /// Grid side of the zero-padded transform (twice the nodes per side).
   let size: Int
   let plan: FFTPlan2D
+  /// The kernel's transform (real: the kernel is even), divided by the grid's size for the
+  /// inverse transforms (`kernelTransform`), kept by `InterpolatedRepulsion` while the grid's
+  /// side and node spacing stay the same.
+  let kernel: UnsafePointer<Float>
+  /// The two complex charge fields: 4 planes of the padded grid.
   let scratch: UnsafeMutablePointer<Float>
-  /// Per point: nodesPerBox weights along x, then along y.
+  /// Per point: 8 weights along x, then 8 along y (`nodesPerBox` of them, zeros after), so
+  /// that each axis is one `SIMD8` and a row of a box's nodes one vector load or store.
   let weights: UnsafeMutablePointer<Float>
   /// Per point: the first node index along x and along y.
   let cells: UnsafeMutablePointer<Int32>
 
   private var grid: Int { size * size }
-  private var kernel: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
-    (scratch, scratch + grid)
-  }
   private func field(_ f: Int) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
-    (scratch + (2 + 2 * f) * grid, scratch + (3 + 2 * f) * grid)
+    (scratch + 2 * f * grid, scratch + (2 * f + 1) * grid)
   }
 
   /// Each point's box and its Lagrange weights at the box's nodes (t + 1/2) / p.
   func locate(xs: UnsafePointer<Float>, ys: UnsafePointer<Float>) {
     let p = nodesPerBox
+    let lanes = Self.lanes
     Parallel.forChunks(count: count, minimumPerThread: 1024) { range in
       for i in range {
+        let (wx, wy) = (weights + 2 * lanes * i, weights + 2 * lanes * i + lanes)
         cells[2 * i] = Int32(
           Self.weights(at: xs[i], origin: origin, boxWidth: boxWidth, boxCount: boxCount, p: p,
-            into: weights + 2 * i * p))
+            into: wx))
         cells[2 * i + 1] = Int32(
           Self.weights(at: ys[i], origin: origin, boxWidth: boxWidth, boxCount: boxCount, p: p,
-            into: weights + (2 * i + 1) * p))
+            into: wy))
+        for t in p..<lanes {
+          wx[t] = 0
+          wy[t] = 0
+        }
       }
     }
   }
+
+  /// Weights per axis and point in `weights`: the most nodes per box (`SIMD8`).
+  static let lanes = 8
+  typealias Lanes = SIMD8<Float>
 
   /// The p Lagrange weights of `value` at the nodes of its box (clamped into the grid); returns
   /// the index of the box's first node.
@@ -58,15 +71,23 @@ struct InterpolationGrid {
   ) -> Int {
     let scaled = min(max((value - origin) / boxWidth, 0), Float(boxCount))
     let box = min(boxCount - 1, Int(scaled))
-    let r = scaled - Float(box)
+    // In node spacings from the first node: nodes at 0, 1, ..., p - 1, so weight t is
+    // prod_{s != t} (u - s) / prod_{s != t} (t - s), the products of the other factors before
+    // and after t (2p multiplications and p divisions instead of p^2 divisions).
+    let u = (scaled - Float(box)) * Float(p) - 0.5
+    var before: Float = 1
     for t in 0..<p {
-      var weight: Float = 1
-      let nodeT = (Float(t) + 0.5) / Float(p)
-      for s in 0..<p where s != t {
-        let nodeS = (Float(s) + 0.5) / Float(p)
-        weight *= (r - nodeS) / (nodeT - nodeS)
-      }
-      output[t] = weight
+      output[t] = before
+      before *= u - Float(t)
+    }
+    var after: Float = 1
+    for t in stride(from: p - 1, through: 0, by: -1) {
+      // prod_{s != t} (t - s) = (-1)^(p - 1 - t) t! (p - 1 - t)!
+      var denominator: Float = (p - 1 - t) % 2 == 0 ? 1 : -1
+      for k in stride(from: 2, through: t, by: 1) { denominator *= Float(k) }
+      for k in stride(from: 2, through: p - 1 - t, by: 1) { denominator *= Float(k) }
+      output[t] *= after / denominator
+      after *= u - Float(t)
     }
     return box * p
   }
@@ -90,17 +111,15 @@ struct InterpolationGrid {
     return planes
   }
 
-  /// Kernel transform, charges spread, transformed, multiplied, transformed back. The charges
-  /// fill only the first `nodes` rows and columns of the padded grid and only those potentials
-  /// are read, so the transforms skip the zero columns going in and compute only those columns
-  /// coming out (`FFTPlan2D`); each transform runs its strips on the compute threads.
-  func convolve(xs: UnsafePointer<Float>, ys: UnsafePointer<Float>) {
-    let nodes = boxCount * nodesPerBox
-    let spacing = boxWidth / Float(nodesPerBox)
-    // The kernel on the circulant grid: index a stands for the offset a (a < nodes) or
-    // a - size (a > nodes); offset +-nodes never meets two real nodes and stays 0.
-    let (kr, ki) = kernel
-    let size = size
+  /// The transform of K(d) = 1 / (1 + d^2)^2 on the circulant grid of side `size` with nodes
+  /// `spacing` apart, divided by size^2 (the inverse transforms' scale): index a stands for the
+  /// offset a (a < nodes) or a - size (a > nodes); offset +-nodes never meets two real nodes and
+  /// stays 0. `work` holds 2 size^2 floats.
+  static func kernelTransform(
+    size: Int, nodes: Int, spacing: Float, plan: FFTPlan2D, into kernel: UnsafeMutablePointer<Float>,
+    work: UnsafeMutablePointer<Float>
+  ) {
+    let (kr, ki) = (work, work + size * size)
     Parallel.forChunks(count: size, minimumPerThread: 64) { range in
       for a in range {
         let da = Float(a < nodes ? a : a - size) * spacing
@@ -112,20 +131,31 @@ struct InterpolationGrid {
         }
       }
     }
+    plan.transform(real: kr, imaginary: ki, inverse: false)
+    let scale = 1 / Float(size * size)
+    for g in 0..<(size * size) { kernel[g] = kr[g] * scale }
+  }
+
+  /// Charges spread, transformed, multiplied by the kernel's transform, transformed back. The
+  /// charges fill only the first `nodes` rows and columns of the padded grid and only those
+  /// potentials are read, so the transforms skip the zero columns going in and compute only
+  /// those columns coming out (`FFTPlan2D`); each transform runs its strips on the compute
+  /// threads.
+  func convolve(xs: UnsafePointer<Float>, ys: UnsafePointer<Float>) {
+    let nodes = boxCount * nodesPerBox
     Parallel.forChunks(count: 2, minimumPerThread: 1) { range in
       for f in range { spread(field: f, xs: xs, ys: ys) }
     }
-    plan.transform(real: kr, imaginary: ki, inverse: false)
     for f in 0..<2 {
       let (fr, fi) = field(f)
       plan.transform(real: fr, imaginary: fi, inverse: false, inputColumns: nodes)
     }
-    let scale = 1 / Float(grid)
     let (ar, ai) = field(0)
     let (br, bi) = field(1)
+    let kernel = kernel
     Parallel.forChunks(count: grid, minimumPerThread: 1 << 14) { range in
       for g in range {
-        let k = kr[g] * scale
+        let k = kernel[g]
         ar[g] *= k
         ai[g] *= k
         br[g] *= k
@@ -146,21 +176,32 @@ struct InterpolationGrid {
     fr.update(repeating: 0, count: grid)
     fi.update(repeating: 0, count: grid)
     let inverseRadius = 1 / radius
+    let lanes = Self.lanes
     for i in 0..<count {
       let (x, y) = ((xs[i] - centre) * inverseRadius, (ys[i] - centre) * inverseRadius)
       let (first, second) = f == 0 ? (Float(1), x) : (y, x * x + y * y)
       let (gx, gy) = (Int(cells[2 * i]), Int(cells[2 * i + 1]))
-      let wx = weights + 2 * i * p
-      let wy = wx + p
+      let wx = weights + 2 * lanes * i
+      let wy = Self.load(wx + lanes)
+      // A row of the box's nodes at once; the lanes past p add zeros to the next box's nodes
+      // (or the padding, which stays zero).
+      let (wyFirst, wySecond) = (wy * first, wy * second)
       for t in 0..<p {
         let row = (gx + t) * size + gy
-        for s in 0..<p {
-          let w = wx[t] * wy[s]
-          fr[row + s] += w * first
-          fi[row + s] += w * second
-        }
+        Self.store(Self.load(fr + row) + wx[t] * wyFirst, fr + row)
+        Self.store(Self.load(fi + row) + wx[t] * wySecond, fi + row)
       }
     }
+  }
+
+  @inline(__always)
+  static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
+    UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+  }
+
+  @inline(__always)
+  static func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
   }
 
   /// Potentials at each point, then its repulsion and share of Z.
@@ -171,39 +212,43 @@ struct InterpolationGrid {
     let p = nodesPerBox
     let (ar, ai) = field(0)
     let (br, bi) = field(1)
-    // K between two nodes of one box, by their offsets (dt, ds) in -(p-1)...(p-1).
+    // K between two nodes of one box, by their offsets (dt, ds) in -(p-1)...(p-1): column ds
+    // as 16 lanes over dt (2p - 1 <= 15), zeros past the offsets.
     let spacing = boxWidth / Float(p)
     let offsets = 2 * p - 1
-    let selfKernel = UnsafeMutablePointer<Float>.allocate(capacity: offsets * offsets)
-    defer { selfKernel.deallocate() }
-    for dt in 0..<offsets {
-      for ds in 0..<offsets {
+    var selfKernel = [SIMD16<Float>](repeating: SIMD16(), count: offsets)
+    for ds in 0..<offsets {
+      for dt in 0..<offsets {
         let (a, b) = (Float(dt - p + 1) * spacing, Float(ds - p + 1) * spacing)
         let w = 1 / (1 + a * a + b * b)
-        selfKernel[dt * offsets + ds] = w * w
+        selfKernel[ds][dt] = w * w
       }
     }
     let inverseRadius = 1 / radius
     let radiusSquared = radius * radius
+    let lanes = Self.lanes
+    selfKernel.withUnsafeBufferPointer { selfKernel in
     Parallel.forChunks(count: count, minimumPerThread: 1024) { range in
-      // Per offset: the sums of products of two weights along x (then y) at that offset.
-      let pairSums = UnsafeMutablePointer<Float>.allocate(capacity: 2 * offsets)
+      // Per offset: the sums of products of two weights along x (then y) at that offset, in
+      // memory (a vector's lanes indexed by a variable go through memory anyway, and stall).
+      let pairSums = UnsafeMutablePointer<Float>.allocate(capacity: 32)
       defer { pairSums.deallocate() }
       for i in range {
         let (gx, gy) = (Int(cells[2 * i]), Int(cells[2 * i + 1]))
-        let wx = weights + 2 * i * p
-        let wy = wx + p
-        var (phi1, phiX, phiY, phiSquare): (Float, Float, Float, Float) = (0, 0, 0, 0)
+        let wx = weights + 2 * lanes * i
+        let wy = wx + lanes
+        let wyLanes = Self.load(wy)
+        // A row of the box's nodes per load (lanes past p have weight 0).
+        var (sum1, sumX, sumY, sumSquare) = (Lanes(), Lanes(), Lanes(), Lanes())
         for t in 0..<p {
           let row = (gx + t) * size + gy
-          for s in 0..<p {
-            let w = wx[t] * wy[s]
-            phi1 += w * ar[row + s]
-            phiX += w * ai[row + s]
-            phiY += w * br[row + s]
-            phiSquare += w * bi[row + s]
-          }
+          let w = wx[t] * wyLanes
+          sum1 += w * Self.load(ar + row)
+          sumX += w * Self.load(ai + row)
+          sumY += w * Self.load(br + row)
+          sumSquare += w * Self.load(bi + row)
         }
+        let (phi1, phiX, phiY, phiSquare) = (sum1.sum(), sumX.sum(), sumY.sum(), sumSquare.sum())
         // In scaled coordinates (see `radius`), then times the radius.
         let (x, y) = ((xs[i] - centre) * inverseRadius, (ys[i] - centre) * inverseRadius)
         repulsion[2 * i] = radius * (x * phi1 - phiX)
@@ -213,25 +258,23 @@ struct InterpolationGrid {
         // s_i (1 + |y|^2 - 2 |y|^2 + |y|^2) = s_i to Z and nothing to the forces. Removing s_i
         // removes the largest near-field error on sparse maps (measured: Z error 6e-3 -> 1e-5).
         // own = sum_{t,u,s,v} wx_t wx_u wy_s wy_v K(t - u, s - v) = sum_{a,b} Mx_a My_b K(a, b)
-        // with Mx_a = sum_{t - u = a} wx_t wx_u: 2 p^2 + (2p - 1)^2 products instead of p^4.
-        let (mx, my) = (pairSums, pairSums + offsets)
-        pairSums.update(repeating: 0, count: 2 * offsets)
+        // with Mx_a = sum_{t - u = a} wx_t wx_u: 2 p^2 products, then 2p - 1 vector ones.
+        let (mx, my) = (pairSums, pairSums + 16)
+        pairSums.update(repeating: 0, count: 32)
         for t in 0..<p {
           for u in 0..<p {
             mx[t - u + p - 1] += wx[t] * wx[u]
             my[t - u + p - 1] += wy[t] * wy[u]
           }
         }
-        var own: Float = 0
-        for a in 0..<offsets {
-          var row: Float = 0
-          for b in 0..<offsets { row += my[b] * selfKernel[a * offsets + b] }
-          own += mx[a] * row
-        }
+        var column = SIMD16<Float>()
+        for b in 0..<offsets { column += my[b] * selfKernel[b] }
+        let own = (UnsafeRawPointer(mx).loadUnaligned(as: SIMD16<Float>.self) * column).sum()
         partialZ[i] =
           phi1 + radiusSquared * ((x * x + y * y) * phi1 - 2 * (x * phiX + y * phiY) + phiSquare)
           - own
       }
+    }
     }
   }
 }

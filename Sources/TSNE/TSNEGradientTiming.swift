@@ -26,14 +26,7 @@ public enum TSNEGradientTiming {
   ) -> Result {
     var random = RandomGenerator(seed: seed)
     let blobs = 10
-    let radius = extent * 0.4
-    let sigma = extent / 16
-    var positions = [Float](repeating: 0, count: 2 * n)
-    for i in 0..<n {
-      let angle = 2 * Float.pi * Float(i % blobs) / Float(blobs)
-      positions[2 * i] = radius * cos(angle) + sigma * Float(random.nextNormal())
-      positions[2 * i + 1] = radius * sin(angle) + sigma * Float(random.nextNormal())
-    }
+    let positions = map(points: n, extent: extent, blobs: blobs, random: &random)
     var starts: [Int32] = [0]
     var columns: [Int32] = []
     starts.reserveCapacity(n + 1)
@@ -53,24 +46,107 @@ public enum TSNEGradientTiming {
     let affinities = TSNEAffinities.sparse(rowStart: starts, columns: columns, values: values)
     var gradient = [Float](repeating: 0, count: 2 * n)
     var workspace = TSNEGradient(count: n)
-    return ComputeSettings.withThreadCount(threads) {
-      // One evaluation first: the work areas are allocated then.
+    // The first evaluation allocates the work areas (untimed).
+    return timed(
+      points: n, extent: extent, method: method, evaluations: evaluations, threads: threads
+    ) {
       _ = workspace.evaluate(
         positions: positions, affinities: affinities, exaggeration: 1, theta: 0.5,
         interpolated: method == .fft, gradient: &gradient)
+    }
+  }
+
+  /// CPU and wall seconds per call of `evaluate` over `evaluations` calls after a first, untimed
+  /// one, on `threads` threads.
+  private static func timed(
+    points n: Int, extent: Float, method: TSNEOptions.Method, evaluations: Int, threads: Int,
+    _ evaluate: () -> Void
+  ) -> Result {
+    ComputeSettings.withThreadCount(threads) {
+      evaluate()
       let start = DispatchTime.now().uptimeNanoseconds
       let startCPU = ProcessCPUTime.seconds()
-      for _ in 0..<evaluations {
-        _ = workspace.evaluate(
-          positions: positions, affinities: affinities, exaggeration: 1, theta: 0.5,
-          interpolated: method == .fft, gradient: &gradient)
-      }
+      for _ in 0..<evaluations { evaluate() }
       let wall = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
       let cpu = ProcessCPUTime.seconds() - startCPU
       return Result(
         points: n, extent: Double(extent), method: method, evaluations: evaluations,
         wallSecondsPerEvaluation: wall / Double(evaluations),
         cpuSecondsPerEvaluation: cpu / Double(evaluations))
+    }
+  }
+
+  /// 10 Gaussian blobs on a circle, about `extent` wide; point i in blob i % blobs.
+  static func map(
+    points n: Int, extent: Float, blobs: Int, random: inout RandomGenerator
+  ) -> [Float] {
+    let radius = extent * 0.4
+    let sigma = extent / 16
+    var positions = [Float](repeating: 0, count: 2 * n)
+    for i in 0..<n {
+      let angle = 2 * Float.pi * Float(i % blobs) / Float(blobs)
+      positions[2 * i] = radius * cos(angle) + sigma * Float(random.nextNormal())
+      positions[2 * i + 1] = radius * sin(angle) + sigma * Float(random.nextNormal())
+    }
+    return positions
+  }
+
+  /// The repulsion and Z alone (`--repulsion-only`), the part in which the methods differ: for
+  /// Barnes-Hut (theta 0.5) the tree's rebuild and the grouped walks, for the FFT the split of
+  /// the coordinates and `InterpolatedRepulsion.evaluate`. The fits of
+  /// `InterpolatedRepulsion.isCheaperThanBarnesHut` come from these figures.
+  public static func measureRepulsion(
+    points n: Int, extent: Float, method: TSNEOptions.Method, evaluations: Int, threads: Int,
+    seed: UInt64 = 2024
+  ) -> Result {
+    var random = RandomGenerator(seed: seed)
+    let positions = map(points: n, extent: extent, blobs: 10, random: &random)
+    var repulsion = [Float](repeating: 0, count: 2 * n)
+    var partialZ = [Float](repeating: 0, count: n)
+    var tree = BarnesHutTree()
+    var interpolation = InterpolatedRepulsion()
+    let evaluate = {
+      if method == .fft {
+        let xs = (0..<n).map { positions[2 * $0] }
+        let ys = (0..<n).map { positions[2 * $0 + 1] }
+        interpolation.evaluate(xs: xs, ys: ys, repulsion: &repulsion, partialZ: &partialZ)
+      } else {
+        tree.rebuild(positions: positions, count: n)
+        barnesHutRepulsion(tree, count: n, repulsion: &repulsion, partialZ: &partialZ)
+      }
+    }
+    return timed(
+      points: n, extent: extent, method: method, evaluations: evaluations, threads: threads,
+      evaluate)
+  }
+
+  /// Barnes-Hut's repulsion without the attraction fused into it (`TSNEGradient`).
+  private static func barnesHutRepulsion(
+    _ tree: BarnesHutTree, count n: Int, repulsion: inout [Float], partialZ: inout [Float]
+  ) {
+    tree.nodes.withUnsafeBufferPointer { nodes in
+      tree.order.withUnsafeBufferPointer { order in
+        tree.sortedX.withUnsafeBufferPointer { sx in
+          tree.sortedY.withUnsafeBufferPointer { sy in
+            repulsion.withUnsafeMutableBufferPointer { repulsion in
+              partialZ.withUnsafeMutableBufferPointer { partialZ in
+                let kernel = BarnesHutKernel(
+                  nodes: nodes.baseAddress!, nodeCount: tree.nodeCount,
+                  order: order.baseAddress!, sortedX: sx.baseAddress!,
+                  sortedY: sy.baseAddress!, count: n, thetaSquared: 0.25,
+                  repulsion: repulsion.baseAddress!, partialZ: partialZ.baseAddress!)
+                let groups = (n + BarnesHutKernel.groupSize - 1) / BarnesHutKernel.groupSize
+                Parallel.forChunks(count: groups, minimumPerThread: 4) { range in
+                  let list = UnsafeMutablePointer<Float>.allocate(
+                    capacity: 3 * kernel.listCapacity + 96)
+                  defer { list.deallocate() }
+                  for group in range { kernel.repel(group: group, list: list) }
+                }
+              }
+            }
+          }
+        }
+      }
     }
   }
 }

@@ -51,7 +51,7 @@ enum TSNECommand {
     usage: vlp bench tsne [--points 5000] [--dimensions 128] [--iterations 1000] [--perplexity 30]
                           [--threads 1,2] [--method auto|exact|barnes-hut|fft]
                           [--neighbours auto|exact|approximate] [--json] [--save-data FILE.npy]
-                          [--recall] [--phases] [--gradient-only [--extent 100]]
+                          [--recall] [--phases] [--gradient-only [--extent 100] [--repulsion-only]]
       --save-embedding  also write the (last thread count's) embedding as .npy
                    (for Tests/Bench/tsne_opentsne.py --ours)
       --nn-trees, --nn-candidates, --nn-rounds  the approximate search's settings
@@ -61,6 +61,8 @@ enum TSNECommand {
       --gradient-only  time the gradient alone (--iterations evaluations) on a synthetic map
                    about --extent wide (comma-separated values allowed), Barnes-Hut and FFT
                    unless --method is given: no neighbour search, so a million points is quick
+      --repulsion-only  with --gradient-only: the repulsion and Z alone (no P, no attraction),
+                   the part in which Barnes-Hut and the FFT differ
       --save-data  also write the benchmark's input as .npy
                    (for Tests/Fixtures/tsne_reference.py --bench)
       --phases     print each preparation step's wall and CPU seconds and peak memory (stderr;
@@ -372,7 +374,7 @@ enum TSNECommand {
         "neighbours", "exaggeration", "early-exaggeration", "learning-rate", "save-embedding",
         "nn-trees", "nn-candidates", "nn-rounds", "extent",
       ],
-      flagOptions: ["json", "recall", "phases", "gradient-only"])
+      flagOptions: ["json", "recall", "phases", "gradient-only", "repulsion-only"])
     let points = try parsed.integers("points", default: [5000])[0]
     let dimensions = try parsed.integers("dimensions", default: [128])[0]
     var options = try self.options(parsed)
@@ -437,14 +439,20 @@ enum TSNECommand {
     for threads in try parsed.integers("threads", default: [2]) {
       for extent in extents {
         for method in methods {
-          let r = TSNEGradientTiming.measure(
-            points: points, neighbours: options.neighbourCount(count: points),
-            extent: Float(extent), method: method, evaluations: evaluations, threads: threads)
+          let repulsionOnly = parsed.flags.contains("repulsion-only")
+          let r =
+            repulsionOnly
+            ? TSNEGradientTiming.measureRepulsion(
+              points: points, extent: Float(extent), method: method, evaluations: evaluations,
+              threads: threads)
+            : TSNEGradientTiming.measure(
+              points: points, neighbours: options.neighbourCount(count: points),
+              extent: Float(extent), method: method, evaluations: evaluations, threads: threads)
           print(
             "\(points) points, extent \(extent), \(method.rawValue), \(threads) threads: "
               + String(
-                format: "%.1f ms CPU, %.1f ms wall per gradient", 1000 * r.cpuSecondsPerEvaluation,
-                1000 * r.wallSecondsPerEvaluation))
+                format: "%.1f ms CPU, %.1f ms wall per %@", 1000 * r.cpuSecondsPerEvaluation,
+                1000 * r.wallSecondsPerEvaluation, repulsionOnly ? "repulsion" : "gradient"))
         }
       }
     }

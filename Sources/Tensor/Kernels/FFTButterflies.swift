@@ -1,108 +1,89 @@
-/// The butterflies of `FFTPlan`'s passes. Each takes the radix inputs' offsets (x, t-th
-/// element of the group), the outputs' offsets (y, u-th), the pass twiddles w^(p u) and the
-/// contiguous block length, and loops over the block innermost.
+import Foundation
+
+/// One Stockham pass of `FFTPlan` and its butterflies. With m groups and a contiguous block of
+/// `block` values per element, for p < m and u < radix:
+///
+///   y[(radix p + u) block + b] = (sum_t x[(p + t m) block + b] w_radix^(t u)) w_length^(p u).
+///
+/// The loops over a block run 16 lanes at a time (`SIMD16<Float>`; a strip of a 2-D transform
+/// is 16 wide, so all of its passes are whole vectors), then 8, then one. Left to the
+/// auto-vectoriser, a block of 16 ran scalar: it vectorises 32 at a time and falls to its
+/// remainder loop below that.
 enum FFTButterflies {
   typealias Buffers = (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+  typealias Twiddles = (UnsafePointer<Float>, UnsafePointer<Float>)
 
-  @inline(__always)
-  static func radix2(
-    _ x: Buffers, _ y: Buffers, _ i: [Int], _ o: [Int], _ wr: [Float], _ wi: [Float],
-    _ block: Int
+  static func pass(
+    radix r: Int, groups m: Int, block: Int, sign: Float, twiddles: Twiddles,
+    from x: Buffers, to y: Buffers
   ) {
-    let (xr0, xi0, xr1, xi1) = (x.0 + i[0], x.1 + i[0], x.0 + i[1], x.1 + i[1])
-    let (yr0, yi0, yr1, yi1) = (y.0 + o[0], y.1 + o[0], y.0 + o[1], y.1 + o[1])
-    let (cr, ci) = (wr[1], wi[1])
-    for b in 0..<block {
-      let (ar, ai, br, bi) = (xr0[b], xi0[b], xr1[b], xi1[b])
-      yr0[b] = ar + br
-      yi0[b] = ai + bi
-      let (dr, di) = (ar - br, ai - bi)
-      yr1[b] = dr * cr - di * ci
-      yi1[b] = dr * ci + di * cr
+    for p in 0..<m {
+      // Element t of group p starts at (p + t m) block; output u at (r p + u) block.
+      let input = p * block
+      let output = r * p * block
+      let (wr, wi) = (twiddles.0 + r * p, twiddles.1 + r * p)
+      let group = FFTGroup(x: x, y: y, input: input, output: output, step: m * block, block: block)
+      switch r {
+      case 2:
+        sweep(Radix2(group: group, w1: (wr[1], sign * wi[1])), block: block)
+      case 3:
+        sweep(
+          Radix3(group: group, sign: sign, w1: (wr[1], sign * wi[1]), w2: (wr[2], sign * wi[2])),
+          block: block)
+      case 4:
+        sweep(
+          Radix4(
+            group: group, sign: sign, w1: (wr[1], sign * wi[1]), w2: (wr[2], sign * wi[2]),
+            w3: (wr[3], sign * wi[3])), block: block)
+      default:
+        direct(
+          x, y, radix: r, input: input, output: output, step: m * block, block: block,
+          sign: sign, twiddles: (wr, wi))
+      }
     }
   }
 
+  /// `butterfly` over a block: 16 lanes, then 8, then one at a time.
   @inline(__always)
-  static func radix3(
-    _ x: Buffers, _ y: Buffers, _ i: [Int], _ o: [Int], _ wr: [Float], _ wi: [Float],
-    _ block: Int, _ sign: Float
-  ) {
-    let c: Float = -0.5
-    let s: Float = sign * 0.866_025_403_784_438_6  // sign x sin(2 pi / 3)
-    let (xr0, xi0, xr1, xi1, xr2, xi2) = (
-      x.0 + i[0], x.1 + i[0], x.0 + i[1], x.1 + i[1], x.0 + i[2], x.1 + i[2]
-    )
-    let (yr0, yi0, yr1, yi1, yr2, yi2) = (
-      y.0 + o[0], y.1 + o[0], y.0 + o[1], y.1 + o[1], y.0 + o[2], y.1 + o[2]
-    )
-    for b in 0..<block {
-      let (sr, si) = (xr1[b] + xr2[b], xi1[b] + xi2[b])
-      let (dr, di) = (xr1[b] - xr2[b], xi1[b] - xi2[b])
-      let (mr, mi) = (xr0[b] + c * sr, xi0[b] + c * si)
-      yr0[b] = xr0[b] + sr
-      yi0[b] = xi0[b] + si
-      // u = 1: m + i s d, u = 2: m - i s d (s carries the direction's sign).
-      let (ar, ai) = (mr - s * di, mi + s * dr)
-      let (br, bi) = (mr + s * di, mi - s * dr)
-      yr1[b] = ar * wr[1] - ai * wi[1]
-      yi1[b] = ar * wi[1] + ai * wr[1]
-      yr2[b] = br * wr[2] - bi * wi[2]
-      yi2[b] = br * wi[2] + bi * wr[2]
+  private static func sweep<B: Butterfly>(_ butterfly: B, block: Int) {
+    var b = 0
+    while b + 16 <= block {
+      butterfly.apply(SIMD16<Float>.self, at: b)
+      b += 16
+    }
+    if b + 8 <= block {
+      butterfly.apply(SIMD8<Float>.self, at: b)
+      b += 8
+    }
+    while b < block {
+      butterfly.apply(Float.self, at: b)
+      b += 1
     }
   }
 
-  @inline(__always)
-  static func radix4(
-    _ x: Buffers, _ y: Buffers, _ i: [Int], _ o: [Int], _ wr: [Float], _ wi: [Float],
-    _ block: Int, _ sign: Float
-  ) {
-    let (xr0, xi0, xr1, xi1) = (x.0 + i[0], x.1 + i[0], x.0 + i[1], x.1 + i[1])
-    let (xr2, xi2, xr3, xi3) = (x.0 + i[2], x.1 + i[2], x.0 + i[3], x.1 + i[3])
-    let (yr0, yi0, yr1, yi1) = (y.0 + o[0], y.1 + o[0], y.0 + o[1], y.1 + o[1])
-    let (yr2, yi2, yr3, yi3) = (y.0 + o[2], y.1 + o[2], y.0 + o[3], y.1 + o[3])
-    let (w1r, w1i, w2r, w2i, w3r, w3i) = (wr[1], wi[1], wr[2], wi[2], wr[3], wi[3])
-    for b in 0..<block {
-      let (s02r, s02i) = (xr0[b] + xr2[b], xi0[b] + xi2[b])
-      let (d02r, d02i) = (xr0[b] - xr2[b], xi0[b] - xi2[b])
-      let (s13r, s13i) = (xr1[b] + xr3[b], xi1[b] + xi3[b])
-      let (d13r, d13i) = (xr1[b] - xr3[b], xi1[b] - xi3[b])
-      yr0[b] = s02r + s13r
-      yi0[b] = s02i + s13i
-      // w_4 = sign x i: u = 1 -> d02 + sign i d13, u = 3 -> d02 - sign i d13.
-      let (ar, ai) = (d02r - sign * d13i, d02i + sign * d13r)
-      let (cr, ci) = (s02r - s13r, s02i - s13i)
-      let (er, ei) = (d02r + sign * d13i, d02i - sign * d13r)
-      yr1[b] = ar * w1r - ai * w1i
-      yi1[b] = ar * w1i + ai * w1r
-      yr2[b] = cr * w2r - ci * w2i
-      yi2[b] = cr * w2i + ci * w2r
-      yr3[b] = er * w3r - ei * w3i
-      yi3[b] = er * w3i + ei * w3r
-    }
-  }
-
-  /// Any radix by the direct sum over its r inputs (O(r^2) per group); `roots` are
-  /// e^(sign 2 pi i j / r) for j < r.
-  static func direct(
-    _ x: Buffers, _ y: Buffers, _ i: [Int], _ o: [Int], _ wr: [Float], _ wi: [Float],
-    _ block: Int, _ roots: [(Float, Float)], _ r: Int
+  /// Any radix by the direct sum over its r inputs (O(r^2) per group): correct for any prime,
+  /// fast for none; the plans the t-SNE grid uses have no such factor.
+  private static func direct(
+    _ x: Buffers, _ y: Buffers, radix r: Int, input: Int, output: Int, step: Int, block: Int,
+    sign: Float, twiddles: Twiddles
   ) {
     for u in 0..<r {
-      let (yr, yi) = (y.0 + o[u], y.1 + o[u])
+      let (yr, yi) = (y.0 + output + u * block, y.1 + output + u * block)
       for b in 0..<block {
         yr[b] = 0
         yi[b] = 0
       }
       for t in 0..<r {
-        let (cr, ci) = roots[(t * u) % r]
-        let (xr, xi) = (x.0 + i[t], x.1 + i[t])
+        let angle = 2 * Double.pi * Double((t * u) % r) / Double(r)
+        let (cr, ci) = (Float(cos(angle)), sign * Float(sin(angle)))
+        let (xr, xi) = (x.0 + input + t * step, x.1 + input + t * step)
         for b in 0..<block {
           let (ar, ai) = (xr[b], xi[b])
           yr[b] += ar * cr - ai * ci
           yi[b] += ar * ci + ai * cr
         }
       }
-      let (cr, ci) = (wr[u], wi[u])
+      let (cr, ci) = (twiddles.0[u], sign * twiddles.1[u])
       for b in 0..<block {
         let (ar, ai) = (yr[b], yi[b])
         yr[b] = ar * cr - ai * ci
@@ -110,4 +91,45 @@ enum FFTButterflies {
       }
     }
   }
+}
+
+/// What the butterflies compute on: one Float or a vector of them. `@usableFromInline` because
+/// its operator requirements join every `+`, `-` and `*` lookup in the module, and the
+/// `@_transparent` vector maths (VectorMath.swift) may not reference internal declarations.
+@usableFromInline protocol FFTLanes {
+  init(repeating: Float)
+  init(loading: UnsafePointer<Float>)
+  func store(to: UnsafeMutablePointer<Float>)
+  static func + (a: Self, b: Self) -> Self
+  static func - (a: Self, b: Self) -> Self
+  static func * (a: Self, b: Self) -> Self
+}
+
+extension Float: FFTLanes {
+  @usableFromInline @inline(__always) init(repeating value: Float) { self = value }
+  @usableFromInline @inline(__always) init(loading pointer: UnsafePointer<Float>) { self = pointer.pointee }
+  @usableFromInline @inline(__always) func store(to pointer: UnsafeMutablePointer<Float>) { pointer.pointee = self }
+}
+
+extension SIMD8: FFTLanes where Scalar == Float {
+  @usableFromInline @inline(__always) init(loading pointer: UnsafePointer<Float>) {
+    self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
+  }
+  @usableFromInline @inline(__always) func store(to pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
+  }
+}
+
+extension SIMD16: FFTLanes where Scalar == Float {
+  @usableFromInline @inline(__always) init(loading pointer: UnsafePointer<Float>) {
+    self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
+  }
+  @usableFromInline @inline(__always) func store(to pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
+  }
+}
+
+/// A butterfly over lanes `b ..< b + width` of its group's block.
+protocol Butterfly {
+  func apply<V: FFTLanes>(_ lanes: V.Type, at b: Int)
 }
