@@ -28,6 +28,8 @@ public struct TSNEBenchmarkResult: Codable, Sendable, Equatable {
   /// the repulsion's cost differs between the two.
   public var exaggerationIterations: Int = 0
   public var exaggerationCPUSeconds: Double = 0
+  /// Gradient evaluations that used the FFT-interpolated repulsion (`auto` chooses per evaluation).
+  public var interpolatedEvaluations = 0
 }
 
 public enum TSNEBenchmark {
@@ -57,6 +59,7 @@ public enum TSNEBenchmark {
       // The run in its own scope: its affinities are freed before the trustworthiness
       // estimate allocates (at a million points the two together would pass 2 GB).
       var preparationPeak = 0.0
+      var interpolated = 0
       let (prepared, preparedCPU, method, iterations, klDivergence, exaggerated) = try {
         var tsne = try TSNE(
           data: data.data, count: data.count, dimensions: data.dimensions, options: options,
@@ -68,6 +71,7 @@ public enum TSNEBenchmark {
         while tsne.isExaggerating, !tsne.isFinished { tsne.step() }
         let exaggerated = (tsne.iteration, ProcessCPUTime.seconds() - preparedCPU)
         tsne.run()
+        interpolated = tsne.interpolatedEvaluations
         embedding = tsne.embedding
         return (
           prepared, preparedCPU, tsne.method, tsne.iteration, tsne.klDivergence, exaggerated
@@ -93,7 +97,8 @@ public enum TSNEBenchmark {
         preparationCPUSeconds: preparedCPU - startCPU, optimisationCPUSeconds: endCPU - preparedCPU,
         preparationPeakMiB: preparationPeak, klDivergence: klDivergence ?? .nan,
         trustworthiness: trust,
-        exaggerationIterations: exaggerated.0, exaggerationCPUSeconds: exaggerated.1)
+        exaggerationIterations: exaggerated.0, exaggerationCPUSeconds: exaggerated.1,
+        interpolatedEvaluations: interpolated)
     }
   }
 
@@ -103,10 +108,12 @@ public enum TSNEBenchmark {
       let late = r.iterations - r.exaggerationIterations
       return String(
         format: "%d points, %d threads: optimisation CPU per iteration %.1f ms over the first %d"
-          + " (exaggerated), %.1f ms over the other %d", r.points, r.threads,
+          + " (exaggerated), %.1f ms over the other %d; FFT repulsion in %d evaluations",
+        r.points, r.threads,
         1000 * r.exaggerationCPUSeconds / Double(max(1, r.exaggerationIterations)),
         r.exaggerationIterations,
-        1000 * (r.optimisationCPUSeconds - r.exaggerationCPUSeconds) / Double(max(1, late)), late)
+        1000 * (r.optimisationCPUSeconds - r.exaggerationCPUSeconds) / Double(max(1, late)), late,
+        r.interpolatedEvaluations)
     }.joined(separator: "\n")
   }
 

@@ -25,7 +25,8 @@ public struct TSNE: Sendable {
   public let count: Int
   public let dimensions: Int
   public let options: TSNEOptions
-  /// The method in use (`.automatic` resolved).
+  /// The method in use: `.exact` when `.automatic` resolved to it, `.automatic` for the
+  /// per-evaluation choice between Barnes-Hut and the FFT.
   public let method: TSNEOptions.Method
   public let learningRate: Double
   /// Iterations done so far.
@@ -57,6 +58,17 @@ public struct TSNE: Sendable {
   private var bestIteration = 0
 
   public var isFinished: Bool { stopReason != nil }
+
+  /// How many gradient evaluations so far used the FFT-interpolated repulsion.
+  public var interpolatedEvaluations: Int { workspace.interpolatedEvaluations }
+
+  private var repulsion: TSNEGradient.Repulsion {
+    switch method {
+    case .fft: return .interpolated
+    case .automatic: return .cheaper
+    case .exact, .barnesHut: return .barnesHut
+    }
+  }
 
   /// Prepares a run on `count` points of `dimensions` values each (row-major `data`):
   /// validates the input and options, computes the input affinities (the expensive part for
@@ -139,7 +151,7 @@ public struct TSNE: Sendable {
   public mutating func computeKLDivergence() -> Double {
     let z = workspace.evaluate(
       positions: positions, affinities: affinities, exaggeration: 1, theta: Float(options.theta),
-      interpolated: method == .fft, gradient: &gradient)
+      repulsion: repulsion, gradient: &gradient)
     return TSNEGradient.klDivergence(
       positions: positions, affinities: affinities, negativeEntropy: negativeEntropy, z: z)
   }
@@ -159,7 +171,7 @@ public struct TSNE: Sendable {
       (iteration + 1) % options.checkInterval == 0 || iteration == options.iterations - 1
     let z = workspace.evaluate(
       positions: positions, affinities: affinities, exaggeration: exaggeration,
-      theta: Float(options.theta), interpolated: method == .fft, gradient: &gradient)
+      theta: Float(options.theta), repulsion: repulsion, gradient: &gradient)
     var error = 0.0
     if checks {
       error = TSNEGradient.klDivergence(

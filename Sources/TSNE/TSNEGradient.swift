@@ -31,17 +31,29 @@ struct TSNEGradient {
     ys = []
   }
 
+  /// How the repulsion over sparse affinities is computed.
+  enum Repulsion {
+    case barnesHut
+    /// FIt-SNE's interpolation, where its grid covers the map (`interpolationResolves`).
+    case interpolated
+    /// Whichever `InterpolatedRepulsion.isCheaperThanBarnesHut` picks for the map's extent.
+    case cheaper
+  }
+
+  /// Evaluations that used the interpolated repulsion.
+  private(set) var interpolatedEvaluations = 0
+
   /// Writes the gradient at `positions` (x, y pairs) into `gradient` and returns Z.
-  /// `exaggeration` multiplies P (early exaggeration); `theta` is used by Barnes-Hut only;
-  /// `interpolated` picks FIt-SNE's repulsion for sparse affinities instead of Barnes-Hut.
+  /// `exaggeration` multiplies P (early exaggeration); `theta` is used by Barnes-Hut only.
   mutating func evaluate(
     positions: [Float], affinities: TSNEAffinities, exaggeration: Float, theta: Float,
-    interpolated: Bool = false, gradient: inout [Float]
+    repulsion choice: Repulsion = .barnesHut, gradient: inout [Float]
   ) -> Double {
     switch affinities {
     case .dense(let values):
       exactSums(positions: positions, affinities: values)
-    case .sparse(let p) where interpolated && interpolationResolves(positions):
+    case .sparse(let p) where usesInterpolation(positions, choice):
+      interpolatedEvaluations += 1
       interpolatedSums(positions: positions, p: p)
     case .sparse(let p):
       buildTreeBesideAttraction(positions: positions, p: p)
@@ -265,26 +277,40 @@ struct TSNEGradient {
   }
 
   /// The FFT-interpolated repulsion (FIt-SNE) and the exact attraction.
-  /// Whether the FFT grid can cover this map with boxes at most `maximumBoxWidth` wide.
+  /// Whether this evaluation uses the interpolated repulsion.
+  private func usesInterpolation(_ positions: [Float], _ choice: Repulsion) -> Bool {
+    if choice == .barnesHut { return false }
+    let span = Self.span(positions)
+    guard interpolationResolves(span: span) else { return false }
+    return choice == .interpolated
+      || InterpolatedRepulsion.isCheaperThanBarnesHut(span: span, count: count)
+  }
+
+  /// The side of the map's bounding square ((x, y) pairs, both axes together).
+  static func span(_ positions: [Float]) -> Float {
+    var (minimum, maximum) = (Float.infinity, -Float.infinity)
+    for value in positions {
+      minimum = min(minimum, value)
+      maximum = max(maximum, value)
+    }
+    return maximum - minimum
+  }
+
+  /// Whether the FFT grid can cover a map `span` wide with boxes at most `maximumBoxWidth`.
   ///
   /// Why: past the grid's node cap the boxes widen with the map, and interpolating the kernel
   /// (whose scale is one unit) over much wider boxes is not an approximation any more: with a few
   /// points thrown far out early in a large run, the whole bulk of the map falls into one box
   /// and the interpolated Z can even come out negative. Such iterations use Barnes-Hut, which is
   /// accurate at any extent.
-  func interpolationResolves(_ positions: [Float]) -> Bool {
-    var (minimum, maximum) = (Float.infinity, -Float.infinity)
-    for value in positions {
-      minimum = min(minimum, value)
-      maximum = max(maximum, value)
-    }
-    let span = maximum - minimum
+  func interpolationResolves(span: Float) -> Bool {
     guard span.isFinite else { return false }
     return span / Float(interpolation.boxes(span: span)) <= Self.maximumBoxWidth
   }
 
-  /// The widest interpolation box (in map units) the FFT gradient is used with: at one unit,
-  /// the default 4 nodes per box keep the forces within about 3e-3 (docs/projection.md).
+  /// The widest interpolation box (in map units) the FFT gradient is used with: the default
+  /// grid's own width (6 nodes per box of one unit, forces within about 7e-4 on the test
+  /// maps, docs/projection.md), so past the node cap the map goes to Barnes-Hut.
   static let maximumBoxWidth: Float = 1
 
   private mutating func interpolatedSums(

@@ -52,7 +52,7 @@ public enum TSNEGradientTiming {
     ) {
       _ = workspace.evaluate(
         positions: positions, affinities: affinities, exaggeration: 1, theta: 0.5,
-        interpolated: method == .fft, gradient: &gradient)
+        repulsion: method == .fft ? .interpolated : .barnesHut, gradient: &gradient)
     }
   }
 

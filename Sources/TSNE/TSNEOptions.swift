@@ -19,8 +19,10 @@ public struct TSNEOptions: Sendable, Equatable {
     /// Sparse input affinities and FFT-accelerated interpolation of the repulsion (FIt-SNE):
     /// O(N) per iteration plus an FFT whose size grows with the embedding's extent.
     case fft
-    /// Exact up to `exactMaximumPoints` points, Barnes-Hut up to
-    /// `interpolationMinimumPoints`, FFT interpolation from there.
+    /// Exact up to `exactMaximumPoints` points; above, sparse affinities and, at every
+    /// gradient evaluation, whichever of Barnes-Hut and the FFT a measured cost model
+    /// (`InterpolatedRepulsion.isCheaperThanBarnesHut`) says is cheaper for the map's extent
+    /// and N: the FFT while a large map is compact, Barnes-Hut once it has spread.
     case automatic = "auto"
   }
 
@@ -56,10 +58,6 @@ public struct TSNEOptions: Sendable, Equatable {
   public var neighbourDescent = NeighbourDescent.Settings()
   /// The largest N for which `.automatic` picks the exact method.
   public var exactMaximumPoints: Int = 1000
-  /// The smallest N for which `.automatic` picks the FFT-interpolated gradient. Our grouped
-  /// Barnes-Hut measured faster than our FFT at 5,000 and 50,000 points (docs/benchmarks.md);
-  /// the FFT's cost per iteration is mostly the grid's, Barnes-Hut's grows like N log N.
-  public var interpolationMinimumPoints: Int = 500_000
   /// Barnes-Hut accuracy: a cell of width w at distance d is summarised when w / d < theta.
   public var theta: Double = 0.5
   public var earlyExaggeration: Double = 12
@@ -93,8 +91,7 @@ public struct TSNEOptions: Sendable, Equatable {
   public func resolvedMethod(count: Int) -> Method {
     switch method {
     case .automatic:
-      if count <= exactMaximumPoints { return .exact }
-      return count < interpolationMinimumPoints ? .barnesHut : .fft
+      return count <= exactMaximumPoints ? .exact : .automatic
     case .exact, .barnesHut, .fft: return method
     }
   }

@@ -29,8 +29,10 @@ enum TSNECommand {
       --input    points x dimensions: a 2-D .npy (float32/float64) or CSV (optional header row)
       --labels   one label per point (.npy, or text with one label per line): colours the SVG
                  and adds a label column to the CSV
-      --method   auto (the default): exact up to 1,000 points, Barnes-Hut below 500,000,
-                 FFT-interpolated repulsion (FIt-SNE) above
+      --method   auto (the default): exact up to 1,000 points; above, at each iteration the
+                 cheaper of Barnes-Hut and FFT-interpolated repulsion (FIt-SNE) for the map's
+                 size (the FFT while a large map is compact); fft: FFT wherever its grid
+                 covers the map, Barnes-Hut beyond
       --neighbours  auto (the default): exact search below 40,000 points, approximate
                  (NN-descent, seeded by --seed) from there
       --exaggeration  P x this after the early-exaggeration phase (2-4 for large sets)

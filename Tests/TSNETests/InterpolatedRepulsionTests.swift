@@ -72,7 +72,7 @@ struct InterpolatedRepulsionTests {
     var interpolated = [Float](repeating: 0, count: 2 * n)
     let z = evaluator.evaluate(
       positions: positions, affinities: TSNEBehaviourTests().sparse(values, n), exaggeration: 12,
-      theta: 0, interpolated: true, gradient: &interpolated)
+      theta: 0, repulsion: .interpolated, gradient: &interpolated)
     let error = zip(exact, interpolated).reduce(0.0) {
       $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1))
     }.squareRoot()

@@ -100,10 +100,10 @@ struct SparseAffinitiesTests {
       var b = [Float](repeating: 0, count: 2 * n)
       let za = evaluator.evaluate(
         positions: positions, affinities: affinities, exaggeration: 1, theta: 0.5,
-        interpolated: interpolated, gradient: &a)
+        repulsion: interpolated ? .interpolated : .barnesHut, gradient: &a)
       let zb = evaluator.evaluate(
         positions: positions, affinities: plain, exaggeration: 1, theta: 0.5,
-        interpolated: interpolated, gradient: &b)
+        repulsion: interpolated ? .interpolated : .barnesHut, gradient: &b)
       #expect(za == zb)
       let norm = a.reduce(0.0) { $0 + Double($1 * $1) }.squareRoot()
       let difference = zip(a, b).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }

@@ -35,9 +35,9 @@ struct TSNEBehaviourTests {
   @Test func automaticMethodDependsOnSize() {
     var options = TSNEOptions()
     #expect(options.resolvedMethod(count: 1000) == .exact)
-    #expect(options.resolvedMethod(count: 1001) == .barnesHut)
+    #expect(options.resolvedMethod(count: 1001) == .automatic)
     options.exactMaximumPoints = 50
-    #expect(options.resolvedMethod(count: 51) == .barnesHut)
+    #expect(options.resolvedMethod(count: 51) == .automatic)
     #expect(options.resolvedLearningRate(count: 1200) == 50)
     #expect(options.resolvedLearningRate(count: 4800) == 100)
   }
