@@ -134,6 +134,28 @@ public enum TSNEBenchmark {
     }
   }
 
+  /// Times the approximate neighbour search alone (on the input as `TSNE` gives it, uncentred)
+  /// and describes what it did, for `--search-only`.
+  public static func neighbourSearch(
+    data: GaussianClusters, threads: Int, options: TSNEOptions
+  ) -> String {
+    let k = options.neighbourCount(count: data.count)
+    return ComputeSettings.withThreadCount(threads) {
+      let (start, startCPU) = (DispatchTime.now().uptimeNanoseconds, ProcessCPUTime.seconds())
+      let report = NeighbourDescent.search(
+        data: data.data, count: data.count, dimensions: data.dimensions, k: k, seed: options.seed,
+        settings: options.neighbourDescent
+      ).report
+      let wall = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+      return String(
+        format: "%d x %d, k = %d, %d threads: approximate search %.2f s wall, %.2f s CPU"
+          + " (%d trees: start %.2f s CPU; %d rounds: %.2f s CPU); entries changed per round: ",
+        data.count, data.dimensions, k, threads, wall, ProcessCPUTime.seconds() - startCPU,
+        report.trees, report.startCPUSeconds, report.updatesPerRound.count,
+        report.roundsCPUSeconds) + report.updatesPerRound.map(String.init).joined(separator: " ")
+    }
+  }
+
   public static func table(_ results: [TSNEBenchmarkResult]) -> String {
     var lines = [
       "points  dims  iters  method      threads  prepare s  optimise s  total s  KL      trust(10)"

@@ -29,10 +29,13 @@ public enum NeighbourDescent {
     }
   }
 
-  /// What a search did: rounds run and entries changed in each.
+  /// What a search did: rounds run and entries changed in each, and the process CPU seconds
+  /// of the start (trees, leaf-mates, random fill) and of the rounds (`vlp bench tsne --recall`).
   public struct Report: Sendable, Equatable {
     public var trees: Int
     public var updatesPerRound: [Int]
+    public var startCPUSeconds: Double = 0
+    public var roundsCPUSeconds: Double = 0
   }
 
   /// The `k` approximately nearest other points of each point, nearest first. Returns an
@@ -46,6 +49,8 @@ public enum NeighbourDescent {
     let trees = settings.resolvedTrees(count: count)
     var heaps = NeighbourHeaps(count: count, k: k)
     var updates: [Int] = []
+    let startClock = ProcessCPUTime.seconds()
+    var roundsClock = startClock
     data.withUnsafeBufferPointer { data in
       let x = data.baseAddress!
       heaps.withRows { indices, distances, isNew in
@@ -64,6 +69,7 @@ public enum NeighbourDescent {
           space.offerLeafMates(forest: forest)
         }
         if !monitor.isCancelled { space.fillFromRandomPoints(seed: seed) }
+        roundsClock = ProcessCPUTime.seconds()
         for round in 0..<settings.maximumRounds where !monitor.isCancelled {
           let changed = space.descend(
             candidates: settings.maximumCandidates, seed: mix(seed, UInt64(round) &+ 0xD1CE)
@@ -82,7 +88,12 @@ public enum NeighbourDescent {
     }
     let graph = NeighbourGraph(
       count: count, k: k, indices: heaps.indices, squaredDistances: heaps.distances)
-    return (graph, Report(trees: trees, updatesPerRound: updates))
+    return (
+      graph,
+      Report(
+        trees: trees, updatesPerRound: updates, startCPUSeconds: roundsClock - startClock,
+        roundsCPUSeconds: ProcessCPUTime.seconds() - roundsClock)
+    )
   }
 
   /// The fraction of the exact neighbours that `approximate` found (both with the same k).
@@ -104,57 +115,5 @@ public enum NeighbourDescent {
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
-  }
-
-  @inline(__always)
-  static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-    typealias V = SIMD16<Float>
-    var sum = V()
-    var t = 0
-    while t + 16 <= n {
-      sum.addProduct(
-        UnsafeRawPointer(a + t).loadUnaligned(as: V.self),
-        UnsafeRawPointer(b + t).loadUnaligned(as: V.self))
-      t += 16
-    }
-    var tail: Float = 0
-    while t < n {
-      tail += a[t] * b[t]
-      t += 1
-    }
-    return sum.sum() + tail
-  }
-
-  @inline(__always)
-  static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int)
-    -> Float
-  {
-    typealias V = SIMD16<Float>
-    var sum0 = V()
-    var sum1 = V()
-    var t = 0
-    while t + 32 <= n {
-      let d0 = UnsafeRawPointer(a + t).loadUnaligned(as: V.self)
-        - UnsafeRawPointer(b + t).loadUnaligned(as: V.self)
-      let d1 = UnsafeRawPointer(a + t + 16).loadUnaligned(as: V.self)
-        - UnsafeRawPointer(b + t + 16).loadUnaligned(as: V.self)
-      // Fused multiply-adds (one instruction each with -target-cpu native).
-      sum0.addProduct(d0, d0)
-      sum1.addProduct(d1, d1)
-      t += 32
-    }
-    if t + 16 <= n {
-      let d0 = UnsafeRawPointer(a + t).loadUnaligned(as: V.self)
-        - UnsafeRawPointer(b + t).loadUnaligned(as: V.self)
-      sum0.addProduct(d0, d0)
-      t += 16
-    }
-    var tail: Float = 0
-    while t < n {
-      let d = a[t] - b[t]
-      tail += d * d
-      t += 1
-    }
-    return (sum0 + sum1).sum() + tail
   }
 }
