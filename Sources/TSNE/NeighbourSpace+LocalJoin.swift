@@ -1,9 +1,12 @@
 import Tensor
 
 extension NeighbourSpace {
-  /// Points handled per pass of the local join: bounds the offers held at once (at most
-  /// (2c)^2 per point) whatever N is.
-  static let joinBlock = 4096
+  /// Points handled per pass of the local join: bounds the offers held at once whatever N is.
+  /// A point's 2c new and 2c old candidates make at most 2c(2c - 1)/2 + 4c^2 pairs, two offers
+  /// of 12 bytes each: 57 KB at c = 20, so 58 MB for a block (twice that with the buffers'
+  /// doubling), as 4,096 points were at c = 10. The graph does not depend on the block size
+  /// (each list takes its offers in point order either way).
+  static let joinBlock = 1024
 
   /// pynndescent's local join: for each point u, every pair of its candidates where at least
   /// one is new is measured once, and offered to both lists when it does not lose to the list's
