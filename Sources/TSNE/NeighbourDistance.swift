@@ -51,34 +51,27 @@ enum NeighbourDistance {
     var t = 0
     while t + 16 <= n {
       let (x0, x1) = (load(a + t), load(a + t + 8))
-      var d0 = x0 - load(b0 + t)
-      var d1 = x1 - load(b0 + t + 8)
-      even0.addProduct(d0, d0)
-      odd0.addProduct(d1, d1)
-      d0 = x0 - load(b1 + t)
-      d1 = x1 - load(b1 + t + 8)
-      even1.addProduct(d0, d0)
-      odd1.addProduct(d1, d1)
-      d0 = x0 - load(b2 + t)
-      d1 = x1 - load(b2 + t + 8)
-      even2.addProduct(d0, d0)
-      odd2.addProduct(d1, d1)
-      d0 = x0 - load(b3 + t)
-      d1 = x1 - load(b3 + t + 8)
-      even3.addProduct(d0, d0)
-      odd3.addProduct(d1, d1)
+      @inline(__always) func add(_ b: UnsafePointer<Float>, _ even: inout V, _ odd: inout V) {
+        let (d0, d1) = (x0 - load(b + t), x1 - load(b + t + 8))
+        even.addProduct(d0, d0)
+        odd.addProduct(d1, d1)
+      }
+      add(b0, &even0, &odd0)
+      add(b1, &even1, &odd1)
+      add(b2, &even2, &odd2)
+      add(b3, &even3, &odd3)
       t += 16
     }
     if t + 8 <= n {
       let x0 = load(a + t)
-      var d0 = x0 - load(b0 + t)
-      even0.addProduct(d0, d0)
-      d0 = x0 - load(b1 + t)
-      even1.addProduct(d0, d0)
-      d0 = x0 - load(b2 + t)
-      even2.addProduct(d0, d0)
-      d0 = x0 - load(b3 + t)
-      even3.addProduct(d0, d0)
+      @inline(__always) func add(_ b: UnsafePointer<Float>, _ even: inout V) {
+        let d0 = x0 - load(b + t)
+        even.addProduct(d0, d0)
+      }
+      add(b0, &even0)
+      add(b1, &even1)
+      add(b2, &even2)
+      add(b3, &even3)
       t += 8
     }
     var tail = SIMD4<Float>()

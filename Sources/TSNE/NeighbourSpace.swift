@@ -87,15 +87,14 @@ struct NeighbourSpace {
 
   /// One round; returns how many list entries changed. `progress` hears the fraction done.
   func descend(candidates c: Int, seed: UInt64, progress: (Double) -> Void = { _ in }) -> Int {
-    // One kind at a time (old first: sampling the new ones clears their flags), so that only
-    // one forward sample (N x c) is held beside the sets.
+    // Old first: sampling the new ones clears their flags. The forward sample is written into
+    // the sets' own slots, so nothing of N x c is held beside them.
     func candidates(new wantsNew: Bool) -> CandidateSets {
       var sets = CandidateSets(count: count, capacity: 2 * c)
-      var forward = [Int32](repeating: -1, count: count * c)
-      forward.withUnsafeMutableBufferPointer { forward in
-        sampleForward(candidates: c, seed: seed, new: wantsNew, into: forward.baseAddress!)
+      sets.writeForward { slots, stride in
+        sampleForward(candidates: c, seed: seed, new: wantsNew, into: slots, stride: stride)
       }
-      sets.fill(forward: forward, perPoint: c, seed: seed &+ (wantsNew ? 1 : 2))
+      sets.addReverseEdges(seed: seed &+ (wantsNew ? 1 : 2))
       return sets
     }
     let oldSets = candidates(new: false)
@@ -110,7 +109,8 @@ struct NeighbourSpace {
   /// Picks up to c new (or old) entries of each list by a seeded priority; the new ones picked
   /// become old.
   private func sampleForward(
-    candidates c: Int, seed: UInt64, new wantsNew: Bool, into output: UnsafeMutablePointer<Int32>
+    candidates c: Int, seed: UInt64, new wantsNew: Bool, into output: UnsafeMutablePointer<Int32>,
+    stride: Int
   ) {
     precondition(k < 1 << 16, "k must be below 65,536")
     Parallel.forChunks(count: count, minimumPerThread: 256) { range in
@@ -137,7 +137,7 @@ struct NeighbourSpace {
         }
         for t in 0..<m {
           let r = Int(picked[t] & 0xFFFF)
-          output[i * c + t] = indices[i * k + r]
+          output[i * stride + t] = indices[i * k + r]
           if wantsNew { isNew[i * k + r] = false }
         }
       }
