@@ -6,10 +6,10 @@ import Tensor
 /// of each point's neighbours (forward and reverse), sampling at most `maximumCandidates` of
 /// each kind and joining only pairs where at least one edge is new since the last round.
 ///
-/// Determinism: each round reads the candidate sets frozen at its start and each point updates
-/// only its own list ("pull" instead of pynndescent's locked "push"), every random choice comes
-/// from a hash of (seed, round, point), and reductions run in point order, so a seed gives the
-/// same graph for any thread count. Distances are computed directly (not by the GEMM expansion).
+/// Determinism: each round freezes its candidate sets at its start, every random choice comes
+/// from a hash of (seed, round, pair), and the local join's offers are applied to each list in
+/// point order whatever the threads (docs/projection.md), so a seed gives the same graph for
+/// any thread count. Distances are computed directly (not by the GEMM expansion).
 public enum NeighbourDescent {
   public struct Settings: Sendable, Equatable {
     /// Random-projection trees for the start; nil: openTSNE's 5 + sqrt(N) / 20, at most 32.
