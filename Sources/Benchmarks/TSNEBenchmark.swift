@@ -156,6 +156,37 @@ public enum TSNEBenchmark {
     }
   }
 
+  /// Recall of the approximate search on `queries` evenly spaced points (their exact
+  /// neighbours by one GEMM scan each: seconds where the whole exact search takes many minutes
+  /// at 200,000 points), for `--recall-sample`.
+  public static func sampledNeighbourRecall(
+    data: GaussianClusters, threads: Int, options: TSNEOptions, queries: Int
+  ) -> (k: Int, approximateSeconds: Double, recall: Double) {
+    let (n, d) = (data.count, data.dimensions)
+    let k = options.neighbourCount(count: n)
+    let centred = TSNE.centred(data.data, count: n, dimensions: d)
+    return ComputeSettings.withThreadCount(threads) {
+      let start = DispatchTime.now().uptimeNanoseconds
+      let approximate = NeighbourDescent.search(
+        data: data.data, count: n, dimensions: d, k: k, seed: options.seed,
+        settings: options.neighbourDescent
+      ).graph
+      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+      let picked = (0..<min(queries, n)).map { $0 * n / min(queries, n) }
+      let rows = picked.flatMap { centred[($0 * d)..<(($0 + 1) * d)] }
+      let exact = NearestNeighbours.exact(
+        queries: rows, count: picked.count, data: centred, dataCount: n, dimensions: d, k: k + 1)
+      var found = 0
+      for (q, i) in picked.enumerated() {
+        // The query itself is among its own nearest: drop it, keep k.
+        let truth = Set(
+          exact.indices[(q * (k + 1))..<((q + 1) * (k + 1))].filter { $0 != Int32(i) }.prefix(k))
+        for r in 0..<k where truth.contains(approximate.indices[i * k + r]) { found += 1 }
+      }
+      return (k, seconds, Double(found) / Double(picked.count * k))
+    }
+  }
+
   public static func table(_ results: [TSNEBenchmarkResult]) -> String {
     var lines = [
       "points  dims  iters  method      threads  prepare s  optimise s  total s  KL      trust(10)"

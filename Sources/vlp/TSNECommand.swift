@@ -58,6 +58,8 @@ enum TSNECommand {
                    (docs/projection.md)
       --nn-leaf, --nn-delta  its leaf size and its stop (a round changing fewer than
                    delta x N x k entries is the last)
+      --recall-sample Q  the approximate search's recall on Q evenly spaced points only
+                   (their exact neighbours by a scan: quick where --recall takes minutes)
       --search-only  time the approximate neighbour search alone and print what it did
                    (trees, start and rounds CPU seconds, entries changed per round)
       --recall     time the exact and the approximate neighbour search at k = 3 x perplexity + 1
@@ -374,7 +376,7 @@ enum TSNECommand {
       valueOptions: [
         "points", "dimensions", "iterations", "perplexity", "threads", "method", "save-data",
         "neighbours", "exaggeration", "early-exaggeration", "learning-rate", "save-embedding",
-        "nn-trees", "nn-candidates", "nn-rounds", "extent", "nn-leaf", "nn-delta",
+        "nn-trees", "nn-candidates", "nn-rounds", "extent", "nn-leaf", "nn-delta", "recall-sample",
       ],
       flagOptions: ["json", "recall", "phases", "gradient-only", "search-only"])
     let points = try parsed.integers("points", default: [5000])[0]
@@ -410,6 +412,18 @@ enum TSNECommand {
     if parsed.flags.contains("search-only") {
       for threads in try parsed.integers("threads", default: [1, 2]) {
         print(TSNEBenchmark.neighbourSearch(data: data, threads: threads, options: options))
+      }
+      return
+    }
+    if parsed.options["recall-sample"] != nil {
+      let queries = try parsed.integers("recall-sample", default: [])[0]
+      for threads in try parsed.integers("threads", default: [1, 2]) {
+        let r = TSNEBenchmark.sampledNeighbourRecall(
+          data: data, threads: threads, options: options, queries: max(1, queries))
+        print(
+          String(
+            format: "%d x %d, k = %d, %d threads: approximate %.2f s, recall %.4f on %d sampled points",
+            points, dimensions, r.k, threads, r.approximateSeconds, r.recall, queries))
       }
       return
     }
