@@ -141,6 +141,59 @@ public enum TSNEBenchmark {
     }
   }
 
+  /// Times the approximate neighbour search alone (on the input as `TSNE` gives it, uncentred)
+  /// and describes what it did, for `--search-only`.
+  public static func neighbourSearch(
+    data: GaussianClusters, threads: Int, options: TSNEOptions
+  ) -> String {
+    let k = options.neighbourCount(count: data.count)
+    return ComputeSettings.withThreadCount(threads) {
+      let (start, startCPU) = (DispatchTime.now().uptimeNanoseconds, ProcessCPUTime.seconds())
+      let report = NeighbourDescent.search(
+        data: data.data, count: data.count, dimensions: data.dimensions, k: k, seed: options.seed,
+        settings: options.neighbourDescent
+      ).report
+      let wall = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+      return String(
+        format: "%d x %d, k = %d, %d threads: approximate search %.2f s wall, %.2f s CPU"
+          + " (%d trees: start %.2f s CPU; %d rounds: %.2f s CPU); entries changed per round: ",
+        data.count, data.dimensions, k, threads, wall, ProcessCPUTime.seconds() - startCPU,
+        report.trees, report.startCPUSeconds, report.updatesPerRound.count,
+        report.roundsCPUSeconds) + report.updatesPerRound.map(String.init).joined(separator: " ")
+    }
+  }
+
+  /// Recall of the approximate search on `queries` evenly spaced points (their exact
+  /// neighbours by one GEMM scan each: seconds where the whole exact search takes many minutes
+  /// at 200,000 points), for `--recall-sample`.
+  public static func sampledNeighbourRecall(
+    data: GaussianClusters, threads: Int, options: TSNEOptions, queries: Int
+  ) -> (k: Int, approximateSeconds: Double, recall: Double) {
+    let (n, d) = (data.count, data.dimensions)
+    let k = options.neighbourCount(count: n)
+    let centred = TSNE.centred(data.data, count: n, dimensions: d)
+    return ComputeSettings.withThreadCount(threads) {
+      let start = DispatchTime.now().uptimeNanoseconds
+      let approximate = NeighbourDescent.search(
+        data: data.data, count: n, dimensions: d, k: k, seed: options.seed,
+        settings: options.neighbourDescent
+      ).graph
+      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+      let picked = (0..<min(queries, n)).map { $0 * n / min(queries, n) }
+      let rows = picked.flatMap { centred[($0 * d)..<(($0 + 1) * d)] }
+      let exact = NearestNeighbours.exact(
+        queries: rows, count: picked.count, data: centred, dataCount: n, dimensions: d, k: k + 1)
+      var found = 0
+      for (q, i) in picked.enumerated() {
+        // The query itself is among its own nearest: drop it, keep k.
+        let truth = Set(
+          exact.indices[(q * (k + 1))..<((q + 1) * (k + 1))].filter { $0 != Int32(i) }.prefix(k))
+        for r in 0..<k where truth.contains(approximate.indices[i * k + r]) { found += 1 }
+      }
+      return (k, seconds, Double(found) / Double(picked.count * k))
+    }
+  }
+
   public static func table(_ results: [TSNEBenchmarkResult]) -> String {
     var lines = [
       "points  dims  iters  method      threads  prepare s  optimise s  total s  KL      trust(10)"

@@ -34,62 +34,57 @@ struct CandidateSets {
     }
   }
 
-  /// `forward`: `perPoint` entries per point, -1 where there are fewer.
-  mutating func fill(forward: [Int32], perPoint c: Int, seed: UInt64) {
-    let n = count
-    // Reverse edges in point order (serial counting sort: deterministic and O(N c)).
-    precondition(n * c < Int(Int32.max), "too many candidates for 32-bit starts")
-    var reverseStart = [Int32](repeating: 0, count: n + 1)
-    for v in forward where v >= 0 { reverseStart[Int(v) + 1] += 1 }
-    for u in 0..<n { reverseStart[u + 1] += reverseStart[u] }
-    var reverse = [Int32](repeating: 0, count: Int(reverseStart[n]))
-    var fillAt = reverseStart
-    for i in 0..<n {
-      for t in 0..<c {
-        let v = Int(forward[i * c + t])
-        if v < 0 { continue }
-        reverse[Int(fillAt[v])] = Int32(i)
-        fillAt[v] += 1
-      }
-    }
+  /// Lets `body` write each point's sampled forward entries into its first slots (from slot 0,
+  /// at most capacity / 2; the slots after them stay -1); `stride` is the slots per point.
+  mutating func writeForward(_ body: (_ slots: UnsafeMutablePointer<Int32>, _ stride: Int) -> Void) {
     let capacity = self.capacity
-    forward.withUnsafeBufferPointer { forward in
-      reverse.withUnsafeBufferPointer { reverse in
-        reverseStart.withUnsafeBufferPointer { reverseStart in
-          members.withUnsafeMutableBufferPointer { members in
-            sizes.withUnsafeMutableBufferPointer { sizes in
-              let (f, r, rs) = (forward.baseAddress!, reverse.baseAddress!, reverseStart.baseAddress!)
-              let (out, size) = (members.baseAddress!, sizes.baseAddress!)
-              Parallel.forChunks(count: n, minimumPerThread: 512) { range in
-                var keys = [UInt64]()
-                for u in range {
-                  var m = 0
-                  for t in 0..<c where f[u * c + t] >= 0 {
-                    out[u * capacity + m] = f[u * c + t]
-                    m += 1
-                  }
-                  let incoming = Int(rs[u])..<Int(rs[u + 1])
-                  if incoming.count <= capacity - m {
-                    for e in incoming {
-                      out[u * capacity + m] = r[e]
-                      m += 1
-                    }
-                  } else {
-                    keys.removeAll(keepingCapacity: true)
-                    for e in incoming {
-                      let pair = UInt64(u) << 32 | UInt64(r[e])
-                      keys.append(NeighbourDescent.mix(seed, pair) & ~0xFFFF_FFFF | UInt64(r[e]))
-                    }
-                    keys.sort()
-                    for key in keys.prefix(capacity - m) {
-                      out[u * capacity + m] = Int32(truncatingIfNeeded: key & 0xFFFF_FFFF)
-                      m += 1
-                    }
-                  }
-                  size[u] = Int32(m)
-                }
-              }
+    members.withUnsafeMutableBufferPointer { body($0.baseAddress!, capacity) }
+  }
+
+  /// Appends to each point's forward entries the points that sampled it (reverse edges), in
+  /// point order while they fit, else the ones with the smallest seeded priority, ascending.
+  /// One serial pass over the forward entries (deterministic), selecting in place: no
+  /// transposed copy of the edges is held (80 bytes a point at 20 candidates).
+  mutating func addReverseEdges(seed: UInt64) {
+    let (n, capacity) = (count, self.capacity)
+    members.withUnsafeMutableBufferPointer { members in
+      sizes.withUnsafeMutableBufferPointer { sizes in
+        let (slots, size) = (members.baseAddress!, sizes.baseAddress!)
+        var forwardCount = [Int32](repeating: 0, count: n)
+        for u in 0..<n {
+          var m = 0
+          while m < capacity / 2, slots[u * capacity + m] >= 0 { m += 1 }
+          forwardCount[u] = Int32(m)
+          size[u] = Int32(m)
+        }
+        // Per point: whether its reverse part overflowed and is kept sorted by priority.
+        var byPriority = [Bool](repeating: false, count: n)
+        @inline(__always) func priority(_ v: Int, _ w: Int32) -> UInt64 {
+          NeighbourDescent.mix(seed, UInt64(v) << 32 | UInt64(w)) & ~0xFFFF_FFFF | UInt64(w)
+        }
+        for i in 0..<n {
+          for t in 0..<Int(forwardCount[i]) {
+            let v = Int(slots[i * capacity + t])
+            let row = slots + v * capacity
+            let first = Int(forwardCount[v])
+            if Int(size[v]) < capacity {
+              row[Int(size[v])] = Int32(i)
+              size[v] += 1
+              continue
             }
+            if !byPriority[v] {
+              var reverse = UnsafeMutableBufferPointer(start: row + first, count: capacity - first)
+              reverse.sort { priority(v, $0) < priority(v, $1) }
+              byPriority[v] = true
+            }
+            let key = priority(v, Int32(i))
+            var slot = capacity - 1
+            if key >= priority(v, row[slot]) { continue }
+            while slot > first, priority(v, row[slot - 1]) > key {
+              row[slot] = row[slot - 1]
+              slot -= 1
+            }
+            row[slot] = Int32(i)
           }
         }
       }

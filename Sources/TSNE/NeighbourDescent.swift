@@ -6,18 +6,21 @@ import Tensor
 /// of each point's neighbours (forward and reverse), sampling at most `maximumCandidates` of
 /// each kind and joining only pairs where at least one edge is new since the last round.
 ///
-/// Determinism: each round reads the candidate sets frozen at its start and each point updates
-/// only its own list ("pull" instead of pynndescent's locked "push"), every random choice comes
-/// from a hash of (seed, round, point), and reductions run in point order, so a seed gives the
-/// same graph for any thread count. Distances are computed directly (not by the GEMM expansion).
+/// Determinism: each round freezes its candidate sets at its start, every random choice comes
+/// from a hash of (seed, round, pair), and the local join's offers are applied to each list in
+/// point order whatever the threads (docs/projection.md), so a seed gives the same graph for
+/// any thread count. Distances are computed directly (not by the GEMM expansion).
 public enum NeighbourDescent {
   public struct Settings: Sendable, Equatable {
     /// Random-projection trees for the start; nil: openTSNE's 5 + sqrt(N) / 20, at most 32.
     public var trees: Int? = nil
     /// Points per tree leaf; nil: max(k, 32) (a leaf then fills a whole list).
     public var leafSize: Int? = nil
-    /// New and old neighbours sampled per point and round (and as many reverse ones).
-    public var maximumCandidates = 10
+    /// New and old neighbours sampled per point and round (and as many reverse ones). 10 left
+    /// recall at 0.951 on the 50,000-point benchmark set at k = 91 (rounds converge on a poor
+    /// graph: the start's 91 new entries per list take 9 rounds to be sampled once); 15 gave
+    /// 0.978, 20 0.988, 30 0.995 (docs/benchmarks.md, 2026-12-07, 5th session).
+    public var maximumCandidates = 20
     public var maximumRounds = 12
     /// Stops when a round changes fewer than delta x N x k entries.
     public var delta = 0.001
@@ -29,10 +32,13 @@ public enum NeighbourDescent {
     }
   }
 
-  /// What a search did: rounds run and entries changed in each.
+  /// What a search did: rounds run and entries changed in each, and the process CPU seconds
+  /// of the start (trees, leaf-mates, random fill) and of the rounds (`vlp bench tsne --recall`).
   public struct Report: Sendable, Equatable {
     public var trees: Int
     public var updatesPerRound: [Int]
+    public var startCPUSeconds: Double = 0
+    public var roundsCPUSeconds: Double = 0
   }
 
   /// The `k` approximately nearest other points of each point, nearest first. Returns an
@@ -46,6 +52,8 @@ public enum NeighbourDescent {
     let trees = settings.resolvedTrees(count: count)
     var heaps = NeighbourHeaps(count: count, k: k)
     var updates: [Int] = []
+    let startClock = ProcessCPUTime.seconds()
+    var roundsClock = startClock
     data.withUnsafeBufferPointer { data in
       let x = data.baseAddress!
       heaps.withRows { indices, distances, isNew in
@@ -64,6 +72,7 @@ public enum NeighbourDescent {
           space.offerLeafMates(forest: forest)
         }
         if !monitor.isCancelled { space.fillFromRandomPoints(seed: seed) }
+        roundsClock = ProcessCPUTime.seconds()
         for round in 0..<settings.maximumRounds where !monitor.isCancelled {
           let changed = space.descend(
             candidates: settings.maximumCandidates, seed: mix(seed, UInt64(round) &+ 0xD1CE)
@@ -82,7 +91,12 @@ public enum NeighbourDescent {
     }
     let graph = NeighbourGraph(
       count: count, k: k, indices: heaps.indices, squaredDistances: heaps.distances)
-    return (graph, Report(trees: trees, updatesPerRound: updates))
+    return (
+      graph,
+      Report(
+        trees: trees, updatesPerRound: updates, startCPUSeconds: roundsClock - startClock,
+        roundsCPUSeconds: ProcessCPUTime.seconds() - roundsClock)
+    )
   }
 
   /// The fraction of the exact neighbours that `approximate` found (both with the same k).
@@ -104,57 +118,5 @@ public enum NeighbourDescent {
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
-  }
-
-  @inline(__always)
-  static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-    typealias V = SIMD16<Float>
-    var sum = V()
-    var t = 0
-    while t + 16 <= n {
-      sum.addProduct(
-        UnsafeRawPointer(a + t).loadUnaligned(as: V.self),
-        UnsafeRawPointer(b + t).loadUnaligned(as: V.self))
-      t += 16
-    }
-    var tail: Float = 0
-    while t < n {
-      tail += a[t] * b[t]
-      t += 1
-    }
-    return sum.sum() + tail
-  }
-
-  @inline(__always)
-  static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int)
-    -> Float
-  {
-    typealias V = SIMD16<Float>
-    var sum0 = V()
-    var sum1 = V()
-    var t = 0
-    while t + 32 <= n {
-      let d0 = UnsafeRawPointer(a + t).loadUnaligned(as: V.self)
-        - UnsafeRawPointer(b + t).loadUnaligned(as: V.self)
-      let d1 = UnsafeRawPointer(a + t + 16).loadUnaligned(as: V.self)
-        - UnsafeRawPointer(b + t + 16).loadUnaligned(as: V.self)
-      // Fused multiply-adds (one instruction each with -target-cpu native).
-      sum0.addProduct(d0, d0)
-      sum1.addProduct(d1, d1)
-      t += 32
-    }
-    if t + 16 <= n {
-      let d0 = UnsafeRawPointer(a + t).loadUnaligned(as: V.self)
-        - UnsafeRawPointer(b + t).loadUnaligned(as: V.self)
-      sum0.addProduct(d0, d0)
-      t += 16
-    }
-    var tail: Float = 0
-    while t < n {
-      let d = a[t] - b[t]
-      tail += d * d
-      t += 1
-    }
-    return (sum0 + sum1).sum() + tail
   }
 }

@@ -67,7 +67,7 @@ struct RandomProjectionForest {
         for s in node.lower..<node.upper {
           let i = Int(order[s])
           let margin =
-            NeighbourDescent.dot(normal.baseAddress!, data + i * dimensions, dimensions) - offset
+            NeighbourDistance.dot(normal.baseAddress!, data + i * dimensions, dimensions) - offset
           let goesLeft = margin == 0 ? random.next() & 1 == 0 : margin > 0
           if goesLeft {
             order[node.lower + leftCount] = Int32(i)

@@ -53,11 +53,18 @@ enum TSNECommand {
     usage: vlp bench tsne [--points 5000] [--dimensions 128] [--iterations 1000] [--perplexity 30]
                           [--threads 1,2] [--method auto|exact|barnes-hut|fft]
                           [--neighbours auto|exact|approximate] [--json] [--save-data FILE.npy]
-                          [--recall] [--phases] [--gradient-only [--extent 100] [--repulsion-only]]
+                          [--recall] [--search-only] [--phases]
+                          [--gradient-only [--extent 100] [--repulsion-only]]
       --save-embedding  also write the (last thread count's) embedding as .npy
                    (for Tests/Bench/tsne_opentsne.py --ours)
       --nn-trees, --nn-candidates, --nn-rounds  the approximate search's settings
                    (docs/projection.md)
+      --nn-leaf, --nn-delta  its leaf size and its stop (a round changing fewer than
+                   delta x N x k entries is the last)
+      --recall-sample Q  the approximate search's recall on Q evenly spaced points only
+                   (their exact neighbours by a scan: quick where --recall takes minutes)
+      --search-only  time the approximate neighbour search alone and print what it did
+                   (trees, start and rounds CPU seconds, entries changed per round)
       --recall     time the exact and the approximate neighbour search at k = 3 x perplexity + 1
                    and print the approximate one's recall
       --gradient-only  time the gradient alone (--iterations evaluations) on a synthetic map
@@ -374,9 +381,9 @@ enum TSNECommand {
       valueOptions: [
         "points", "dimensions", "iterations", "perplexity", "threads", "method", "save-data",
         "neighbours", "exaggeration", "early-exaggeration", "learning-rate", "save-embedding",
-        "nn-trees", "nn-candidates", "nn-rounds", "extent",
+        "nn-trees", "nn-candidates", "nn-rounds", "extent", "nn-leaf", "nn-delta", "recall-sample",
       ],
-      flagOptions: ["json", "recall", "phases", "gradient-only", "repulsion-only"])
+      flagOptions: ["json", "recall", "phases", "gradient-only", "repulsion-only", "search-only"])
     let points = try parsed.integers("points", default: [5000])[0]
     let dimensions = try parsed.integers("dimensions", default: [128])[0]
     var options = try self.options(parsed)
@@ -388,6 +395,16 @@ enum TSNECommand {
       "nn-candidates", default: [options.neighbourDescent.maximumCandidates])[0]
     options.neighbourDescent.maximumRounds = try parsed.integers(
       "nn-rounds", default: [options.neighbourDescent.maximumRounds])[0]
+    if parsed.options["nn-leaf"] != nil {
+      options.neighbourDescent.leafSize = try parsed.integers("nn-leaf", default: [])[0]
+    }
+    if let delta = parsed.options["nn-delta"] {
+      guard let value = Double(delta), value >= 0, value.isFinite else {
+        throw CommandLineArguments.UsageError(
+          description: "--nn-delta expects a number >= 0, got '\(delta)'")
+      }
+      options.neighbourDescent.delta = value
+    }
     if parsed.flags.contains("gradient-only") {
       try gradientTiming(parsed, points: points, options: options)
       return
@@ -396,6 +413,24 @@ enum TSNECommand {
     if let path = parsed.options["save-data"] {
       try NumpyFile.encode(shape: [points, dimensions], values: data.data)
         .write(to: URL(fileURLWithPath: path))
+    }
+    if parsed.flags.contains("search-only") {
+      for threads in try parsed.integers("threads", default: [1, 2]) {
+        print(TSNEBenchmark.neighbourSearch(data: data, threads: threads, options: options))
+      }
+      return
+    }
+    if parsed.options["recall-sample"] != nil {
+      let queries = try parsed.integers("recall-sample", default: [])[0]
+      for threads in try parsed.integers("threads", default: [1, 2]) {
+        let r = TSNEBenchmark.sampledNeighbourRecall(
+          data: data, threads: threads, options: options, queries: max(1, queries))
+        print(
+          String(
+            format: "%d x %d, k = %d, %d threads: approximate %.2f s, recall %.4f on %d sampled points",
+            points, dimensions, r.k, threads, r.approximateSeconds, r.recall, queries))
+      }
+      return
     }
     if parsed.flags.contains("recall") {
       for threads in try parsed.integers("threads", default: [1, 2]) {

@@ -1,0 +1,162 @@
+import Tensor
+
+extension NeighbourSpace {
+  /// Points handled per pass of the local join: bounds the offers held at once whatever N is.
+  /// A point's 2c new and 2c old candidates make at most 2c(2c - 1)/2 + 4c^2 pairs, two offers
+  /// of 12 bytes each: 57 KB at c = 20, so 58 MB for a block (twice that with the buffers'
+  /// doubling), as 4,096 points were at c = 10. The graph does not depend on the block size
+  /// (each list takes its offers in point order either way).
+  static let joinBlock = 1024
+
+  /// pynndescent's local join: for each point u, every pair of its candidates where at least
+  /// one is new is measured once, and offered to both lists when it does not lose to the list's
+  /// farthest entry as it stood after the previous block. Offers are gathered per block of
+  /// points in point order, sorted by the thread that owns their list, then each owner takes
+  /// its offers in that order: the result does not depend on how the points were split among
+  /// threads. (An offer refused by the fresher limit would have been refused by the list
+  /// anyway: lists only shrink, so the graph is the one the round-start limits gave.)
+  func localJoin(
+    new: CandidateSets.Buffers, old: CandidateSets.Buffers, progress: (Double) -> Void
+  ) -> Int {
+    var limits = (0..<count).map { distances[$0 * k] }
+    let threads = max(1, ComputeSettings.threadCount)
+    // offers[chunk * threads + owner]: what one chunk of the block sends to one owner's lists.
+    var offers = (0..<(threads * threads)).map { _ in JoinOffers() }
+    defer { for i in offers.indices { offers[i].free() } }
+    var changed = [Int](repeating: 0, count: threads)
+    // Owner of a list: a function of (list, threads, count) alone, in 0..<threads.
+    let ownerScale = (UInt64(threads) << 32) / UInt64(count) + 1
+    let scratchSize = new.capacity + old.capacity
+    var blockStart = 0
+    while blockStart < count, !monitor.isCancelled {
+      progress(Double(blockStart) / Double(count))
+      let block = blockStart..<min(count, blockStart + Self.joinBlock)
+      blockStart = block.upperBound
+      let chunks = min(threads, max(1, block.count / 256))
+      limits.withUnsafeBufferPointer { limits in
+        offers.withUnsafeMutableBufferPointer { offers in
+          let (limit, out) = (limits.baseAddress!, offers.baseAddress!)
+          Parallel.forChunks(count: chunks, minimumPerThread: 1) { chunkRange in
+            let others = UnsafeMutablePointer<Int32>.allocate(capacity: scratchSize)
+            defer { others.deallocate() }
+            for chunk in chunkRange {
+              let lists = out + chunk * threads
+              for owner in 0..<threads { lists[owner].removeAll() }
+              let lower = block.lowerBound + block.count * chunk / chunks
+              let upper = block.lowerBound + block.count * (chunk + 1) / chunks
+              for u in lower..<upper {
+                gatherOffers(
+                  new: new.members(of: u), old: old.members(of: u), limit: limit, others: others
+                ) { target, other, distance in
+                  let owner = min(threads - 1, Int((UInt64(target) &* ownerScale) >> 32))
+                  lists[owner].append(JoinOffer(target: target, other: other, distance: distance))
+                }
+              }
+            }
+          }
+        }
+      }
+      // Each thread owns a set of lists and reads its offers from every chunk in chunk order.
+      limits.withUnsafeMutableBufferPointer { limits in
+        offers.withUnsafeBufferPointer { offers in
+          changed.withUnsafeMutableBufferPointer { changed in
+            let (limit, all, tally) = (limits.baseAddress!, offers.baseAddress!, changed.baseAddress!)
+            Parallel.forChunks(count: threads, minimumPerThread: 1) { owners in
+              for owner in owners {
+                for chunk in 0..<chunks {
+                  let list = all[chunk * threads + owner]
+                  for e in 0..<list.count {
+                    let offer = list.base[e]
+                    let row = row(Int(offer.target))
+                    if row.pushIfAbsent(offer.other, offer.distance) {
+                      tally[owner] += 1
+                      limit[Int(offer.target)] = row.largest
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return changed.reduce(0, +)
+  }
+
+  /// The offers of one point's candidates: new x new (each pair once) and new x old, in that
+  /// order, each pair's distance measured four others at a time.
+  @inline(__always)
+  private func gatherOffers(
+    new: UnsafeBufferPointer<Int32>, old: UnsafeBufferPointer<Int32>,
+    limit: UnsafePointer<Float>, others: UnsafeMutablePointer<Int32>,
+    _ emit: (_ target: Int32, _ other: Int32, _ distance: Float) -> Void
+  ) {
+    @inline(__always) func offer(_ p: Int32, _ q: Int32, _ d: Float) {
+      if p == q { return }
+      // <= keeps ties: equal distances may still enter by the lower index.
+      if d <= limit[Int(p)] { emit(p, q, d) }
+      if d <= limit[Int(q)] { emit(q, p, d) }
+    }
+    let n = dimensions
+    for a in 0..<new.count {
+      let p = new[a]
+      var m = 0
+      for b in (a + 1)..<new.count {
+        others[m] = new[b]
+        m += 1
+      }
+      for q in old {
+        others[m] = q
+        m += 1
+      }
+      let xp = data + Int(p) * n
+      var s = 0
+      while s + 4 <= m {
+        let d = NeighbourDistance.squared(
+          xp, data + Int(others[s]) * n, data + Int(others[s + 1]) * n,
+          data + Int(others[s + 2]) * n, data + Int(others[s + 3]) * n, n)
+        offer(p, others[s], d[0])
+        offer(p, others[s + 1], d[1])
+        offer(p, others[s + 2], d[2])
+        offer(p, others[s + 3], d[3])
+        s += 4
+      }
+      while s < m {
+        offer(p, others[s], NeighbourDistance.squared(xp, data + Int(others[s]) * n, n))
+        s += 1
+      }
+    }
+  }
+}
+
+/// A candidate pair offered to one list by the local join.
+struct JoinOffer {
+  var target: Int32
+  var other: Int32
+  var distance: Float
+}
+
+/// A growable buffer of offers without Array's per-append checks (the join appends hundreds
+/// of millions per search); freed explicitly.
+struct JoinOffers {
+  private(set) var base = UnsafeMutablePointer<JoinOffer>.allocate(capacity: 1024)
+  private(set) var count = 0
+  private var capacity = 1024
+
+  @inline(__always) mutating func append(_ offer: JoinOffer) {
+    if count == capacity { grow() }
+    base[count] = offer
+    count += 1
+  }
+
+  mutating func removeAll() { count = 0 }
+
+  private mutating func grow() {
+    let larger = UnsafeMutablePointer<JoinOffer>.allocate(capacity: 2 * capacity)
+    larger.initialize(from: base, count: count)
+    base.deallocate()
+    (base, capacity) = (larger, 2 * capacity)
+  }
+
+  func free() { base.deallocate() }
+}
