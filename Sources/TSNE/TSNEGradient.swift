@@ -192,8 +192,16 @@ struct TSNEGradient {
   private mutating func barnesHutSums(
     positions: [Float], p: SparseAffinities, theta: Float
   ) {
-    let n = count
-    let thetaSquared = theta * theta
+    Self.barnesHutRepulsion(
+      tree, count: count, theta: theta, repulsion: &repulsion, partialZ: &partialZ)
+  }
+
+  /// Barnes-Hut's repulsion sums and Z shares from a built `tree` (also timed alone by
+  /// `TSNEGradientTiming`).
+  static func barnesHutRepulsion(
+    _ tree: BarnesHutTree, count n: Int, theta: Float, repulsion: inout [Float],
+    partialZ: inout [Float]
+  ) {
     tree.nodes.withUnsafeBufferPointer { nodes in
       tree.order.withUnsafeBufferPointer { order in
         tree.sortedX.withUnsafeBufferPointer { sx in
@@ -203,9 +211,9 @@ struct TSNEGradient {
                 let kernel = BarnesHutKernel(
                   nodes: nodes.baseAddress!, nodeCount: tree.nodeCount,
                   order: order.baseAddress!, sortedX: sx.baseAddress!,
-                  sortedY: sy.baseAddress!, count: n, thetaSquared: thetaSquared,
+                  sortedY: sy.baseAddress!, count: n, thetaSquared: theta * theta,
                   repulsion: repulsion.baseAddress!, partialZ: partialZ.baseAddress!)
-                Self.runGroups(kernel, count: n)
+                runGroups(kernel, count: n)
               }
             }
           }

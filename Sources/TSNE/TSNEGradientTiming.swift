@@ -112,41 +112,12 @@ public enum TSNEGradientTiming {
         interpolation.evaluate(xs: xs, ys: ys, repulsion: &repulsion, partialZ: &partialZ)
       } else {
         tree.rebuild(positions: positions, count: n)
-        barnesHutRepulsion(tree, count: n, repulsion: &repulsion, partialZ: &partialZ)
+        TSNEGradient.barnesHutRepulsion(
+          tree, count: n, theta: 0.5, repulsion: &repulsion, partialZ: &partialZ)
       }
     }
     return timed(
       points: n, extent: extent, method: method, evaluations: evaluations, threads: threads,
       evaluate)
-  }
-
-  /// Barnes-Hut's repulsion without the attraction fused into it (`TSNEGradient`).
-  private static func barnesHutRepulsion(
-    _ tree: BarnesHutTree, count n: Int, repulsion: inout [Float], partialZ: inout [Float]
-  ) {
-    tree.nodes.withUnsafeBufferPointer { nodes in
-      tree.order.withUnsafeBufferPointer { order in
-        tree.sortedX.withUnsafeBufferPointer { sx in
-          tree.sortedY.withUnsafeBufferPointer { sy in
-            repulsion.withUnsafeMutableBufferPointer { repulsion in
-              partialZ.withUnsafeMutableBufferPointer { partialZ in
-                let kernel = BarnesHutKernel(
-                  nodes: nodes.baseAddress!, nodeCount: tree.nodeCount,
-                  order: order.baseAddress!, sortedX: sx.baseAddress!,
-                  sortedY: sy.baseAddress!, count: n, thetaSquared: 0.25,
-                  repulsion: repulsion.baseAddress!, partialZ: partialZ.baseAddress!)
-                let groups = (n + BarnesHutKernel.groupSize - 1) / BarnesHutKernel.groupSize
-                Parallel.forChunks(count: groups, minimumPerThread: 4) { range in
-                  let list = UnsafeMutablePointer<Float>.allocate(
-                    capacity: 3 * kernel.listCapacity + 96)
-                  defer { list.deallocate() }
-                  for group in range { kernel.repel(group: group, list: list) }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
   }
 }

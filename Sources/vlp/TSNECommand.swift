@@ -41,10 +41,11 @@ enum TSNECommand {
                  share done, then the phase, the iteration and the time left, every 50
                  iterations)
       Memory: the input as read (from 40,000 points no centred copy is made) plus, at
-      perplexity 30, about 1.1 KB per point during the approximate neighbour search (its
-      peak) and 1 KB per point of P afterwards, with the FFT method's grids (at most about
-      300 MB): 1,000,000 x 128 is meant to stay within 2 GB (docs/benchmarks.md,
-      "Preparation and memory").
+      perplexity 30, about 1.2 KB per point during the approximate neighbour search (its
+      peak) and 1 KB per point of P afterwards; above 20,000 points the input is released
+      once P is built, and the optimisation adds about 100 bytes per point and the FFT's
+      grids (at most about 80 MB): 1,000,000 x 128 stays within 2 GB (measured peak:
+      docs/benchmarks.md, "t-SNE at scale").
       With SESSION, the model besides, and the features: points x the model's width in
       float32 (50,000 x 256: 51 MB); 50,000 points stay well under 1 GB in all.
     """
@@ -125,21 +126,26 @@ enum TSNECommand {
     try checkOutput(out)
     var options = try self.options(parsed)
     let threads = try threadCount(parsed)
-    let matrix = try MatrixFile.read(path: input)
-    try readInitialEmbedding(parsed, points: matrix.rows, into: &options)
+    // Only the values are kept (not the file's whole reading), so that `project` can release
+    // them once the affinities are built.
+    let (values, rows, columns) = try {
+      let matrix = try MatrixFile.read(path: input)
+      return (matrix.values, matrix.rows, matrix.columns)
+    }()
+    try readInitialEmbedding(parsed, points: rows, into: &options)
     var labels: [String]?
     if let path = parsed.options["labels"] {
       let read = try MatrixFile.readLabels(path: path)
-      guard read.count == matrix.rows else {
+      guard read.count == rows else {
         throw TSNEError.unreadableFile(
-          path: path, reason: "\(read.count) labels for \(matrix.rows) points in \(input)")
+          path: path, reason: "\(read.count) labels for \(rows) points in \(input)")
       }
       labels = read
     }
     do {
       try ComputeSettings.withThreadCount(threads) {
         try project(
-          values: matrix.values, rows: matrix.rows, columns: matrix.columns, labels: labels,
+          values: consume values, rows: rows, columns: columns, labels: labels,
           markers: nil, title: "t-SNE of \((input as NSString).lastPathComponent), perplexity \(options.perplexity)",
           out: out, options: options, quiet: parsed.flags.contains("quiet"))
       }
@@ -249,8 +255,8 @@ enum TSNECommand {
   }
 
   private static func project(
-    values: [Float], rows: Int, columns: Int, labels: [String]?, markers: [String]?, title: String,
-    out: String, options: TSNEOptions, quiet: Bool
+    values: consuming [Float], rows: Int, columns: Int, labels: [String]?, markers: [String]?,
+    title: String, out: String, options: TSNEOptions, quiet: Bool
   ) throws {
     let lowered = out.lowercased()
     let start = Date()
@@ -260,8 +266,13 @@ enum TSNECommand {
           + " (neighbour search, perplexity calibration)")
     }
     var tsne = try TSNE(
-      data: values, count: rows, dimensions: columns, options: options,
+      data: copy values, count: rows, dimensions: columns, options: options,
       monitor: quiet ? .none : TSNEPreparationLine().monitor)
+    // The input is needed again only for the exact trustworthiness (20,000 points at most);
+    // larger inputs are released here instead of staying beside P during the optimisation
+    // (512 MB at a million points x 128, a quarter of the 2 GB the run is meant to fit in).
+    let trustInput: [Float] = rows <= 20_000 ? copy values : []
+    _ = consume values
     if !quiet {
       progress(
         "\(tsne.method.rawValue), "
@@ -299,7 +310,8 @@ enum TSNECommand {
     if let kl = tsne.klDivergence { summary += String(format: ", KL %.4f", kl) }
     // Trustworthiness needs every input distance: reported where that stays quick.
     if rows <= 20_000, rows > 20 {
-      let trust = try Trustworthiness.score(original: values, dimensions: columns, embedding: tsne.embedding)
+      let trust = try Trustworthiness.score(
+        original: trustInput, dimensions: columns, embedding: tsne.embedding)
       summary += String(format: ", trustworthiness(10) %.4f", trust)
     }
     summary += String(format: " (%.1f s)", Date().timeIntervalSince(start))
