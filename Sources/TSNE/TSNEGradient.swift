@@ -56,8 +56,9 @@ struct TSNEGradient {
       interpolatedEvaluations += 1
       interpolatedSums(positions: positions, p: p)
     case .sparse(let p):
-      buildTreeBesideAttraction(positions: positions, p: p)
-      barnesHutSums(positions: positions, p: p, theta: theta)
+      attract(positions: positions, p: p, buildingTree: true)
+      Self.barnesHutRepulsion(
+        tree, count: count, theta: theta, repulsion: &repulsion, partialZ: &partialZ)
     }
     var z = 0.0
     for value in partialZ { z += Double(value) }
@@ -189,13 +190,6 @@ struct TSNEGradient {
     r[2 * i + 1] = ry.sum()
   }
 
-  private mutating func barnesHutSums(
-    positions: [Float], p: SparseAffinities, theta: Float
-  ) {
-    Self.barnesHutRepulsion(
-      tree, count: count, theta: theta, repulsion: &repulsion, partialZ: &partialZ)
-  }
-
   /// Barnes-Hut's repulsion sums and Z shares from a built `tree` (also timed alone by
   /// `TSNEGradientTiming`).
   static func barnesHutRepulsion(
@@ -222,23 +216,28 @@ struct TSNEGradient {
     }
   }
 
-  /// Rows of the attraction handed out at a time while the tree is being built.
+  /// Rows of the attraction a thread takes at a time.
   static let attractionBlock = 1024
 
-  /// The quadtree and the attraction at once: the tree is built by one thread (its sort and
-  /// depth-first layout are serial) while the others take blocks of attraction rows, and it
-  /// joins them when done, so with two threads the build no longer leaves a core idle (it was
-  /// about a tenth of a 50,000-point iteration). Each row is still computed whole by one
-  /// thread with the same arithmetic, so which thread takes which block changes nothing.
-  private mutating func buildTreeBesideAttraction(positions: [Float], p: SparseAffinities) {
+  /// The attraction over the sparse P, rows in index order: with the points in their locality
+  /// order (`LocalityOrder`) P streams through once and a row's neighbours are close by.
+  /// With `buildingTree`, the Barnes-Hut quadtree is built at the same time: one thread builds
+  /// it (its sort and depth-first layout are serial) while the others take blocks of rows, and
+  /// it joins them when done, so with two threads the build no longer leaves a core idle (it
+  /// was about a tenth of a 50,000-point iteration). Each row is computed whole by one thread
+  /// with the same arithmetic, so which thread takes which block changes nothing.
+  private mutating func attract(positions: [Float], p: SparseAffinities, buildingTree: Bool) {
     let n = count
     let blocks = (n + Self.attractionBlock - 1) / Self.attractionBlock
+    let threads = buildingTree ? ComputeSettings.threadCount : min(ComputeSettings.threadCount, blocks)
     let taken = Atomic<Int>(0)
     withUnsafeMutablePointer(to: &tree) { tree in
       Self.withAttraction(positions: positions, p: p, attraction: &attraction) { attraction in
         positions.withUnsafeBufferPointer { positions in
-          Parallel.forChunks(count: ComputeSettings.threadCount, minimumPerThread: 1) { range in
-            if range.contains(0) { tree.pointee.rebuild(positions: positions.baseAddress!, count: n) }
+          Parallel.forChunks(count: max(1, threads), minimumPerThread: 1) { range in
+            if buildingTree, range.contains(0) {
+              tree.pointee.rebuild(positions: positions.baseAddress!, count: n)
+            }
             while true {
               let block = taken.add(1, ordering: .relaxed).oldValue
               if block >= blocks { break }
@@ -247,17 +246,6 @@ struct TSNEGradient {
             }
           }
         }
-      }
-    }
-  }
-
-  /// The attraction over the sparse P, rows in index order: with the points in their locality
-  /// order (`LocalityOrder`) P streams through once and a row's neighbours are close by.
-  private mutating func attract(positions: [Float], p: SparseAffinities) {
-    let n = count
-    Self.withAttraction(positions: positions, p: p, attraction: &attraction) { attraction in
-      Parallel.forChunks(count: n, minimumPerThread: 256) { range in
-        for i in range { attraction.attract(i) }
       }
     }
   }
@@ -284,7 +272,6 @@ struct TSNEGradient {
     }
   }
 
-  /// The FFT-interpolated repulsion (FIt-SNE) and the exact attraction.
   /// Whether this evaluation uses the interpolated repulsion.
   private func usesInterpolation(_ positions: [Float], _ choice: Repulsion) -> Bool {
     if choice == .barnesHut { return false }
@@ -321,11 +308,12 @@ struct TSNEGradient {
   /// maps, docs/projection.md), so past the node cap the map goes to Barnes-Hut.
   static let maximumBoxWidth: Float = 1
 
+  /// The FFT-interpolated repulsion (FIt-SNE) and the exact attraction.
   private mutating func interpolatedSums(
     positions: [Float], p: SparseAffinities
   ) {
     splitCoordinates(positions)
-    attract(positions: positions, p: p)
+    attract(positions: positions, p: p, buildingTree: false)
     interpolation.evaluate(xs: xs, ys: ys, repulsion: &repulsion, partialZ: &partialZ)
   }
 
