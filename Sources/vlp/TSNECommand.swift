@@ -128,10 +128,13 @@ enum TSNECommand {
     let threads = try threadCount(parsed)
     // Only the values are kept (not the file's whole reading), so that `project` can release
     // them once the affinities are built.
-    let (values, rows, columns) = try {
+    let (matrixValues, rows, columns) = try {
       let matrix = try MatrixFile.read(path: input)
       return (matrix.values, matrix.rows, matrix.columns)
     }()
+    // Held in an optional that `project`'s call empties (`take()`): a plain binding captured
+    // by the closure below would keep the values alive through the whole run.
+    var values: [Float]? = consume matrixValues
     try readInitialEmbedding(parsed, points: rows, into: &options)
     var labels: [String]?
     if let path = parsed.options["labels"] {
@@ -145,7 +148,7 @@ enum TSNECommand {
     do {
       try ComputeSettings.withThreadCount(threads) {
         try project(
-          values: consume values, rows: rows, columns: columns, labels: labels,
+          values: values.take()!, rows: rows, columns: columns, labels: labels,
           markers: nil, title: "t-SNE of \((input as NSString).lastPathComponent), perplexity \(options.perplexity)",
           out: out, options: options, quiet: parsed.flags.contains("quiet"))
       }
