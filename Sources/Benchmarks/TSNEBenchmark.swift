@@ -68,9 +68,16 @@ public enum TSNEBenchmark {
         let preparedCPU = ProcessCPUTime.seconds()
         preparationPeak = ProcessMemory.peakResidentMiB()
         trace?.finish()
-        while tsne.isExaggerating, !tsne.isFinished { tsne.step() }
+        var iterations = trace.map { _ in TSNEIterationTrace(tsne) }
+        while tsne.isExaggerating, !tsne.isFinished {
+          tsne.step()
+          iterations?.after(tsne)
+        }
         let exaggerated = (tsne.iteration, ProcessCPUTime.seconds() - preparedCPU)
-        tsne.run()
+        while !tsne.isFinished {
+          tsne.step()
+          iterations?.after(tsne)
+        }
         interpolated = tsne.interpolatedEvaluations
         embedding = tsne.embedding
         return (

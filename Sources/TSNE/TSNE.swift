@@ -179,19 +179,9 @@ public struct TSNE: Sendable {
       klDivergence = error
       klDivergenceIteration = iteration
     }
-    // Gains grow where the step keeps its direction (update and gradient of opposite sign).
-    let rate = Float(learningRate)
-    let minimumGain = Float(options.minimumGain)
-    var squaredNorm = 0.0
-    for k in 0..<(2 * count) {
-      var g = gradient[k]
-      gains[k] = update[k] * g < 0 ? gains[k] + 0.2 : gains[k] * 0.8
-      gains[k] = max(gains[k], minimumGain)
-      g *= gains[k]
-      squaredNorm += Double(g * g)
-      update[k] = momentum * update[k] - rate * g
-      positions[k] += update[k]
-    }
+    let squaredNorm = GainsUpdate.apply(
+      gradient: gradient, gains: &gains, update: &update, positions: &positions,
+      momentum: momentum, rate: Float(learningRate), minimumGain: Float(options.minimumGain))
     var phaseEnded = false
     if checks {
       gradientNorm = squaredNorm.squareRoot()

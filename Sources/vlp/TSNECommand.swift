@@ -76,7 +76,8 @@ enum TSNECommand {
       --save-data  also write the benchmark's input as .npy
                    (for Tests/Fixtures/tsne_reference.py --bench)
       --phases     print each preparation step's wall and CPU seconds and peak memory (stderr;
-                   resets VmHWM, so /usr/bin/time then under-reports the peak)
+                   resets VmHWM, so /usr/bin/time then under-reports the peak), then every
+                   50 iterations their wall and CPU time, FFT evaluations and the map's extent
       --iterations 1  the preparation and one iteration (to time the preparation alone)
     """
 
