@@ -1,73 +1,67 @@
 import Foundation
 import Tensor
 
-/// A sparse symmetric P stored beside the neighbour graph it came from: row i holds `k` entries
-/// in fixed slots (its own neighbour list, `ownColumns[i k ..< (i+1) k]`) and then its extra
-/// entries, the points that listed i without i listing them (`extraColumns` over
-/// `extraStart[i] ..< extraStart[i+1]`). With k = 0 it is plain compressed rows.
+/// A sparse symmetric P stored once per pair: row m holds the pairs (m, j) with j > m,
+/// `columns[rowStart[m] ..< rowStart[m+1]]` and their `values`; p_jm = p_mj is not stored again.
 ///
-/// Keeping the graph's own arrays as the first part is what lets a million points fit in 2 GB:
-/// the symmetrisation writes p_ij over the conditional p(j|i) in place and adds only the
-/// one-sided pairs, instead of gathering every pair twice and copying the merged rows
-/// (docs/benchmarks.md, "t-SNE at scale").
+/// Why once: the gradient's attraction and the KL check visit every pair, and stored as the
+/// full matrix's rows (each pair in both of its rows) P was about 1 KB a point (1.08 GB at a
+/// million points, half the 2 GB allowed) and each pair's kernel was computed twice. Stored
+/// once it is half the bytes to stream each iteration; `SparseAttraction` adds each pair's
+/// force to both of its points.
 struct SparseAffinities: Sendable {
   let count: Int
-  let k: Int
-  var ownColumns: [Int32]
-  var ownValues: [Float]
-  var extraStart: [Int32]
-  var extraColumns: [Int32]
-  var extraValues: [Float]
+  var rowStart: [Int32]
+  var columns: [Int32]
+  var values: [Float]
 
-  var entryCount: Int { ownColumns.count + extraColumns.count }
+  /// Pairs stored (each once).
+  var entryCount: Int { columns.count }
 
-  /// Plain compressed rows (no fixed slots).
+  /// From a symmetric P given as the full matrix's compressed rows (row i holding both (i, j)
+  /// and, in row j, (j, i)): only the entries with j > i are kept.
   init(rowStart: [Int32], columns: [Int32], values: [Float]) {
     count = rowStart.count - 1
-    k = 0
-    ownColumns = []
-    ownValues = []
-    extraStart = rowStart
-    extraColumns = columns
-    extraValues = values
+    var starts: [Int32] = [0]
+    var kept: [Int32] = []
+    var keptValues: [Float] = []
+    starts.reserveCapacity(count + 1)
+    for i in 0..<count {
+      for e in Int(rowStart[i])..<Int(rowStart[i + 1]) where Int(columns[e]) > i {
+        kept.append(columns[e])
+        keptValues.append(values[e])
+      }
+      starts.append(Int32(kept.count))
+    }
+    self.rowStart = starts
+    self.columns = kept
+    self.values = keptValues
   }
 
-  /// Raw pointers to every array, for the gradient's loops.
+  /// Raw pointers to the arrays, for the gradient's loops.
   struct Buffers {
-    let k: Int
-    let ownColumns: UnsafePointer<Int32>
-    let ownValues: UnsafePointer<Float>
-    let extraStart: UnsafePointer<Int32>
-    let extraColumns: UnsafePointer<Int32>
-    let extraValues: UnsafePointer<Float>
+    let rowStart: UnsafePointer<Int32>
+    let columns: UnsafePointer<Int32>
+    let values: UnsafePointer<Float>
 
-    /// Calls `body(j, p_ij)` for every entry of row i, own slots first.
+    /// Calls `body(j, p_ij)` for every pair stored in row i (j > i).
     @inline(__always)
     func forEachEntry(ofRow i: Int, _ body: (Int, Float) -> Void) {
-      for e in (i * k)..<((i + 1) * k) { body(Int(ownColumns[e]), ownValues[e]) }
-      for e in Int(extraStart[i])..<Int(extraStart[i + 1]) {
-        body(Int(extraColumns[e]), extraValues[e])
-      }
+      for e in Int(rowStart[i])..<Int(rowStart[i + 1]) { body(Int(columns[e]), values[e]) }
     }
   }
 
   func withBuffers<R>(_ body: (Buffers) -> R) -> R {
-    ownColumns.withUnsafeBufferPointer { oc in
-      ownValues.withUnsafeBufferPointer { ov in
-        extraStart.withUnsafeBufferPointer { es in
-          extraColumns.withUnsafeBufferPointer { ec in
-            extraValues.withUnsafeBufferPointer { ev in
-              // Empty arrays may have no base address: any valid pointer does, nothing is read.
-              let empty = UnsafePointer<Float>(bitPattern: MemoryLayout<Float>.alignment)!
-              let emptyIndex = UnsafePointer<Int32>(bitPattern: MemoryLayout<Int32>.alignment)!
-              return body(
-                Buffers(
-                  k: k, ownColumns: oc.baseAddress ?? emptyIndex,
-                  ownValues: ov.baseAddress ?? empty, extraStart: es.baseAddress!,
-                  extraColumns: ec.baseAddress ?? emptyIndex, extraValues: ev.baseAddress ?? empty
-                ))
-            }
-          }
+    rowStart.withUnsafeBufferPointer { rs in
+      columns.withUnsafeBufferPointer { c in
+        values.withUnsafeBufferPointer { v in
+          // Empty arrays may have no base address: any valid pointer does, nothing is read.
+          let empty = UnsafePointer<Float>(bitPattern: MemoryLayout<Float>.alignment)!
+          let emptyIndex = UnsafePointer<Int32>(bitPattern: MemoryLayout<Int32>.alignment)!
+          return body(
+            Buffers(
+              rowStart: rs.baseAddress!, columns: c.baseAddress ?? emptyIndex,
+              values: v.baseAddress ?? empty))
         }
       }
     }
@@ -76,17 +70,18 @@ struct SparseAffinities: Sendable {
 
 extension SparseAffinities {
   /// p_ij = (p(j|i) + p(i|j)) / (2 sum p) on a k-nearest-neighbour graph whose `columns` (k per
-  /// row, no point listing itself, no repeats) and `conditional` p(j|i) are taken over: a pair
-  /// listed by both points gets the sum in both slots, a pair listed by one keeps its slot there
-  /// and becomes an extra entry of the other row. Values are the same floats as a merge of all
-  /// pairs in Double would give; subnormal ones are flushed to 0.
+  /// row, no point listing itself, no repeats) and `conditional` p(j|i) are taken over, each
+  /// pair stored once, in the row of its smaller point: row m holds its own listings of larger
+  /// points (in the graph's order), then the larger points that list m without m listing them
+  /// (in their order). Values are the same floats as a merge of all pairs in Double would give;
+  /// subnormal ones are flushed to 0.
   ///
-  /// Memory: besides the two n x k arrays taken over, 8 bytes per extra entry and 8 per point.
-  /// Whether j lists i is found by scanning row j (k entries, 16 at a time) rather than from a
-  /// transposed copy of the graph, which at a million points would hold 364 MB of positions at
-  /// the symmetrisation's peak (docs/benchmarks.md, "Preparation and memory").
-  /// Determinism: every slot is written by one row's thread (a pair listed by both points by the
-  /// smaller one's), extras keep the order of the listing points.
+  /// Memory: the graph's two n x k arrays until the result (8 bytes per pair) is filled, and 8
+  /// bytes per point. Whether j lists i is found by scanning row j (k entries, 16 at a time)
+  /// rather than from a transposed copy of the graph, which at a million points would hold 364
+  /// MB more at the symmetrisation's peak (docs/benchmarks.md, "Preparation and memory").
+  /// Determinism: every slot is marked by one row's thread (a pair listed by both points by the
+  /// smaller one's), and the rows are filled in a fixed order.
   init(
     count: Int, k: Int, columns: consuming [Int32], conditional: consuming [Float],
     monitor: TSNEPreparationMonitor = .none
@@ -104,39 +99,52 @@ extension SparseAffinities {
       }
     }
     // Mutual slots now hold their final value with the sign bit set (-0 included); the others
-    // (one-sided, conditional p >= 0 with the sign bit clear) become extras of the listed row.
-    var extraStart = [Int32](repeating: 0, count: count + 1)
-    for e in 0..<(count * k) where conditional[e].sign == .plus {
-      extraStart[Int(columns[e]) + 1] += 1
+    // hold p(j|i) (sign bit clear). Row m keeps its slots listing j > m, and receives the
+    // one-sided slots of larger points that list it; a mutual slot listing a smaller point is
+    // that point's pair.
+    var own = [Int32](repeating: 0, count: count)
+    var starts = [Int32](repeating: 0, count: count + 1)
+    for i in 0..<count {
+      for r in 0..<k {
+        let j = Int(columns[i * k + r])
+        if j > i {
+          own[i] += 1
+        } else if conditional[i * k + r].sign == .plus {
+          starts[j + 1] += 1
+        }
+      }
     }
-    for i in 0..<count { extraStart[i + 1] += extraStart[i] }
-    let extras = Int(extraStart[count])
-    var extraColumns = [Int32](repeating: 0, count: extras)
-    var extraValues = [Float](repeating: 0, count: extras)
-    do {
-      var fill = extraStart
-      for e in 0..<(count * k) where conditional[e].sign == .plus {
-        let j = Int(columns[e])
-        let value = Self.flushed(Double(conditional[e]) * scale)
-        conditional[e] = value
-        extraColumns[Int(fill[j])] = Int32(e / k)
-        extraValues[Int(fill[j])] = value
+    for i in 0..<count { starts[i + 1] += starts[i] + own[i] }
+    let pairs = Int(starts[count])
+    var pairColumns = [Int32](repeating: 0, count: pairs)
+    var pairValues = [Float](repeating: 0, count: pairs)
+    @inline(__always) func final(_ value: Float) -> Float {
+      value.sign == .minus ? -value : Self.flushed(Double(value) * scale)
+    }
+    var fill = [Int32](repeating: 0, count: count)
+    for i in 0..<count {
+      var at = Int(starts[i])
+      for r in 0..<k where Int(columns[i * k + r]) > i {
+        pairColumns[at] = columns[i * k + r]
+        pairValues[at] = final(conditional[i * k + r])
+        at += 1
+      }
+      fill[i] = Int32(at)
+    }
+    for i in 0..<count {
+      for r in 0..<k {
+        let j = Int(columns[i * k + r])
+        guard j < i, conditional[i * k + r].sign == .plus else { continue }
+        let at = Int(fill[j])
+        pairColumns[at] = Int32(i)
+        pairValues[at] = final(conditional[i * k + r])
         fill[j] += 1
       }
     }
-    conditional.withUnsafeMutableBufferPointer { values in
-      let v = values.baseAddress!
-      Parallel.forChunks(count: count * k, minimumPerThread: 1 << 16) { range in
-        for e in range where v[e].sign == .minus { v[e] = -v[e] }
-      }
-    }
     self.count = count
-    self.k = k
-    ownColumns = columns
-    ownValues = conditional
-    self.extraStart = extraStart
-    self.extraColumns = extraColumns
-    self.extraValues = extraValues
+    rowStart = starts
+    self.columns = pairColumns
+    values = pairValues
   }
 
   @inline(__always)

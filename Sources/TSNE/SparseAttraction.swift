@@ -1,26 +1,67 @@
-/// The attractive half of the t-SNE gradient over the sparse P, on raw pointers (shared by
-/// the Barnes-Hut and the interpolated gradients). Each call writes only its own point's output.
+/// The attractive half of the t-SNE gradient over the sparse P stored once per pair
+/// (`SparseAffinities`), on raw pointers (shared by the Barnes-Hut and the interpolated
+/// gradients).
+///
+/// Row i's pass computes each stored pair's force f = p_ij w_ij (y_i - y_j) once, adds it to
+/// i's own sum and subtracts it from j's entry of a scatter buffer. The gradient gives the rows
+/// to a fixed number of bands (`TSNEGradient.attractionBands`, a function of N only), each with
+/// its own scatter buffer and its rows in order, and adds the buffers in band order: every sum
+/// has a fixed order, so the result is the same for any thread count.
 struct SparseAttraction {
-  /// The positions in original order, (x, y) pairs: a neighbour's two coordinates are one
-  /// memory access. At a million points they are 8 MB read in random order, 90 or more
-  /// neighbours per point; split x and y arrays cost two cache misses per neighbour.
+  /// The positions, (x, y) pairs: a neighbour's two coordinates are one memory access.
   let positions: UnsafePointer<Float>
   let p: SparseAffinities.Buffers
+  /// Per point: the sum over the pairs stored in its row.
   let attraction: UnsafeMutablePointer<Float>
 
-  /// The exact attraction sum_j p_ij w_ij (y_i - y_j) over point i's row of P (its own slots,
-  /// then its extra entries).
+  /// Row i: sum_j p_ij w_ij (y_i - y_j) over its stored pairs into `attraction`, and each
+  /// pair's force subtracted from `scatter` at j.
   @inline(__always)
-  func attract(_ i: Int) {
+  func attract(_ i: Int, scatter: UnsafeMutablePointer<Float>) {
     let centre = UnsafeRawPointer(positions + 2 * i).loadUnaligned(as: SIMD2<Float>.self)
-    var sums = Sums()
-    let k = p.k
-    accumulate(centre, p.ownColumns, p.ownValues, i * k, (i + 1) * k, &sums)
-    accumulate(
-      centre, p.extraColumns, p.extraValues, Int(p.extraStart[i]), Int(p.extraStart[i + 1]),
-      &sums)
-    attraction[2 * i] = sums.x.sum() + sums.tailX
-    attraction[2 * i + 1] = sums.y.sum() + sums.tailY
+    var sums = SIMD8<Float>()
+    var (sumsY, tailX, tailY) = (SIMD8<Float>(), Float(0), Float(0))
+    let (columns, values) = (p.columns, p.values)
+    var e = Int(p.rowStart[i])
+    let upper = Int(p.rowStart[i + 1])
+    while e + 8 <= upper {
+      let (dx, dy) = Self.differences(positions, centre, columns, e)
+      let p = UnsafeRawPointer(values + e).loadUnaligned(as: SIMD8<Float>.self)
+      let w = p / (1 + dx * dx + dy * dy)
+      let (fx, fy) = (w * dx, w * dy)
+      sums += fx
+      sumsY += fy
+      // The eight forces as (x, y) pairs, each one 8-byte subtraction at its point.
+      var pairs = SIMD16<Float>()
+      pairs.evenHalf = fx
+      pairs.oddHalf = fy
+      let bits = unsafeBitCast(pairs, to: SIMD8<UInt64>.self)
+      for lane in 0..<8 {
+        Self.subtract(bits[lane], at: scatter + 2 * Int(columns[e + lane]))
+      }
+      e += 8
+    }
+    while e < upper {
+      let j = Int(columns[e])
+      let dx = centre.x - positions[2 * j]
+      let dy = centre.y - positions[2 * j + 1]
+      let w = values[e] / (1 + dx * dx + dy * dy)
+      let (fx, fy) = (w * dx, w * dy)
+      tailX += fx
+      tailY += fy
+      scatter[2 * j] -= fx
+      scatter[2 * j + 1] -= fy
+      e += 1
+    }
+    attraction[2 * i] = sums.sum() + tailX
+    attraction[2 * i + 1] = sumsY.sum() + tailY
+  }
+
+  @inline(__always)
+  private static func subtract(_ pair: UInt64, at target: UnsafeMutablePointer<Float>) {
+    let raw = UnsafeMutableRawPointer(target)
+    let force = unsafeBitCast(pair, to: SIMD2<Float>.self)
+    raw.storeBytes(of: raw.loadUnaligned(as: SIMD2<Float>.self) - force, as: SIMD2<Float>.self)
   }
 
   /// The coordinate differences from `centre` to the eight neighbours listed at `columns[e...]`:
@@ -40,44 +81,5 @@ struct SparseAttraction {
       pair(c[7]))
     let xy = unsafeBitCast(pairs, to: SIMD16<Float>.self)
     return (SIMD8(repeating: centre.x) - xy.evenHalf, SIMD8(repeating: centre.y) - xy.oddHalf)
-  }
-
-  /// Eight running sums per axis, and the entries past the last whole eight.
-  struct Sums {
-    var x = SIMD8<Float>()
-    var y = SIMD8<Float>()
-    var tailX: Float = 0
-    var tailY: Float = 0
-  }
-
-  /// Adds the entries lower..<upper, eight at a time (`differences`); the eight weights take
-  /// one vector division.
-  ///
-  /// Why vectors now: with the points in their locality order (`LocalityOrder`) the
-  /// neighbours' positions are mostly in cache, and the scalar loop (four entries at a time,
-  /// one division each) was bound by its arithmetic: 26% of a 50,000-point run's CPU.
-  @inline(__always)
-  private func accumulate(
-    _ centre: SIMD2<Float>, _ columns: UnsafePointer<Int32>, _ values: UnsafePointer<Float>,
-    _ lower: Int, _ upper: Int, _ sums: inout Sums
-  ) {
-    var e = lower
-    while e + 8 <= upper {
-      let (dx, dy) = Self.differences(positions, centre, columns, e)
-      let p = UnsafeRawPointer(values + e).loadUnaligned(as: SIMD8<Float>.self)
-      let w = p / (1 + dx * dx + dy * dy)
-      sums.x += w * dx
-      sums.y += w * dy
-      e += 8
-    }
-    while e < upper {
-      let j = Int(columns[e])
-      let dx = centre.x - positions[2 * j]
-      let dy = centre.y - positions[2 * j + 1]
-      let w = values[e] / (1 + dx * dx + dy * dy)
-      sums.tailX += w * dx
-      sums.tailY += w * dy
-      e += 1
-    }
   }
 }

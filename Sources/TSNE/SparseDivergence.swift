@@ -1,28 +1,21 @@
 import Foundation
 
-/// The point-dependent part of KL(P || Q) over the sparse P: sum_j p_ij log(1 + |y_i - y_j|^2)
-/// per row, on raw pointers (positions as (x, y) pairs), eight entries per vector logarithm.
+/// The point-dependent part of KL(P || Q) over the sparse P stored once per pair:
+/// sum_j p_ij log(1 + |y_i - y_j|^2) over both orders of row i's stored pairs, on raw pointers
+/// (positions as (x, y) pairs), eight entries per vector logarithm.
 struct SparseDivergence {
   let positions: UnsafePointer<Float>
   let p: SparseAffinities.Buffers
 
-  /// Row i's share of KL(P || Q) beyond the entropy and log Z.
+  /// Row i's pairs' share of KL(P || Q) beyond the entropy and log Z (each pair counted for
+  /// both of its points).
   @inline(__always)
   func divergenceTerm(_ i: Int) -> Double {
     let centre = UnsafeRawPointer(positions + 2 * i).loadUnaligned(as: SIMD2<Float>.self)
-    let k = p.k
-    return logTerms(centre, p.ownColumns, p.ownValues, i * k, (i + 1) * k)
-      + logTerms(
-        centre, p.extraColumns, p.extraValues, Int(p.extraStart[i]), Int(p.extraStart[i + 1]))
-  }
-
-  @inline(__always)
-  private func logTerms(
-    _ centre: SIMD2<Float>, _ columns: UnsafePointer<Int32>, _ values: UnsafePointer<Float>,
-    _ lower: Int, _ upper: Int
-  ) -> Double {
+    let (columns, values) = (p.columns, p.values)
     var sums = SIMD8<Float>()
-    var e = lower
+    var e = Int(p.rowStart[i])
+    let upper = Int(p.rowStart[i + 1])
     while e + 8 <= upper {
       let (dx, dy) = SparseAttraction.differences(positions, centre, columns, e)
       let p = UnsafeRawPointer(values + e).loadUnaligned(as: SIMD8<Float>.self)
@@ -37,6 +30,6 @@ struct SparseDivergence {
       tail += values[e] * log1pf(dx * dx + dy * dy)
       e += 1
     }
-    return Double(sums.sum()) + Double(tail)
+    return 2 * (Double(sums.sum()) + Double(tail))
   }
 }

@@ -7,10 +7,11 @@ import Tensor
 enum TSNEAffinities: Sendable {
   /// All N x N pairs, row-major, for the exact gradient.
   case dense(values: [Float])
-  /// Sparse rows: the neighbour graph's own slots and each row's extra entries.
+  /// Sparse rows, each pair stored once (in the row of its smaller point).
   case sparse(SparseAffinities)
 
-  /// Plain compressed rows: row i holds columns `columns[rowStart[i]..<rowStart[i+1]]`.
+  /// Plain compressed rows of a symmetric P: row i holds columns
+  /// `columns[rowStart[i]..<rowStart[i+1]]` (each pair in both of its rows).
   static func sparse(rowStart: [Int32], columns: [Int32], values: [Float]) -> Self {
     .sparse(SparseAffinities(rowStart: rowStart, columns: columns, values: values))
   }
@@ -24,8 +25,9 @@ enum TSNEAffinities: Sendable {
     switch self {
     case .dense(let values): add(values)
     case .sparse(let p):
-      add(p.ownValues)
-      add(p.extraValues)
+      // Each stored pair is two entries of P.
+      add(p.values)
+      sum *= 2
     }
     return sum
   }
@@ -33,7 +35,7 @@ enum TSNEAffinities: Sendable {
   var nonZeroCount: Int {
     switch self {
     case .dense(let values): return values.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
-    case .sparse(let p): return p.entryCount
+    case .sparse(let p): return 2 * p.entryCount
     }
   }
 

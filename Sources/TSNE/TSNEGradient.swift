@@ -13,13 +13,15 @@ import Tensor
 struct TSNEGradient {
   let count: Int
   /// Per point: the attractive and repulsive sums (x, y pairs) and its share of Z.
-  private var attraction: [Float]
+  private(set) var attraction: [Float]
   private var repulsion: [Float]
   private var partialZ: [Float]
   /// The exact method's coordinates, split into x and y for SIMD loads.
   private var xs: [Float]
   private var ys: [Float]
   private var tree = BarnesHutTree()
+  /// The attraction's scatter buffers, 2 x count floats per band (`attractionBands`).
+  private var scatter: [Float] = []
   private var interpolation = InterpolatedRepulsion()
 
   init(count: Int) {
@@ -226,33 +228,55 @@ struct TSNEGradient {
     }
   }
 
-  /// Rows of the attraction a thread takes at a time.
-  static let attractionBlock = 1024
+  /// The attraction's bands: the rows in this many contiguous bands, each with its own scatter
+  /// buffer (`SparseAttraction`). A function of N only, so that no sum's order depends on the
+  /// thread count; 8 bands let two threads balance (one of them builds the Barnes-Hut tree
+  /// first), and cost 8 x 8 bytes a point of buffers.
+  static func attractionBands(count n: Int) -> Int { max(1, min(8, n / 4096)) }
 
-  /// The attraction over the sparse P, rows in index order: with the points in their locality
-  /// order (`LocalityOrder`) P streams through once and a row's neighbours are close by.
-  /// With `buildingTree`, the Barnes-Hut quadtree is built at the same time: one thread builds
-  /// it (its sort and depth-first layout are serial) while the others take blocks of rows, and
-  /// it joins them when done, so with two threads the build no longer leaves a core idle (it
-  /// was about a tenth of a 50,000-point iteration). Each row is computed whole by one thread
-  /// with the same arithmetic, so which thread takes which block changes nothing.
+  /// The attraction over the sparse P, each band's rows in index order: with the points in
+  /// their locality order (`LocalityOrder`) P streams through once and a row's neighbours are
+  /// close by. With `buildingTree`, the Barnes-Hut quadtree is built at the same time: one
+  /// thread builds it (its sort and depth-first layout are serial) while the others take bands,
+  /// and it joins them when done, so with two threads the build does not leave a core idle.
+  /// Then each point's own sum and the bands' scatters at it are added in band order.
   private mutating func attract(positions: [Float], p: SparseAffinities, buildingTree: Bool) {
     let n = count
-    let blocks = (n + Self.attractionBlock - 1) / Self.attractionBlock
-    let threads = buildingTree ? ComputeSettings.threadCount : min(ComputeSettings.threadCount, blocks)
+    let bands = Self.attractionBands(count: n)
+    if scatter.count != 2 * n * bands { scatter = [Float](repeating: 0, count: 2 * n * bands) }
+    let threads = buildingTree ? ComputeSettings.threadCount : min(ComputeSettings.threadCount, bands)
     let taken = Atomic<Int>(0)
+    @inline(__always) func first(_ band: Int) -> Int { band * n / bands }
     withUnsafeMutablePointer(to: &tree) { tree in
-      Self.withAttraction(positions: positions, p: p, attraction: &attraction) { attraction in
-        positions.withUnsafeBufferPointer { positions in
-          Parallel.forChunks(count: max(1, threads), minimumPerThread: 1) { range in
-            if buildingTree, range.contains(0) {
-              tree.pointee.rebuild(positions: positions.baseAddress!, count: n)
+      scatter.withUnsafeMutableBufferPointer { scatter in
+        let buffers = scatter.baseAddress!
+        Self.withAttraction(positions: positions, p: p, attraction: &attraction) { attraction in
+          positions.withUnsafeBufferPointer { positions in
+            Parallel.forChunks(count: max(1, threads), minimumPerThread: 1) { range in
+              if buildingTree, range.contains(0) {
+                tree.pointee.rebuild(positions: positions.baseAddress!, count: n)
+              }
+              while true {
+                let band = taken.add(1, ordering: .relaxed).oldValue
+                if band >= bands { break }
+                let buffer = buffers + 2 * n * band
+                // A band's pairs reach only points after its first row.
+                (buffer + 2 * first(band)).update(repeating: 0, count: 2 * (n - first(band)))
+                for i in first(band)..<first(band + 1) { attraction.attract(i, scatter: buffer) }
+              }
             }
-            while true {
-              let block = taken.add(1, ordering: .relaxed).oldValue
-              if block >= blocks { break }
-              let start = block * Self.attractionBlock
-              for i in start..<min(n, start + Self.attractionBlock) { attraction.attract(i) }
+          }
+          let sums = attraction.attraction
+          Parallel.forChunks(count: n, minimumPerThread: 1 << 14) { range in
+            for i in range {
+              var sum = SIMD2(sums[2 * i], sums[2 * i + 1])
+              var band = 0
+              while band < bands, first(band) < i {
+                let at = buffers + 2 * n * band + 2 * i
+                sum += SIMD2(at[0], at[1])
+                band += 1
+              }
+              (sums[2 * i], sums[2 * i + 1]) = (sum.x, sum.y)
             }
           }
         }
