@@ -181,7 +181,8 @@ public struct TSNE: Sendable {
     }
     let squaredNorm = GainsUpdate.apply(
       gradient: gradient, gains: &gains, update: &update, positions: &positions,
-      momentum: momentum, rate: Float(learningRate), minimumGain: Float(options.minimumGain))
+      momentum: momentum, rate: Float(learningRate), minimumGain: Float(options.minimumGain),
+      maximumNorm: options.maximumStepNorm.map { Float($0) })
     var phaseEnded = false
     if checks {
       gradientNorm = squaredNorm.squareRoot()

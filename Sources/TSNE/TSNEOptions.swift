@@ -1,5 +1,6 @@
 /// The settings of one t-SNE run. The defaults are scikit-learn's (`TSNE()` in 1.x with
-/// `init='pca'`, `learning_rate='auto'`), which follow van der Maaten's reference code.
+/// `init='pca'`, `learning_rate='auto'`), which follow van der Maaten's reference code, with
+/// openTSNE's limit on a point's step (`maximumStepNorm`).
 public struct TSNEOptions: Sendable, Equatable {
   /// These options with the perplexity lowered, where needed, to a third of the neighbours
   /// `count` points have: projections of a few held-out pairs stay valid (perplexity < N).
@@ -71,6 +72,12 @@ public struct TSNEOptions: Sendable, Equatable {
   /// nil means scikit-learn's 'auto': max(N / earlyExaggeration / 4, 50).
   public var learningRate: Double? = nil
   public var minimumGain: Double = 0.01
+  /// The longest step a point may take in one iteration (openTSNE's `max_step_norm`, its
+  /// default 5): a longer one is scaled down to this length, keeping its direction. nil: no
+  /// limit (scikit-learn). Why: with large N's learning rate a few points shoot far off during
+  /// early exaggeration (a million points: the map 1,200 units wide while its bulk is tens), and
+  /// the FFT's grid, sized by the map's extent, can then no longer cover it.
+  public var maximumStepNorm: Double? = 5
   /// Stops when the gradient's norm falls below this (checked every `checkInterval`).
   public var minimumGradientNorm: Double = 1e-7
   /// Stops after this many iterations of the final phase without a better KL divergence
@@ -157,6 +164,11 @@ public struct TSNEOptions: Sendable, Equatable {
     if let learningRate {
       guard learningRate.isFinite, learningRate > 0 else {
         throw fail("learningRate", "must be positive, got \(learningRate)")
+      }
+    }
+    if let maximumStepNorm {
+      guard maximumStepNorm.isFinite, maximumStepNorm > 0 else {
+        throw fail("maximumStepNorm", "must be a positive number or none, got \(maximumStepNorm)")
       }
     }
     guard minimumGain > 0, minimumGain <= 1 else {

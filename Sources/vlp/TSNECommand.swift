@@ -13,7 +13,8 @@ enum TSNECommand {
                     [--perplexity 30] [--iterations 1000] [--method exact|barnes-hut|fft|auto]
                     [--neighbours exact|approximate|auto] [--theta 0.5]
                     [--exaggeration 1] [--early-exaggeration 12] [--learning-rate auto]
-                    [--init pca|random|FILE.npy] [--seed S] [--threads N] [--quiet]
+                    [--max-step 5|none] [--init pca|random|FILE.npy] [--seed S] [--threads N]
+                    [--quiet]
            vlp tsne SESSION --features tokens|cls --out FILE.csv|FILE.svg
                     [--pairs 100 | --points N] [--variant NAME] [--checkpoint FILE]
                     [the t-SNE options above]
@@ -36,6 +37,8 @@ enum TSNECommand {
       --neighbours  auto (the default): exact search below 40,000 points, approximate
                  (NN-descent, seeded by --seed) from there
       --exaggeration  P x this after the early-exaggeration phase (2-4 for large sets)
+      --max-step  the longest step a point takes in one iteration (openTSNE's max_step_norm):
+                 keeps a few points from shooting off the map early; none: no limit
       --init     pca (default), random (from --seed), or a points x 2 .npy used as given
       --quiet    no progress lines on standard error (otherwise: the preparation's step and
                  share done, then the phase, the iteration and the time left, every 50
@@ -111,7 +114,7 @@ enum TSNECommand {
       valueOptions: [
         "input", "labels", "perplexity", "iterations", "method", "theta", "seed", "threads", "out",
         "features", "pairs", "variant", "checkpoint", "neighbours", "exaggeration",
-        "early-exaggeration", "learning-rate", "init", "points",
+        "early-exaggeration", "learning-rate", "init", "points", "max-step",
       ],
       flagOptions: ["quiet"])
     guard parsed.positionals.isEmpty else {
@@ -352,6 +355,9 @@ enum TSNECommand {
     if let text = parsed.options["learning-rate"], text != "auto" {
       options.learningRate = try number("learning-rate")
     }
+    if let text = parsed.options["max-step"] {
+      options.maximumStepNorm = text == "none" ? nil : try number("max-step")
+    }
     if let name = parsed.options["neighbours"] {
       guard let search = TSNEOptions.NeighbourSearch(rawValue: name) else {
         throw CommandLineArguments.UsageError(
@@ -397,6 +403,7 @@ enum TSNECommand {
       valueOptions: [
         "points", "dimensions", "iterations", "perplexity", "threads", "method", "save-data",
         "neighbours", "exaggeration", "early-exaggeration", "learning-rate", "save-embedding",
+        "max-step",
         "nn-trees", "nn-candidates", "nn-rounds", "extent", "nn-leaf", "nn-delta", "recall-sample",
       ],
       flagOptions: ["json", "recall", "phases", "gradient-only", "repulsion-only", "search-only"])
