@@ -41,15 +41,16 @@ struct InterpolationGrid {
   func locate(xs: UnsafePointer<Float>, ys: UnsafePointer<Float>) {
     let p = nodesPerBox
     let lanes = Self.lanes
+    let inverse = Self.inverseDenominators[p]
     Parallel.forChunks(count: count, minimumPerThread: 1024) { range in
       for i in range {
         let (wx, wy) = (weights + 2 * lanes * i, weights + 2 * lanes * i + lanes)
         cells[2 * i] = Int32(
           Self.weights(at: xs[i], origin: origin, boxWidth: boxWidth, boxCount: boxCount, p: p,
-            into: wx))
+            inverse: inverse, into: wx))
         cells[2 * i + 1] = Int32(
           Self.weights(at: ys[i], origin: origin, boxWidth: boxWidth, boxCount: boxCount, p: p,
-            into: wy))
+            inverse: inverse, into: wy))
         for t in p..<lanes {
           wx[t] = 0
           wy[t] = 0
@@ -69,6 +70,17 @@ struct InterpolationGrid {
     at value: Float, origin: Float, boxWidth: Float, boxCount: Int, p: Int,
     into output: UnsafeMutablePointer<Float>
   ) -> Int {
+    weights(
+      at: value, origin: origin, boxWidth: boxWidth, boxCount: boxCount, p: p,
+      inverse: inverseDenominators[p], into: output)
+  }
+
+  /// The same with p's row of `inverseDenominators` given (taken once per loop, not per point).
+  @inline(__always)
+  static func weights(
+    at value: Float, origin: Float, boxWidth: Float, boxCount: Int, p: Int, inverse: Lanes,
+    into output: UnsafeMutablePointer<Float>
+  ) -> Int {
     let scaled = min(max((value - origin) / boxWidth, 0), Float(boxCount))
     let box = min(boxCount - 1, Int(scaled))
     // In node spacings from the first node: nodes at 0, 1, ..., p - 1, so weight t is
@@ -82,14 +94,26 @@ struct InterpolationGrid {
     }
     var after: Float = 1
     for t in stride(from: p - 1, through: 0, by: -1) {
-      // prod_{s != t} (t - s) = (-1)^(p - 1 - t) t! (p - 1 - t)!
-      var denominator: Float = (p - 1 - t) % 2 == 0 ? 1 : -1
-      for k in stride(from: 2, through: t, by: 1) { denominator *= Float(k) }
-      for k in stride(from: 2, through: p - 1 - t, by: 1) { denominator *= Float(k) }
-      output[t] *= after / denominator
+      output[t] *= after * inverse[t]
       after *= u - Float(t)
     }
     return box * p
+  }
+
+  /// Per node count p (up to `lanes`): 1 / prod_{s != t} (t - s) = (-1)^(p - 1 - t) /
+  /// (t! (p - 1 - t)!) for each node t, the Lagrange weights' constant factors.
+  ///
+  /// Why a table: computed per point (factorial loops and a division per node), they were most
+  /// of `locate`, itself 15% of a million-point iteration.
+  static let inverseDenominators: [Lanes] = (0...lanes).map { p in
+    var result = Lanes()
+    for t in 0..<p {
+      var denominator: Double = (p - 1 - t) % 2 == 0 ? 1 : -1
+      for k in stride(from: 2, through: t, by: 1) { denominator *= Double(k) }
+      for k in stride(from: 2, through: p - 1 - t, by: 1) { denominator *= Double(k) }
+      result[t] = Float(1 / denominator)
+    }
+    return result
   }
 
   /// The four potentials at the `nodes` x `nodes` interpolation nodes (phi_1, phi_x, phi_y,

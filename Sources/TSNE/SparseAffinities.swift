@@ -71,10 +71,9 @@ struct SparseAffinities: Sendable {
 extension SparseAffinities {
   /// p_ij = (p(j|i) + p(i|j)) / (2 sum p) on a k-nearest-neighbour graph whose `columns` (k per
   /// row, no point listing itself, no repeats) and `conditional` p(j|i) are taken over, each
-  /// pair stored once, in the row of its smaller point: row m holds its own listings of larger
-  /// points (in the graph's order), then the larger points that list m without m listing them
-  /// (in their order). Values are the same floats as a merge of all pairs in Double would give;
-  /// subnormal ones are flushed to 0.
+  /// pair stored once, in the row of its smaller point, each row in increasing column order.
+  /// Values are the same floats as a merge of all pairs in Double would give; subnormal ones
+  /// are flushed to 0.
   ///
   /// Memory: the graph's two n x k arrays until the result (8 bytes per pair) is filled, and 8
   /// bytes per point. Whether j lists i is found by scanning row j (k entries, 16 at a time)
@@ -141,10 +140,45 @@ extension SparseAffinities {
         fill[j] += 1
       }
     }
+    Self.sortRows(rowStart: starts, columns: &pairColumns, values: &pairValues)
     self.count = count
     rowStart = starts
     self.columns = pairColumns
     values = pairValues
+  }
+
+  /// Each row's pairs in increasing column order.
+  ///
+  /// Why: the attraction reads each listed point's position and adds into its scatter entry;
+  /// in the points' locality order a row's neighbours share cache lines, and visited in index
+  /// order they are read line after line instead of back and forth (at a million points the
+  /// attraction waited on these loads more than it computed).
+  static func sortRows(rowStart: [Int32], columns: inout [Int32], values: inout [Float]) {
+    let count = rowStart.count - 1
+    rowStart.withUnsafeBufferPointer { starts in
+      columns.withUnsafeMutableBufferPointer { columns in
+        values.withUnsafeMutableBufferPointer { values in
+          let (c, v) = (columns.baseAddress!, values.baseAddress!)
+          Parallel.forChunks(count: count, minimumPerThread: 4096) { range in
+            var keys: [UInt64] = []
+            for i in range {
+              let (lower, upper) = (Int(starts[i]), Int(starts[i + 1]))
+              guard upper - lower > 1 else { continue }
+              // Column in the high half, the value's bits in the low: one sort moves both.
+              keys.removeAll(keepingCapacity: true)
+              for e in lower..<upper {
+                keys.append(UInt64(UInt32(bitPattern: c[e])) << 32 | UInt64(v[e].bitPattern))
+              }
+              keys.sort()
+              for (offset, key) in keys.enumerated() {
+                c[lower + offset] = Int32(bitPattern: UInt32(key >> 32))
+                v[lower + offset] = Float(bitPattern: UInt32(truncatingIfNeeded: key))
+              }
+            }
+          }
+        }
+      }
+    }
   }
 
   @inline(__always)
