@@ -15,12 +15,12 @@ import Synchronization
 /// Two kinds of buffer (measured on bench-small, docs/benchmarks.md):
 /// - Large ones (`mappedMinimumBytes` and up: a step's activations and gradients) are page
 ///   mappings of their own (`PageMapping`), kept idle by class after their tensor dies. When a
-///   request finds no idle buffer of its class, the pool unmaps the longest-idle buffers of
-///   other classes, at least as many bytes as it maps: so idle memory is turned into the sizes
-///   the step now asks for instead of piling up beside it, the step's resident peak stays at
-///   about its live bytes, and a steady-state step (the same sizes in the same order) maps
-///   almost nothing. Before, these buffers came from glibc's heap, whose holes of freed buffers
-///   stayed resident: 35 to 45 MiB of the bench-small peak.
+///   request finds no idle buffer of its class, the pool resizes an idle mapping of another
+///   class to it (keeping its pages: only a growth faults, and only its difference) before it
+///   maps a new one: so idle memory turns into the sizes the step now asks for instead of
+///   piling up beside them, and the resident peak stays at about the live bytes' peak. Before,
+///   these buffers came from glibc's heap, whose holes of freed buffers stayed resident: 35 to
+///   45 MiB of the bench-small peak.
 /// - Small ones come from malloc, up to `idleLimitBytes` (16 MiB) kept idle, the rest freed.
 ///   At the first allocation the pool raises glibc's mmap threshold to 32 MiB and its trim
 ///   threshold to 64 MiB (`mallopt`), so that other large blocks (arrays of batch assembly,
@@ -38,16 +38,9 @@ import Synchronization
 /// buffer. Thread-safe: one `Mutex` around the free lists (tensors die on the thread that drops
 /// them, which is not always the one that made them).
 public enum StoragePool {
-  /// An idle buffer's address (plain integers are Sendable, raw pointers not) and the take
-  /// count when it was given back.
-  private struct IdleBuffer {
-    var address: UInt
-    var givenAt: Int
-  }
-
   private struct State {
-    /// Idle buffers by capacity, oldest first.
-    var idle: [Int: [IdleBuffer]] = [:]
+    /// Idle buffers by capacity, as addresses (plain integers are Sendable, raw pointers not).
+    var idle: [Int: [UInt]] = [:]
     var idleBytes = 0
     var mappedIdleBytes = 0
     /// Takes so far, and for each class the take count when it was last taken from.
@@ -57,6 +50,7 @@ public enum StoragePool {
     var liveBytes = 0
     var peakLiveBytes = 0
     var mappings = 0
+    var resizes = 0
   }
 
   private static let state: Mutex<State> = {
@@ -115,20 +109,27 @@ public enum StoragePool {
     capacity * MemoryLayout<Float>.stride >= mappedMinimumBytes
   }
 
+  /// How a request is served: an idle buffer of its class or a few larger, an idle mapping of
+  /// another size resized to it (`PageMapping.resize`), or a new buffer.
+  private enum Source {
+    case idle(address: UInt, capacity: Int)
+    case resized(address: UInt, from: Int)
+    case new
+  }
+
   /// A 64-byte aligned buffer for `count` floats, its capacity (at least `count`) and whether
-  /// it is a fresh mapping (all zero): an idle one of its class or a few classes larger, else a
-  /// new one of its class.
+  /// it is all zero (a fresh mapping).
   static func take(count: Int) -> (pointer: UnsafeMutableRawPointer, capacity: Int, zeroed: Bool) {
     let wanted = capacity(for: count)
     let mapped = isMapped(capacity: wanted)
-    let (reused, freed) = state.withLock { state -> ((address: UInt, capacity: Int)?, [(UInt, Int)]) in
+    let (source, stale) = state.withLock { state -> (Source, [(UInt, Int)]) in
       state.takes += 1
-      var freed = state.takes % (unusedAfterTakes / 2) == 0 ? sweep(&state) : []
+      let stale = state.takes % (unusedAfterTakes / 2) == 0 ? sweep(&state) : []
       if reports, state.takes % 4096 == 0 {
         print(
           "pool: live \(state.liveBytes >> 20) MiB, peak live \(state.peakLiveBytes >> 20) MiB,"
             + " idle \(state.idleBytes >> 20) MiB (mapped \(state.mappedIdleBytes >> 20)),"
-            + " takes \(state.takes), mappings \(state.mappings)")
+            + " takes \(state.takes), mappings \(state.mappings), resized \(state.resizes)")
       }
       var capacity = wanted
       for _ in 0...largerClasses {
@@ -136,25 +137,37 @@ public enum StoragePool {
           forget(capacity: capacity, in: &state)
           state.lastTaken[capacity] = state.takes
           handOut(capacity: capacity, in: &state)
-          return ((buffer.address, capacity), freed)
+          return (.idle(address: buffer, capacity: capacity), stale)
         }
         capacity = Self.capacity(for: capacity + 1)
       }
       state.lastTaken[wanted] = state.takes
       handOut(capacity: wanted, in: &state)
-      if mapped {
-        state.mappings += 1
-        freed += evictOldestMapped(bytes: wanted * MemoryLayout<Float>.stride, from: &state)
+      guard mapped else { return (.new, stale) }
+      if let other = closestIdleMapped(to: wanted, in: state),
+        let buffer = state.idle[other]?.popLast()
+      {
+        forget(capacity: other, in: &state)
+        state.resizes += 1
+        return (.resized(address: buffer, from: other), stale)
       }
-      return (nil, freed)
+      state.mappings += 1
+      return (.new, stale)
     }
-    for (address, capacity) in freed { free(address: address, capacity: capacity) }
-    if let reused, let pointer = UnsafeMutableRawPointer(bitPattern: reused.address) {
-      return (pointer, reused.capacity, false)
-    }
+    for (address, capacity) in stale { free(address: address, capacity: capacity) }
     let bytes = wanted * MemoryLayout<Float>.stride
-    if mapped { return (PageMapping.map(bytes: bytes), wanted, true) }
-    return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), wanted, false)
+    switch source {
+    case .idle(let address, let capacity):
+      return (UnsafeMutableRawPointer(bitPattern: address)!, capacity, false)
+    case .resized(let address, let from):
+      let pointer = PageMapping.resize(
+        UnsafeMutableRawPointer(bitPattern: address)!, bytes: from * MemoryLayout<Float>.stride,
+        to: bytes)
+      return (pointer, wanted, false)
+    case .new:
+      if mapped { return (PageMapping.map(bytes: bytes), wanted, true) }
+      return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), wanted, false)
+    }
   }
 
   private static func handOut(capacity: Int, in state: inout State) {
@@ -169,25 +182,22 @@ public enum StoragePool {
     if isMapped(capacity: capacity) { state.mappedIdleBytes -= bytes }
   }
 
-  /// Removes the longest-idle mapped buffers, at least `bytes` of them while any are left, for
-  /// the caller to unmap outside the lock: a new mapping then replaces idle memory instead of
-  /// adding to it.
-  private static func evictOldestMapped(bytes: Int, from state: inout State) -> [(UInt, Int)] {
-    var evicted: [(UInt, Int)] = []
-    var evictedBytes = 0
-    while evictedBytes < bytes, state.mappedIdleBytes > 0 {
-      var oldest: (capacity: Int, givenAt: Int)?
-      for (capacity, buffers) in state.idle where isMapped(capacity: capacity) {
-        if let first = buffers.first, first.givenAt < oldest?.givenAt ?? .max {
-          oldest = (capacity, first.givenAt)
-        }
+  /// The idle mapped class to resize for a request of `capacity` that its own classes cannot
+  /// serve: the smallest larger one (a shrink frees its tail, no page faults), else the largest
+  /// smaller one (a growth faults only the difference). A new mapping would instead add to the
+  /// idle memory beside it, and idle memory of the wrong sizes would pile up to the sum of
+  /// every class's own peak.
+  private static func closestIdleMapped(to capacity: Int, in state: State) -> Int? {
+    var larger: Int?
+    var smaller: Int?
+    for (other, buffers) in state.idle where !buffers.isEmpty && isMapped(capacity: other) {
+      if other >= capacity {
+        if other < larger ?? .max { larger = other }
+      } else if other > smaller ?? 0 {
+        smaller = other
       }
-      guard let oldest, let buffer = state.idle[oldest.capacity]?.removeFirst() else { break }
-      forget(capacity: oldest.capacity, in: &state)
-      evicted.append((buffer.address, oldest.capacity))
-      evictedBytes += oldest.capacity * MemoryLayout<Float>.stride
     }
-    return evicted
+    return larger ?? smaller
   }
 
   /// Removes the idle buffers of classes not taken from recently; the caller frees them
@@ -196,7 +206,7 @@ public enum StoragePool {
     var stale: [(UInt, Int)] = []
     for (capacity, buffers) in state.idle
     where !buffers.isEmpty && state.takes - state.lastTaken[capacity, default: 0] > unusedAfterTakes {
-      stale += buffers.map { ($0.address, capacity) }
+      stale += buffers.map { ($0, capacity) }
       for _ in buffers { forget(capacity: capacity, in: &state) }
       state.idle[capacity] = nil
     }
@@ -225,7 +235,7 @@ public enum StoragePool {
       } else {
         guard state.idleBytes - state.mappedIdleBytes + bytes <= idleLimitBytes else { return false }
       }
-      state.idle[capacity, default: []].append(IdleBuffer(address: address, givenAt: state.takes))
+      state.idle[capacity, default: []].append(address)
       state.idleBytes += bytes
       return true
     }
@@ -234,7 +244,7 @@ public enum StoragePool {
 
   /// Frees every idle buffer; buffers of live tensors are untouched and still come back later.
   public static func releaseIdle() {
-    let idle = state.withLock { state -> [Int: [IdleBuffer]] in
+    let idle = state.withLock { state -> [Int: [UInt]] in
       defer {
         state.idle = [:]
         state.idleBytes = 0
@@ -243,7 +253,7 @@ public enum StoragePool {
       return state.idle
     }
     for (capacity, buffers) in idle {
-      for buffer in buffers { free(address: buffer.address, capacity: capacity) }
+      for buffer in buffers { free(address: buffer, capacity: capacity) }
     }
   }
 
