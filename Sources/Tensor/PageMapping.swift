@@ -6,8 +6,8 @@
 
 /// Anonymous page mappings for large tensor buffers (`StoragePool`): each buffer its own
 /// mapping, so that a buffer handed back to the kernel leaves no hole in glibc's heap, a fresh
-/// one arrives zero-filled, and an idle one can be resized for a request of another size,
-/// keeping its pages (no page faults for them).
+/// one arrives zero-filled, and idle ones can be cut or grown for a request of another size,
+/// keeping their pages (no page faults for them).
 enum PageMapping {
   /// Maps `bytes` (a multiple of the page size) of zeroed, page-aligned memory.
   static func map(bytes: Int) -> UnsafeMutableRawPointer {
@@ -19,27 +19,26 @@ enum PageMapping {
     munmap(pointer, bytes)
   }
 
-  /// The mapping `pointer` of `bytes` resized to `newBytes` (page multiples): a shrink unmaps
-  /// the tail in place; a growth moves the pages where needed (Linux `mremap`, no copy) and
-  /// maps zeroed ones after them. Where `mremap` is missing, a new mapping replaces it.
-  static func resize(
-    _ pointer: UnsafeMutableRawPointer, bytes: Int, to newBytes: Int
-  ) -> UnsafeMutableRawPointer {
-    if newBytes <= bytes {
-      if newBytes < bytes { unmap(pointer + newBytes, bytes: bytes - newBytes) }
-      return pointer
+  /// The mapping `pointer` of `bytes` grown to `newBytes` (page multiples), its pages kept:
+  /// extended in place or moved without copying (Linux `mremap`), the new tail zeroed pages.
+  /// The range must lie within one kernel mapping. Where `mremap` is missing, a new mapping
+  /// replaces it.
+  static func grow(_ pointer: UnsafeMutableRawPointer, bytes: Int, to newBytes: Int) -> UnsafeMutableRawPointer {
+    guard let remap = remapFunction else {
+      unmap(pointer, bytes: bytes)
+      return map(bytes: newBytes)
     }
-    if let remap = remapFunction {
-      return checked(remap(pointer, bytes, newBytes, 1 /* MREMAP_MAYMOVE */), bytes: newBytes)
-    }
-    unmap(pointer, bytes: bytes)
-    return map(bytes: newBytes)
+    return checked(remap(pointer, bytes, newBytes, mayMove, nil), bytes: newBytes)
   }
 
-  /// `mremap`, looked up at run time: it is variadic in C (a fifth argument with
-  /// MREMAP_FIXED only), which Swift does not import; called with the four fixed arguments.
+  /// MREMAP_MAYMOVE (linux/mman.h).
+  private static let mayMove: Int32 = 1
+
+  /// `mremap`, looked up at run time: it is variadic in C (a new address, read with
+  /// MREMAP_FIXED only), which Swift does not import; called with all five arguments.
   private typealias Remap =
-    @convention(c) (UnsafeMutableRawPointer?, Int, Int, Int32) -> UnsafeMutableRawPointer?
+    @convention(c) (UnsafeMutableRawPointer?, Int, Int, Int32, UnsafeMutableRawPointer?) ->
+    UnsafeMutableRawPointer?
   private static let remapFunction: Remap? = {
     #if os(Linux)
       if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mremap") {

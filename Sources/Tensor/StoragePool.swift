@@ -14,13 +14,14 @@ import Synchronization
 ///
 /// Two kinds of buffer (measured on bench-small, docs/benchmarks.md):
 /// - Large ones (`mappedMinimumBytes` and up: a step's activations and gradients) are page
-///   mappings of their own (`PageMapping`), kept idle by class after their tensor dies. When a
-///   request finds no idle buffer of its class, the pool resizes an idle mapping of another
-///   class to it (keeping its pages: only a growth faults, and only its difference) before it
-///   maps a new one: so idle memory turns into the sizes the step now asks for instead of
-///   piling up beside them, and the resident peak stays at about the live bytes' peak. Before,
-///   these buffers came from glibc's heap, whose holes of freed buffers stayed resident: 35 to
-///   45 MiB of the bench-small peak.
+///   mappings (`PageMapping`). A dead tensor's mapping stays resident in `IdlePages`, from
+///   which a request of any size is cut (no fault) or grown (only the difference faults, and
+///   as many idle bytes are unmapped): idle memory of one size serves requests of another, so
+///   the mapped bytes stay near the peak of those live.
+///   Before, these buffers came from glibc's heap, whose holes of freed buffers stayed resident
+///   (35 to 45 MiB of the bench-small peak), and size classes could not lend each other idle
+///   buffers (a pool keeping all of them peaked far above the live bytes: 572 against 429 MiB).
+///   Idle mapped bytes that no request needed for 16,384 takes (several steps) are unmapped.
 /// - Small ones come from malloc, up to `idleLimitBytes` (16 MiB) kept idle, the rest freed.
 ///   At the first allocation the pool raises glibc's mmap threshold to 32 MiB and its trim
 ///   threshold to 64 MiB (`mallopt`), so that other large blocks (arrays of batch assembly,
@@ -32,8 +33,8 @@ import Synchronization
 /// own is empty.
 ///
 /// Bounds: `VLP_STORAGE_POOL_MIB` (default 16) small idle bytes, at most
-/// `mappedIdleLimitBytes` idle in mappings; 0 turns pooling off. The idle buffers of a class
-/// that nothing has taken from in the last 32,768 takes (about thirty bench-small steps) are
+/// `mappedIdleLimitBytes` idle in mappings; 0 turns pooling off. The idle small buffers of a
+/// class that nothing has taken from in the last 32,768 takes (about ten bench-small steps) are
 /// freed, such as the sizes of setup or of an evaluation; `releaseIdle()` frees every idle
 /// buffer. Thread-safe: one `Mutex` around the free lists (tensors die on the thread that drops
 /// them, which is not always the one that made them).
@@ -42,7 +43,7 @@ public enum StoragePool {
     /// Idle buffers by capacity, as addresses (plain integers are Sendable, raw pointers not).
     var idle: [Int: [UInt]] = [:]
     var idleBytes = 0
-    var mappedIdleBytes = 0
+    var pages = IdlePages()
     /// Takes so far, and for each class the take count when it was last taken from.
     var takes = 0
     var lastTaken: [Int: Int] = [:]
@@ -50,7 +51,7 @@ public enum StoragePool {
     var liveBytes = 0
     var peakLiveBytes = 0
     var mappings = 0
-    var resizes = 0
+    var grown = 0
   }
 
   private static let state: Mutex<State> = {
@@ -75,9 +76,17 @@ public enum StoragePool {
   /// A request may take an idle buffer up to this many classes larger (one octave: at most 2x)
   /// before a new one is allocated: fewer buffers in all, since per-class peaks fall at
   /// different times of a step (0 classes: 747 MiB peak for bench-small, 4: 615, 16: 572).
-  static let largerClasses = environmentInteger("VLP_STORAGE_POOL_LARGER_CLASSES") ?? 8
-  /// Buffers of at least this many bytes are page mappings of their own.
-  static let mappedMinimumBytes = (environmentInteger("VLP_STORAGE_POOL_MAP_KIB") ?? 128) << 10
+  static let largerClasses = 8
+  /// Buffers of at least this many bytes are page mappings of their own (128 KiB at least:
+  /// larger classes are whole 4 KiB pages).
+  static let mappedMinimumBytes = Swift.max(128, environmentInteger("VLP_STORAGE_POOL_MAP_KIB") ?? 128) << 10
+  static let pageBytes: Int = {
+    #if canImport(Glibc)
+      return Int(sysconf(Int32(_SC_PAGESIZE)))
+    #else
+      return Int(getpagesize())
+    #endif
+  }()
 
   /// Small bytes kept in idle buffers at most.
   public static let idleLimitBytes: Int = (environmentInteger("VLP_STORAGE_POOL_MIB") ?? 16) << 20
@@ -104,67 +113,61 @@ public enum StoragePool {
   }
 
   /// Whether buffers of this capacity (floats) are page mappings; their byte counts are whole
-  /// pages (classes of 32Ki floats and up step by 2Ki floats, 8 KiB).
+  /// pages (classes of 32Ki floats and up step by 2Ki floats, 8 KiB; the threshold,
+  /// `VLP_STORAGE_POOL_MAP_KIB`, is for experiments).
   static func isMapped(capacity: Int) -> Bool {
-    capacity * MemoryLayout<Float>.stride >= mappedMinimumBytes
-  }
-
-  /// How a request is served: an idle buffer of its class or a few larger, an idle mapping of
-  /// another size resized to it (`PageMapping.resize`), or a new buffer.
-  private enum Source {
-    case idle(address: UInt, capacity: Int)
-    case resized(address: UInt, from: Int)
-    case new
+    let bytes = capacity * MemoryLayout<Float>.stride
+    return bytes >= mappedMinimumBytes && bytes % pageBytes == 0
   }
 
   /// A 64-byte aligned buffer for `count` floats, its capacity (at least `count`) and whether
   /// it is all zero (a fresh mapping).
   static func take(count: Int) -> (pointer: UnsafeMutableRawPointer, capacity: Int, zeroed: Bool) {
     let wanted = capacity(for: count)
+    let bytes = wanted * MemoryLayout<Float>.stride
     let mapped = isMapped(capacity: wanted)
-    let (source, stale) = state.withLock { state -> (Source, [(UInt, Int)]) in
+    let (reused, plan, stale) = state.withLock {
+      state -> ((address: UInt, capacity: Int)?, IdlePages.Plan?, Released) in
       state.takes += 1
-      let stale = state.takes % (unusedAfterTakes / 2) == 0 ? sweep(&state) : []
+      let stale = state.takes % (unusedAfterTakes / 2) == 0 ? sweep(&state) : Released()
       if reports, state.takes % 4096 == 0 {
         print(
           "pool: live \(state.liveBytes >> 20) MiB, peak live \(state.peakLiveBytes >> 20) MiB,"
-            + " idle \(state.idleBytes >> 20) MiB (mapped \(state.mappedIdleBytes >> 20)),"
-            + " takes \(state.takes), mappings \(state.mappings), resized \(state.resizes)")
+            + " idle \(state.idleBytes >> 20) MiB, idle pages \(state.pages.bytes >> 20) MiB,"
+            + " takes \(state.takes), mappings \(state.mappings), grown \(state.grown)")
+      }
+      if mapped {
+        handOut(capacity: wanted, in: &state)
+        let plan = state.pages.take(bytes: bytes)
+        if case .grow = plan { state.grown += 1 }
+        if plan == nil { state.mappings += 1 }
+        return (nil, plan, stale)
       }
       var capacity = wanted
       for _ in 0...largerClasses {
         if let buffer = state.idle[capacity]?.popLast() {
-          forget(capacity: capacity, in: &state)
+          state.idleBytes -= capacity * MemoryLayout<Float>.stride
           state.lastTaken[capacity] = state.takes
           handOut(capacity: capacity, in: &state)
-          return (.idle(address: buffer, capacity: capacity), stale)
+          return ((buffer, capacity), nil, stale)
         }
         capacity = Self.capacity(for: capacity + 1)
       }
       state.lastTaken[wanted] = state.takes
       handOut(capacity: wanted, in: &state)
-      guard mapped else { return (.new, stale) }
-      if let other = closestIdleMapped(to: wanted, in: state),
-        let buffer = state.idle[other]?.popLast()
-      {
-        forget(capacity: other, in: &state)
-        state.resizes += 1
-        return (.resized(address: buffer, from: other), stale)
-      }
-      state.mappings += 1
-      return (.new, stale)
+      return (nil, nil, stale)
     }
-    for (address, capacity) in stale { free(address: address, capacity: capacity) }
-    let bytes = wanted * MemoryLayout<Float>.stride
-    switch source {
-    case .idle(let address, let capacity):
-      return (UnsafeMutableRawPointer(bitPattern: address)!, capacity, false)
-    case .resized(let address, let from):
-      let pointer = PageMapping.resize(
-        UnsafeMutableRawPointer(bitPattern: address)!, bytes: from * MemoryLayout<Float>.stride,
-        to: bytes)
-      return (pointer, wanted, false)
-    case .new:
+    stale.free()
+    switch plan {
+    case .piece(let address):
+      return (UnsafeMutableRawPointer(bitPattern: address)!, wanted, false)
+    case .grow(let address, let from, let unmapped):
+      Released(pages: unmapped).free()
+      return (PageMapping.grow(UnsafeMutableRawPointer(bitPattern: address)!, bytes: from, to: bytes), wanted, false)
+    case nil:
+      if let reused, let pointer = UnsafeMutableRawPointer(bitPattern: reused.address) {
+        return (pointer, reused.capacity, false)
+      }
       if mapped { return (PageMapping.map(bytes: bytes), wanted, true) }
       return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), wanted, false)
     }
@@ -175,51 +178,28 @@ public enum StoragePool {
     state.peakLiveBytes = Swift.max(state.peakLiveBytes, state.liveBytes)
   }
 
-  /// Counts an idle buffer of `capacity` out of the idle totals.
-  private static func forget(capacity: Int, in state: inout State) {
-    let bytes = capacity * MemoryLayout<Float>.stride
-    state.idleBytes -= bytes
-    if isMapped(capacity: capacity) { state.mappedIdleBytes -= bytes }
-  }
+  /// Idle memory to free outside the lock: page ranges to unmap, small buffers to deallocate.
+  private struct Released {
+    var pages: [(address: UInt, bytes: Int)] = []
+    var buffers: [UInt] = []
 
-  /// The idle mapped class to resize for a request of `capacity` that its own classes cannot
-  /// serve: the smallest larger one (a shrink frees its tail, no page faults), else the largest
-  /// smaller one (a growth faults only the difference). A new mapping would instead add to the
-  /// idle memory beside it, and idle memory of the wrong sizes would pile up to the sum of
-  /// every class's own peak.
-  private static func closestIdleMapped(to capacity: Int, in state: State) -> Int? {
-    var larger: Int?
-    var smaller: Int?
-    for (other, buffers) in state.idle where !buffers.isEmpty && isMapped(capacity: other) {
-      if other >= capacity {
-        if other < larger ?? .max { larger = other }
-      } else if other > smaller ?? 0 {
-        smaller = other
-      }
+    func free() {
+      for page in pages { PageMapping.unmap(UnsafeMutableRawPointer(bitPattern: page.address)!, bytes: page.bytes) }
+      for buffer in buffers { UnsafeMutableRawPointer(bitPattern: buffer)?.deallocate() }
     }
-    return larger ?? smaller
   }
 
-  /// Removes the idle buffers of classes not taken from recently; the caller frees them
-  /// outside the lock.
-  private static func sweep(_ state: inout State) -> [(UInt, Int)] {
-    var stale: [(UInt, Int)] = []
+  /// Removes the idle small buffers of classes not taken from recently and the idle pages
+  /// that nothing needed since the last sweep.
+  private static func sweep(_ state: inout State) -> Released {
+    var released = Released(pages: state.pages.trim())
     for (capacity, buffers) in state.idle
     where !buffers.isEmpty && state.takes - state.lastTaken[capacity, default: 0] > unusedAfterTakes {
-      stale += buffers.map { ($0, capacity) }
-      for _ in buffers { forget(capacity: capacity, in: &state) }
+      released.buffers += buffers
+      state.idleBytes -= buffers.count * capacity * MemoryLayout<Float>.stride
       state.idle[capacity] = nil
     }
-    return stale
-  }
-
-  private static func free(address: UInt, capacity: Int) {
-    guard let pointer = UnsafeMutableRawPointer(bitPattern: address) else { return }
-    if isMapped(capacity: capacity) {
-      PageMapping.unmap(pointer, bytes: capacity * MemoryLayout<Float>.stride)
-    } else {
-      pointer.deallocate()
-    }
+    return released
   }
 
   /// Gives a buffer from `take` back; it is freed instead when the pool is full.
@@ -230,33 +210,31 @@ public enum StoragePool {
     let kept = state.withLock { state -> Bool in
       state.liveBytes -= bytes
       if mapped {
-        guard state.mappedIdleBytes + bytes <= mappedIdleLimitBytes else { return false }
-        state.mappedIdleBytes += bytes
-      } else {
-        guard state.idleBytes - state.mappedIdleBytes + bytes <= idleLimitBytes else { return false }
+        guard state.pages.bytes + bytes <= mappedIdleLimitBytes else { return false }
+        state.pages.add(address, bytes: bytes)
+        return true
       }
+      guard state.idleBytes + bytes <= idleLimitBytes else { return false }
       state.idle[capacity, default: []].append(address)
       state.idleBytes += bytes
       return true
     }
-    if !kept { free(address: address, capacity: capacity) }
+    if !kept {
+      if mapped { PageMapping.unmap(pointer, bytes: bytes) } else { pointer.deallocate() }
+    }
   }
 
   /// Frees every idle buffer; buffers of live tensors are untouched and still come back later.
   public static func releaseIdle() {
-    let idle = state.withLock { state -> [Int: [UInt]] in
+    state.withLock { state -> Released in
       defer {
         state.idle = [:]
         state.idleBytes = 0
-        state.mappedIdleBytes = 0
       }
-      return state.idle
-    }
-    for (capacity, buffers) in idle {
-      for buffer in buffers { free(address: buffer, capacity: capacity) }
-    }
+      return Released(pages: state.pages.removeAll(), buffers: state.idle.values.flatMap { $0 })
+    }.free()
   }
 
   /// Bytes currently held in idle buffers (for tests and benchmarks).
-  public static var idleBytes: Int { state.withLock { $0.idleBytes } }
+  public static var idleBytes: Int { state.withLock { $0.idleBytes + $0.pages.bytes } }
 }

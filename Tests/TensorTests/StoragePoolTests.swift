@@ -50,6 +50,40 @@ import Testing
     }
   }
 
+  /// Large buffers are page mappings, and an idle one of another size is resized for a request
+  /// (shrunk or grown): a zeroed one is still all zero and every element is writable.
+  @Test func resizedMappingsAreZeroedAndWholeOnAnyThreadCount() {
+    for threads in [1, 2] {
+      for (dirty, wanted) in [(500_003, 600_011), (700_001, 400_009), (262_147, 1_048_583)] {
+        ComputeSettings.withThreadCount(threads) {
+          do {
+            let old = TensorStorage(count: dirty, zeroed: false)
+            old.pointer.update(repeating: 3, count: dirty)
+          }
+          let zeroed = TensorStorage(count: wanted, zeroed: true)
+          #expect(zeroed.buffer.allSatisfy { $0 == 0 }, "\(dirty) -> \(wanted) on \(threads) threads")
+          zeroed.pointer.update(repeating: 5, count: wanted)
+          #expect(zeroed.buffer.allSatisfy { $0 == 5 })
+        }
+      }
+    }
+  }
+
+  @Test func threadsNeverShareALiveMappedBuffer() {
+    // As below with sizes that are page mappings (128 KiB and up), resized between threads.
+    let failures = FailureCount()
+    DispatchQueue.concurrentPerform(iterations: 4) { thread in
+      for round in 0..<60 {
+        let storage = TensorStorage(count: 40_000 + (round % 7) * 23_000, zeroed: round % 2 == 0)
+        storage.pointer.update(repeating: Float(thread), count: storage.count)
+        if !storage.buffer.allSatisfy({ $0 == Float(thread) }) {
+          failures.value.add(1, ordering: .relaxed)
+        }
+      }
+    }
+    #expect(failures.value.load(ordering: .relaxed) == 0)
+  }
+
   @Test func threadsNeverShareALiveBuffer() {
     // Four threads allocate, fill with their own number, check and drop buffers of a few sizes;
     // a buffer handed out twice would show another thread's number.
