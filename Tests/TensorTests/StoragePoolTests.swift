@@ -69,28 +69,15 @@ import Testing
     }
   }
 
-  @Test func threadsNeverShareALiveMappedBuffer() {
-    // As below with sizes that are page mappings (128 KiB and up), resized between threads.
-    let failures = FailureCount()
-    DispatchQueue.concurrentPerform(iterations: 4) { thread in
-      for round in 0..<60 {
-        let storage = TensorStorage(count: 40_000 + (round % 7) * 23_000, zeroed: round % 2 == 0)
-        storage.pointer.update(repeating: Float(thread), count: storage.count)
-        if !storage.buffer.allSatisfy({ $0 == Float(thread) }) {
-          failures.value.add(1, ordering: .relaxed)
-        }
-      }
-    }
-    #expect(failures.value.load(ordering: .relaxed) == 0)
-  }
-
-  @Test func threadsNeverShareALiveBuffer() {
+  /// Small buffers (malloc) and page mappings (128 KiB and up, cut and grown between threads).
+  @Test(arguments: [(1000, 300), (40_000, 23_000)])
+  func threadsNeverShareALiveBuffer(smallest: Int, step: Int) {
     // Four threads allocate, fill with their own number, check and drop buffers of a few sizes;
     // a buffer handed out twice would show another thread's number.
     let failures = FailureCount()
     DispatchQueue.concurrentPerform(iterations: 4) { thread in
       for round in 0..<200 {
-        let storage = TensorStorage(count: 1000 + (round % 5) * 300, zeroed: round % 2 == 0)
+        let storage = TensorStorage(count: smallest + (round % 5) * step, zeroed: round % 2 == 0)
         storage.pointer.update(repeating: Float(thread), count: storage.count)
         if !storage.buffer.allSatisfy({ $0 == Float(thread) }) {
           failures.value.add(1, ordering: .relaxed)
