@@ -34,35 +34,21 @@ import Testing
   }
 
   /// Large zeroed buffers are cleared on the run's threads: every element zero on any thread
-  /// count, with the chunk boundaries at odd places.
+  /// count, with the chunk boundaries at odd places. The pairs of other sizes reuse a dirty page
+  /// mapping cut (shrunk) or grown for the request: still all zero, and every element writable.
   @Test func zeroedBuffersAreZeroOnAnyThreadCount() {
+    let sizes = [65_535, 65_536, 131_073, 200_003].map { ($0, $0) }
+      + [(500_003, 600_011), (700_001, 400_009), (262_147, 1_048_583)]
     for threads in [1, 2, 3] {
-      for count in [65_535, 65_536, 131_073, 200_003] {
-        ComputeSettings.withThreadCount(threads) {
-          do {
-            let dirty = TensorStorage(count: count, zeroed: false)
-            dirty.pointer.update(repeating: 3, count: count)
-          }
-          let zeroed = TensorStorage(count: count, zeroed: true)
-          #expect(zeroed.buffer.allSatisfy { $0 == 0 }, "\(count) floats on \(threads) threads")
-        }
-      }
-    }
-  }
-
-  /// Large buffers are page mappings, and an idle one of another size is resized for a request
-  /// (shrunk or grown): a zeroed one is still all zero and every element is writable.
-  @Test func resizedMappingsAreZeroedAndWholeOnAnyThreadCount() {
-    for threads in [1, 2] {
-      for (dirty, wanted) in [(500_003, 600_011), (700_001, 400_009), (262_147, 1_048_583)] {
+      for (dirty, count) in sizes {
         ComputeSettings.withThreadCount(threads) {
           do {
             let old = TensorStorage(count: dirty, zeroed: false)
             old.pointer.update(repeating: 3, count: dirty)
           }
-          let zeroed = TensorStorage(count: wanted, zeroed: true)
-          #expect(zeroed.buffer.allSatisfy { $0 == 0 }, "\(dirty) -> \(wanted) on \(threads) threads")
-          zeroed.pointer.update(repeating: 5, count: wanted)
+          let zeroed = TensorStorage(count: count, zeroed: true)
+          #expect(zeroed.buffer.allSatisfy { $0 == 0 }, "\(dirty) -> \(count) floats on \(threads) threads")
+          zeroed.pointer.update(repeating: 5, count: count)
           #expect(zeroed.buffer.allSatisfy { $0 == 5 })
         }
       }
