@@ -12,51 +12,54 @@ import Synchronization
 /// or trimming the heap) as soon as they were freed, so each step mapped, zero-filled (by page
 /// fault) and unmapped its working set again: about 2,400 minor faults per bench-small step.
 ///
-/// Two parts (measured on bench-small, one thread, docs/benchmarks.md):
-/// - glibc's thresholds: at the first allocation the pool raises glibc's mmap threshold to
-///   32 MiB and its trim threshold to 64 MiB (`mallopt`), so blocks freed by anyone stay in
-///   glibc's heap and are reused without faults. This alone took a step from about 3,000
-///   minor faults to about 50.
-/// - the pool itself (size classes, no malloc/free per op), holding up to `idleLimitBytes`
-///   idle. A pool that holds a whole step (512 MiB) takes faults to about 5 per step, but
-///   costs memory: per-class peaks fall at different times of a step, so it raised the peak
-///   resident memory from 429 to 572-615 MiB, and it saved no measurable CPU time over
-///   glibc's heap. The default therefore keeps only 16 MiB idle (about 90 faults, 0.35 MiB,
-///   per step; peak within 15 MiB of no pool) and hands the rest back to glibc's heap.
+/// Two kinds of buffer (measured on bench-small, docs/benchmarks.md):
+/// - Large ones (`mappedMinimumBytes` and up: a step's activations and gradients) are page
+///   mappings (`PageMapping`). A dead tensor's mapping stays resident in `IdlePages`, from
+///   which a request of any size is cut (no fault) or grown (only the difference faults, and
+///   as many idle bytes are unmapped): idle memory of one size serves requests of another, so
+///   the mapped bytes stay near the peak of those live.
+///   Before, these buffers came from glibc's heap, whose holes of freed buffers stayed resident
+///   (35 to 45 MiB of the bench-small peak), and size classes could not lend each other idle
+///   buffers (a pool keeping all of them peaked far above the live bytes: 572 against 429 MiB).
+///   Idle mapped bytes that no request needed for 16,384 takes (several steps) are unmapped.
+/// - Small ones come from malloc, up to `idleLimitBytes` (16 MiB) kept idle, the rest freed.
+///   At the first allocation the pool raises glibc's mmap threshold to 32 MiB and its trim
+///   threshold to 64 MiB (`mallopt`), so that other large blocks (arrays of batch assembly,
+///   packing) freed by anyone stay in glibc's heap and are reused without faults.
 ///
 /// Size classes: a request of n floats, 2^(e-1) < n <= 2^e, is rounded up to a multiple of
 /// 2^(e-4) (eight classes per octave, under 12.5% unused), with 16 floats (64 bytes) the smallest.
-/// A request takes an idle buffer of its class, or of one of the next eight when its own is
-/// empty.
+/// A request takes an idle buffer of its class, or of one of the next `largerClasses` when its
+/// own is empty.
 ///
-/// Bounds: at most `idleLimitBytes` idle (`VLP_STORAGE_POOL_MIB`, default 16; 0 turns pooling
-/// off), a buffer given back beyond that is freed at once; the idle buffers of a class that
-/// nothing has taken from in the last 32,768 takes (about thirty bench-small steps) are freed,
-/// such as the sizes of setup or of an evaluation; `releaseIdle()` frees every idle buffer.
-/// Thread-safe: one `Mutex` around the free lists (tensors die on the thread that drops them,
-/// which is not always the one that made them).
+/// Bounds: `VLP_STORAGE_POOL_MIB` (default 16) small idle bytes, at most
+/// `mappedIdleLimitBytes` idle in mappings; 0 turns pooling off. The idle small buffers of a
+/// class that nothing has taken from in the last 32,768 takes (about ten bench-small steps) are
+/// freed, such as the sizes of setup or of an evaluation; `releaseIdle()` frees every idle
+/// buffer. Thread-safe: one `Mutex` around the free lists (tensors die on the thread that drops
+/// them, which is not always the one that made them).
 public enum StoragePool {
-  /// Idle buffers by capacity, as addresses (plain integers are Sendable, raw pointers not).
   private struct State {
+    /// Idle buffers by capacity, as addresses (plain integers are Sendable, raw pointers not).
     var idle: [Int: [UInt]] = [:]
     var idleBytes = 0
+    var pages = IdlePages()
     /// Takes so far, and for each class the take count when it was last taken from.
     var takes = 0
     var lastTaken: [Int: Int] = [:]
-    /// Bytes in buffers handed out and not yet given back, and their peak.
+    /// Bytes in buffers handed out and not yet given back, and their peak; new mappings.
     var liveBytes = 0
     var peakLiveBytes = 0
+    var mappings = 0
+    var grown = 0
   }
 
   private static let state: Mutex<State> = {
     #if canImport(Glibc)
-      // Why: the pool keeps its buffers, so glibc never sees a large block freed and keeps its
-      // default 128 KiB mmap threshold: every new pool buffer would be a fresh mapping beside
-      // the heap that setup (the scene world) freed, raising peak memory by the step's whole
-      // working set. From the heap, new buffers reuse that freed memory. The trim threshold
-      // keeps glibc from unmapping and re-faulting the top of the heap on every step.
-      // mallopt is not in the Glibc module (malloc.h); M_MMAP_THRESHOLD = -3 and
-      // M_TRIM_THRESHOLD = -1 there.
+      // Why: small pool buffers and every other large block (Swift arrays) then reuse the heap
+      // that setup freed instead of fresh mappings, and glibc does not unmap and re-fault the
+      // top of its heap on every step. mallopt is not in the Glibc module (malloc.h);
+      // M_MMAP_THRESHOLD = -3 and M_TRIM_THRESHOLD = -1 there.
       typealias MallocOption = @convention(c) (Int32, Int32) -> Int32
       if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
         let mallopt = unsafeBitCast(symbol, to: MallocOption.self)
@@ -74,16 +77,25 @@ public enum StoragePool {
   /// before a new one is allocated: fewer buffers in all, since per-class peaks fall at
   /// different times of a step (0 classes: 747 MiB peak for bench-small, 4: 615, 16: 572).
   static let largerClasses = 8
-
-  /// Bytes kept in idle buffers at most.
-  public static let idleLimitBytes: Int = {
-    if let text = ProcessInfo.processInfo.environment["VLP_STORAGE_POOL_MIB"],
-      let value = Int(text), value >= 0
-    {
-      return value << 20
-    }
-    return 16 << 20
+  /// Buffers of at least this many bytes are page mappings of their own (128 KiB at least:
+  /// larger classes are whole 4 KiB pages).
+  static let mappedMinimumBytes = Swift.max(128, environmentInteger("VLP_STORAGE_POOL_MAP_KIB") ?? 128) << 10
+  static let pageBytes: Int = {
+    #if canImport(Glibc)
+      return Int(sysconf(Int32(_SC_PAGESIZE)))
+    #else
+      return Int(getpagesize())
+    #endif
   }()
+
+  /// Small bytes kept in idle buffers at most.
+  public static let idleLimitBytes: Int = (environmentInteger("VLP_STORAGE_POOL_MIB") ?? 16) << 20
+  /// Mapped bytes kept idle at most (0 when pooling is off).
+  static let mappedIdleLimitBytes = idleLimitBytes == 0 ? 0 : 1 << 30
+
+  private static func environmentInteger(_ name: String) -> Int? {
+    ProcessInfo.processInfo.environment[name].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
+  }
 
   /// When `VLP_STORAGE_POISON` is set, uninitialised buffers are filled with NaN, so that a
   /// kernel that reads an element it never wrote shows up in the tests.
@@ -100,81 +112,129 @@ public enum StoragePool {
     return (count + step - 1) / step * step
   }
 
-  /// A 64-byte aligned buffer for `count` floats and its capacity (at least `count`): an idle
-  /// one of its class or a few classes larger, else a new one of its class.
-  static func take(count: Int) -> (pointer: UnsafeMutableRawPointer, capacity: Int) {
+  /// Whether buffers of this capacity (floats) are page mappings; their byte counts are whole
+  /// pages (classes of 32Ki floats and up step by 2Ki floats, 8 KiB; the threshold,
+  /// `VLP_STORAGE_POOL_MAP_KIB`, is for experiments).
+  static func isMapped(capacity: Int) -> Bool {
+    let bytes = capacity * MemoryLayout<Float>.stride
+    return bytes >= mappedMinimumBytes && bytes % pageBytes == 0
+  }
+
+  /// A 64-byte aligned buffer for `count` floats, its capacity (at least `count`) and whether
+  /// it is all zero (a fresh mapping).
+  static func take(count: Int) -> (pointer: UnsafeMutableRawPointer, capacity: Int, zeroed: Bool) {
     let wanted = capacity(for: count)
-    let (reused, stale) = state.withLock { state -> ((address: UInt, capacity: Int)?, [UInt]) in
+    let bytes = wanted * MemoryLayout<Float>.stride
+    let mapped = isMapped(capacity: wanted)
+    let (reused, plan, stale) = state.withLock {
+      state -> ((address: UInt, capacity: Int)?, IdlePages.Plan?, Released) in
       state.takes += 1
-      let stale = state.takes % (unusedAfterTakes / 2) == 0 ? sweep(&state) : []
+      let stale = state.takes % (unusedAfterTakes / 2) == 0 ? sweep(&state) : Released()
       if reports, state.takes % 4096 == 0 {
-        print("pool: live \(state.liveBytes >> 20) MiB, peak live \(state.peakLiveBytes >> 20) MiB, idle \(state.idleBytes >> 20) MiB, takes \(state.takes)")
+        print(
+          "pool: live \(state.liveBytes >> 20) MiB, peak live \(state.peakLiveBytes >> 20) MiB,"
+            + " idle \(state.idleBytes >> 20) MiB, idle pages \(state.pages.bytes >> 20) MiB,"
+            + " takes \(state.takes), mappings \(state.mappings), grown \(state.grown)")
+      }
+      if mapped {
+        handOut(capacity: wanted, in: &state)
+        let plan = state.pages.take(bytes: bytes)
+        if case .grow = plan { state.grown += 1 }
+        if plan == nil { state.mappings += 1 }
+        return (nil, plan, stale)
       }
       var capacity = wanted
       for _ in 0...largerClasses {
-        if let address = state.idle[capacity]?.popLast() {
+        if let buffer = state.idle[capacity]?.popLast() {
           state.idleBytes -= capacity * MemoryLayout<Float>.stride
           state.lastTaken[capacity] = state.takes
-          state.liveBytes += capacity * MemoryLayout<Float>.stride
-          state.peakLiveBytes = Swift.max(state.peakLiveBytes, state.liveBytes)
-          return ((address, capacity), stale)
+          handOut(capacity: capacity, in: &state)
+          return ((buffer, capacity), nil, stale)
         }
         capacity = Self.capacity(for: capacity + 1)
       }
       state.lastTaken[wanted] = state.takes
-      state.liveBytes += wanted * MemoryLayout<Float>.stride
-      state.peakLiveBytes = Swift.max(state.peakLiveBytes, state.liveBytes)
-      return (nil, stale)
+      handOut(capacity: wanted, in: &state)
+      return (nil, nil, stale)
     }
-    for address in stale { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
-    if let reused, let pointer = UnsafeMutableRawPointer(bitPattern: reused.address) {
-      return (pointer, reused.capacity)
+    stale.free()
+    switch plan {
+    case .piece(let address):
+      return (UnsafeMutableRawPointer(bitPattern: address)!, wanted, false)
+    case .grow(let address, let from, let unmapped):
+      Released(pages: unmapped).free()
+      return (PageMapping.grow(UnsafeMutableRawPointer(bitPattern: address)!, bytes: from, to: bytes), wanted, false)
+    case nil:
+      if let reused, let pointer = UnsafeMutableRawPointer(bitPattern: reused.address) {
+        return (pointer, reused.capacity, false)
+      }
+      if mapped { return (PageMapping.map(bytes: bytes), wanted, true) }
+      return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), wanted, false)
     }
-    let bytes = wanted * MemoryLayout<Float>.stride
-    return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), wanted)
   }
 
-  /// Removes the idle buffers of classes not taken from recently; the caller frees them
-  /// outside the lock.
-  private static func sweep(_ state: inout State) -> [UInt] {
-    var stale: [UInt] = []
-    for (capacity, addresses) in state.idle
-    where !addresses.isEmpty && state.takes - state.lastTaken[capacity, default: 0] > unusedAfterTakes {
-      stale += addresses
-      state.idleBytes -= addresses.count * capacity * MemoryLayout<Float>.stride
+  private static func handOut(capacity: Int, in state: inout State) {
+    state.liveBytes += capacity * MemoryLayout<Float>.stride
+    state.peakLiveBytes = Swift.max(state.peakLiveBytes, state.liveBytes)
+  }
+
+  /// Idle memory to free outside the lock: page ranges to unmap, small buffers to deallocate.
+  private struct Released {
+    var pages: [(address: UInt, bytes: Int)] = []
+    var buffers: [UInt] = []
+
+    func free() {
+      for page in pages { PageMapping.unmap(UnsafeMutableRawPointer(bitPattern: page.address)!, bytes: page.bytes) }
+      for buffer in buffers { UnsafeMutableRawPointer(bitPattern: buffer)?.deallocate() }
+    }
+  }
+
+  /// Removes the idle small buffers of classes not taken from recently and the idle pages
+  /// that nothing needed since the last sweep.
+  private static func sweep(_ state: inout State) -> Released {
+    var released = Released(pages: state.pages.trim())
+    for (capacity, buffers) in state.idle
+    where !buffers.isEmpty && state.takes - state.lastTaken[capacity, default: 0] > unusedAfterTakes {
+      released.buffers += buffers
+      state.idleBytes -= buffers.count * capacity * MemoryLayout<Float>.stride
       state.idle[capacity] = nil
     }
-    return stale
+    return released
   }
 
   /// Gives a buffer from `take` back; it is freed instead when the pool is full.
   static func give(_ pointer: UnsafeMutableRawPointer, capacity: Int) {
     let bytes = capacity * MemoryLayout<Float>.stride
     let address = UInt(bitPattern: pointer)
+    let mapped = isMapped(capacity: capacity)
     let kept = state.withLock { state -> Bool in
       state.liveBytes -= bytes
+      if mapped {
+        guard state.pages.bytes + bytes <= mappedIdleLimitBytes else { return false }
+        state.pages.add(address, bytes: bytes)
+        return true
+      }
       guard state.idleBytes + bytes <= idleLimitBytes else { return false }
       state.idle[capacity, default: []].append(address)
       state.idleBytes += bytes
       return true
     }
-    if !kept { pointer.deallocate() }
+    if !kept {
+      if mapped { PageMapping.unmap(pointer, bytes: bytes) } else { pointer.deallocate() }
+    }
   }
 
   /// Frees every idle buffer; buffers of live tensors are untouched and still come back later.
   public static func releaseIdle() {
-    let idle = state.withLock { state -> [Int: [UInt]] in
+    state.withLock { state -> Released in
       defer {
         state.idle = [:]
         state.idleBytes = 0
       }
-      return state.idle
-    }
-    for addresses in idle.values {
-      for address in addresses { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
-    }
+      return Released(pages: state.pages.removeAll(), buffers: state.idle.values.flatMap { $0 })
+    }.free()
   }
 
   /// Bytes currently held in idle buffers (for tests and benchmarks).
-  public static var idleBytes: Int { state.withLock { $0.idleBytes } }
+  public static var idleBytes: Int { state.withLock { $0.idleBytes + $0.pages.bytes } }
 }

@@ -20,9 +20,9 @@ public final class TensorStorage: @unchecked Sendable {
     let buffer = StoragePool.take(count: count)
     capacity = buffer.capacity
     pointer = buffer.pointer.bindMemory(to: Float.self, capacity: buffer.capacity)
-    if zeroed {
+    if zeroed && !buffer.zeroed {
       Self.zeroFill(pointer, count: count)
-    } else if StoragePool.poisonsUninitialised {
+    } else if !zeroed && StoragePool.poisonsUninitialised {
       pointer.initialize(repeating: .nan, count: count)
     }
   }

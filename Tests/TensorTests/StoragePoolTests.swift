@@ -34,29 +34,36 @@ import Testing
   }
 
   /// Large zeroed buffers are cleared on the run's threads: every element zero on any thread
-  /// count, with the chunk boundaries at odd places.
+  /// count, with the chunk boundaries at odd places. The pairs of other sizes reuse a dirty page
+  /// mapping cut (shrunk) or grown for the request: still all zero, and every element writable.
   @Test func zeroedBuffersAreZeroOnAnyThreadCount() {
+    let sizes = [65_535, 65_536, 131_073, 200_003].map { ($0, $0) }
+      + [(500_003, 600_011), (700_001, 400_009), (262_147, 1_048_583)]
     for threads in [1, 2, 3] {
-      for count in [65_535, 65_536, 131_073, 200_003] {
+      for (dirty, count) in sizes {
         ComputeSettings.withThreadCount(threads) {
           do {
-            let dirty = TensorStorage(count: count, zeroed: false)
-            dirty.pointer.update(repeating: 3, count: count)
+            let old = TensorStorage(count: dirty, zeroed: false)
+            old.pointer.update(repeating: 3, count: dirty)
           }
           let zeroed = TensorStorage(count: count, zeroed: true)
-          #expect(zeroed.buffer.allSatisfy { $0 == 0 }, "\(count) floats on \(threads) threads")
+          #expect(zeroed.buffer.allSatisfy { $0 == 0 }, "\(dirty) -> \(count) floats on \(threads) threads")
+          zeroed.pointer.update(repeating: 5, count: count)
+          #expect(zeroed.buffer.allSatisfy { $0 == 5 })
         }
       }
     }
   }
 
-  @Test func threadsNeverShareALiveBuffer() {
+  /// Small buffers (malloc) and page mappings (128 KiB and up, cut and grown between threads).
+  @Test(arguments: [(1000, 300), (40_000, 23_000)])
+  func threadsNeverShareALiveBuffer(smallest: Int, step: Int) {
     // Four threads allocate, fill with their own number, check and drop buffers of a few sizes;
     // a buffer handed out twice would show another thread's number.
     let failures = FailureCount()
     DispatchQueue.concurrentPerform(iterations: 4) { thread in
       for round in 0..<200 {
-        let storage = TensorStorage(count: 1000 + (round % 5) * 300, zeroed: round % 2 == 0)
+        let storage = TensorStorage(count: smallest + (round % 5) * step, zeroed: round % 2 == 0)
         storage.pointer.update(repeating: Float(thread), count: storage.count)
         if !storage.buffer.allSatisfy({ $0 == Float(thread) }) {
           failures.value.add(1, ordering: .relaxed)
