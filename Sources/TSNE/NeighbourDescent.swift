@@ -24,6 +24,13 @@ public enum NeighbourDescent {
     public var maximumRounds = 12
     /// Stops when a round changes fewer than delta x N x k entries.
     public var delta = 0.001
+    /// After the rounds, each list is offered the `refinement` nearest entries of the lists of
+    /// its own `refinement` nearest entries (neighbours of neighbours, unsampled; 0: none).
+    public var refinement = 0
+    /// The local join and the refinement visit the points in the first tree's leaf order (a
+    /// block's candidate rows then share cache lines); false: index order. Each round's graph
+    /// is the same either way (a list keeps the k nearest of what it was offered).
+    public var joinsInLeafOrder = true
 
     public init() {}
 
@@ -39,6 +46,9 @@ public enum NeighbourDescent {
     public var updatesPerRound: [Int]
     public var startCPUSeconds: Double = 0
     public var roundsCPUSeconds: Double = 0
+    /// Entries the refinement changed, and its process CPU seconds.
+    public var refinementUpdates = 0
+    public var refinementCPUSeconds: Double = 0
   }
 
   /// The `k` approximately nearest other points of each point, nearest first. Returns an
@@ -54,6 +64,10 @@ public enum NeighbourDescent {
     var updates: [Int] = []
     let startClock = ProcessCPUTime.seconds()
     var roundsClock = startClock
+    var refinementClock = startClock
+    var refinementUpdates = 0
+    // The first tree's leaf order, for the joins (4 bytes a point); nil: index order.
+    var leafOrder: [Int32]? = nil
     data.withUnsafeBufferPointer { data in
       let x = data.baseAddress!
       heaps.withRows { indices, distances, isNew in
@@ -70,18 +84,28 @@ public enum NeighbourDescent {
             data: x, count: count, dimensions: dimensions, trees: first..<min(trees, first + batch),
             leafSize: settings.leafSize ?? max(k, 32), seed: seed)
           space.offerLeafMates(forest: forest)
+          if first == 0, settings.joinsInLeafOrder { leafOrder = forest.trees[0].order }
         }
         if !monitor.isCancelled { space.fillFromRandomPoints(seed: seed) }
         roundsClock = ProcessCPUTime.seconds()
-        for round in 0..<settings.maximumRounds where !monitor.isCancelled {
-          let changed = space.descend(
-            candidates: settings.maximumCandidates, seed: mix(seed, UInt64(round) &+ 0xD1CE)
-          ) { done in
-            monitor.report(
-              .neighbours, 0.3 + 0.7 * (Double(round) + done) / Double(settings.maximumRounds))
+        let order = leafOrder ?? []
+        order.withUnsafeBufferPointer { order in
+          let order = leafOrder == nil ? nil : order.baseAddress
+          for round in 0..<settings.maximumRounds where !monitor.isCancelled {
+            let changed = space.descend(
+              candidates: settings.maximumCandidates, seed: mix(seed, UInt64(round) &+ 0xD1CE),
+              order: order
+            ) { done in
+              monitor.report(
+                .neighbours, 0.3 + 0.7 * (Double(round) + done) / Double(settings.maximumRounds))
+            }
+            updates.append(changed)
+            if Double(changed) <= settings.delta * Double(count * k) { break }
           }
-          updates.append(changed)
-          if Double(changed) <= settings.delta * Double(count * k) { break }
+          refinementClock = ProcessCPUTime.seconds()
+          if settings.refinement > 0, !monitor.isCancelled {
+            refinementUpdates = space.refine(nearest: settings.refinement, order: order)
+          }
         }
         Parallel.forChunks(count: count, minimumPerThread: 256) { range in
           for i in range { space.row(i).sortAscending() }
@@ -95,7 +119,8 @@ public enum NeighbourDescent {
       graph,
       Report(
         trees: trees, updatesPerRound: updates, startCPUSeconds: roundsClock - startClock,
-        roundsCPUSeconds: ProcessCPUTime.seconds() - roundsClock)
+        roundsCPUSeconds: refinementClock - roundsClock, refinementUpdates: refinementUpdates,
+        refinementCPUSeconds: ProcessCPUTime.seconds() - refinementClock)
     )
   }
 
