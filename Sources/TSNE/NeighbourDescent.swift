@@ -16,27 +16,43 @@ public enum NeighbourDescent {
     public var trees: Int? = nil
     /// Points per tree leaf; nil: max(k, 32) (a leaf then fills a whole list).
     public var leafSize: Int? = nil
-    /// New and old neighbours sampled per point and round (and as many reverse ones). 10 left
-    /// recall at 0.951 on the 50,000-point benchmark set at k = 91 (rounds converge on a poor
-    /// graph: the start's 91 new entries per list take 9 rounds to be sampled once); 15 gave
-    /// 0.978, 20 0.988, 30 0.995 (docs/benchmarks.md, 2026-12-07, 5th session).
-    public var maximumCandidates = 20
+    /// New and old neighbours sampled per point and round (and as many reverse ones); nil:
+    /// `resolvedCandidates(count:)`, which grows with N (docs/projection.md).
+    public var maximumCandidates: Int? = nil
     public var maximumRounds = 12
     /// Stops when a round changes fewer than delta x N x k entries.
     public var delta = 0.001
     /// After the rounds, each list is offered the `refinement` nearest entries of the lists of
     /// its own `refinement` nearest entries (neighbours of neighbours, unsampled; 0: none).
+    /// Off: at 200,000 points 16 raised recall by 0.002 for 7 s of CPU (docs/benchmarks.md).
     public var refinement = 0
-    /// The local join and the refinement visit the points in the first tree's leaf order (a
-    /// block's candidate rows then share cache lines); false: index order. Each round's graph
-    /// is the same either way (a list keeps the k nearest of what it was offered).
-    public var joinsInLeafOrder = true
+    /// The local join and the refinement visit the points in the first tree's leaf order
+    /// (meant to keep a block's candidate rows in cache; 4 bytes a point); false: index order.
+    /// Each round's graph is the same either way (a list keeps the k nearest of what it was
+    /// offered). Off: no gain measured at 200,000 points on the benchmark's 128-D clusters,
+    /// where leaf-mates share few neighbours (docs/benchmarks.md, 6th session).
+    public var joinsInLeafOrder = false
 
     public init() {}
 
     func resolvedTrees(count: Int) -> Int {
       trees ?? min(32, 5 + Int((Double(count).squareRoot() / 20).rounded()))
     }
+
+    /// 20 up to 50,000 points, then 20 x sqrt(N / 50,000), and at most what keeps the candidate
+    /// sets (16 bytes a point per candidate) within 64 MB more than at 20. At k = 91 on the
+    /// benchmark's 128-D clusters 10 left recall at 0.951 at 50,000 points, 20 0.988; at 200,000
+    /// points 20 gave 0.913 and 40 0.97 (docs/benchmarks.md, 2026-12-07, 5th and 6th sessions).
+    /// The memory bound brings a million points back to 24.
+    public func resolvedCandidates(count: Int) -> Int {
+      if let maximumCandidates { return maximumCandidates }
+      let byRecall = 20 * max(1, (Double(count) / 50_000).squareRoot())
+      let byMemory = 20 + Double(Self.extraCandidateBytes / 16) / Double(max(1, count))
+      return Int(min(byRecall, byMemory).rounded())
+    }
+
+    /// Bytes the candidate sets may take beyond 20 candidates a point.
+    static let extraCandidateBytes = 64 << 20
   }
 
   /// What a search did: rounds run and entries changed in each, and the process CPU seconds
@@ -60,6 +76,7 @@ public enum NeighbourDescent {
     precondition(data.count == count * dimensions, "data is not count x dimensions")
     precondition(k > 0 && k < count, "k must be in 1..<count")
     let trees = settings.resolvedTrees(count: count)
+    let candidates = settings.resolvedCandidates(count: count)
     var heaps = NeighbourHeaps(count: count, k: k)
     var updates: [Int] = []
     let startClock = ProcessCPUTime.seconds()
@@ -93,7 +110,7 @@ public enum NeighbourDescent {
           let order = leafOrder == nil ? nil : order.baseAddress
           for round in 0..<settings.maximumRounds where !monitor.isCancelled {
             let changed = space.descend(
-              candidates: settings.maximumCandidates, seed: mix(seed, UInt64(round) &+ 0xD1CE),
+              candidates: candidates, seed: mix(seed, UInt64(round) &+ 0xD1CE),
               order: order
             ) { done in
               monitor.report(

@@ -410,8 +410,9 @@ enum TSNECommand {
     if parsed.options["nn-trees"] != nil {
       options.neighbourDescent.trees = try parsed.integers("nn-trees", default: [])[0]
     }
-    options.neighbourDescent.maximumCandidates = try parsed.integers(
-      "nn-candidates", default: [options.neighbourDescent.maximumCandidates])[0]
+    if parsed.options["nn-candidates"] != nil {
+      options.neighbourDescent.maximumCandidates = try parsed.integers("nn-candidates", default: [])[0]
+    }
     options.neighbourDescent.maximumRounds = try parsed.integers(
       "nn-rounds", default: [options.neighbourDescent.maximumRounds])[0]
     if parsed.options["nn-leaf"] != nil {

@@ -66,14 +66,34 @@ struct NeighbourRefinementTests {
   }
 
   @Test func refinedGraphIsTheSameForAnyThreadCount() {
+    // 32 candidates: join blocks of 400 points (smaller than 1,024), split among the threads.
     func graph(threads: Int) -> NeighbourGraph {
       Self.search(threads: threads) {
-        $0.maximumCandidates = 10
+        $0.maximumCandidates = 32
+        $0.maximumRounds = 4
         $0.refinement = 10
+        $0.joinsInLeafOrder = true
       }.graph
     }
+    #expect(NeighbourSpace.joinBlock(candidates: 32) == 400)
     let one = graph(threads: 1)
     #expect(graph(threads: 2) == one)
     #expect(graph(threads: 3) == one)
+  }
+
+  @Test func candidatesGrowWithPointsWithinTheMemoryBound() {
+    let settings = NeighbourDescent.Settings()
+    #expect(settings.resolvedCandidates(count: 3000) == 20)
+    #expect(settings.resolvedCandidates(count: 50_000) == 20)
+    #expect(settings.resolvedCandidates(count: 100_000) == 28)
+    #expect(settings.resolvedCandidates(count: 200_000) == 40)
+    // A million points: the candidate sets' memory, not recall, sets the count.
+    #expect(settings.resolvedCandidates(count: 1_000_000) == 24)
+    var fixed = settings
+    fixed.maximumCandidates = 12
+    #expect(fixed.resolvedCandidates(count: 200_000) == 12)
+    // The join's offers stay within the bound of 1,024 points at 20 candidates.
+    #expect(NeighbourSpace.joinBlock(candidates: 20) == 1024)
+    #expect(NeighbourSpace.joinBlock(candidates: 40) == 256)
   }
 }
