@@ -1,3 +1,4 @@
+import Foundation
 import Tensor
 
 /// Approximate k-nearest neighbours by NN-descent (Dong, Charikar and Li 2011) started from
@@ -39,20 +40,23 @@ public enum NeighbourDescent {
       trees ?? min(32, 5 + Int((Double(count).squareRoot() / 20).rounded()))
     }
 
-    /// 20 up to 50,000 points, then 20 x sqrt(N / 50,000), and at most what keeps the candidate
-    /// sets (16 bytes a point per candidate) within 64 MB more than at 20. At k = 91 on the
-    /// benchmark's 128-D clusters 10 left recall at 0.951 at 50,000 points, 20 0.988; at 200,000
-    /// points 20 gave 0.913 and 40 0.97 (docs/benchmarks.md, 2026-12-07, 5th and 6th sessions).
-    /// The memory bound brings a million points back to 24.
+    /// 20 up to 50,000 points, tripled for every four times as many points above (20 x
+    /// 3^log4(N / 50,000): 35 at 100,000, 60 at 200,000), and at most what keeps the two
+    /// candidate sets (16 bytes a point per candidate) within 384 MB: 25 at a million points.
+    /// At k = 91 on the benchmark's 128-D clusters, 10 left recall at 0.951 at 50,000 points,
+    /// 20 0.988; at 200,000 points 20 gave 0.911, 40 0.970, 60 0.986 (docs/benchmarks.md,
+    /// 2026-12-07, 5th and 6th sessions).
     public func resolvedCandidates(count: Int) -> Int {
       if let maximumCandidates { return maximumCandidates }
-      let byRecall = 20 * max(1, (Double(count) / 50_000).squareRoot())
-      let byMemory = 20 + Double(Self.extraCandidateBytes / 16) / Double(max(1, count))
-      return Int(min(byRecall, byMemory).rounded())
+      let growth = log(max(1, Double(count) / 50_000)) / log(4.0)
+      let byRecall = 20 * pow(3, growth)
+      let byMemory = Double(Self.candidateSetBytes / 16) / Double(max(1, count))
+      return Int(max(20, min(byRecall, byMemory)).rounded())
     }
 
-    /// Bytes the candidate sets may take beyond 20 candidates a point.
-    static let extraCandidateBytes = 64 << 20
+    /// What the candidate sets may take in all, unless 20 candidates take more (a million
+    /// points: 25 candidates, 80 MB more than 20).
+    static let candidateSetBytes = 384 << 20
   }
 
   /// What a search did: rounds run and entries changed in each, and the process CPU seconds
@@ -62,7 +66,8 @@ public enum NeighbourDescent {
     public var updatesPerRound: [Int]
     public var startCPUSeconds: Double = 0
     public var roundsCPUSeconds: Double = 0
-    /// Entries the refinement changed, and its process CPU seconds.
+    /// Entries the refinement changed, and the process CPU seconds of the refinement and the
+    /// final sort of the lists.
     public var refinementUpdates = 0
     public var refinementCPUSeconds: Double = 0
   }

@@ -85,15 +85,16 @@ struct NeighbourRefinementTests {
     let settings = NeighbourDescent.Settings()
     #expect(settings.resolvedCandidates(count: 3000) == 20)
     #expect(settings.resolvedCandidates(count: 50_000) == 20)
-    #expect(settings.resolvedCandidates(count: 100_000) == 28)
-    #expect(settings.resolvedCandidates(count: 200_000) == 40)
+    #expect(settings.resolvedCandidates(count: 100_000) == 35)
+    #expect(settings.resolvedCandidates(count: 200_000) == 60)
     // A million points: the candidate sets' memory, not recall, sets the count.
-    #expect(settings.resolvedCandidates(count: 1_000_000) == 24)
+    #expect(settings.resolvedCandidates(count: 1_000_000) == 25)
     var fixed = settings
     fixed.maximumCandidates = 12
     #expect(fixed.resolvedCandidates(count: 200_000) == 12)
     // The join's offers stay within the bound of 1,024 points at 20 candidates.
     #expect(NeighbourSpace.joinBlock(candidates: 20) == 1024)
     #expect(NeighbourSpace.joinBlock(candidates: 40) == 256)
+    #expect(NeighbourSpace.joinBlock(candidates: 60) == 128)
   }
 }
