@@ -167,6 +167,9 @@ public enum TSNEBenchmark {
         data.count, data.dimensions, k, threads, wall, ProcessCPUTime.seconds() - startCPU,
         report.trees, report.startCPUSeconds, report.updatesPerRound.count,
         report.roundsCPUSeconds) + report.updatesPerRound.map(String.init).joined(separator: " ")
+        + String(
+          format: "; refinement %d entries, %.2f s CPU", report.refinementUpdates,
+          report.refinementCPUSeconds)
     }
   }
 
@@ -175,16 +178,15 @@ public enum TSNEBenchmark {
   /// at 200,000 points), for `--recall-sample`.
   public static func sampledNeighbourRecall(
     data: GaussianClusters, threads: Int, options: TSNEOptions, queries: Int
-  ) -> (k: Int, approximateSeconds: Double, recall: Double) {
+  ) -> (k: Int, approximateSeconds: Double, recall: Double, report: NeighbourDescent.Report) {
     let (n, d) = (data.count, data.dimensions)
     let k = options.neighbourCount(count: n)
     let centred = TSNE.centred(data.data, count: n, dimensions: d)
     return ComputeSettings.withThreadCount(threads) {
       let start = DispatchTime.now().uptimeNanoseconds
-      let approximate = NeighbourDescent.search(
+      let (approximate, report) = NeighbourDescent.search(
         data: data.data, count: n, dimensions: d, k: k, seed: options.seed,
-        settings: options.neighbourDescent
-      ).graph
+        settings: options.neighbourDescent)
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
       let picked = (0..<min(queries, n)).map { $0 * n / min(queries, n) }
       let rows = picked.flatMap { centred[($0 * d)..<(($0 + 1) * d)] }
@@ -197,7 +199,7 @@ public enum TSNEBenchmark {
           exact.indices[(q * (k + 1))..<((q + 1) * (k + 1))].filter { $0 != Int32(i) }.prefix(k))
         for r in 0..<k where truth.contains(approximate.indices[i * k + r]) { found += 1 }
       }
-      return (k, seconds, Double(found) / Double(picked.count * k))
+      return (k, seconds, Double(found) / Double(picked.count * k), report)
     }
   }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Tensor
 
 /// Approximate k-nearest neighbours by NN-descent (Dong, Charikar and Li 2011) started from
@@ -16,20 +17,46 @@ public enum NeighbourDescent {
     public var trees: Int? = nil
     /// Points per tree leaf; nil: max(k, 32) (a leaf then fills a whole list).
     public var leafSize: Int? = nil
-    /// New and old neighbours sampled per point and round (and as many reverse ones). 10 left
-    /// recall at 0.951 on the 50,000-point benchmark set at k = 91 (rounds converge on a poor
-    /// graph: the start's 91 new entries per list take 9 rounds to be sampled once); 15 gave
-    /// 0.978, 20 0.988, 30 0.995 (docs/benchmarks.md, 2026-12-07, 5th session).
-    public var maximumCandidates = 20
+    /// New and old neighbours sampled per point and round (and as many reverse ones); nil:
+    /// `resolvedCandidates(count:)`, which grows with N (docs/projection.md).
+    public var maximumCandidates: Int? = nil
     public var maximumRounds = 12
     /// Stops when a round changes fewer than delta x N x k entries.
     public var delta = 0.001
+    /// After the rounds, each list is offered the `refinement` nearest entries of the lists of
+    /// its own `refinement` nearest entries (neighbours of neighbours, unsampled; 0: none).
+    /// Off: at 200,000 points 16 raised recall by 0.002 for 7 s of CPU (docs/benchmarks.md).
+    public var refinement = 0
+    /// The local join and the refinement visit the points in the first tree's leaf order
+    /// (meant to keep a block's candidate rows in cache; 4 bytes a point); false: index order.
+    /// Each round's graph is the same either way (a list keeps the k nearest of what it was
+    /// offered). Off: no gain measured at 200,000 points on the benchmark's 128-D clusters,
+    /// where leaf-mates share few neighbours (docs/benchmarks.md, 6th session).
+    public var joinsInLeafOrder = false
 
     public init() {}
 
     func resolvedTrees(count: Int) -> Int {
       trees ?? min(32, 5 + Int((Double(count).squareRoot() / 20).rounded()))
     }
+
+    /// 20 up to 50,000 points, tripled for every four times as many points above (20 x
+    /// 3^log4(N / 50,000): 35 at 100,000, 60 at 200,000), and at most what keeps the two
+    /// candidate sets (16 bytes a point per candidate) within 384 MB: 25 at a million points.
+    /// At k = 91 on the benchmark's 128-D clusters, 10 left recall at 0.951 at 50,000 points,
+    /// 20 0.988; at 200,000 points 20 gave 0.911, 40 0.970, 60 0.986 (docs/benchmarks.md,
+    /// 2026-12-07, 5th and 6th sessions).
+    public func resolvedCandidates(count: Int) -> Int {
+      if let maximumCandidates { return maximumCandidates }
+      let growth = log(max(1, Double(count) / 50_000)) / log(4.0)
+      let byRecall = 20 * pow(3, growth)
+      let byMemory = Double(Self.candidateSetBytes / 16) / Double(max(1, count))
+      return Int(max(20, min(byRecall, byMemory)).rounded())
+    }
+
+    /// What the candidate sets may take in all, unless 20 candidates take more (a million
+    /// points: 25 candidates, 80 MB more than 20).
+    static let candidateSetBytes = 384 << 20
   }
 
   /// What a search did: rounds run and entries changed in each, and the process CPU seconds
@@ -39,6 +66,10 @@ public enum NeighbourDescent {
     public var updatesPerRound: [Int]
     public var startCPUSeconds: Double = 0
     public var roundsCPUSeconds: Double = 0
+    /// Entries the refinement changed, and the process CPU seconds of the refinement and the
+    /// final sort of the lists.
+    public var refinementUpdates = 0
+    public var refinementCPUSeconds: Double = 0
   }
 
   /// The `k` approximately nearest other points of each point, nearest first. Returns an
@@ -50,10 +81,15 @@ public enum NeighbourDescent {
     precondition(data.count == count * dimensions, "data is not count x dimensions")
     precondition(k > 0 && k < count, "k must be in 1..<count")
     let trees = settings.resolvedTrees(count: count)
+    let candidates = settings.resolvedCandidates(count: count)
     var heaps = NeighbourHeaps(count: count, k: k)
     var updates: [Int] = []
     let startClock = ProcessCPUTime.seconds()
     var roundsClock = startClock
+    var refinementClock = startClock
+    var refinementUpdates = 0
+    // The first tree's leaf order, for the joins (4 bytes a point); nil: index order.
+    var leafOrder: [Int32]? = nil
     data.withUnsafeBufferPointer { data in
       let x = data.baseAddress!
       heaps.withRows { indices, distances, isNew in
@@ -70,18 +106,28 @@ public enum NeighbourDescent {
             data: x, count: count, dimensions: dimensions, trees: first..<min(trees, first + batch),
             leafSize: settings.leafSize ?? max(k, 32), seed: seed)
           space.offerLeafMates(forest: forest)
+          if first == 0, settings.joinsInLeafOrder { leafOrder = forest.trees[0].order }
         }
         if !monitor.isCancelled { space.fillFromRandomPoints(seed: seed) }
         roundsClock = ProcessCPUTime.seconds()
-        for round in 0..<settings.maximumRounds where !monitor.isCancelled {
-          let changed = space.descend(
-            candidates: settings.maximumCandidates, seed: mix(seed, UInt64(round) &+ 0xD1CE)
-          ) { done in
-            monitor.report(
-              .neighbours, 0.3 + 0.7 * (Double(round) + done) / Double(settings.maximumRounds))
+        let order = leafOrder ?? []
+        order.withUnsafeBufferPointer { order in
+          let order = leafOrder == nil ? nil : order.baseAddress
+          for round in 0..<settings.maximumRounds where !monitor.isCancelled {
+            let changed = space.descend(
+              candidates: candidates, seed: mix(seed, UInt64(round) &+ 0xD1CE),
+              order: order
+            ) { done in
+              monitor.report(
+                .neighbours, 0.3 + 0.7 * (Double(round) + done) / Double(settings.maximumRounds))
+            }
+            updates.append(changed)
+            if Double(changed) <= settings.delta * Double(count * k) { break }
           }
-          updates.append(changed)
-          if Double(changed) <= settings.delta * Double(count * k) { break }
+          refinementClock = ProcessCPUTime.seconds()
+          if settings.refinement > 0, !monitor.isCancelled {
+            refinementUpdates = space.refine(nearest: settings.refinement, order: order)
+          }
         }
         Parallel.forChunks(count: count, minimumPerThread: 256) { range in
           for i in range { space.row(i).sortAscending() }
@@ -95,7 +141,8 @@ public enum NeighbourDescent {
       graph,
       Report(
         trees: trees, updatesPerRound: updates, startCPUSeconds: roundsClock - startClock,
-        roundsCPUSeconds: ProcessCPUTime.seconds() - roundsClock)
+        roundsCPUSeconds: refinementClock - roundsClock, refinementUpdates: refinementUpdates,
+        refinementCPUSeconds: ProcessCPUTime.seconds() - refinementClock)
     )
   }
 

@@ -3,10 +3,13 @@ import Tensor
 extension NeighbourSpace {
   /// Points handled per pass of the local join: bounds the offers held at once whatever N is.
   /// A point's 2c new and 2c old candidates make at most 2c(2c - 1)/2 + 4c^2 pairs, two offers
-  /// of 12 bytes each: 57 KB at c = 20, so 58 MB for a block (twice that with the buffers'
-  /// doubling), as 4,096 points were at c = 10. The graph does not depend on the block size
-  /// (each list takes its offers in point order either way).
-  static let joinBlock = 1024
+  /// of 12 bytes each: 57 KB at c = 20, so 58 MB for a block of 1,024 points (twice that with
+  /// the buffers' doubling). Above 20 candidates the block shrinks as 1 / c^2 to keep that
+  /// bound. The graph does not depend on the block size (each list takes its offers in point
+  /// order either way).
+  static func joinBlock(candidates c: Int) -> Int {
+    max(128, min(1024, 1024 * 400 / max(1, c * c)))
+  }
 
   /// pynndescent's local join: for each point u, every pair of its candidates where at least
   /// one is new is measured once, and offered to both lists when it does not lose to the list's
@@ -15,8 +18,15 @@ extension NeighbourSpace {
   /// its offers in that order: the result does not depend on how the points were split among
   /// threads. (An offer refused by the fresher limit would have been refused by the list
   /// anyway: lists only shrink, so the graph is the one the round-start limits gave.)
+  ///
+  /// The points u are visited in `order` (a permutation; nil: index order): in a tree's leaf
+  /// order the candidates of a block's points are near each other, so their rows are read
+  /// from cache rather than from all of a 100 MB input at 200,000 points. A list keeps the k
+  /// nearest of the offers it was made, so the round's graph does not depend on the order
+  /// (the count of changes, which includes entries replaced again later, may).
   func localJoin(
-    new: CandidateSets.Buffers, old: CandidateSets.Buffers, progress: (Double) -> Void
+    new: CandidateSets.Buffers, old: CandidateSets.Buffers, order: UnsafePointer<Int32>?,
+    progress: (Double) -> Void
   ) -> Int {
     var limits = (0..<count).map { distances[$0 * k] }
     let threads = max(1, ComputeSettings.threadCount)
@@ -27,12 +37,13 @@ extension NeighbourSpace {
     // Owner of a list: a function of (list, threads, count) alone, in 0..<threads.
     let ownerScale = (UInt64(threads) << 32) / UInt64(count) + 1
     let scratchSize = new.capacity + old.capacity
+    let blockSize = Self.joinBlock(candidates: new.capacity / 2)
     var blockStart = 0
     while blockStart < count, !monitor.isCancelled {
       progress(Double(blockStart) / Double(count))
-      let block = blockStart..<min(count, blockStart + Self.joinBlock)
+      let block = blockStart..<min(count, blockStart + blockSize)
       blockStart = block.upperBound
-      let chunks = min(threads, max(1, block.count / 256))
+      let chunks = min(threads, max(1, block.count / 64))
       limits.withUnsafeBufferPointer { limits in
         offers.withUnsafeMutableBufferPointer { offers in
           let (limit, out) = (limits.baseAddress!, offers.baseAddress!)
@@ -44,7 +55,8 @@ extension NeighbourSpace {
               for owner in 0..<threads { lists[owner].removeAll() }
               let lower = block.lowerBound + block.count * chunk / chunks
               let upper = block.lowerBound + block.count * (chunk + 1) / chunks
-              for u in lower..<upper {
+              for position in lower..<upper {
+                let u = order.map { Int($0[position]) } ?? position
                 gatherOffers(
                   new: new.members(of: u), old: old.members(of: u), limit: limit, others: others
                 ) { target, other, distance in

@@ -86,7 +86,11 @@ struct NeighbourSpace {
   }
 
   /// One round; returns how many list entries changed. `progress` hears the fraction done.
-  func descend(candidates c: Int, seed: UInt64, progress: (Double) -> Void = { _ in }) -> Int {
+  /// `order` (a permutation of the points, or nil for index order) is the local join's.
+  func descend(
+    candidates c: Int, seed: UInt64, order: UnsafePointer<Int32>? = nil,
+    progress: (Double) -> Void = { _ in }
+  ) -> Int {
     // Old first: sampling the new ones clears their flags. The forward sample is written into
     // the sets' own slots, so nothing of N x c is held beside them.
     func candidates(new wantsNew: Bool) -> CandidateSets {
@@ -101,7 +105,7 @@ struct NeighbourSpace {
     let newSets = candidates(new: true)
     return newSets.withBuffers { newSets in
       oldSets.withBuffers { oldSets in
-        localJoin(new: newSets, old: oldSets, progress: progress)
+        localJoin(new: newSets, old: oldSets, order: order, progress: progress)
       }
     }
   }

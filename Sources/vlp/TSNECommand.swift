@@ -65,6 +65,9 @@ enum TSNECommand {
                    (docs/projection.md)
       --nn-leaf, --nn-delta  its leaf size and its stop (a round changing fewer than
                    delta x N x k entries is the last)
+      --nn-refine M  after the rounds, offer each list the M nearest of its M nearest
+                   entries' lists (0: no refinement)
+      --nn-join-order leaf|index  the order in which the joins visit the points
       --recall-sample Q  the approximate search's recall on Q evenly spaced points only
                    (their exact neighbours by a scan: quick where --recall takes minutes)
       --search-only  time the approximate neighbour search alone and print what it did
@@ -405,6 +408,7 @@ enum TSNECommand {
         "neighbours", "exaggeration", "early-exaggeration", "learning-rate", "save-embedding",
         "max-step",
         "nn-trees", "nn-candidates", "nn-rounds", "extent", "nn-leaf", "nn-delta", "recall-sample",
+        "nn-refine", "nn-join-order",
       ],
       flagOptions: ["json", "recall", "phases", "gradient-only", "repulsion-only", "search-only"])
     let points = try parsed.integers("points", default: [5000])[0]
@@ -414,12 +418,27 @@ enum TSNECommand {
     if parsed.options["nn-trees"] != nil {
       options.neighbourDescent.trees = try parsed.integers("nn-trees", default: [])[0]
     }
-    options.neighbourDescent.maximumCandidates = try parsed.integers(
-      "nn-candidates", default: [options.neighbourDescent.maximumCandidates])[0]
+    if parsed.options["nn-candidates"] != nil {
+      options.neighbourDescent.maximumCandidates = try parsed.integers("nn-candidates", default: [])[0]
+    }
     options.neighbourDescent.maximumRounds = try parsed.integers(
       "nn-rounds", default: [options.neighbourDescent.maximumRounds])[0]
     if parsed.options["nn-leaf"] != nil {
       options.neighbourDescent.leafSize = try parsed.integers("nn-leaf", default: [])[0]
+    }
+    if let refine = parsed.options["nn-refine"] {
+      guard let value = Int(refine), value >= 0 else {
+        throw CommandLineArguments.UsageError(
+          description: "--nn-refine expects an integer >= 0, got '\(refine)'")
+      }
+      options.neighbourDescent.refinement = value
+    }
+    if let order = parsed.options["nn-join-order"] {
+      guard order == "leaf" || order == "index" else {
+        throw CommandLineArguments.UsageError(
+          description: "--nn-join-order expects leaf or index, got '\(order)'")
+      }
+      options.neighbourDescent.joinsInLeafOrder = order == "leaf"
     }
     if let delta = parsed.options["nn-delta"] {
       guard let value = Double(delta), value >= 0, value.isFinite else {
@@ -451,7 +470,11 @@ enum TSNECommand {
         print(
           String(
             format: "%d x %d, k = %d, %d threads: approximate %.2f s, recall %.4f on %d sampled points",
-            points, dimensions, r.k, threads, r.approximateSeconds, r.recall, queries))
+            points, dimensions, r.k, threads, r.approximateSeconds, r.recall, queries)
+            + String(
+              format: " (search CPU s: start %.2f, %d rounds %.2f, refinement %.2f)",
+              r.report.startCPUSeconds, r.report.updatesPerRound.count,
+              r.report.roundsCPUSeconds, r.report.refinementCPUSeconds))
       }
       return
     }
