@@ -16,6 +16,18 @@ struct CandidateSets {
     sizes = [Int32](repeating: 0, count: count)
   }
 
+  /// Empties every set (as a fresh one), keeping the memory: the search reuses its two sets
+  /// round after round (`NeighbourSpace.RoundBuffers`).
+  mutating func reset() {
+    members.withUnsafeMutableBufferPointer { members in
+      let slots = members.baseAddress!
+      Parallel.forChunks(count: members.count, minimumPerThread: 1 << 16) { range in
+        (slots + range.lowerBound).update(repeating: -1, count: range.count)
+      }
+    }
+    sizes.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+  }
+
   struct Buffers {
     let members: UnsafePointer<Int32>
     let sizes: UnsafePointer<Int32>

@@ -113,10 +113,11 @@ public enum NeighbourDescent {
         let order = leafOrder ?? []
         order.withUnsafeBufferPointer { order in
           let order = leafOrder == nil ? nil : order.baseAddress
+          var buffers = NeighbourSpace.RoundBuffers()
           for round in 0..<settings.maximumRounds where !monitor.isCancelled {
             let changed = space.descend(
               candidates: candidates, seed: mix(seed, UInt64(round) &+ 0xD1CE),
-              order: order
+              order: order, buffers: &buffers
             ) { done in
               monitor.report(
                 .neighbours, 0.3 + 0.7 * (Double(round) + done) / Double(settings.maximumRounds))

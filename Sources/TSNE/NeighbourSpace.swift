@@ -85,29 +85,57 @@ struct NeighbourSpace {
     }
   }
 
+  /// The two candidate sets of a round (old and new), kept from round to round.
+  ///
+  /// Why: at a million points and 25 candidates each set is 200 MB, and two fresh ones a round
+  /// were fresh pages every round: 2.3 million page faults and 80 s of system time in a
+  /// million-point run (docs/benchmarks.md, "Quiet machine after the 6th session's merges").
+  struct RoundBuffers {
+    var old: CandidateSets?
+    var new: CandidateSets?
+    init() {}
+  }
+
   /// One round; returns how many list entries changed. `progress` hears the fraction done.
   /// `order` (a permutation of the points, or nil for index order) is the local join's.
+  /// `buffers` lends the previous round's sets (reset, not reallocated) and gets them back.
+  func descend(
+    candidates c: Int, seed: UInt64, order: UnsafePointer<Int32>? = nil,
+    buffers: inout RoundBuffers, progress: (Double) -> Void = { _ in }
+  ) -> Int {
+    // Old first: sampling the new ones clears their flags. The forward sample is written into
+    // the sets' own slots, so nothing of N x c is held beside them.
+    func fill(_ sets: inout CandidateSets?, new wantsNew: Bool) {
+      // Reset in place through the inout optional: the sets have one owner, so nothing is
+      // copied or allocated after the first round.
+      if sets?.count == count, sets?.capacity == 2 * c {
+        sets!.reset()
+      } else {
+        sets = CandidateSets(count: count, capacity: 2 * c)
+      }
+      sets!.writeForward { slots, stride in
+        sampleForward(candidates: c, seed: seed, new: wantsNew, into: slots, stride: stride)
+      }
+      sets!.addReverseEdges(seed: seed &+ (wantsNew ? 1 : 2))
+    }
+    fill(&buffers.old, new: false)
+    fill(&buffers.new, new: true)
+    let changed = buffers.new!.withBuffers { newSets in
+      buffers.old!.withBuffers { oldSets in
+        localJoin(new: newSets, old: oldSets, order: order, progress: progress)
+      }
+    }
+    return changed
+  }
+
+  /// One round with sets of its own (for callers that run a single round).
   func descend(
     candidates c: Int, seed: UInt64, order: UnsafePointer<Int32>? = nil,
     progress: (Double) -> Void = { _ in }
   ) -> Int {
-    // Old first: sampling the new ones clears their flags. The forward sample is written into
-    // the sets' own slots, so nothing of N x c is held beside them.
-    func candidates(new wantsNew: Bool) -> CandidateSets {
-      var sets = CandidateSets(count: count, capacity: 2 * c)
-      sets.writeForward { slots, stride in
-        sampleForward(candidates: c, seed: seed, new: wantsNew, into: slots, stride: stride)
-      }
-      sets.addReverseEdges(seed: seed &+ (wantsNew ? 1 : 2))
-      return sets
-    }
-    let oldSets = candidates(new: false)
-    let newSets = candidates(new: true)
-    return newSets.withBuffers { newSets in
-      oldSets.withBuffers { oldSets in
-        localJoin(new: newSets, old: oldSets, order: order, progress: progress)
-      }
-    }
+    var buffers = RoundBuffers()
+    return descend(
+      candidates: c, seed: seed, order: order, buffers: &buffers, progress: progress)
   }
 
   /// Picks up to c new (or old) entries of each list by a seeded priority; the new ones picked
