@@ -286,8 +286,7 @@ struct TSNEGradient {
 
   /// xs and ys from (x, y) pairs, into the same arrays every evaluation.
   ///
-  /// Why: fresh arrays each time were 8 MB of new pages per evaluation at a million points,
-  /// about two million page faults (36 s of system time) over a run.
+  /// Why: fresh arrays each time were 8 MB of new pages per evaluation at a million points.
   private mutating func splitCoordinates(_ positions: [Float]) {
     if xs.count != count {
       xs = [Float](repeating: 0, count: count)
