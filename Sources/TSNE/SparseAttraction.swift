@@ -14,21 +14,10 @@ struct SparseAttraction {
   /// Per point: the sum over the pairs stored in its row.
   let attraction: UnsafeMutablePointer<Float>
 
-  /// Pairs whose forces are computed before they are scattered (`attract`): 1 KB of forces.
-  static let forceBlock = 128
-
   /// Row i: sum_j p_ij w_ij (y_i - y_j) over its stored pairs into `attraction`, and each
-  /// pair's force subtracted from `scatter` at j. `forces` holds `forceBlock` (x, y) pairs.
-  ///
-  /// Why in two passes (up to `forceBlock` pairs' forces, then their scatter): at a million
-  /// points the neighbours' positions and the scatter entries are cache misses, and with both
-  /// in one loop the processor's window held about three groups of eight pairs; the scatter
-  /// pass alone is four instructions a pair, so all of a row's misses are in flight at once.
-  /// A row's columns are distinct, so the order of its scatter changes no sum.
+  /// pair's force subtracted from `scatter` at j.
   @inline(__always)
-  func attract(
-    _ i: Int, scatter: UnsafeMutablePointer<Float>, forces: UnsafeMutablePointer<UInt64>
-  ) {
+  func attract(_ i: Int, scatter: UnsafeMutablePointer<Float>) {
     let centre = UnsafeRawPointer(positions + 2 * i).loadUnaligned(as: SIMD2<Float>.self)
     var sums = SIMD8<Float>()
     var (sumsY, tailX, tailY) = (SIMD8<Float>(), Float(0), Float(0))
@@ -36,26 +25,21 @@ struct SparseAttraction {
     var e = Int(p.rowStart[i])
     let upper = Int(p.rowStart[i + 1])
     while e + 8 <= upper {
-      let blockStart = e
-      let blockEnd = blockStart + min(Self.forceBlock, (upper - blockStart) / 8 * 8)
-      while e < blockEnd {
-        let (dx, dy) = Self.differences(positions, centre, columns, e)
-        let p = UnsafeRawPointer(values + e).loadUnaligned(as: SIMD8<Float>.self)
-        let w = p / (1 + dx * dx + dy * dy)
-        let (fx, fy) = (w * dx, w * dy)
-        sums += fx
-        sumsY += fy
-        // The eight forces as (x, y) pairs, one 8-byte subtraction each in the scatter pass.
-        var pairs = SIMD16<Float>()
-        pairs.evenHalf = fx
-        pairs.oddHalf = fy
-        UnsafeMutableRawPointer(forces + (e - blockStart)).storeBytes(
-          of: pairs, as: SIMD16<Float>.self)
-        e += 8
+      let (dx, dy) = Self.differences(positions, centre, columns, e)
+      let p = UnsafeRawPointer(values + e).loadUnaligned(as: SIMD8<Float>.self)
+      let w = p / (1 + dx * dx + dy * dy)
+      let (fx, fy) = (w * dx, w * dy)
+      sums += fx
+      sumsY += fy
+      // The eight forces as (x, y) pairs, each one 8-byte subtraction at its point.
+      var pairs = SIMD16<Float>()
+      pairs.evenHalf = fx
+      pairs.oddHalf = fy
+      let bits = unsafeBitCast(pairs, to: SIMD8<UInt64>.self)
+      for lane in 0..<8 {
+        Self.subtract(bits[lane], at: scatter + 2 * Int(columns[e + lane]))
       }
-      for k in 0..<(blockEnd - blockStart) {
-        Self.subtract(forces[k], at: scatter + 2 * Int(columns[blockStart + k]))
-      }
+      e += 8
     }
     while e < upper {
       let j = Int(columns[e])

@@ -253,9 +253,6 @@ struct TSNEGradient {
         Self.withAttraction(positions: positions, p: p, attraction: &attraction) { attraction in
           positions.withUnsafeBufferPointer { positions in
             Parallel.forChunks(count: max(1, threads), minimumPerThread: 1) { range in
-              let forces = UnsafeMutablePointer<UInt64>.allocate(
-                capacity: SparseAttraction.forceBlock)
-              defer { forces.deallocate() }
               if buildingTree, range.contains(0) {
                 tree.pointee.rebuild(positions: positions.baseAddress!, count: n)
               }
@@ -265,9 +262,7 @@ struct TSNEGradient {
                 let buffer = buffers + 2 * n * band
                 // A band's pairs reach only points after its first row.
                 (buffer + 2 * first(band)).update(repeating: 0, count: 2 * (n - first(band)))
-                for i in first(band)..<first(band + 1) {
-                  attraction.attract(i, scatter: buffer, forces: forces)
-                }
+                for i in first(band)..<first(band + 1) { attraction.attract(i, scatter: buffer) }
               }
             }
           }
