@@ -37,85 +37,6 @@ struct InterpolationGrid {
     (scratch + 2 * f * grid, scratch + (2 * f + 1) * grid)
   }
 
-  /// Each point's box and its Lagrange weights at the box's nodes (t + 1/2) / p.
-  func locate(xs: UnsafePointer<Float>, ys: UnsafePointer<Float>) {
-    let p = nodesPerBox
-    let lanes = Self.lanes
-    let inverse = Self.inverseDenominators[p]
-    Parallel.forChunks(count: count, minimumPerThread: 1024) { range in
-      for i in range {
-        let (wx, wy) = (weights + 2 * lanes * i, weights + 2 * lanes * i + lanes)
-        cells[2 * i] = Int32(
-          Self.weights(at: xs[i], origin: origin, boxWidth: boxWidth, boxCount: boxCount, p: p,
-            inverse: inverse, into: wx))
-        cells[2 * i + 1] = Int32(
-          Self.weights(at: ys[i], origin: origin, boxWidth: boxWidth, boxCount: boxCount, p: p,
-            inverse: inverse, into: wy))
-        for t in p..<lanes {
-          wx[t] = 0
-          wy[t] = 0
-        }
-      }
-    }
-  }
-
-  /// Weights per axis and point in `weights`: the most nodes per box (`SIMD8`).
-  static let lanes = 8
-  typealias Lanes = SIMD8<Float>
-
-  /// The p Lagrange weights of `value` at the nodes of its box (clamped into the grid); returns
-  /// the index of the box's first node.
-  @inline(__always)
-  static func weights(
-    at value: Float, origin: Float, boxWidth: Float, boxCount: Int, p: Int,
-    into output: UnsafeMutablePointer<Float>
-  ) -> Int {
-    weights(
-      at: value, origin: origin, boxWidth: boxWidth, boxCount: boxCount, p: p,
-      inverse: inverseDenominators[p], into: output)
-  }
-
-  /// The same with p's row of `inverseDenominators` given (taken once per loop, not per point).
-  @inline(__always)
-  static func weights(
-    at value: Float, origin: Float, boxWidth: Float, boxCount: Int, p: Int, inverse: Lanes,
-    into output: UnsafeMutablePointer<Float>
-  ) -> Int {
-    let scaled = min(max((value - origin) / boxWidth, 0), Float(boxCount))
-    let box = min(boxCount - 1, Int(scaled))
-    // In node spacings from the first node: nodes at 0, 1, ..., p - 1, so weight t is
-    // prod_{s != t} (u - s) / prod_{s != t} (t - s), the products of the other factors before
-    // and after t (2p multiplications and p divisions instead of p^2 divisions).
-    let u = (scaled - Float(box)) * Float(p) - 0.5
-    var before: Float = 1
-    for t in 0..<p {
-      output[t] = before
-      before *= u - Float(t)
-    }
-    var after: Float = 1
-    for t in stride(from: p - 1, through: 0, by: -1) {
-      output[t] *= after * inverse[t]
-      after *= u - Float(t)
-    }
-    return box * p
-  }
-
-  /// Per node count p (up to `lanes`): 1 / prod_{s != t} (t - s) = (-1)^(p - 1 - t) /
-  /// (t! (p - 1 - t)!) for each node t, the Lagrange weights' constant factors.
-  ///
-  /// Why a table: computed per point (factorial loops and a division per node), they were most
-  /// of `locate`, itself 15% of a million-point iteration.
-  static let inverseDenominators: [Lanes] = (0...lanes).map { p in
-    var result = Lanes()
-    for t in 0..<p {
-      var denominator: Double = (p - 1 - t) % 2 == 0 ? 1 : -1
-      for k in stride(from: 2, through: t, by: 1) { denominator *= Double(k) }
-      for k in stride(from: 2, through: p - 1 - t, by: 1) { denominator *= Double(k) }
-      result[t] = Float(1 / denominator)
-    }
-    return result
-  }
-
   /// The four potentials at the `nodes` x `nodes` interpolation nodes (phi_1, phi_x, phi_y,
   /// phi_|y|^2, one plane each), for a map that stays fixed while other points move.
   func potentialPlanes() -> [Float] {
@@ -236,16 +157,16 @@ struct InterpolationGrid {
     let p = nodesPerBox
     let (ar, ai) = field(0)
     let (br, bi) = field(1)
-    // K between two nodes of one box, by their offsets (dt, ds) in -(p-1)...(p-1): column ds
-    // as 16 lanes over dt (2p - 1 <= 15), zeros past the offsets.
+    // K between two nodes of one box, by their offsets' sizes (d, e) in 0...(p-1): column e
+    // as 8 lanes over d, zeros past p - 1; the offsets -d and +d both occur, so lanes d > 0
+    // (and columns e > 0) count twice.
     let spacing = boxWidth / Float(p)
-    let offsets = 2 * p - 1
-    var selfKernel = [SIMD16<Float>](repeating: SIMD16(), count: offsets)
-    for ds in 0..<offsets {
-      for dt in 0..<offsets {
-        let (a, b) = (Float(dt - p + 1) * spacing, Float(ds - p + 1) * spacing)
+    var selfKernel = [Lanes](repeating: Lanes(), count: Self.lanes)
+    for e in 0..<p {
+      for d in 0..<p {
+        let (a, b) = (Float(d) * spacing, Float(e) * spacing)
         let w = 1 / (1 + a * a + b * b)
-        selfKernel[ds][dt] = w * w
+        selfKernel[e][d] = w * w * (d == 0 ? 1 : 2) * (e == 0 ? 1 : 2)
       }
     }
     let inverseRadius = 1 / radius
@@ -253,10 +174,6 @@ struct InterpolationGrid {
     let lanes = Self.lanes
     selfKernel.withUnsafeBufferPointer { selfKernel in
     Parallel.forChunks(count: count, minimumPerThread: 1024) { range in
-      // Per offset: the sums of products of two weights along x (then y) at that offset, in
-      // memory (a vector's lanes indexed by a variable go through memory anyway, and stall).
-      let pairSums = UnsafeMutablePointer<Float>.allocate(capacity: 32)
-      defer { pairSums.deallocate() }
       for i in range {
         let (gx, gy) = (Int(cells[2 * i]), Int(cells[2 * i + 1]))
         let wx = weights + 2 * lanes * i
@@ -281,19 +198,12 @@ struct InterpolationGrid {
         // charges (1, x, y, |y|^2) meet its own weights through the kernel, which adds
         // s_i (1 + |y|^2 - 2 |y|^2 + |y|^2) = s_i to Z and nothing to the forces. Removing s_i
         // removes the largest near-field error on sparse maps (measured: Z error 6e-3 -> 1e-5).
-        // own = sum_{t,u,s,v} wx_t wx_u wy_s wy_v K(t - u, s - v) = sum_{a,b} Mx_a My_b K(a, b)
-        // with Mx_a = sum_{t - u = a} wx_t wx_u: 2 p^2 products, then 2p - 1 vector ones.
-        let (mx, my) = (pairSums, pairSums + 16)
-        pairSums.update(repeating: 0, count: 32)
-        for t in 0..<p {
-          for u in 0..<p {
-            mx[t - u + p - 1] += wx[t] * wx[u]
-            my[t - u + p - 1] += wy[t] * wy[u]
-          }
-        }
-        var column = SIMD16<Float>()
-        for b in 0..<offsets { column += my[b] * selfKernel[b] }
-        let own = (UnsafeRawPointer(mx).loadUnaligned(as: SIMD16<Float>.self) * column).sum()
+        // own = sum_{t,u,s,v} wx_t wx_u wy_s wy_v K(t - u, s - v) = sum_{d,e} cx_d cy_e K(+-d, +-e)
+        // with c the weights' autocorrelation (both signs of an offset in the table).
+        let (cx, cy) = (Self.autocorrelation(Self.load(wx)), Self.autocorrelation(wyLanes))
+        var column = Lanes()
+        for e in 0..<Self.lanes { column += cy[e] * selfKernel[e] }
+        let own = (cx * column).sum()
         partialZ[i] =
           phi1 + radiusSquared * ((x * x + y * y) * phi1 - 2 * (x * phiX + y * phiY) + phiSquare)
           - own

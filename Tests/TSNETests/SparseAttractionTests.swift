@@ -6,9 +6,9 @@ import Testing
 @Suite("t-SNE attraction over pairs stored once")
 struct SparseAttractionTests {
   /// 20,000 points (4 bands), a symmetric P from a random graph, a spread map.
-  static func problem() throws -> (positions: [Float], p: SparseAffinities) {
-    let n = 20_000
-    let k = 10
+  static func problem(count n: Int = 20_000, k: Int = 10) throws -> (
+    positions: [Float], p: SparseAffinities
+  ) {
     let (columns, conditional) = SparseAffinitiesTests.graph(count: n, k: k, seed: 4)
     let p = try SparseAffinities(count: n, k: k, columns: columns, conditional: conditional)
     var random = RandomGenerator(seed: 5)
@@ -21,8 +21,21 @@ struct SparseAttractionTests {
   /// 3 threads.
   @Test func matchesTheFullRowsAndIsTheSameOnAnyThreadCount() throws {
     let (positions, p) = try Self.problem()
+    #expect(TSNEGradient.attractionBands(count: positions.count / 2) == 4)
+    try Self.expectMatchesTheFullRows(positions, p)
+  }
+
+  /// Rows of hundreds of pairs (dozens of eight-pair vectors, a scalar tail): every pair
+  /// still added to both of its points once.
+  @Test func longRowsMatchTheFullRows() throws {
+    let (positions, p) = try Self.problem(count: 3000, k: 300)
+    let longest = (0..<(positions.count / 2)).map { Int(p.rowStart[$0 + 1] - p.rowStart[$0]) }.max()!
+    #expect(longest > 264, "longest row \(longest)")
+    try Self.expectMatchesTheFullRows(positions, p)
+  }
+
+  static func expectMatchesTheFullRows(_ positions: [Float], _ p: SparseAffinities) throws {
     let n = positions.count / 2
-    #expect(TSNEGradient.attractionBands(count: n) == 4)
     var reference = [Double](repeating: 0, count: 2 * n)
     p.withBuffers { buffers in
       for i in 0..<n {
