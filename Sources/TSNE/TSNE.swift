@@ -35,8 +35,9 @@ public struct TSNE: Sendable {
   public var embedding: [Float] { order?.toOriginal(positions) ?? positions }
   /// The embedding in the internal order of the points (`order`), which the gradient uses.
   private var positions: [Float]
-  /// The points' relabelling for sparse affinities (nil: the caller's order).
-  let order: LocalityOrder?
+  /// The points' relabelling for sparse affinities (nil: the caller's order): first the
+  /// input's `LocalityOrder`, then the map's (`SpatialOrder`) at `relabelsSpatially`.
+  private(set) var order: LocalityOrder?
   /// KL(P || Q) at the last check (every `options.checkInterval` iterations and the last one),
   /// always against the un-exaggerated P; nil before the first check.
   public private(set) var klDivergence: Double?
@@ -48,7 +49,7 @@ public struct TSNE: Sendable {
   /// True during early exaggeration.
   public private(set) var isExaggerating: Bool
 
-  let affinities: TSNEAffinities
+  private(set) var affinities: TSNEAffinities
   private let negativeEntropy: Double
   private var workspace: TSNEGradient
   private var gradient: [Float]
@@ -210,6 +211,32 @@ public struct TSNE: Sendable {
       bestIteration = iteration
     }
     if iteration >= options.iterations, stopReason == nil { stopReason = .iterationsDone }
+    if !isFinished, Self.relabelsSpatially(count: count, after: iteration) { relabelSpatially() }
+  }
+
+  /// Large sparse runs put the points in their map's order three times while it forms (once
+  /// the exaggeration has pulled the clusters together, when it ends and the map expands, and
+  /// when the map has mostly settled): `SpatialOrder`. Each costs two passes over P and a sort
+  /// of its rows.
+  static func relabelsSpatially(count: Int, after iteration: Int) -> Bool {
+    count >= spatialOrderMinimumPoints && [50, 250, 500].contains(iteration)
+  }
+
+  /// Below this the positions and scatter buffers fit the second-level cache anyway.
+  static let spatialOrderMinimumPoints = 65_536
+
+  /// Renames the points by their place along `SpatialOrder`'s curve: P, the positions and the
+  /// optimiser's state move with them, `order` maps back to the caller's order. The same
+  /// map up to the order of floating-point sums.
+  mutating func relabelSpatially() {
+    guard case .sparse(let p) = affinities else { return }
+    let original = SpatialOrder.permutation(positions: positions, count: count)
+    let spatial = LocalityOrder(original: original)
+    affinities = .sparse(p.relabelled(newIndex: spatial.internalIndex))
+    positions = spatial.toInternal(positions)
+    update = spatial.toInternal(update)
+    gains = spatial.toInternal(gains)
+    order = LocalityOrder(original: original.map { a in order.map { $0.original[Int(a)] } ?? a })
   }
 }
 
