@@ -144,7 +144,7 @@ extension InterpolationGrid {
   @inline(__always)
   static func wholeNumbers(_ values: Lanes) -> SIMD8<Int32> {
     let bits = unsafeBitCast(values + integerShift, to: SIMD8<Int32>.self)
-    return bits &- unsafeBitCast(integerShift, to: Int32.self)
+    return bits &- Int32(bitPattern: integerShift.bitPattern)
   }
 
   typealias Square = (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes, Lanes)

@@ -91,15 +91,19 @@ extension SparseAffinities {
         starts.withUnsafeMutableBufferPointer { starts in
           withBuffers { p in
             let (label, slot, s) = (label.baseAddress!, slots.baseAddress!, starts.baseAddress!)
+            // body(a, b, e) for each pair e of the part's source rows, a and b its new labels.
+            @inline(__always) func forEachPair(inPart part: Int, _ body: (Int32, Int32, Int) -> Void) {
+              for m in first(part)..<first(part + 1) {
+                let a = label[m]
+                for e in Int(p.rowStart[m])..<Int(p.rowStart[m + 1]) {
+                  body(a, label[Int(p.columns[e])], e)
+                }
+              }
+            }
             Parallel.forChunks(count: parts, minimumPerThread: 1) { range in
               for part in range {
                 let own = slot + part * count
-                for m in first(part)..<first(part + 1) {
-                  let a = label[m]
-                  for e in Int(p.rowStart[m])..<Int(p.rowStart[m + 1]) {
-                    own[Int(Swift.min(a, label[Int(p.columns[e])]))] += 1
-                  }
-                }
+                forEachPair(inPart: part) { a, b, _ in own[Int(Swift.min(a, b))] += 1 }
               }
             }
             var total: Int32 = 0
@@ -118,16 +122,12 @@ extension SparseAffinities {
                 Parallel.forChunks(count: parts, minimumPerThread: 1) { range in
                   for part in range {
                     let cursor = slot + part * count
-                    for m in first(part)..<first(part + 1) {
-                      let a = label[m]
-                      for e in Int(p.rowStart[m])..<Int(p.rowStart[m + 1]) {
-                        let b = label[Int(p.columns[e])]
-                        let row = Int(Swift.min(a, b))
-                        let at = Int(cursor[row])
-                        cursor[row] += 1
-                        c[at] = Swift.max(a, b)
-                        v[at] = p.values[e]
-                      }
+                    forEachPair(inPart: part) { a, b, e in
+                      let row = Int(Swift.min(a, b))
+                      let at = Int(cursor[row])
+                      cursor[row] += 1
+                      c[at] = Swift.max(a, b)
+                      v[at] = p.values[e]
                     }
                   }
                 }
