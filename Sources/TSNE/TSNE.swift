@@ -216,9 +216,10 @@ public struct TSNE: Sendable {
 
   /// Large sparse runs put the points in their map's order twice: when the exaggeration ends
   /// (the clusters have formed) and when the map has mostly settled (`SpatialOrder`). Not
-  /// earlier: on a million-point set whose exaggerated map was still forming at iteration 50,
-  /// relabelling there made the next iterations slower, not faster. Each costs two passes over
-  /// P and a sort of its rows.
+  /// earlier: at iteration 50 an exaggerated map may still be forming, and the Z-order of a
+  /// forming map need not bring the affinity neighbours together (measured faster on the
+  /// bench's set, inconclusive on m1.npy, docs/benchmarks.md). Each costs two passes over P and
+  /// a sort of its rows.
   static func relabelsSpatially(count: Int, after iteration: Int) -> Bool {
     count >= spatialOrderMinimumPoints && [250, 500].contains(iteration)
   }
