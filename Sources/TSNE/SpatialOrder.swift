@@ -77,7 +77,7 @@ extension SparseAffinities {
   func relabelled(newIndex: [Int32]) -> SparseAffinities {
     precondition(newIndex.count == count, "SparseAffinities: \(newIndex.count) labels for \(count) points")
     // The source rows in a fixed number of parts, each counting and placing its own pairs (so
-    // two threads share the passes); the rows' final order comes from the sort, so the result
+    // two threads share the passes); the rows' final order comes from `sortRows`, so the result
     // does not depend on the parts or the threads.
     let parts = Swift.max(1, Swift.min(8, count / 4096))
     @inline(__always) func first(_ part: Int) -> Int { part * count / parts }
@@ -131,30 +131,14 @@ extension SparseAffinities {
                     }
                   }
                 }
-                // Each row sorted by column (insertion sort: rows hold tens of pairs).
-                Parallel.forChunks(count: count, minimumPerThread: 1 << 12) { rows in
-                  for r in rows {
-                    let (lower, upper) = (Int(s[r]), Int(s[r + 1]))
-                    var e = lower + 1
-                    while e < upper {
-                      let (column, value) = (c[e], v[e])
-                      var f = e
-                      while f > lower, c[f - 1] > column {
-                        c[f] = c[f - 1]
-                        v[f] = v[f - 1]
-                        f -= 1
-                      }
-                      (c[f], v[f]) = (column, value)
-                      e += 1
-                    }
-                  }
-                }
               }
             }
           }
         }
       }
     }
+    // Each row in column order (the placement left it in source order).
+    Self.sortRows(rowStart: starts, columns: &newColumns, values: &newValues)
     return SparseAffinities(count: count, rowStart: starts, columns: newColumns, values: newValues)
   }
 }

@@ -47,7 +47,8 @@ enum TSNECommand {
       perplexity 30, about 1.2 KB per point during the approximate neighbour search (its
       peak) and about half a KB per point of P afterwards (each pair stored once); above
       20,000 points the input is released once P is built, and the optimisation adds about
-      250 bytes per point and the FFT's grids (at most about 80 MB): 1,000,000 x 128 stays within 2 GB (measured peak:
+      250 bytes per point and the FFT's grids (at most about 80 MB), and above 65,536 points a
+      second copy of P while it is put in the map's order (twice a run): 1,000,000 x 128 stays within 2 GB (measured peak:
       docs/benchmarks.md, "t-SNE at scale").
       With SESSION, the model besides, and the features: points x the model's width in
       float32 (50,000 x 256: 51 MB); 50,000 points stay well under 1 GB in all.
