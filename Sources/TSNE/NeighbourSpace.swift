@@ -121,22 +121,11 @@ struct NeighbourSpace {
     }
     fill(&buffers.old, new: false)
     fill(&buffers.new, new: true)
-    let changed = buffers.new!.withBuffers { newSets in
+    return buffers.new!.withBuffers { newSets in
       buffers.old!.withBuffers { oldSets in
         localJoin(new: newSets, old: oldSets, order: order, progress: progress)
       }
     }
-    return changed
-  }
-
-  /// One round with sets of its own (for callers that run a single round).
-  func descend(
-    candidates c: Int, seed: UInt64, order: UnsafePointer<Int32>? = nil,
-    progress: (Double) -> Void = { _ in }
-  ) -> Int {
-    var buffers = RoundBuffers()
-    return descend(
-      candidates: c, seed: seed, order: order, buffers: &buffers, progress: progress)
   }
 
   /// Picks up to c new (or old) entries of each list by a seeded priority; the new ones picked
