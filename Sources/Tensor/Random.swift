@@ -35,12 +35,6 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     spareNormal = fields.count == 5 ? Double(bitPattern: fields[4]!) : nil
   }
 
-  /// The four xoshiro state words, for `advanced(by:)` (RandomJump.swift).
-  var stateWords: (UInt64, UInt64, UInt64, UInt64) {
-    get { (s0, s1, s2, s3) }
-    set { (s0, s1, s2, s3) = newValue }
-  }
-
   private static func splitMix(_ state: inout UInt64) -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state

@@ -22,7 +22,7 @@ KINDS = [
     ("bias+GELU bwd", r"BiasActivationKernel.backward|GELUKernel.derivative"),
     ("layernorm", r"LayerNormKernel"),
     ("softmax/loss", r"SoftmaxKernel|ExactMath|DeterministicMath|crossEntropy|Loss"),
-    ("dropout", r"dropout|nextUniform|RandomGenerator|JumpMatrices"),
+    ("dropout", r"dropout|nextUniform|RandomGenerator|DropoutMask"),
     ("permute/copy", r"PermutedWalk|permuted|memmove|concatenat|slice|indexSelect|gather"),
     ("memset (zeroed grads)", r"memset"),
     ("binary elementwise", r"Tensor.binary|BroadcastPlan"),

@@ -59,18 +59,14 @@ private func referenceAttention(
 
 /// The documented dropout scales: pair (b, h) draws its Tq x Tk entries row by row, two 24-bit
 /// uniforms per 64-bit draw (bits 63-40, then 39-16), and drops an entry when uniform < p.
+/// The documented mask: pair b x H + h keyed by the first draw of a generator seeded with
+/// seed + pair x 0x9E3779B97F4A7C15, element (i, j) at index i x Tk + j of its `DropoutMask`.
 private func dropoutScales(_ c: AttentionCase, probability: Float, seed: UInt64) -> Tensor {
   var values: [Float] = []
   for pair in 0..<(c.batch * c.heads) {
     var rng = RandomGenerator(seed: seed &+ UInt64(pair) &* 0x9E37_79B9_7F4A_7C15)
-    var uniforms: [Float] = []
-    while uniforms.count < c.queries * c.keys {
-      let bits = rng.next()
-      uniforms += [Float(bits >> 40) * 0x1p-24, Float((bits >> 16) & 0xFF_FFFF) * 0x1p-24]
-    }
-    values += uniforms.prefix(c.queries * c.keys).map {
-      $0 < probability ? 0 : 1 / (1 - probability)
-    }
+    let mask = DropoutMask(key: rng.next(), probability: probability)
+    values += (0..<(c.queries * c.keys)).map { mask.scale(at: $0) }
   }
   return try! Tensor(shape: [c.batch, c.heads, c.queries, c.keys], values: values)
 }

@@ -59,15 +59,16 @@ import Testing
     return [loss, z, x.grad!, bias.grad!, scale.grad!, slice.grad!].map { $0.scalars.map(\.bitPattern) }
   }
 
-  /// Dropout's draws are split across threads by jumping the generator ahead: the output, the
-  /// input's gradient and the generator afterwards are those of one thread drawing in order.
-  @Test func dropoutGivesTheDrawsOfOneThreadOnAnyThreadCount() throws {
+  /// Dropout's mask is a hash of (key, index), so threads split it anywhere: the output, the
+  /// gradient and the generator afterwards are those of one thread, bit for bit.
+  @Test func dropoutGivesTheMaskOfOneThreadOnAnyThreadCount() throws {
     let count = 150_001
     var random = RandomGenerator(seed: 23)
     let x = Tensor.randomNormal([count], using: &random)
     let g = Tensor.randomNormal([count], using: &random)
     var serial = RandomGenerator(seed: 24)
-    let scales = (0..<count).map { _ in serial.nextFloat() < 0.3 ? Float(0) : 1 / (1 - Float(0.3)) }
+    let mask = DropoutMask(key: serial.next(), probability: 0.3)
+    let scales = (0..<count).map { mask.scale(at: $0) }
     let expectedOutput = zip(x.scalars, scales).map { ($0 * $1).bitPattern }
     let expectedGradient = zip(g.scalars, scales).map { (0 + $0 * $1).bitPattern }
     for threads in [1, 2, 3] {

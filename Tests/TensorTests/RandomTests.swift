@@ -15,18 +15,6 @@ import Testing
   /// From an independent Python implementation of SplitMix64 seeding and xoshiro256**.
   static let pinnedSeed42: [UInt64] = [1546998764402558742, 6990951692964543102, 12544586762248559009]
 
-  /// A jump of n draws lands where n calls of next() do, for counts around word and power-of-
-  /// two boundaries, and keeps a pending spare normal deviate.
-  @Test func advancedByNIsNDraws() {
-    var start = RandomGenerator(seed: 99)
-    _ = start.nextNormal()  // leaves a spare
-    for n in [0, 1, 2, 3, 63, 64, 65, 1000, 65_536, 123_457] {
-      var stepped = start
-      for _ in 0..<n { _ = stepped.next() }
-      #expect(start.advanced(by: n) == stepped, "\(n) draws")
-    }
-  }
-
   @Test func uniformAndNormalMoments() {
     var rng = RandomGenerator(seed: 7)
     let n = 200_000

@@ -20,15 +20,17 @@ import TestSupport
     return trainer
   }
 
-  static let steps = Int(ProcessInfo.processInfo.environment["VLP_POINTING_STEPS"] ?? "") ?? 300
+  static let steps = Int(ProcessInfo.processInfo.environment["VLP_POINTING_STEPS"] ?? "") ?? 400
 
   @Test func objectWordsPointAtTheirObjectsMoreOftenThanARandomMap() throws {
     let trainer = try Self.trainedTrainer()
     let pairs = Array(trainer.data.cleanTestIndices.prefix(60))
     let probe = trainer.attentionMapProbe
-    // Measured (300 steps, 107 object words): raw 43.0% against a random 30.4%; Grad-CAM of
-    // fusion layer 1 of 2 29.4%, no better than random yet (docs/experiments.md), so only the
-    // raw map is held to the margin.
+    // Measured (107 object words): raw 41.1% after 400 steps against a random 30.4%. After 300
+    // steps it was 43.0% with xoshiro-drawn dropout masks and 37.4% with the counter-based ones
+    // (DropoutMask): the margin then rested on one random stream's luck, hence 400 steps.
+    // Grad-CAM of fusion layer 1 of 2 scored 29.4% at 300 steps, no better than random yet
+    // (docs/experiments.md), so only the raw map is held to the margin.
     let score = try probe.pointingGame(pairs: pairs, method: .raw)
     #expect(score.trials >= 60)
     #expect(score.accuracy >= score.randomAccuracy + 0.08, "\(score)")

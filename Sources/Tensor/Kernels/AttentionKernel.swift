@@ -51,37 +51,22 @@ public enum AttentionKernel {
       (self.probability, self.seed) = (probability, seed)
     }
 
-    /// The generator of one (batch, head) pair: independent of how pairs are split into threads.
-    func generator(pair: Int) -> RandomGenerator {
-      RandomGenerator(seed: seed &+ UInt64(pair) &* 0x9E37_79B9_7F4A_7C15)
+    /// The mask of one (batch, head) pair: independent of how pairs are split into threads.
+    func mask(pair: Int) -> DropoutMask {
+      var generator = RandomGenerator(seed: seed &+ UInt64(pair) &* 0x9E37_79B9_7F4A_7C15)
+      return DropoutMask(key: generator.next(), probability: probability)
     }
 
     /// The inverted-dropout scales M of one pair, (rows, columns) row by row with row stride
-    /// `stride` (padding 0): 0 where a 24-bit uniform u is below p (u < p 2^24, the same test as
-    /// `nextFloat() < p`), else 1 / (1 - p). Each 64-bit draw gives two uniforms, bits 63-40
-    /// then bits 39-16: the generator's state update is a serial chain and dominated the
-    /// forward pass with one draw per entry.
+    /// `stride` (padding 0): element (r, c) has the scale of index r x columns + c of the
+    /// pair's `DropoutMask`, 0 or 1 / (1 - p).
     func drawScales(
       pair: Int, into m: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int
     ) {
-      var rng = generator(pair: pair)
-      let threshold = UInt64((Double(probability) * 0x1p24).rounded(.up))
-      let keep = 1 / (1 - probability)
-      // Drawn densely (rows x columns) without branches, then spread to the row stride.
-      let total = rows * columns
-      var t = 0
-      while t + 2 <= total {
-        let bits = rng.next()
-        m[t] = bits >> 40 < threshold ? 0 : keep
-        m[t + 1] = (bits >> 16) & 0xFF_FFFF < threshold ? 0 : keep
-        t += 2
-      }
-      if t < total { m[t] = rng.next() >> 40 < threshold ? 0 : keep }
-      // Last row first: a row's destination never covers a row that has not moved yet.
-      for i in (0..<rows).reversed() {
-        UnsafeMutableRawPointer(m + i * stride).copyMemory(
-          from: m + i * columns, byteCount: columns * 4)
-        (m + i * stride + columns).update(repeating: 0, count: stride - columns)
+      let mask = mask(pair: pair)
+      for r in 0..<rows {
+        mask.write(into: m + r * stride, first: r * columns, count: columns)
+        (m + r * stride + columns).update(repeating: 0, count: stride - columns)
       }
     }
   }

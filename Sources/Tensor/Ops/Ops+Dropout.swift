@@ -1,8 +1,9 @@
 /// Inverted dropout: during training each element is kept with probability 1 - p and scaled by
 /// 1 / (1 - p), so the expected value is unchanged and evaluation needs no rescaling.
 extension Tensor {
-  /// Draws one uniform number per element, in element order, from `rng`, so a seed fixes the
-  /// mask. Returns `self` unchanged (drawing nothing) when not training or when p == 0.
+  /// Takes one draw from `rng` as the key of a counter-based mask (`DropoutMask`), so a seed
+  /// fixes the mask and any thread can compute any part of it. Returns `self` unchanged
+  /// (drawing nothing) when not training or when p == 0.
   public func dropout(
     probability: Float, training: Bool, using rng: inout RandomGenerator
   ) throws -> Tensor {
@@ -11,40 +12,26 @@ extension Tensor {
         op: "dropout", detail: "probability \(probability) must be in [0, 1)")
     }
     guard training, probability > 0 else { return self }
-    // Each element is scaled by 0 or 1 / (1 - p). No mask is kept: the pullback replays the
-    // same draws from a copy of the generator taken before them, which gives the same scales
-    // bit for bit and costs a draw per element instead of 4 bytes held until backward.
-    let scale = 1 / (1 - probability)
-    let replay = rng
+    guard count <= DropoutMask.maximumCount else {
+      throw TensorError.invalidArgument(
+        op: "dropout", detail: "\(count) elements: a mask covers at most 2^32")
+    }
+    // Each element is scaled by 0 or 1 / (1 - p). No mask is kept: the pullback recomputes
+    // the same scales from the key, bit for bit, instead of holding 4 bytes an element.
+    let mask = DropoutMask(key: rng.next(), probability: probability)
     let output = TensorStorage(count: count, zeroed: false)
     let (x, y) = (storage.pointer, output.pointer)
-    rng = Self.forEachDraw(from: replay, count: count) { range, draws in
-      for i in range { y[i] = x[i] * (draws.nextFloat() < probability ? 0 : scale) }
+    Parallel.forChunks(count: count, minimumPerThread: Parallel.elementwiseMinimum) { range in
+      mask.apply(x + range.lowerBound, into: y + range.lowerBound, first: range.lowerBound, count: range.count)
     }
     let node = gradientNode
     return Tensor.result("dropout", shape: shape, storage: output, inputs: [self]) { g in
       let gx = node.accumulator()
-      Self.forEachDraw(from: replay, count: node.count) { range, draws in
-        for i in range { gx[i] += g[i] * (draws.nextFloat() < probability ? 0 : scale) }
+      Parallel.forChunks(count: node.count, minimumPerThread: Parallel.elementwiseMinimum) { range in
+        mask.accumulate(
+          g + range.lowerBound, into: gx + range.lowerBound, first: range.lowerBound,
+          count: range.count)
       }
     }
-  }
-
-  /// Runs `body(range, generator)` over chunks of 0..<count on the run's threads, each chunk's
-  /// generator jumped ahead to draw `range.lowerBound` onwards (`RandomGenerator.advanced(by:)`),
-  /// so every element gets the draw it gets on one thread. `body` draws one number per element
-  /// of its range, in order. Returns the generator after all `count` draws.
-  @discardableResult
-  static func forEachDraw(
-    from start: RandomGenerator, count: Int,
-    _ body: (Range<Int>, inout RandomGenerator) -> Void
-  ) -> RandomGenerator {
-    var end = start
-    Parallel.forChunks(count: count, minimumPerThread: Parallel.elementwiseMinimum) { range in
-      var draws = start.advanced(by: range.lowerBound)
-      body(range, &draws)
-      if range.upperBound == count { end = draws }  // one chunk ends the stream
-    }
-    return end
   }
 }
