@@ -12,7 +12,6 @@ public enum GELUApproximation: String, Sendable, CaseIterable, Codable {
 public enum GELUKernel {
   public typealias Vector = VectorMath.Vector
   static let sqrt2OverPi: Float = 0.7978845608028654
-  static let inverseSqrt2Pi: Float = 0.3989422804014327
 
   @_transparent
   static func value(_ x: Vector, _ approximation: GELUApproximation) -> Vector {
@@ -36,8 +35,7 @@ public enum GELUKernel {
       let du = sqrt2OverPi * (1 + 3 * 0.044715 * x2)
       return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
     case .erf:
-      let cdf = VectorMath.normalCDF(x)
-      let pdf = inverseSqrt2Pi * VectorMath.exp(-0.5 * x * x)
+      let (cdf, pdf) = VectorMath.normalCDFAndDensity(x)
       return cdf + x * pdf
     }
   }

@@ -68,6 +68,13 @@ public enum VectorMath {
   /// Computed directly, not as 1 - erf, so that the tail keeps its relative precision.
   @_transparent @usableFromInline
   static func erfcOfMagnitude(_ x: Vector) -> Vector {
+    erfcOfMagnitudeAndGaussian(x).erfc
+  }
+
+  /// erfc(|x|) as `erfcOfMagnitude`, and the e^{-x^2} inside it, which GELU's derivative reuses
+  /// as the normal density instead of computing a second exponential.
+  @_transparent @usableFromInline
+  static func erfcOfMagnitudeAndGaussian(_ x: Vector) -> (erfc: Vector, gaussian: Vector) {
     let a = magnitude(x)
     let t = 1 / Vector(repeating: 1).addingProduct(a, Vector(repeating: 0.3275911))
     var p = Vector(repeating: 1.061405429)
@@ -75,7 +82,8 @@ public enum VectorMath {
     p = Vector(repeating: 1.421413741).addingProduct(p, t)
     p = Vector(repeating: -0.284496736).addingProduct(p, t)
     p = Vector(repeating: 0.254829592).addingProduct(p, t)
-    return p * t * exp(-a * a)
+    let gaussian = exp(-a * a)
+    return (p * t * gaussian, gaussian)
   }
 
   /// erf(x), max absolute error 1.5e-7.
@@ -90,10 +98,17 @@ public enum VectorMath {
   /// Standard normal CDF Φ(x) = (1 + erf(x / √2)) / 2, without cancellation for negative x.
   @_transparent
   public static func normalCDF(_ x: Vector) -> Vector {
-    let tail = 0.5 * erfcOfMagnitude(x * 0.7071067811865476)
+    normalCDFAndDensity(x).cdf
+  }
+
+  /// Φ(x) as `normalCDF`, and the density φ(x) = e^{-x^2/2} / √(2π) from the same exponential.
+  @_transparent
+  public static func normalCDFAndDensity(_ x: Vector) -> (cdf: Vector, density: Vector) {
+    let (erfc, gaussian) = erfcOfMagnitudeAndGaussian(x * 0.7071067811865476)
+    let tail = 0.5 * erfc
     var result = 1 - tail
     result.replace(with: tail, where: x .< 0)
-    return result
+    return (result, 0.3989422804014327 * gaussian)
   }
 
   @_transparent
