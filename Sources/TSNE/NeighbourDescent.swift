@@ -92,9 +92,11 @@ public enum NeighbourDescent {
     var leafOrder: [Int32]? = nil
     data.withUnsafeBufferPointer { data in
       let x = data.baseAddress!
+      let rows = HalfPrecisionRows(data: x, count: count, dimensions: dimensions)
+      defer { rows.deallocate() }
       heaps.withRows { indices, distances, isNew in
         let space = NeighbourSpace(
-          data: x, count: count, dimensions: dimensions, k: k, indices: indices,
+          data: x, rows: rows, count: count, dimensions: dimensions, k: k, indices: indices,
           distances: distances, isNew: isNew, monitor: monitor)
         // As many trees at a time as threads build them: the same offers in the same order as
         // building the whole forest first, in a fraction of its memory.
@@ -130,9 +132,7 @@ public enum NeighbourDescent {
             refinementUpdates = space.refine(nearest: settings.refinement, order: order)
           }
         }
-        Parallel.forChunks(count: count, minimumPerThread: 256) { range in
-          for i in range { space.row(i).sortAscending() }
-        }
+        space.measureExactly()
         monitor.report(.neighbours, 1)
       }
     }

@@ -115,7 +115,7 @@ extension NeighbourSpace {
       if d <= limit[Int(p)] { emit(p, q, d) }
       if d <= limit[Int(q)] { emit(q, p, d) }
     }
-    let n = dimensions
+    let stride = rows.stride
     for a in 0..<new.count {
       let p = new[a]
       var m = 0
@@ -127,14 +127,15 @@ extension NeighbourSpace {
         others[m] = q
         m += 1
       }
-      let xp = data + Int(p) * n
-      @inline(__always) func row(_ s: Int) -> UnsafePointer<Float> { data + Int(others[s]) * n }
+      let xp = rows.row(Int(p))
+      @inline(__always) func row(_ s: Int) -> UnsafePointer<Float16> { rows.row(Int(others[s])) }
       @inline(__always) func measureFour(_ s: Int) {
-        let d = NeighbourDistance.squared(xp, row(s), row(s + 1), row(s + 2), row(s + 3), n)
+        let d = NeighbourDistance.squared(
+          xp, row(s), row(s + 1), row(s + 2), row(s + 3), stride: stride)
         UnsafeMutableRawPointer(measured + s).storeBytes(of: d, as: SIMD4<Float>.self)
       }
       // Every other point p reads the others backwards: the rows the previous p read last
-      // (up to 4c rows of 512 bytes at 128-D, more than the 32 KB first-level cache) are then
+      // (up to 4c rows of 256 bytes at 128-D, more than the 32 KB first-level cache) are then
       // read first, while still cached. The offers keep their order (the same changes).
       if a % 2 == 0 {
         var s = 0
@@ -143,7 +144,7 @@ extension NeighbourSpace {
           s += 4
         }
         while s < m {
-          measured[s] = NeighbourDistance.squared(xp, row(s), n)
+          measured[s] = NeighbourDistance.squared(xp, row(s), stride: stride)
           s += 1
         }
       } else {
@@ -154,7 +155,7 @@ extension NeighbourSpace {
         }
         while s > 0 {
           s -= 1
-          measured[s] = NeighbourDistance.squared(xp, row(s), n)
+          measured[s] = NeighbourDistance.squared(xp, row(s), stride: stride)
         }
       }
       for s in 0..<m { offer(p, others[s], measured[s]) }
