@@ -92,11 +92,9 @@ public enum NeighbourDescent {
     var leafOrder: [Int32]? = nil
     data.withUnsafeBufferPointer { data in
       let x = data.baseAddress!
-      let rows = HalfPrecisionRows(data: x, count: count, dimensions: dimensions)
-      defer { rows.deallocate() }
       heaps.withRows { indices, distances, isNew in
         let space = NeighbourSpace(
-          data: x, rows: rows, count: count, dimensions: dimensions, k: k, indices: indices,
+          data: x, count: count, dimensions: dimensions, k: k, indices: indices,
           distances: distances, isNew: isNew, monitor: monitor)
         // As many trees at a time as threads build them: the same offers in the same order as
         // building the whole forest first, in a fraction of its memory.
@@ -132,7 +130,9 @@ public enum NeighbourDescent {
             refinementUpdates = space.refine(nearest: settings.refinement, order: order)
           }
         }
-        space.measureExactly()
+        Parallel.forChunks(count: count, minimumPerThread: 256) { range in
+          for i in range { space.row(i).sortAscending() }
+        }
         monitor.report(.neighbours, 1)
       }
     }

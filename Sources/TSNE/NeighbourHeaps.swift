@@ -80,11 +80,6 @@ struct NeighbourHeapRow {
     return push(index, distance)
   }
 
-  /// Restores the heap order after its distances were rewritten in place.
-  func heapify() {
-    for parent in Swift.stride(from: k / 2 - 1, through: 0, by: -1) { siftDown(parent, k) }
-  }
-
   /// Sorts the row nearest first (heap sort in place; the heap is then no longer valid).
   func sortAscending() {
     var end = k

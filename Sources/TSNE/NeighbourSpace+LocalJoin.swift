@@ -115,7 +115,7 @@ extension NeighbourSpace {
       if d <= limit[Int(p)] { emit(p, q, d) }
       if d <= limit[Int(q)] { emit(q, p, d) }
     }
-    let stride = rows.stride
+    let n = dimensions
     for a in 0..<new.count {
       let p = new[a]
       var m = 0
@@ -127,15 +127,14 @@ extension NeighbourSpace {
         others[m] = q
         m += 1
       }
-      let xp = rows.row(Int(p))
-      @inline(__always) func row(_ s: Int) -> UnsafePointer<Float16> { rows.row(Int(others[s])) }
+      let xp = data + Int(p) * n
+      @inline(__always) func row(_ s: Int) -> UnsafePointer<Float> { data + Int(others[s]) * n }
       @inline(__always) func measureFour(_ s: Int) {
-        let d = NeighbourDistance.squared(
-          xp, row(s), row(s + 1), row(s + 2), row(s + 3), stride: stride)
+        let d = NeighbourDistance.squared(xp, row(s), row(s + 1), row(s + 2), row(s + 3), n)
         UnsafeMutableRawPointer(measured + s).storeBytes(of: d, as: SIMD4<Float>.self)
       }
       // Every other point p reads the others backwards: the rows the previous p read last
-      // (up to 4c rows of 256 bytes at 128-D, more than the 32 KB first-level cache) are then
+      // (up to 4c rows of 512 bytes at 128-D, more than the 32 KB first-level cache) are then
       // read first, while still cached. The offers keep their order (the same changes).
       if a % 2 == 0 {
         var s = 0
@@ -144,7 +143,7 @@ extension NeighbourSpace {
           s += 4
         }
         while s < m {
-          measured[s] = NeighbourDistance.squared(xp, row(s), stride: stride)
+          measured[s] = NeighbourDistance.squared(xp, row(s), n)
           s += 1
         }
       } else {
@@ -155,7 +154,7 @@ extension NeighbourSpace {
         }
         while s > 0 {
           s -= 1
-          measured[s] = NeighbourDistance.squared(xp, row(s), stride: stride)
+          measured[s] = NeighbourDistance.squared(xp, row(s), n)
         }
       }
       for s in 0..<m { offer(p, others[s], measured[s]) }

@@ -84,18 +84,21 @@ extension NeighbourSpace {
         unique += 1
       }
     }
-    let (xi, stride) = (rows.row(i), rows.stride)
+    let n = dimensions
+    let xi = data + i * n
     var changed = 0
     var s = 0
     while s + 4 <= unique {
       let d = NeighbourDistance.squared(
-        xi, rows.row(Int(others[s])), rows.row(Int(others[s + 1])), rows.row(Int(others[s + 2])),
-        rows.row(Int(others[s + 3])), stride: stride)
+        xi, data + Int(others[s]) * n, data + Int(others[s + 1]) * n,
+        data + Int(others[s + 2]) * n, data + Int(others[s + 3]) * n, n)
       for t in 0..<4 where row.pushIfAbsent(others[s + t], d[t]) { changed += 1 }
       s += 4
     }
     while s < unique {
-      if row.pushIfAbsent(others[s], rows.squared(i, Int(others[s]))) { changed += 1 }
+      if row.pushIfAbsent(others[s], NeighbourDistance.squared(xi, data + Int(others[s]) * n, n)) {
+        changed += 1
+      }
       s += 1
     }
     return changed

@@ -1,11 +1,9 @@
 import Tensor
 
-/// The rounds of NN-descent over raw buffers (see `NeighbourDescent`): the data, its Float16
-/// copy (every distance the search compares), and one heap row of k (index, squared distance,
-/// new flag) per point.
+/// The rounds of NN-descent over raw buffers (see `NeighbourDescent`): the data, and one heap
+/// row of k (index, squared distance, new flag) per point.
 struct NeighbourSpace {
   let data: UnsafePointer<Float>
-  let rows: HalfPrecisionRows
   let count: Int
   let dimensions: Int
   let k: Int
@@ -39,7 +37,8 @@ struct NeighbourSpace {
             let (lower, upper) = (Int(leaves[leaf]), Int(leaves[leaf + 1]))
             for a in lower..<upper {
               let i = order[a]
-              let (xi, stride) = (rows.row(Int(i)), rows.stride)
+              let n = dimensions
+              let xi = data + Int(i) * n
               @inline(__always) func offer(_ j: Int32, _ d: Float) {
                 row(Int(i)).pushIfAbsent(j, d)
                 row(Int(j)).pushIfAbsent(i, d)
@@ -48,8 +47,8 @@ struct NeighbourSpace {
               while b + 4 <= upper {
                 let (j0, j1, j2, j3) = (order[b], order[b + 1], order[b + 2], order[b + 3])
                 let d = NeighbourDistance.squared(
-                  xi, rows.row(Int(j0)), rows.row(Int(j1)), rows.row(Int(j2)),
-                  rows.row(Int(j3)), stride: stride)
+                  xi, data + Int(j0) * n, data + Int(j1) * n, data + Int(j2) * n,
+                  data + Int(j3) * n, n)
                 offer(j0, d[0])
                 offer(j1, d[1])
                 offer(j2, d[2])
@@ -57,7 +56,7 @@ struct NeighbourSpace {
                 b += 4
               }
               while b < upper {
-                offer(order[b], rows.squared(Int(i), Int(order[b])))
+                offer(order[b], NeighbourDistance.squared(xi, data + Int(order[b]) * n, n))
                 b += 1
               }
             }
@@ -72,40 +71,16 @@ struct NeighbourSpace {
     Parallel.forChunks(count: count, minimumPerThread: 256) { range in
       for i in range where row(i).largest == .infinity {
         let row = row(i)
+        let xi = data + i * dimensions
         var random = RandomGenerator(seed: NeighbourDescent.mix(seed, UInt64(i) &+ 0xA11CE))
         var attempts = 0
         while row.largest == .infinity, attempts < 64 * k {
           attempts += 1
           let j = random.nextInt(below: count)
           if j == i { continue }
-          row.pushIfAbsent(Int32(j), rows.squared(i, j))
+          row.pushIfAbsent(
+            Int32(j), NeighbourDistance.squared(xi, data + j * dimensions, dimensions))
         }
-      }
-    }
-  }
-
-  /// Replaces each list's distances by the Float32 input's (the search compared the Float16
-  /// rows' distances) and sorts the list nearest first by them.
-  func measureExactly() {
-    Parallel.forChunks(count: count, minimumPerThread: 256) { range in
-      let n = dimensions
-      for i in range {
-        let (xi, list, measured) = (data + i * n, indices + i * k, distances + i * k)
-        @inline(__always) func x(_ r: Int) -> UnsafePointer<Float> { data + Int(list[r]) * n }
-        var r = 0
-        while r < k {
-          if r + 4 <= k, list[r] >= 0, list[r + 1] >= 0, list[r + 2] >= 0, list[r + 3] >= 0 {
-            let d = NeighbourDistance.squared(xi, x(r), x(r + 1), x(r + 2), x(r + 3), n)
-            for t in 0..<4 { measured[r + t] = d[t] }
-            r += 4
-            continue
-          }
-          if list[r] >= 0 { measured[r] = NeighbourDistance.squared(xi, x(r), n) }
-          r += 1
-        }
-        let heap = row(i)
-        heap.heapify()
-        heap.sortAscending()
       }
     }
   }

@@ -18,19 +18,13 @@ struct NeighbourDescentTests {
     ).graph
     let recall = NeighbourDescent.recall(approximate, exact: exact)
     #expect(recall >= 0.98, "recall \(recall)")
-    // Lists are nearest first, without the point itself or repeats, with the Float32 input's
-    // distances (the search compared Float16 rows' distances, then measured its lists again).
-    Self.data.data.withUnsafeBufferPointer { x in
-      let x = x.baseAddress!
-      for i in 0..<3000 {
-        let row = Array(approximate.indices[(i * k)..<((i + 1) * k)])
-        #expect(!row.contains(Int32(i)) && Set(row).count == k && row.allSatisfy { $0 >= 0 })
-        if !row.allSatisfy({ $0 >= 0 }) { break }
-        let distances = Array(approximate.squaredDistances[(i * k)..<((i + 1) * k)])
-        #expect(zip(distances, distances.dropFirst()).allSatisfy { $0 <= $1 })
-        let exact = row.map { NeighbourDistance.squared(x + i * 64, x + Int($0) * 64, 64) }
-        #expect(distances == exact, "row \(i)")
-      }
+    // Lists are nearest first, without the point itself or repeats.
+    for i in 0..<3000 {
+      let row = Array(approximate.indices[(i * k)..<((i + 1) * k)])
+      #expect(!row.contains(Int32(i)) && Set(row).count == k && row.allSatisfy { $0 >= 0 })
+      let distances = approximate.squaredDistances[(i * k)..<((i + 1) * k)]
+      #expect(zip(distances, distances.dropFirst()).allSatisfy { $0 <= $1 })
+      if !row.allSatisfy({ $0 >= 0 }) { break }
     }
   }
 

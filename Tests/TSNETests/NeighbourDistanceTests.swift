@@ -49,8 +49,7 @@ struct LocalJoinOfferTests {
   }
 
   /// gatherOffers reads every other p's candidates backwards (for the cache); its offers must
-  /// still be those of the plain loops, in their order, with the one-pair distances' bits (of
-  /// the Float16 rows).
+  /// still be those of the plain loops, in their order, with the one-pair distances' bits.
   @Test(arguments: [(6, 0), (9, 7), (13, 10), (2, 9)])
   func offersAreThoseOfThePlainLoopsInTheirOrder(newCount: Int, oldCount: Int) {
     let (count, n) = (40, 33)
@@ -60,20 +59,18 @@ struct LocalJoinOfferTests {
     let members = (0..<count).map { Int32($0) }.shuffled(using: &random)
     let new = Array(members[0..<newCount])
     let old = Array(members[newCount..<(newCount + oldCount)])
-    // The join measures the Float16 rows (distances times scale^2).
-    let rows = data.withUnsafeBufferPointer {
-      HalfPrecisionRows(data: $0.baseAddress!, count: count, dimensions: n)
-    }
-    defer { rows.deallocate() }
-    let limit = (0..<count).map { _ in
-      Float(random.nextInt(below: 800) + 1800) * rows.scale * rows.scale
-    }
+    let limit = (0..<count).map { _ in Float(random.nextInt(below: 800) + 1800) }
     var expected: [Offer] = []
-    for a in 0..<new.count {
-      for q in Array(new[(a + 1)...]) + old {
-        let (p, d) = (new[a], rows.squared(Int(new[a]), Int(q)))
-        if d <= limit[Int(p)] { expected.append(Offer(target: p, other: q, distance: d)) }
-        if d <= limit[Int(q)] { expected.append(Offer(target: q, other: p, distance: d)) }
+    data.withUnsafeBufferPointer { x in
+      func distance(_ p: Int32, _ q: Int32) -> Float {
+        NeighbourDistance.squared(x.baseAddress! + Int(p) * n, x.baseAddress! + Int(q) * n, n)
+      }
+      for a in 0..<new.count {
+        for q in Array(new[(a + 1)...]) + old {
+          let (p, d) = (new[a], distance(new[a], q))
+          if d <= limit[Int(p)] { expected.append(Offer(target: p, other: q, distance: d)) }
+          if d <= limit[Int(q)] { expected.append(Offer(target: q, other: p, distance: d)) }
+        }
       }
     }
     var heaps = NeighbourHeaps(count: count, k: 3)
@@ -81,7 +78,7 @@ struct LocalJoinOfferTests {
     data.withUnsafeBufferPointer { x in
       heaps.withRows { indices, distances, isNew in
         let space = NeighbourSpace(
-          data: x.baseAddress!, rows: rows, count: count, dimensions: n, k: 3, indices: indices,
+          data: x.baseAddress!, count: count, dimensions: n, k: 3, indices: indices,
           distances: distances, isNew: isNew, monitor: .none)
         let others = UnsafeMutablePointer<Int32>.allocate(capacity: count)
         let measured = UnsafeMutablePointer<Float>.allocate(capacity: count)
