@@ -10,7 +10,13 @@ extension GEMM {
     a: UnsafePointer<Float>, lda: Int, transposed: Bool, rows: Int, kc: Int,
     panels: Range<Int>, into dst: UnsafeMutablePointer<Float>
   ) {
-    for panel in panels {
+    var ragged = panels
+    if transposed {
+      let whole = panels.clamped(to: panels.lowerBound..<max(panels.lowerBound, rows / mr))
+      packATransposedRows(a: a, lda: lda, kc: kc, panels: whole, into: dst)
+      ragged = whole.upperBound..<panels.upperBound
+    }
+    for panel in ragged {
       let i = panel * mr
       let r = min(mr, rows - i)
       let out = dst + panel * mr * kc
@@ -54,7 +60,13 @@ extension GEMM {
     b: UnsafePointer<Float>, ldb: Int, transposed: Bool, kc: Int, cols: Int,
     panels: Range<Int>, into dst: UnsafeMutablePointer<Float>
   ) {
-    for panel in panels {
+    var ragged = panels
+    if !transposed {
+      let whole = panels.clamped(to: panels.lowerBound..<max(panels.lowerBound, cols / nr))
+      packBRows(b: b, ldb: ldb, kc: kc, panels: whole, into: dst)
+      ragged = whole.upperBound..<panels.upperBound
+    }
+    for panel in ragged {
       let j = panel * nr
       let width = min(nr, cols - j)
       let out = dst + panel * nr * kc
@@ -117,6 +129,50 @@ extension GEMM {
     while p < kc {
       for q in 0..<16 { out[p * nr + q] = q < valid ? b[q * ldb + p] : 0 }
       p += 1
+    }
+  }
+}
+
+// Row by row packing of the operands whose rows run along the panels (op(A) = Aᵀ, plain B):
+// each source row is read once, front to back, and dealt out to every panel. Panel by panel,
+// the same copy reads a short piece of every row at a stride of lda or ldb (2 KiB at n = 512),
+// a stream the hardware prefetcher follows badly: it took about 30% of 128x512x2400 Aᵀ.
+extension GEMM {
+  /// Whole 6-row panels `panels` of op(A) = Aᵀ: op(A)(i, p) = a[p * lda + i].
+  @inline(__always)
+  static func packATransposedRows(
+    a: UnsafePointer<Float>, lda: Int, kc: Int, panels: Range<Int>,
+    into dst: UnsafeMutablePointer<Float>
+  ) {
+    if panels.isEmpty { return }
+    for p in 0..<kc {
+      let s = UnsafeRawPointer(a + p * lda)
+      let d = UnsafeMutableRawPointer(dst + 6 * p)
+      for panel in panels {
+        let x = s.loadUnaligned(fromByteOffset: 24 * panel, as: SIMD4<Float>.self)
+        let y = s.loadUnaligned(fromByteOffset: 24 * panel + 16, as: SIMD2<Float>.self)
+        d.storeBytes(of: x, toByteOffset: 24 * kc * panel, as: SIMD4<Float>.self)
+        d.storeBytes(of: y, toByteOffset: 24 * kc * panel + 16, as: SIMD2<Float>.self)
+      }
+    }
+  }
+
+  /// Whole 32-column panels `panels` of a plain B: op(B)(p, j) = b[p * ldb + j].
+  @inline(__always)
+  static func packBRows(
+    b: UnsafePointer<Float>, ldb: Int, kc: Int, panels: Range<Int>,
+    into dst: UnsafeMutablePointer<Float>
+  ) {
+    if panels.isEmpty { return }
+    for p in 0..<kc {
+      let s = UnsafeRawPointer(b + p * ldb)
+      let d = UnsafeMutableRawPointer(dst + nr * p)
+      for panel in panels {
+        let x0 = s.loadUnaligned(fromByteOffset: 128 * panel, as: V.self)
+        let x1 = s.loadUnaligned(fromByteOffset: 128 * panel + 64, as: V.self)
+        d.storeBytes(of: x0, toByteOffset: 128 * kc * panel, as: V.self)
+        d.storeBytes(of: x1, toByteOffset: 128 * kc * panel + 64, as: V.self)
+      }
     }
   }
 }
