@@ -144,17 +144,9 @@ extension GEMM {
     a: UnsafePointer<Float>, lda: Int, kc: Int, panels: Range<Int>,
     into dst: UnsafeMutablePointer<Float>
   ) {
-    if panels.isEmpty { return }
-    for p in 0..<kc {
-      let s = UnsafeRawPointer(a + p * lda)
-      let d = UnsafeMutableRawPointer(dst + 6 * p)
-      for panel in panels {
-        let x = s.loadUnaligned(fromByteOffset: 24 * panel, as: SIMD4<Float>.self)
-        let y = s.loadUnaligned(fromByteOffset: 24 * panel + 16, as: SIMD2<Float>.self)
-        d.storeBytes(of: x, toByteOffset: 24 * kc * panel, as: SIMD4<Float>.self)
-        d.storeBytes(of: y, toByteOffset: 24 * kc * panel + 16, as: SIMD2<Float>.self)
-      }
-    }
+    packRows(
+      source: a, stride: lda, kc: kc, panels: panels, into: dst,
+      head: SIMD4<Float>.self, tail: SIMD2<Float>.self)
   }
 
   /// Whole 32-column panels `panels` of a plain B: op(B)(p, j) = b[p * ldb + j].
@@ -163,15 +155,26 @@ extension GEMM {
     b: UnsafePointer<Float>, ldb: Int, kc: Int, panels: Range<Int>,
     into dst: UnsafeMutablePointer<Float>
   ) {
-    if panels.isEmpty { return }
+    packRows(source: b, stride: ldb, kc: kc, panels: panels, into: dst, head: V.self, tail: V.self)
+  }
+
+  /// Panel q holds floats [q w, (q + 1) w) of every source row p, w = the floats of Head and
+  /// Tail together, at dst + q w kc + p w: each row is read front to back and dealt out.
+  @inline(__always)
+  static func packRows<Head: SIMD, Tail: SIMD>(
+    source: UnsafePointer<Float>, stride: Int, kc: Int, panels: Range<Int>,
+    into dst: UnsafeMutablePointer<Float>, head: Head.Type, tail: Tail.Type
+  ) where Head.Scalar == Float, Tail.Scalar == Float {
+    let headBytes = MemoryLayout<Head>.size
+    let width = headBytes + MemoryLayout<Tail>.size
     for p in 0..<kc {
-      let s = UnsafeRawPointer(b + p * ldb)
-      let d = UnsafeMutableRawPointer(dst + nr * p)
+      let s = UnsafeRawPointer(source + p * stride)
+      let d = UnsafeMutableRawPointer(dst) + width * p
       for panel in panels {
-        let x0 = s.loadUnaligned(fromByteOffset: 128 * panel, as: V.self)
-        let x1 = s.loadUnaligned(fromByteOffset: 128 * panel + 64, as: V.self)
-        d.storeBytes(of: x0, toByteOffset: 128 * kc * panel, as: V.self)
-        d.storeBytes(of: x1, toByteOffset: 128 * kc * panel + 64, as: V.self)
+        let x = s.loadUnaligned(fromByteOffset: width * panel, as: Head.self)
+        let y = s.loadUnaligned(fromByteOffset: width * panel + headBytes, as: Tail.self)
+        d.storeBytes(of: x, toByteOffset: width * kc * panel, as: Head.self)
+        d.storeBytes(of: y, toByteOffset: width * kc * panel + headBytes, as: Tail.self)
       }
     }
   }
