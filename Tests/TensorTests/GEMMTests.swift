@@ -106,6 +106,22 @@ struct GEMMTests {
     }
   }
 
+  /// Weight-gradient shapes (dW = dYᵀ X: transposed A, plain B) large enough that A is packed,
+  /// which packs both operands row by row: whole panels plus a ragged edge (m = 130 is 21 panels
+  /// of 6 and 4 rows, n = 100 three panels of 32 and 4 columns), k cut into blocks of 200.
+  @Test(
+    "packed Aᵀ times B at a training step's shapes matches the reference, on any number of threads",
+    arguments: [(130, 100, 600), (128, 64, 544), (36, 64, 2000)])
+  func transposedAPackedRowByRow(shape: (Int, Int, Int)) {
+    let (m, n, k) = shape
+    let x = Operands(m: m, n: n, k: k, transposeA: true, transposeB: false)
+    #expect(m * n * k >= GEMMTuning.packTransposedAWork)
+    let one = x.product(alpha: -0.75, accumulate: true, threads: 1)
+    x.expectMatchesReference(one, alpha: -0.75, accumulate: true)
+    #expect(bits(x.product(alpha: -0.75, accumulate: true, threads: 2)) == bits(one))
+    #expect(bits(x.product(alpha: -0.75, accumulate: true, threads: 3)) == bits(one))
+  }
+
   @Test("packed and in-place A give the same bits, on any number of threads")
   func pathsAgree() {
     for (transposeA, transposeB) in layouts {

@@ -10,7 +10,13 @@ extension GEMM {
     a: UnsafePointer<Float>, lda: Int, transposed: Bool, rows: Int, kc: Int,
     panels: Range<Int>, into dst: UnsafeMutablePointer<Float>
   ) {
-    for panel in panels {
+    var ragged = panels
+    if transposed {
+      let whole = panels.clamped(to: panels.lowerBound..<max(panels.lowerBound, rows / mr))
+      packATransposedRows(a: a, lda: lda, kc: kc, panels: whole, into: dst)
+      ragged = whole.upperBound..<panels.upperBound
+    }
+    for panel in ragged {
       let i = panel * mr
       let r = min(mr, rows - i)
       let out = dst + panel * mr * kc
@@ -54,7 +60,13 @@ extension GEMM {
     b: UnsafePointer<Float>, ldb: Int, transposed: Bool, kc: Int, cols: Int,
     panels: Range<Int>, into dst: UnsafeMutablePointer<Float>
   ) {
-    for panel in panels {
+    var ragged = panels
+    if !transposed {
+      let whole = panels.clamped(to: panels.lowerBound..<max(panels.lowerBound, cols / nr))
+      packBRows(b: b, ldb: ldb, kc: kc, panels: whole, into: dst)
+      ragged = whole.upperBound..<panels.upperBound
+    }
+    for panel in ragged {
       let j = panel * nr
       let width = min(nr, cols - j)
       let out = dst + panel * nr * kc
@@ -117,6 +129,53 @@ extension GEMM {
     while p < kc {
       for q in 0..<16 { out[p * nr + q] = q < valid ? b[q * ldb + p] : 0 }
       p += 1
+    }
+  }
+}
+
+// Row by row packing of the operands whose rows run along the panels (op(A) = Aᵀ, plain B):
+// each source row is read once, front to back, and dealt out to every panel. Panel by panel,
+// the same copy reads a short piece of every row at a stride of lda or ldb (2 KiB at n = 512),
+// a stream the hardware prefetcher follows badly: it took about 30% of 128x512x2400 Aᵀ.
+extension GEMM {
+  /// Whole 6-row panels `panels` of op(A) = Aᵀ: op(A)(i, p) = a[p * lda + i].
+  @inline(__always)
+  static func packATransposedRows(
+    a: UnsafePointer<Float>, lda: Int, kc: Int, panels: Range<Int>,
+    into dst: UnsafeMutablePointer<Float>
+  ) {
+    packRows(
+      source: a, stride: lda, kc: kc, panels: panels, into: dst,
+      head: SIMD4<Float>.self, tail: SIMD2<Float>.self)
+  }
+
+  /// Whole 32-column panels `panels` of a plain B: op(B)(p, j) = b[p * ldb + j].
+  @inline(__always)
+  static func packBRows(
+    b: UnsafePointer<Float>, ldb: Int, kc: Int, panels: Range<Int>,
+    into dst: UnsafeMutablePointer<Float>
+  ) {
+    packRows(source: b, stride: ldb, kc: kc, panels: panels, into: dst, head: V.self, tail: V.self)
+  }
+
+  /// Panel q holds floats [q w, (q + 1) w) of every source row p, w = the floats of Head and
+  /// Tail together, at dst + q w kc + p w: each row is read front to back and dealt out.
+  @inline(__always)
+  static func packRows<Head: SIMD, Tail: SIMD>(
+    source: UnsafePointer<Float>, stride: Int, kc: Int, panels: Range<Int>,
+    into dst: UnsafeMutablePointer<Float>, head: Head.Type, tail: Tail.Type
+  ) where Head.Scalar == Float, Tail.Scalar == Float {
+    let headBytes = MemoryLayout<Head>.size
+    let width = headBytes + MemoryLayout<Tail>.size
+    for p in 0..<kc {
+      let s = UnsafeRawPointer(source + p * stride)
+      let d = UnsafeMutableRawPointer(dst) + width * p
+      for panel in panels {
+        let x = s.loadUnaligned(fromByteOffset: width * panel, as: Head.self)
+        let y = s.loadUnaligned(fromByteOffset: width * panel + headBytes, as: Tail.self)
+        d.storeBytes(of: x, toByteOffset: width * kc * panel, as: Head.self)
+        d.storeBytes(of: y, toByteOffset: width * kc * panel + headBytes, as: Tail.self)
+      }
     }
   }
 }
