@@ -20,7 +20,7 @@ public struct DropoutMask: Sendable, Equatable {
   /// ceil(p 2^24): u 2^24 < p 2^24 exactly when the integer u 2^24 is below its ceiling.
   let threshold: UInt32
 
-  /// The largest index a mask has: indices are 32-bit words.
+  /// The most elements a mask covers: indices are 32-bit words.
   public static let maximumCount = 1 << 32
 
   public init(key: UInt64, probability: Float) {
@@ -65,21 +65,11 @@ public struct DropoutMask: Sendable, Equatable {
     scales(from: index)[0]
   }
 
-  /// Runs `body(start, width)` over blocks of up to 16 elements of 0..<count.
-  @inline(__always)
-  private static func forEachBlock(_ count: Int, _ body: (Int, Int) -> Void) {
-    var i = 0
-    while i < count {
-      body(i, Swift.min(16, count - i))
-      i += 16
-    }
-  }
-
   /// y[i] = x[i] * scale(first + i) for i in 0..<count (x and y may be the same buffer).
   public func apply(
     _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, first: Int, count: Int
   ) {
-    Self.forEachBlock(count) { i, width in
+    SoftmaxKernel.forEachBlock(count) { i, width in
       let v = SoftmaxKernel.load(x + i, width, padding: 0) * scales(from: first + i)
       SoftmaxKernel.store(v, y + i, width)
     }
@@ -89,7 +79,7 @@ public struct DropoutMask: Sendable, Equatable {
   public func accumulate(
     _ g: UnsafePointer<Float>, into gx: UnsafeMutablePointer<Float>, first: Int, count: Int
   ) {
-    Self.forEachBlock(count) { i, width in
+    SoftmaxKernel.forEachBlock(count) { i, width in
       let sum = SoftmaxKernel.load(gx + i, width, padding: 0)
         .addingProduct(SoftmaxKernel.load(g + i, width, padding: 0), scales(from: first + i))
       SoftmaxKernel.store(sum, gx + i, width)
@@ -98,7 +88,7 @@ public struct DropoutMask: Sendable, Equatable {
 
   /// m[i] = scale(first + i) for i in 0..<count.
   public func write(into m: UnsafeMutablePointer<Float>, first: Int, count: Int) {
-    Self.forEachBlock(count) { i, width in
+    SoftmaxKernel.forEachBlock(count) { i, width in
       SoftmaxKernel.store(scales(from: first + i), m + i, width)
     }
   }

@@ -22,7 +22,9 @@ extension Tensor {
     let output = TensorStorage(count: count, zeroed: false)
     let (x, y) = (storage.pointer, output.pointer)
     Parallel.forChunks(count: count, minimumPerThread: Parallel.elementwiseMinimum) { range in
-      mask.apply(x + range.lowerBound, into: y + range.lowerBound, first: range.lowerBound, count: range.count)
+      mask.apply(
+        x + range.lowerBound, into: y + range.lowerBound, first: range.lowerBound,
+        count: range.count)
     }
     let node = gradientNode
     return Tensor.result("dropout", shape: shape, storage: output, inputs: [self]) { g in
