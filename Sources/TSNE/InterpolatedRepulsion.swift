@@ -133,7 +133,7 @@ struct InterpolatedRepulsion {
     let needed = 4 * grid
     if scratch.count < needed { scratch = [Float](repeating: 0, count: needed) }
     precondition(p <= InterpolationGrid.lanes, "at most 8 nodes per box")
-    let weightCount = 2 * InterpolationGrid.lanes * n
+    let weightCount = 2 * InterpolationGrid.lanes * n + InterpolationGrid.lanes
     if weights.count < weightCount {
       weights = [Float](repeating: 0, count: weightCount)
       cells = [Int32](repeating: 0, count: 2 * n)

@@ -183,22 +183,25 @@ extension InterpolationGrid {
     return result
   }
 
-  /// c_d = sum_t w_t w_{t+d} for d = 0...7 of one axis's weights (zeros past p): the weight
-  /// with which a point's charge meets itself at offsets +d and -d along that axis.
+  /// c_d = sum_t w_t w_{t+d} for d = 0...7 of one axis's weights, read at `w` (8 floats, zeros
+  /// past `nodes`, and at least 7 more readable floats after them): the weight with which a
+  /// point's charge meets itself at offsets +d and -d along that axis.
   ///
   /// Why in registers: summed into memory by offset (2 p^2 scalar read-modify-writes per
-  /// point) it was about 40% of `readForces` at 50,000 and at 1,000,000 points.
+  /// point) it was about 40% of `readForces` at 50,000 and at 1,000,000 points. Why from
+  /// memory: the weights shifted by t are one unaligned load with the lanes past 8 - t masked
+  /// off, where building each shifted vector from lanes cost a chain of inserts (the larger
+  /// part of `readForces` at a million points); terms t >= nodes are zero and skipped.
   @inline(__always)
-  static func autocorrelation(_ w: Lanes) -> Lanes {
-    let z: Float = 0
-    var c = w[0] * w
-    c += w[1] * Lanes(w[1], w[2], w[3], w[4], w[5], w[6], w[7], z)
-    c += w[2] * Lanes(w[2], w[3], w[4], w[5], w[6], w[7], z, z)
-    c += w[3] * Lanes(w[3], w[4], w[5], w[6], w[7], z, z, z)
-    c += w[4] * Lanes(w[4], w[5], w[6], w[7], z, z, z, z)
-    c += w[5] * Lanes(w[5], w[6], w[7], z, z, z, z, z)
-    c += w[6] * Lanes(w[6], w[7], z, z, z, z, z, z)
-    c += w[7] * Lanes(w[7], z, z, z, z, z, z, z)
+  static func autocorrelation(_ w: UnsafePointer<Float>, nodes p: Int) -> Lanes {
+    let lane = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+    var c = Lanes()
+    for t in 0..<p {
+      // All ones in the lanes d < 8 - t (sign of d + t - 8), zero in the others.
+      let keep = unsafeBitCast((lane &+ Int32(t) &- 8) &>> 31, to: SIMD8<UInt32>.self)
+      let shifted = unsafeBitCast(load(w + t), to: SIMD8<UInt32>.self) & keep
+      c += w[t] * unsafeBitCast(shifted, to: Lanes.self)
+    }
     return c
   }
 }

@@ -104,9 +104,14 @@ struct InterpolationWeightsTests {
   @Test func autocorrelationMatchesTheNaiveSums() {
     var generator = RandomGenerator(seed: 5)
     for p in 1...8 {
-      var w = InterpolationGrid.Lanes()
-      for t in 0..<p { w[t] = Float.random(in: -1.5...1.5, using: &generator) }
-      let c = InterpolationGrid.autocorrelation(w)
+      // The weights, then 8 floats that the shifted loads read and must mask off.
+      var memory = [Float](repeating: 0, count: 16)
+      for t in 0..<p { memory[t] = Float.random(in: -1.5...1.5, using: &generator) }
+      for t in 8..<16 { memory[t] = Float.random(in: 10...20, using: &generator) }
+      let w = InterpolationGrid.Lanes(memory[0..<8])
+      let c = memory.withUnsafeBufferPointer {
+        InterpolationGrid.autocorrelation($0.baseAddress!, nodes: p)
+      }
       for d in 0..<8 {
         var naive = 0.0
         for t in 0..<(8 - d) { naive += Double(w[t]) * Double(w[t + d]) }
