@@ -75,12 +75,12 @@ extension SparseAffinities {
   /// Values are the same floats as a merge of all pairs in Double would give; subnormal ones
   /// are flushed to 0.
   ///
-  /// Memory: the graph's two n x k arrays until the result (8 bytes per pair) is filled, and 8
-  /// bytes per point. Whether j lists i is found by scanning row j (k entries, 16 at a time)
+  /// Memory: the graph's two n x k arrays until the result (8 bytes per pair) is filled, and up
+  /// to 24 bytes per point (row starts, own counts, four parts' cursors). Whether j lists i is found by scanning row j (k entries, 16 at a time)
   /// rather than from a transposed copy of the graph, which at a million points would hold 364
   /// MB more at the symmetrisation's peak (docs/benchmarks.md, "Preparation and memory").
   /// Determinism: every slot is marked by one row's thread (a pair listed by both points by the
-  /// smaller one's), and the rows are filled in a fixed order.
+  /// smaller one's), and each row is sorted by column once filled.
   init(
     count: Int, k: Int, columns: consuming [Int32], conditional: consuming [Float],
     monitor: TSNEPreparationMonitor = .none
@@ -101,43 +101,89 @@ extension SparseAffinities {
     // hold p(j|i) (sign bit clear). Row m keeps its slots listing j > m, and receives the
     // one-sided slots of larger points that list it; a mutual slot listing a smaller point is
     // that point's pair.
+    //
+    // The source rows go in a fixed number of parts (a function of N), each counting and then
+    // placing the pairs it sends to other rows in slots of its own, so two threads share the
+    // passes; the rows' final order comes from `sortRows`, so the result depends on neither.
+    let parts = Swift.max(1, Swift.min(4, count / 4096))
+    @inline(__always) func first(_ part: Int) -> Int { part * count / parts }
     var own = [Int32](repeating: 0, count: count)
     var starts = [Int32](repeating: 0, count: count + 1)
-    for i in 0..<count {
-      for r in 0..<k {
-        let j = Int(columns[i * k + r])
-        if j > i {
-          own[i] += 1
-        } else if conditional[i * k + r].sign == .plus {
-          starts[j + 1] += 1
+    // received[part * count + m]: first how many pairs the part sends to row m, then where
+    // the next one goes.
+    var received = [Int32](repeating: 0, count: parts * count)
+    var pairColumns: [Int32] = []
+    var pairValues: [Float] = []
+    columns.withUnsafeBufferPointer { columns in
+      conditional.withUnsafeBufferPointer { conditional in
+        own.withUnsafeMutableBufferPointer { own in
+          received.withUnsafeMutableBufferPointer { received in
+            let (c, v) = (columns.baseAddress!, conditional.baseAddress!)
+            let (ownCount, slot) = (own.baseAddress!, received.baseAddress!)
+            Parallel.forChunks(count: parts, minimumPerThread: 1) { range in
+              for part in range {
+                let sent = slot + part * count
+                for i in first(part)..<first(part + 1) {
+                  for r in 0..<k {
+                    let j = Int(c[i * k + r])
+                    if j > i {
+                      ownCount[i] += 1
+                    } else if v[i * k + r].sign == .plus {
+                      sent[j] += 1
+                    }
+                  }
+                }
+              }
+            }
+            // Row m: its own pairs, then what each part sends it, in part order.
+            var total: Int32 = 0
+            for m in 0..<count {
+              starts[m] = total
+              total += ownCount[m]
+              for part in 0..<parts {
+                let n = slot[part * count + m]
+                slot[part * count + m] = total
+                total += n
+              }
+            }
+            starts[count] = total
+            pairColumns = [Int32](repeating: 0, count: Int(total))
+            pairValues = [Float](repeating: 0, count: Int(total))
+            @inline(__always) func final(_ value: Float) -> Float {
+              value.sign == .minus ? -value : Self.flushed(Double(value) * scale)
+            }
+            starts.withUnsafeBufferPointer { starts in
+              pairColumns.withUnsafeMutableBufferPointer { pairColumns in
+                pairValues.withUnsafeMutableBufferPointer { pairValues in
+                  let (s, outColumns, outValues) = (
+                    starts.baseAddress!, pairColumns.baseAddress!, pairValues.baseAddress!
+                  )
+                  Parallel.forChunks(count: parts, minimumPerThread: 1) { range in
+                    for part in range {
+                      let cursor = slot + part * count
+                      for i in first(part)..<first(part + 1) {
+                        var at = Int(s[i])
+                        for r in 0..<k {
+                          let j = Int(c[i * k + r])
+                          if j > i {
+                            outColumns[at] = Int32(j)
+                            outValues[at] = final(v[i * k + r])
+                            at += 1
+                          } else if v[i * k + r].sign == .plus {
+                            let to = Int(cursor[j])
+                            outColumns[to] = Int32(i)
+                            outValues[to] = final(v[i * k + r])
+                            cursor[j] += 1
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
-      }
-    }
-    for i in 0..<count { starts[i + 1] += starts[i] + own[i] }
-    let pairs = Int(starts[count])
-    var pairColumns = [Int32](repeating: 0, count: pairs)
-    var pairValues = [Float](repeating: 0, count: pairs)
-    @inline(__always) func final(_ value: Float) -> Float {
-      value.sign == .minus ? -value : Self.flushed(Double(value) * scale)
-    }
-    var fill = [Int32](repeating: 0, count: count)
-    for i in 0..<count {
-      var at = Int(starts[i])
-      for r in 0..<k where Int(columns[i * k + r]) > i {
-        pairColumns[at] = columns[i * k + r]
-        pairValues[at] = final(conditional[i * k + r])
-        at += 1
-      }
-      fill[i] = Int32(at)
-    }
-    for i in 0..<count {
-      for r in 0..<k {
-        let j = Int(columns[i * k + r])
-        guard j < i, conditional[i * k + r].sign == .plus else { continue }
-        let at = Int(fill[j])
-        pairColumns[at] = Int32(i)
-        pairValues[at] = final(conditional[i * k + r])
-        fill[j] += 1
       }
     }
     Self.sortRows(rowStart: starts, columns: &pairColumns, values: &pairValues)
