@@ -76,7 +76,7 @@ extension SparseAffinities {
   /// are flushed to 0.
   ///
   /// Memory: the graph's two n x k arrays until the result (8 bytes per pair) is filled, and up
-  /// to 24 bytes per point (row starts, own counts, four parts' cursors). Whether j lists i is found by scanning row j (k entries, 16 at a time)
+  /// to 16 bytes per point (row starts, own counts, two parts' cursors). Whether j lists i is found by scanning row j (k entries, 16 at a time)
   /// rather than from a transposed copy of the graph, which at a million points would hold 364
   /// MB more at the symmetrisation's peak (docs/benchmarks.md, "Preparation and memory").
   /// Determinism: every slot is marked by one row's thread (a pair listed by both points by the
@@ -105,7 +105,8 @@ extension SparseAffinities {
     // The source rows go in a fixed number of parts (a function of N), each counting and then
     // placing the pairs it sends to other rows in slots of its own, so two threads share the
     // passes; the rows' final order comes from `sortRows`, so the result depends on neither.
-    let parts = Swift.max(1, Swift.min(4, count / 4096))
+    // Two parts: each adds 4 bytes a point to the preparation's peak (this one's).
+    let parts = Swift.max(1, Swift.min(2, count / 4096))
     @inline(__always) func first(_ part: Int) -> Int { part * count / parts }
     var own = [Int32](repeating: 0, count: count)
     var starts = [Int32](repeating: 0, count: count + 1)
