@@ -145,8 +145,8 @@ public enum PerplexityCalibration {
 
   /// `conditionalProbabilities` without skipping, written over the distances themselves
   /// (`calibrate` reads a row into its scratch before it writes the row): n x k floats less at
-  /// a million points. Rows go in blocks,
-  /// each split among the threads, so that `monitor` hears progress and can cancel in between.
+  /// a million points. Rows go in blocks, each split among the threads, so that `monitor` hears
+  /// progress and can cancel in between.
   static func calibrateInPlace(
     _ values: inout [Float], rows: Int, columns: Int, perplexity: Double,
     monitor: TSNEPreparationMonitor = .none

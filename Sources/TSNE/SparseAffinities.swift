@@ -75,12 +75,12 @@ extension SparseAffinities {
   /// Values are the same floats as a merge of all pairs in Double would give; subnormal ones
   /// are flushed to 0.
   ///
-  /// Memory: the graph's two n x k arrays until the result (8 bytes per pair) is filled, and up
-  /// to 16 bytes per point (row starts, own counts, two parts' cursors). Whether j lists i is found by scanning row j (k entries, 16 at a time)
-  /// rather than from a transposed copy of the graph, which at a million points would hold 364
-  /// MB more at the symmetrisation's peak (docs/benchmarks.md, "Preparation and memory").
-  /// Determinism: every slot is marked by one row's thread (a pair listed by both points by the
-  /// smaller one's), and each row is sorted by column once filled.
+  /// Memory: the graph's two n x k arrays until the result (8 bytes per pair) is filled, and 12
+  /// bytes per point (`gathered` with two parts). Whether j lists i is found by scanning row j
+  /// (k entries, 16 at a time) rather than from a transposed copy of the graph, which at a
+  /// million points would hold 364 MB more at the symmetrisation's peak (docs/benchmarks.md,
+  /// "Preparation and memory"). Determinism: every slot is marked by one row's thread (a pair
+  /// listed by both points by the smaller one's), and `gathered` sorts each row by column.
   init(
     count: Int, k: Int, columns: consuming [Int32], conditional: consuming [Float],
     monitor: TSNEPreparationMonitor = .none
@@ -100,98 +100,75 @@ extension SparseAffinities {
     // Mutual slots now hold their final value with the sign bit set (-0 included); the others
     // hold p(j|i) (sign bit clear). Row m keeps its slots listing j > m, and receives the
     // one-sided slots of larger points that list it; a mutual slot listing a smaller point is
-    // that point's pair.
-    //
-    // The source rows go in a fixed number of parts (a function of N), each counting and then
-    // placing the pairs it sends to other rows in slots of its own, so two threads share the
-    // passes; the rows' final order comes from `sortRows`, so the result depends on neither.
-    // Two parts: each adds 4 bytes a point to the preparation's peak (this one's).
+    // that point's pair. Two parts of the source rows: each adds 4 bytes a point to the
+    // preparation's peak (this one's).
     let parts = Swift.max(1, Swift.min(2, count / 4096))
-    @inline(__always) func first(_ part: Int) -> Int { part * count / parts }
-    var own = [Int32](repeating: 0, count: count)
-    var starts = [Int32](repeating: 0, count: count + 1)
-    // received[part * count + m]: first how many pairs the part sends to row m, then where
-    // the next one goes.
-    var received = [Int32](repeating: 0, count: parts * count)
-    var pairColumns: [Int32] = []
-    var pairValues: [Float] = []
-    columns.withUnsafeBufferPointer { columns in
+    self = columns.withUnsafeBufferPointer { columns in
       conditional.withUnsafeBufferPointer { conditional in
-        own.withUnsafeMutableBufferPointer { own in
-          received.withUnsafeMutableBufferPointer { received in
-            let (c, v) = (columns.baseAddress!, conditional.baseAddress!)
-            let (ownCount, slot) = (own.baseAddress!, received.baseAddress!)
-            Parallel.forChunks(count: parts, minimumPerThread: 1) { range in
-              for part in range {
-                let sent = slot + part * count
-                for i in first(part)..<first(part + 1) {
-                  for r in 0..<k {
-                    let j = Int(c[i * k + r])
-                    if j > i {
-                      ownCount[i] += 1
-                    } else if v[i * k + r].sign == .plus {
-                      sent[j] += 1
-                    }
-                  }
-                }
-              }
-            }
-            // Row m: its own pairs, then what each part sends it, in part order.
-            var total: Int32 = 0
-            for m in 0..<count {
-              starts[m] = total
-              total += ownCount[m]
-              for part in 0..<parts {
-                let n = slot[part * count + m]
-                slot[part * count + m] = total
-                total += n
-              }
-            }
-            starts[count] = total
-            pairColumns = [Int32](repeating: 0, count: Int(total))
-            pairValues = [Float](repeating: 0, count: Int(total))
-            @inline(__always) func final(_ value: Float) -> Float {
-              value.sign == .minus ? -value : Self.flushed(Double(value) * scale)
-            }
-            starts.withUnsafeBufferPointer { starts in
-              pairColumns.withUnsafeMutableBufferPointer { pairColumns in
-                pairValues.withUnsafeMutableBufferPointer { pairValues in
-                  let (s, outColumns, outValues) = (
-                    starts.baseAddress!, pairColumns.baseAddress!, pairValues.baseAddress!
-                  )
-                  Parallel.forChunks(count: parts, minimumPerThread: 1) { range in
-                    for part in range {
-                      let cursor = slot + part * count
-                      for i in first(part)..<first(part + 1) {
-                        var at = Int(s[i])
-                        for r in 0..<k {
-                          let j = Int(c[i * k + r])
-                          if j > i {
-                            outColumns[at] = Int32(j)
-                            outValues[at] = final(v[i * k + r])
-                            at += 1
-                          } else if v[i * k + r].sign == .plus {
-                            let to = Int(cursor[j])
-                            outColumns[to] = Int32(i)
-                            outValues[to] = final(v[i * k + r])
-                            cursor[j] += 1
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
+        Self.gathered(
+          count: count, parts: parts,
+          from: SymmetrisedPairs(
+            count: count, k: k, parts: parts, scale: scale, columns: columns.baseAddress!,
+            values: conditional.baseAddress!))
+      }
+    }
+  }
+
+  /// Pairs gathered into rows by a counting sort: `source.forEachPair` lists each part's pairs
+  /// (the same pairs in both passes), `source.value` gives a placed pair its value. Each part
+  /// counts what it sends to each row, the rows' starts follow from the counts in (row, part)
+  /// order, each part places its pairs with cursors of its own (so the threads share both
+  /// passes), and every row is then sorted by column: the result depends on neither the parts
+  /// nor the threads. Memory besides the result: 4 bytes a point per part and 4 for the row
+  /// starts.
+  static func gathered<Source: PairSource>(count: Int, parts: Int, from source: Source)
+    -> SparseAffinities
+  {
+    // slots[part * count + row]: first how many pairs the part sends to the row, then where
+    // its next one goes.
+    var slots = [Int32](repeating: 0, count: parts * count)
+    var starts = [Int32](repeating: 0, count: count + 1)
+    var columns: [Int32] = []
+    var values: [Float] = []
+    slots.withUnsafeMutableBufferPointer { slots in
+      let slot = slots.baseAddress!
+      Parallel.forChunks(count: parts, minimumPerThread: 1) { range in
+        for part in range {
+          let sent = slot + part * count
+          source.forEachPair(inPart: part) { row, _, _ in sent[row] += 1 }
+        }
+      }
+      var total: Int32 = 0
+      for row in 0..<count {
+        starts[row] = total
+        for part in 0..<parts {
+          let n = slot[part * count + row]
+          slot[part * count + row] = total
+          total += n
+        }
+      }
+      starts[count] = total
+      columns = [Int32](repeating: 0, count: Int(total))
+      values = [Float](repeating: 0, count: Int(total))
+      columns.withUnsafeMutableBufferPointer { columns in
+        values.withUnsafeMutableBufferPointer { values in
+          let (c, v) = (columns.baseAddress!, values.baseAddress!)
+          Parallel.forChunks(count: parts, minimumPerThread: 1) { range in
+            for part in range {
+              let cursor = slot + part * count
+              source.forEachPair(inPart: part) { row, column, at in
+                let to = Int(cursor[row])
+                cursor[row] += 1
+                c[to] = column
+                v[to] = source.value(at)
               }
             }
           }
         }
       }
     }
-    Self.sortRows(rowStart: starts, columns: &pairColumns, values: &pairValues)
-    self.count = count
-    rowStart = starts
-    self.columns = pairColumns
-    values = pairValues
+    sortRows(rowStart: starts, columns: &columns, values: &values)
+    return SparseAffinities(count: count, rowStart: starts, columns: columns, values: values)
   }
 
   /// Each row's pairs in increasing column order.
@@ -229,7 +206,7 @@ extension SparseAffinities {
   }
 
   @inline(__always)
-  private static func flushed(_ value: Double) -> Float {
+  fileprivate static func flushed(_ value: Double) -> Float {
     let result = Float(value)
     return result < .leastNormalMagnitude ? 0 : result
   }
@@ -263,5 +240,46 @@ extension SparseAffinities {
       }
     }
     monitor.report(.symmetrisation, 1)
+  }
+}
+
+/// What parts of some source rows send to the rows of a new sparse P (`gathered`).
+protocol PairSource {
+  /// Calls `emit(row, column, source)` for each pair that `part` of the source rows holds.
+  func forEachPair(inPart part: Int, _ emit: (_ row: Int, _ column: Int32, _ source: Int) -> Void)
+  /// The value of the pair listed as `source`.
+  func value(_ source: Int) -> Float
+}
+
+/// The symmetrisation's pairs: slot (i, r) of the marked graph goes to row i when it lists
+/// j > i, and to row j when it lists a smaller j that does not list i (a one-sided pair);
+/// mutual slots listing a smaller point are that point's pair, already placed.
+private struct SymmetrisedPairs: PairSource {
+  let count: Int
+  let k: Int
+  let parts: Int
+  let scale: Double
+  let columns: UnsafePointer<Int32>
+  /// Mutual slots: the final value, negated as a mark; the others p(j|i).
+  let values: UnsafePointer<Float>
+
+  @inline(__always)
+  func forEachPair(inPart part: Int, _ emit: (Int, Int32, Int) -> Void) {
+    for i in (part * count / parts)..<((part + 1) * count / parts) {
+      for e in (i * k)..<((i + 1) * k) {
+        let j = Int(columns[e])
+        if j > i {
+          emit(i, Int32(j), e)
+        } else if values[e].sign == .plus {
+          emit(j, Int32(i), e)
+        }
+      }
+    }
+  }
+
+  @inline(__always)
+  func value(_ e: Int) -> Float {
+    let value = values[e]
+    return value.sign == .minus ? -value : SparseAffinities.flushed(Double(value) * scale)
   }
 }

@@ -77,68 +77,37 @@ extension SparseAffinities {
   func relabelled(newIndex: [Int32]) -> SparseAffinities {
     precondition(newIndex.count == count, "SparseAffinities: \(newIndex.count) labels for \(count) points")
     // The source rows in a fixed number of parts, each counting and placing its own pairs (so
-    // two threads share the passes); the rows' final order comes from `sortRows`, so the result
-    // does not depend on the parts or the threads.
+    // two threads share the passes); `gathered` sorts the rows, so the result does not depend
+    // on the parts or the threads.
     let parts = Swift.max(1, Swift.min(8, count / 4096))
-    @inline(__always) func first(_ part: Int) -> Int { part * count / parts }
-    // slots[part * count + r]: first the part's pairs in new row r, then where they go.
-    var slots = [Int32](repeating: 0, count: parts * count)
-    var starts = [Int32](repeating: 0, count: count + 1)
-    var newColumns = [Int32](repeating: 0, count: entryCount)
-    var newValues = [Float](repeating: 0, count: entryCount)
-    newIndex.withUnsafeBufferPointer { label in
-      slots.withUnsafeMutableBufferPointer { slots in
-        starts.withUnsafeMutableBufferPointer { starts in
-          withBuffers { p in
-            let (label, slot, s) = (label.baseAddress!, slots.baseAddress!, starts.baseAddress!)
-            // body(a, b, e) for each pair e of the part's source rows, a and b its new labels.
-            @inline(__always) func forEachPair(inPart part: Int, _ body: (Int32, Int32, Int) -> Void) {
-              for m in first(part)..<first(part + 1) {
-                let a = label[m]
-                for e in Int(p.rowStart[m])..<Int(p.rowStart[m + 1]) {
-                  body(a, label[Int(p.columns[e])], e)
-                }
-              }
-            }
-            Parallel.forChunks(count: parts, minimumPerThread: 1) { range in
-              for part in range {
-                let own = slot + part * count
-                forEachPair(inPart: part) { a, b, _ in own[Int(Swift.min(a, b))] += 1 }
-              }
-            }
-            var total: Int32 = 0
-            for r in 0..<count {
-              s[r] = total
-              for part in 0..<parts {
-                let n = slot[part * count + r]
-                slot[part * count + r] = total
-                total += n
-              }
-            }
-            s[count] = total
-            newColumns.withUnsafeMutableBufferPointer { columns in
-              newValues.withUnsafeMutableBufferPointer { values in
-                let (c, v) = (columns.baseAddress!, values.baseAddress!)
-                Parallel.forChunks(count: parts, minimumPerThread: 1) { range in
-                  for part in range {
-                    let cursor = slot + part * count
-                    forEachPair(inPart: part) { a, b, e in
-                      let row = Int(Swift.min(a, b))
-                      let at = Int(cursor[row])
-                      cursor[row] += 1
-                      c[at] = Swift.max(a, b)
-                      v[at] = p.values[e]
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
+    return newIndex.withUnsafeBufferPointer { label in
+      withBuffers { p in
+        Self.gathered(
+          count: count, parts: parts,
+          from: RelabelledPairs(count: count, parts: parts, label: label.baseAddress!, p: p))
       }
     }
-    // Each row in column order (the placement left it in source order).
-    Self.sortRows(rowStart: starts, columns: &newColumns, values: &newValues)
-    return SparseAffinities(count: count, rowStart: starts, columns: newColumns, values: newValues)
   }
+}
+
+/// `relabelled`'s pairs: each stored pair (m, j) goes to the row of its smaller new label.
+private struct RelabelledPairs: PairSource {
+  let count: Int
+  let parts: Int
+  let label: UnsafePointer<Int32>
+  let p: SparseAffinities.Buffers
+
+  @inline(__always)
+  func forEachPair(inPart part: Int, _ emit: (Int, Int32, Int) -> Void) {
+    for m in (part * count / parts)..<((part + 1) * count / parts) {
+      let a = label[m]
+      for e in Int(p.rowStart[m])..<Int(p.rowStart[m + 1]) {
+        let b = label[Int(p.columns[e])]
+        emit(Int(Swift.min(a, b)), Swift.max(a, b), e)
+      }
+    }
+  }
+
+  @inline(__always)
+  func value(_ e: Int) -> Float { p.values[e] }
 }

@@ -57,9 +57,7 @@ private func referenceAttention(
   return try probabilities.matmul(v)
 }
 
-/// The documented dropout scales: pair (b, h) draws its Tq x Tk entries row by row, two 24-bit
-/// uniforms per 64-bit draw (bits 63-40, then 39-16), and drops an entry when uniform < p.
-/// The documented mask: pair b x H + h keyed by the first draw of a generator seeded with
+/// The documented dropout scales: pair b x H + h keyed by the first draw of a generator seeded with
 /// seed + pair x 0x9E3779B97F4A7C15, element (i, j) at index i x Tk + j of its `DropoutMask`.
 private func dropoutScales(_ c: AttentionCase, probability: Float, seed: UInt64) -> Tensor {
   var values: [Float] = []
