@@ -36,11 +36,14 @@ public enum BiasActivationKernel {
   /// Backward of `forward` for the output gradient g. With an activation, writes the gradient
   /// of the pre-activation into `preGradient` (overwritten) and adds its column sums into
   /// `biasGradient`; without one, only adds g's column sums into `biasGradient` (the product's
-  /// gradient is g itself). Threads take column ranges and walk every row in order.
+  /// gradient is g itself). Threads take column ranges and walk every row in order. With
+  /// `activated`, also writes GELU(pre-activation) there, the forward's output again (for the
+  /// next layer's weight gradient), from the same normal CDF as the derivative.
   public static func backward(
     _ g: UnsafePointer<Float>, preActivation: UnsafePointer<Float>?,
     activation: GELUApproximation?, preGradient: UnsafeMutablePointer<Float>?,
-    biasGradient: UnsafeMutablePointer<Float>?, rows: Int, columns n: Int
+    biasGradient: UnsafeMutablePointer<Float>?, activated: UnsafeMutablePointer<Float>? = nil,
+    rows: Int, columns n: Int
   ) {
     guard n > 0, rows > 0 else { return }
     let zero = Vector(repeating: 0)
@@ -53,7 +56,13 @@ public enum BiasActivationKernel {
           var gv = SoftmaxKernel.load(g + offset + j, w, padding: 0)
           if let activation, let preActivation, let preGradient {
             let x = SoftmaxKernel.load(preActivation + offset + j, w, padding: 0)
-            gv = zero.addingProduct(gv, GELUKernel.derivative(x, activation))
+            if let activated {
+              let (value, derivative) = GELUKernel.valueAndDerivative(x, activation)
+              SoftmaxKernel.store(value, activated + offset + j, w)
+              gv = zero.addingProduct(gv, derivative)
+            } else {
+              gv = zero.addingProduct(gv, GELUKernel.derivative(x, activation))
+            }
             SoftmaxKernel.store(gv, preGradient + offset + j, w)
           }
           if let biasGradient {

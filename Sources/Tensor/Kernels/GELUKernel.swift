@@ -40,6 +40,21 @@ public enum GELUKernel {
     }
   }
 
+  /// `value` and `derivative` together, each with the bits it has alone; the erf form computes
+  /// its normal CDF (and the exponential inside) once for both.
+  @_transparent
+  static func valueAndDerivative(
+    _ x: Vector, _ approximation: GELUApproximation
+  ) -> (value: Vector, derivative: Vector) {
+    switch approximation {
+    case .tanh:
+      return (value(x, .tanh), derivative(x, .tanh))
+    case .erf:
+      let (cdf, pdf) = VectorMath.normalCDFAndDensity(x)
+      return (x * cdf, cdf + x * pdf)
+    }
+  }
+
   public static func forward(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
     approximation: GELUApproximation

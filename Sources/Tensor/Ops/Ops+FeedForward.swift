@@ -1,10 +1,10 @@
-/// A Transformer feed-forward block, linear → GELU → linear, as one autograd op that keeps no
-/// (rows x hidden) buffer from the forward to the backward: the hidden pre-activation and the
-/// GELU output are computed again in backward from the input x (which the hidden weight's
-/// gradient keeps anyway) by the same GEMM and the same kernel, so bit for bit the forward's
-/// values. Holding the pre-activation was the largest share of a step's peak memory (46 MiB of
-/// bench-small's 185 MiB live at the peak, docs/benchmarks.md "Step memory"); recomputing it
-/// costs one x W1ᵀ GEMM per layer in backward.
+/// A Transformer feed-forward block, linear → GELU → linear, as one autograd op that keeps one
+/// (rows x hidden) buffer from the forward to the backward, the pre-activation: the GELU output
+/// (the output weight's gradient reads it) is computed again from it in the pass that computes
+/// GELU's derivative, with the forward's bits (the same kernel on the same values). Two
+/// linears would keep both; recomputing the pre-activation too (one x W1ᵀ GEMM per layer in
+/// backward, as before the 10th session) saved memory but cost 7% of a bench-small step
+/// (docs/benchmarks.md, "Keeping the pre-activation").
 ///
 /// Bit-identical to `linear(weight: hiddenWeight, bias: hiddenBias, activation:)` followed by
 /// `linear(weight: outputWeight, bias: outputBias)`: the same kernels run on the same buffers
@@ -54,12 +54,12 @@ extension Tensor {
     let (needsX, needsHiddenWeight) = (requiresGrad, hiddenWeight.requiresGrad)
     let needsActivated = needsX || needsHiddenWeight || nodeHiddenBias != nil
     let needsOutputWeight = outputWeight.requiresGrad
-    // Kept: x and the weights and hidden bias that recompute the pre-activation (x is what the
-    // hidden weight's gradient reads; parameters are held anyway).
-    let needsHidden = needsActivated || needsOutputWeight
-    let keptX = needsHidden ? storage : nil
-    let keptHiddenWeight = needsHidden ? hiddenWeight.storage : nil
-    let keptHiddenBias = needsHidden ? hiddenBias?.storage : nil
+    // Kept: the pre-activation (GELU's derivative reads it, and the GELU output for the
+    // output weight's gradient is computed again from it), x for the hidden weight's gradient
+    // and the hidden weight for x's (parameters are held anyway).
+    let keptPreActivation = needsActivated || needsOutputWeight ? preActivation : nil
+    let keptX = needsHiddenWeight ? storage : nil
+    let keptHiddenWeight = needsX ? hiddenWeight.storage : nil
     let keptOutputWeight = needsActivated ? outputWeight.storage : nil
     return Tensor.result("feedForward", shape: outputPlan.outputShape, storage: output, inputs: inputs) {
       g in
@@ -70,34 +70,35 @@ extension Tensor {
           g, preActivation: nil, activation: nil, preGradient: nil,
           biasGradient: nodeOutputBias.accumulator(), rows: rows, columns: n)
       }
-      let activatedGradient = needsActivated ? TensorStorage(count: hiddenCount) : nil
-      if let keptOutputWeight, let activatedGradient {
-        outputPlan.gradientA(g, keptOutputWeight.pointer, activatedGradient.pointer)
-      }
-      guard let keptX, let keptHiddenWeight else { return }
-      // The forward's pre-activation and GELU output again: the same GEMM, bias add and GELU.
-      let preActivation = TensorStorage(count: hiddenCount, zeroed: false)
-      hiddenPlan.forward(keptX.pointer, keptHiddenWeight.pointer, preActivation.pointer)
-      do {
-        let activated = needsOutputWeight ? TensorStorage(count: hiddenCount, zeroed: false) : nil
-        BiasActivationKernel.forward(
-          preActivation.pointer, bias: keptHiddenBias?.pointer, rows: rows, columns: hidden,
-          activation: activation, activated?.pointer)
+      guard let keptPreActivation else { return }
+      let activated = needsOutputWeight ? TensorStorage(count: hiddenCount, zeroed: false) : nil
+      guard let keptOutputWeight else {
+        // Only the output weight's gradient: the GELU output alone.
         if let activated {
+          GELUKernel.forward(
+            keptPreActivation.pointer, activated.pointer, count: hiddenCount,
+            approximation: activation)
           outputPlan.gradientB(g, activated.pointer, nodeOutputWeight.accumulator())
         }
+        return
       }
-      guard let activatedGradient else { return }
-      // The hidden layer, as `linear`'s pullback with its activation.
+      let activatedGradient = TensorStorage(count: hiddenCount)
+      outputPlan.gradientA(g, keptOutputWeight.pointer, activatedGradient.pointer)
+      // The hidden layer, as `linear`'s pullback with its activation, in the same pass as the
+      // GELU output again (the forward's bits: the same kernel on the same pre-activation).
       let preGradient = TensorStorage(count: hiddenCount, zeroed: false)
       BiasActivationKernel.backward(
-        activatedGradient.pointer, preActivation: preActivation.pointer, activation: activation,
-        preGradient: preGradient.pointer, biasGradient: nodeHiddenBias?.accumulator(), rows: rows,
+        activatedGradient.pointer, preActivation: keptPreActivation.pointer,
+        activation: activation, preGradient: preGradient.pointer,
+        biasGradient: nodeHiddenBias?.accumulator(), activated: activated?.pointer, rows: rows,
         columns: hidden)
-      if needsX {
+      if let activated {
+        outputPlan.gradientB(g, activated.pointer, nodeOutputWeight.accumulator())
+      }
+      if let keptHiddenWeight {
         hiddenPlan.gradientA(preGradient.pointer, keptHiddenWeight.pointer, nodeX.accumulator())
       }
-      if needsHiddenWeight {
+      if let keptX {
         hiddenPlan.gradientB(preGradient.pointer, keptX.pointer, nodeHiddenWeight.accumulator())
       }
     }
