@@ -13,15 +13,15 @@ import Synchronization
 /// fault) and unmapped its working set again: about 2,400 minor faults per bench-small step.
 ///
 /// Two kinds of buffer (measured on bench-small, docs/benchmarks.md):
-/// - Large ones (`mappedMinimumBytes` and up: a step's activations and gradients) are page
-///   mappings (`PageMapping`). A dead tensor's mapping stays resident in `IdlePages`, from
-///   which a request of any size is cut (no fault) or grown (only the difference faults, and
-///   as many idle bytes are unmapped): idle memory of one size serves requests of another, so
-///   the mapped bytes stay near the peak of those live.
-///   Before, these buffers came from glibc's heap, whose holes of freed buffers stayed resident
-///   (35 to 45 MiB of the bench-small peak), and size classes could not lend each other idle
-///   buffers (a pool keeping all of them peaked far above the live bytes: 572 against 429 MiB).
-///   Idle mapped bytes that no request needed for 16,384 takes (several steps) are unmapped.
+/// - Large ones (`mappedMinimumBytes` and up: a step's activations and gradients) are blocks of
+///   page mappings (`PageArena`): best fit, split, and joined with free neighbours when given
+///   back, so idle memory of one size serves requests of another and a warm step faults no
+///   page. Before, these buffers came from glibc's heap, whose holes of freed buffers stayed
+///   resident (35 to 45 MiB of the bench-small peak), and size classes could not lend each other
+///   idle buffers (a pool keeping all of them peaked far above the live bytes: 572 against 429
+///   MiB); then from one mapping per buffer, cut or grown for other sizes, whose remainders
+///   never joined again (6,300 page faults a step). Wholly free segments that no request needed
+///   for 16,384 takes (several steps) are unmapped.
 /// - Small ones come from malloc, up to `idleLimitBytes` (16 MiB) kept idle, the rest freed.
 ///   At the first allocation the pool raises glibc's mmap threshold to 32 MiB and its trim
 ///   threshold to 64 MiB (`mallopt`), so that other large blocks (arrays of batch assembly,
@@ -43,7 +43,7 @@ public enum StoragePool {
     /// Idle buffers by capacity, as addresses (plain integers are Sendable, raw pointers not).
     var idle: [Int: [UInt]] = [:]
     var idleBytes = 0
-    var pages = IdlePages()
+    var pages = PageArena()
     /// Takes so far, and for each class the take count when it was last taken from.
     var takes = 0
     var lastTaken: [Int: Int] = [:]
@@ -51,7 +51,6 @@ public enum StoragePool {
     var liveBytes = 0
     var peakLiveBytes = 0
     var mappings = 0
-    var grown = 0
   }
 
   private static let state: Mutex<State> = {
@@ -126,22 +125,32 @@ public enum StoragePool {
     let wanted = capacity(for: count)
     let bytes = wanted * MemoryLayout<Float>.stride
     let mapped = isMapped(capacity: wanted)
-    let (reused, plan, stale) = state.withLock {
-      state -> ((address: UInt, capacity: Int)?, IdlePages.Plan?, Released) in
+    let (reused, zeroed, stale) = state.withLock {
+      state -> ((address: UInt, capacity: Int)?, Bool, Released) in
       state.takes += 1
       let stale = state.takes % (unusedAfterTakes / 2) == 0 ? sweep(&state) : Released()
       if reports, state.takes % 4096 == 0 {
         print(
           "pool: live \(state.liveBytes >> 20) MiB, peak live \(state.peakLiveBytes >> 20) MiB,"
-            + " idle \(state.idleBytes >> 20) MiB, idle pages \(state.pages.bytes >> 20) MiB,"
-            + " takes \(state.takes), mappings \(state.mappings), grown \(state.grown)")
+            + " idle \(state.idleBytes >> 20) MiB, idle pages \(state.pages.idleBytes >> 20) MiB"
+            + " of \(state.pages.mappedBytes >> 20) MiB mapped, takes \(state.takes),"
+            + " segments mapped \(state.mappings)")
       }
       if mapped {
-        handOut(capacity: wanted, in: &state)
-        let plan = state.pages.take(bytes: bytes)
-        if case .grow = plan { state.grown += 1 }
-        if plan == nil { state.mappings += 1 }
-        return (nil, plan, stale)
+        // Whole pages, not the size class: blocks are cut to measure.
+        let least = Swift.max(mappedMinimumBytes, count * MemoryLayout<Float>.stride)
+        let pages = (least + pageBytes - 1) / pageBytes * pageBytes
+        var block = state.pages.take(bytes: pages)
+        if block == nil {
+          // A new segment, mapped under the lock: only while the pool warms up.
+          let segment = PageArena.segmentBytes(for: pages)
+          state.pages.add(segment: UInt(bitPattern: PageMapping.map(bytes: segment)), bytes: segment)
+          state.mappings += 1
+          block = state.pages.take(bytes: pages)
+        }
+        let capacity = block!.bytes / MemoryLayout<Float>.stride
+        handOut(capacity: capacity, in: &state)
+        return ((block!.address, capacity), block!.zeroed, stale)
       }
       var capacity = wanted
       for _ in 0...largerClasses {
@@ -149,28 +158,19 @@ public enum StoragePool {
           state.idleBytes -= capacity * MemoryLayout<Float>.stride
           state.lastTaken[capacity] = state.takes
           handOut(capacity: capacity, in: &state)
-          return ((buffer, capacity), nil, stale)
+          return ((buffer, capacity), false, stale)
         }
         capacity = Self.capacity(for: capacity + 1)
       }
       state.lastTaken[wanted] = state.takes
       handOut(capacity: wanted, in: &state)
-      return (nil, nil, stale)
+      return (nil, false, stale)
     }
     stale.free()
-    switch plan {
-    case .piece(let address):
-      return (UnsafeMutableRawPointer(bitPattern: address)!, wanted, false)
-    case .grow(let address, let from, let unmapped):
-      Released(pages: unmapped).free()
-      return (PageMapping.grow(UnsafeMutableRawPointer(bitPattern: address)!, bytes: from, to: bytes), wanted, false)
-    case nil:
-      if let reused, let pointer = UnsafeMutableRawPointer(bitPattern: reused.address) {
-        return (pointer, reused.capacity, false)
-      }
-      if mapped { return (PageMapping.map(bytes: bytes), wanted, true) }
-      return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), wanted, false)
+    if let reused, let pointer = UnsafeMutableRawPointer(bitPattern: reused.address) {
+      return (pointer, reused.capacity, zeroed)
     }
+    return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), wanted, false)
   }
 
   private static func handOut(capacity: Int, in state: inout State) {
@@ -207,21 +207,20 @@ public enum StoragePool {
     let bytes = capacity * MemoryLayout<Float>.stride
     let address = UInt(bitPattern: pointer)
     let mapped = isMapped(capacity: capacity)
-    let kept = state.withLock { state -> Bool in
+    let released = state.withLock { state -> Released in
       state.liveBytes -= bytes
       if mapped {
-        guard state.pages.bytes + bytes <= mappedIdleLimitBytes else { return false }
-        state.pages.add(address, bytes: bytes)
-        return true
+        state.pages.give(address)
+        // Over the limit (or pooling off): every wholly free segment goes back to the system.
+        return state.pages.idleBytes > mappedIdleLimitBytes
+          ? Released(pages: state.pages.removeAll()) : Released()
       }
-      guard state.idleBytes + bytes <= idleLimitBytes else { return false }
+      guard state.idleBytes + bytes <= idleLimitBytes else { return Released(buffers: [address]) }
       state.idle[capacity, default: []].append(address)
       state.idleBytes += bytes
-      return true
+      return Released()
     }
-    if !kept {
-      if mapped { PageMapping.unmap(pointer, bytes: bytes) } else { pointer.deallocate() }
-    }
+    released.free()
   }
 
   /// Frees every idle buffer; buffers of live tensors are untouched and still come back later.
@@ -236,5 +235,5 @@ public enum StoragePool {
   }
 
   /// Bytes currently held in idle buffers (for tests and benchmarks).
-  public static var idleBytes: Int { state.withLock { $0.idleBytes + $0.pages.bytes } }
+  public static var idleBytes: Int { state.withLock { $0.idleBytes + $0.pages.idleBytes } }
 }

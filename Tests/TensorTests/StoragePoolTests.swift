@@ -34,8 +34,8 @@ import Testing
   }
 
   /// Large zeroed buffers are cleared on the run's threads: every element zero on any thread
-  /// count, with the chunk boundaries at odd places. The pairs of other sizes reuse a dirty page
-  /// mapping cut (shrunk) or grown for the request: still all zero, and every element writable.
+  /// count, with the chunk boundaries at odd places. The pairs of other sizes reuse dirty blocks
+  /// split or joined for the request: still all zero, and every element writable.
   @Test func zeroedBuffersAreZeroOnAnyThreadCount() {
     let sizes = [65_535, 65_536, 131_073, 200_003].map { ($0, $0) }
       + [(500_003, 600_011), (700_001, 400_009), (262_147, 1_048_583)]
@@ -55,7 +55,8 @@ import Testing
     }
   }
 
-  /// Small buffers (malloc) and page mappings (128 KiB and up, cut and grown between threads).
+  /// Small buffers (malloc) and blocks of page mappings (128 KiB and up, split and joined
+  /// between threads).
   @Test(arguments: [(1000, 300), (40_000, 23_000)])
   func threadsNeverShareALiveBuffer(smallest: Int, step: Int) {
     // Four threads allocate, fill with their own number, check and drop buffers of a few sizes;
