@@ -21,15 +21,17 @@ public final class TransformerEncoder: Module {
       + (finalNorm.map { [("finalNorm", $0 as any Module)] } ?? [])
   }
 
-  /// x: (B, T, d) → (B, T, d)
+  /// x: (B, T, d) → (B, T, d), or (B, 1, d) with `firstTokenOnly` (the last layer computes
+  /// position 0 alone, `TransformerLayer`).
   public func callAsFunction(
     _ x: Tensor, mask: Tensor? = nil, causal: Bool = false, crossInput: Tensor? = nil,
-    crossMask: Tensor? = nil, context: ForwardContext
+    crossMask: Tensor? = nil, firstTokenOnly: Bool = false, context: ForwardContext
   ) throws -> Tensor {
-    var hidden = x
-    for layer in layers {
+    var hidden = firstTokenOnly && layers.isEmpty ? try x.sliced(axis: 1, range: 0..<1) : x
+    for (index, layer) in layers.enumerated() {
       hidden = try layer(
-        hidden, mask: mask, causal: causal, crossInput: crossInput, crossMask: crossMask, context: context)
+        hidden, mask: mask, causal: causal, crossInput: crossInput, crossMask: crossMask,
+        firstTokenOnly: firstTokenOnly && index == layers.count - 1, context: context)
     }
     return try finalNorm?(hidden) ?? hidden
   }

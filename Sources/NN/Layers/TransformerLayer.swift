@@ -84,12 +84,39 @@ public final class TransformerLayer: Module {
   }
 
   /// x: (B, T, d); mask: (B, T) key padding of x; crossInput: (B, Tc, d_c) with crossMask (B, Tc).
+  /// With `firstTokenOnly` only position 0's output is computed, (B, 1, d): its query attends
+  /// to every position's keys and values and the rest of the layer works row by row, so without
+  /// dropout that row has the bits of the whole layer's first row. ITM reads nothing else of
+  /// the last fusion layer, whose other rows were a third of the fusion pass's work.
   public func callAsFunction(
     _ x: Tensor, mask: Tensor? = nil, causal: Bool = false, crossInput: Tensor? = nil,
-    crossMask: Tensor? = nil, context: ForwardContext
+    crossMask: Tensor? = nil, firstTokenOnly: Bool = false, context: ForwardContext
   ) throws -> Tensor {
-    var hidden = try residual(x, attentionNorm, context) {
-      try attention($0, keyMask: mask, causal: causal, context: context)
+    var hidden: Tensor
+    if firstTokenOnly {
+      guard !causal else {
+        throw TensorError.invalidArgument(
+          op: "TransformerLayer", detail: "a causal layer cannot compute its first token alone")
+      }
+      let first = try x.sliced(axis: 1, range: 0..<1)  // (B, 1, d)
+      switch configuration.normalization {
+      case .postNorm:
+        hidden = try attentionNorm(
+          first,
+          adding: dropout(
+            attention(first, keysValues: x, keyMask: mask, context: context), context))
+      case .preNorm:
+        let normalized = try attentionNorm(x)
+        hidden = try first
+          + dropout(
+            attention(
+              normalized.sliced(axis: 1, range: 0..<1), keysValues: normalized, keyMask: mask,
+              context: context), context)
+      }
+    } else {
+      hidden = try residual(x, attentionNorm, context) {
+        try attention($0, keyMask: mask, causal: causal, context: context)
+      }
     }
     if let crossAttention, let crossAttentionNorm {
       guard let crossInput else {

@@ -83,14 +83,15 @@ public final class ALBEFModel: Module {
       textEmbeddings(ids, context: context), mask: mask, causal: causal, context: context)
   }
 
-  /// The fusion layers (`mode='fusion'`): text states (B, T, d) cross-attend to image tokens.
+  /// The fusion layers (`mode='fusion'`): text states (B, T, d) cross-attend to image tokens;
+  /// (B, 1, d), the [CLS] alone, with `firstTokenOnly` (all that ITM reads).
   public func fuse(
     text: Tensor, textMask: Tensor, image: Tensor, imageMask: Tensor?, causal: Bool = false,
-    context: ForwardContext
+    firstTokenOnly: Bool = false, context: ForwardContext
   ) throws -> Tensor {
     try fusionEncoder(
       text, mask: textMask, causal: causal, crossInput: image, crossMask: imageMask,
-      context: context)
+      firstTokenOnly: firstTokenOnly, context: context)
   }
 
   /// normalize(vision_proj(image [CLS])): (B, E)

@@ -151,7 +151,8 @@ extension ImageTextMatching {
   /// text a hard-negative image and for each image a hard-negative text (`hardNegatives`), so a
   /// batch of B gives 3B pairs at 1:2. WRA reads the same pairs.
   struct FusedPairs {
-    /// (P, T, d) fusion output of each pair's text positions.
+    /// (P, T, d) fusion output of each pair's text positions; (P, 1, d), the [CLS] alone, when
+    /// only ITM reads it.
     var fused: Tensor
     /// 1 for the B positives, 0 for the negatives.
     var labels: [Int]
@@ -171,8 +172,8 @@ extension ImageTextMatching {
   static func fusedPairs(
     model: ALBEFModel, textHidden: Tensor, textMask: Tensor, imageTokens: Tensor,
     imageMask: Tensor?, contrastive: ContrastiveOutput, duplicates: BatchDuplicates,
-    sampling: NegativeSampling, batchSize b: Int, context: ForwardContext,
-    random: inout RandomGenerator
+    sampling: NegativeSampling, batchSize b: Int, firstTokenOnly: Bool = false,
+    context: ForwardContext, random: inout RandomGenerator
   ) throws -> FusedPairs {
     func batchColumns(_ logits: Tensor) -> [Float] {
       let (rows, columns) = (logits.shape[0], logits.shape[1])
@@ -196,7 +197,8 @@ extension ImageTextMatching {
     let pairImageMask = try imageMask?.indexSelected(axis: 0, indices: imageRows)
     let fused = try model.fuse(
       text: textHidden.indexSelected(axis: 0, indices: textRows), textMask: pairTextMask,
-      image: pairImage, imageMask: pairImageMask, context: context)
+      image: pairImage, imageMask: pairImageMask, firstTokenOnly: firstTokenOnly,
+      context: context)
     let labels = Array(repeating: 1, count: b) + Array(repeating: 0, count: negatives.count)
     return FusedPairs(
       fused: fused, labels: labels, textMask: pairTextMask, imageTokens: pairImage,

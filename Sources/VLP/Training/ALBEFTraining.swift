@@ -105,8 +105,8 @@ final class ALBEFTraining: ModelFamilyTraining {
       let pairs = try ImageTextMatching.fusedPairs(
         model: model, textHidden: textHidden, textMask: batch.text.mask, imageTokens: imageTokens,
         imageMask: imageMask, contrastive: contrastive, duplicates: batch.duplicates,
-        sampling: objectives.itmNegatives, batchSize: batch.pairIndices.count, context: context,
-        random: &negatives)
+        sampling: objectives.itmNegatives, batchSize: batch.pairIndices.count,
+        firstTokenOnly: objectives.wra == 0, context: context, random: &negatives)
       matchingNegatives = pairs.negatives
       losses.negativeAudit = pairs.audit
       let itm = try ImageTextMatching.loss(
