@@ -11,6 +11,10 @@ public struct TorchStepResult: Codable, Sendable {
   public let cpuMilliseconds: Double?
   public let peakResidentMiB: Double
   public let library: String?
+  /// "full": ALBEF's ITM pass through every position of the last fusion layer (its code);
+  /// "cls": through the [CLS] alone, as vlp (`--itm cls`). Absent for Oscar and in older
+  /// results.
+  public let itm: String?
 }
 
 extension StepBenchmark {
@@ -23,7 +27,8 @@ extension StepBenchmark {
   public static func comparisonTable(
     _ ours: [StepBenchmarkResult], torch: [TorchStepResult]
   ) -> String {
-    let title = "vlp against PyTorch eager (\(ours.first?.session ?? ""), \(torch.first?.library ?? "torch"))"
+    let itm = torch.first?.itm.map { $0 == "cls" ? ", ITM on the [CLS] alone as vlp" : ", ITM as ALBEF's code" } ?? ""
+    let title = "vlp against PyTorch eager (\(ours.first?.session ?? ""), \(torch.first?.library ?? "torch")\(itm))"
     var lines = [
       title,
       "   threads   vlp median   vlp p90   torch median   torch p90   vlp speed   target"

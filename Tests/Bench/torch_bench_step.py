@@ -94,6 +94,10 @@ def parse_arguments(argv=None):
     parser.add_argument("--adamw", choices=["default", "foreach", "fused"], default="default",
                         help="torch.optim.AdamW implementation (default: PyTorch's choice, the "
                              "per-tensor loop on CPU)")
+    parser.add_argument("--itm", choices=["full", "cls"], default="full",
+                        help="full: the last fusion layer over every text position, as ALBEF's "
+                             "code (default); cls: over the [CLS] alone, the only row ITM reads, "
+                             "as vlp computes it (the same losses)")
     parser.add_argument("--model", choices=["albef", "oscar"], default="albef",
                         help="albef: bench-small's step (default); oscar: oscar-tags' step "
                              "(Tests/Bench/torch_bench_oscar.py)")
@@ -181,8 +185,12 @@ def build(torch, attention_kind):
             self.feedForwardNorm = layer_norm(d)
             self.dropout = nn.Dropout(p)
 
-        def forward(self, x, mask=None, cross_input=None, cross_mask=None):
-            x = x + self.dropout(self.attention(self.attentionNorm(x), key_mask=mask))
+        def forward(self, x, mask=None, cross_input=None, cross_mask=None, first_only=False):
+            if first_only:  # position 0 alone, attending to every position
+                normed = self.attentionNorm(x)
+                x = x[:, :1] + self.dropout(self.attention(normed[:, :1], keys_values=normed, key_mask=mask))
+            else:
+                x = x + self.dropout(self.attention(self.attentionNorm(x), key_mask=mask))
             if self.crossAttention is not None:
                 x = x + self.dropout(self.crossAttention(
                     self.crossAttentionNorm(x), keys_values=cross_input, key_mask=cross_mask))
@@ -194,9 +202,9 @@ def build(torch, attention_kind):
             self.layers = nn.ModuleList(TransformerLayer(cross) for _ in range(count))
             self.finalNorm = layer_norm(c["dimension"])  # pre-norm encoders end with a LayerNorm
 
-        def forward(self, x, mask=None, cross_input=None, cross_mask=None):
-            for layer in self.layers:
-                x = layer(x, mask, cross_input, cross_mask)
+        def forward(self, x, mask=None, cross_input=None, cross_mask=None, first_only=False):
+            for index, layer in enumerate(self.layers):
+                x = layer(x, mask, cross_input, cross_mask, first_only and index == len(self.layers) - 1)
             return self.finalNorm(x)
 
     class ImageEncoder(nn.Module):
@@ -260,8 +268,9 @@ def build(torch, attention_kind):
         def encode_text(self, ids, mask):
             return self.textEncoder(self.textEmbeddings(ids), mask)
 
-        def fuse(self, text, text_mask, image):
-            return self.fusionEncoder(text, text_mask, cross_input=image, cross_mask=None)
+        def fuse(self, text, text_mask, image, first_only=False):
+            return self.fusionEncoder(text, text_mask, cross_input=image, cross_mask=None,
+                                      first_only=first_only)
 
         def image_embedding(self, tokens):
             return F.normalize(self.visionProjection(tokens[:, 0]), dim=-1)
@@ -300,6 +309,7 @@ class Benchmark:
         c = CONFIG
         torch.manual_seed(args.seed)
         self.generator = torch.Generator().manual_seed(args.seed + 1)
+        self.itm = getattr(args, "itm", "full")
         ALBEF = build(torch, args.attention)
         self.model = ALBEF()
         self.model.train()
@@ -400,7 +410,7 @@ class Benchmark:
             image_rows = torch.cat([batch_rows, negative_images, batch_rows])
             itm_labels = torch.cat([torch.ones(b, dtype=torch.long), torch.zeros(2 * b, dtype=torch.long)])
         fused = model.fuse(text_hidden.index_select(0, text_rows), text_mask.index_select(0, text_rows),
-                           image_tokens.index_select(0, image_rows))
+                           image_tokens.index_select(0, image_rows), first_only=self.itm == "cls")
         loss_itm = F.cross_entropy(model.itmHead(fused[:, 0]), itm_labels)
 
         # MLM with distillation from the momentum model's logits at the masked positions.
@@ -469,6 +479,7 @@ def run_one(args, threads):
         "cpuMilliseconds": cpu_times[len(cpu_times) // 2],  # process CPU time, every thread
         "peakResidentMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "library": "torch " + torch.__version__, "attention": args.attention, "adamw": args.adamw,
+        "itm": getattr(args, "itm", "full"),
         "torchThreads": torch.get_num_threads(), "interopThreads": torch.get_num_interop_threads(),
     }
 
@@ -481,7 +492,8 @@ def table(results):
         lines.append(" " * len(title) + "%8d  %10.1f  %7.1f  %8.1f  %7.1f  %6d  %9.0f" % (
             r["threads"], r["medianMilliseconds"], r["p90Milliseconds"], r["bestMilliseconds"],
             r["cpuMilliseconds"], r["steps"], r["peakResidentMiB"]))
-    lines.append(f"{results[0]['library']}, attention {results[0]['attention']}, AdamW {results[0]['adamw']}")
+    lines.append(f"{results[0]['library']}, attention {results[0]['attention']}, AdamW {results[0]['adamw']},"
+                 f" ITM {results[0].get('itm', 'full')}")
     return "\n".join(lines)
 
 
@@ -500,7 +512,8 @@ def main():
         for threads in thread_counts:
             command = [sys.executable, os.path.abspath(__file__), "--threads", str(threads),
                        "--steps", str(args.steps), "--warmup", str(args.warmup), "--seed", str(args.seed),
-                       "--attention", args.attention, "--adamw", args.adamw, "--model", args.model, "--json"]
+                       "--attention", args.attention, "--adamw", args.adamw, "--model", args.model,
+                       "--itm", args.itm, "--json"]
             if args.losses:
                 command.append("--losses")
             output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
