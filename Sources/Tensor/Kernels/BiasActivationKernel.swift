@@ -36,7 +36,8 @@ public enum BiasActivationKernel {
   /// Backward of `forward` for the output gradient g. With an activation, writes the gradient
   /// of the pre-activation into `preGradient` (overwritten) and adds its column sums into
   /// `biasGradient`; without one, only adds g's column sums into `biasGradient` (the product's
-  /// gradient is g itself). Threads take column ranges and walk every row in order. With
+  /// gradient is g itself); `preGradient` may be g's own buffer (each element is read before it
+  /// is written). Threads take column ranges and walk every row in order. With
   /// `activated`, also writes GELU(pre-activation) there, the forward's output again (for the
   /// next layer's weight gradient), from the same normal CDF as the derivative.
   public static func backward(

@@ -82,13 +82,16 @@ extension Tensor {
         }
         return
       }
-      let activatedGradient = TensorStorage(count: hiddenCount)
-      outputPlan.gradientA(g, keptOutputWeight.pointer, activatedGradient.pointer)
+      // The GELU output's gradient, written (not added into zeros: the same values, signs of
+      // zero aside, which the pass below turns into +0 either way: 0 + g GELU').
+      let gradient = TensorStorage(count: hiddenCount, zeroed: false)
+      outputPlan.gradientA(g, keptOutputWeight.pointer, gradient.pointer, overwrite: true)
       // The hidden layer, as `linear`'s pullback with its activation, in the same pass as the
-      // GELU output again (the forward's bits: the same kernel on the same pre-activation).
-      let preGradient = TensorStorage(count: hiddenCount, zeroed: false)
+      // GELU output again (the forward's bits: the same kernel on the same pre-activation); the
+      // pre-activation's gradient replaces the GELU output's in place, element by element.
+      let preGradient = gradient
       BiasActivationKernel.backward(
-        activatedGradient.pointer, preActivation: keptPreActivation.pointer,
+        gradient.pointer, preActivation: keptPreActivation.pointer,
         activation: activation, preGradient: preGradient.pointer,
         biasGradient: nodeHiddenBias?.accumulator(), activated: activated?.pointer, rows: rows,
         columns: hidden)

@@ -84,13 +84,19 @@ struct MatmulPlan {
       b: b, strideB: strideB, ldb: ldb, transposeB: transposeB, c: c, strideC: m * n, ldc: n)
   }
 
-  func gradientA(_ g: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ga: UnsafeMutablePointer<Float>) {
-    if foldsBatchIntoRows {
+  /// dA += dC op(B)ᵀ (or dA = with `overwrite`, into an uninitialised buffer: no zero-fill for
+  /// a gradient that only this product writes).
+  func gradientA(
+    _ g: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ga: UnsafeMutablePointer<Float>,
+    overwrite: Bool = false
+  ) {
+    if foldsBatchIntoRows || (batch == 1 && !transposeA) {
       GEMM.multiply(
         m: batch * m, n: k, k: n, a: g, lda: n, transposeA: false,
-        b: b, ldb: ldb, transposeB: !transposeB, c: ga, ldc: lda, accumulate: true)
+        b: b, ldb: ldb, transposeB: !transposeB, c: ga, ldc: lda, accumulate: !overwrite)
       return
     }
+    if overwrite { ga.update(repeating: 0, count: (strideA == 0 ? 1 : batch) * m * k) }
     // dA rows x cols as stored: (m x k), or (k x m) when A is transposed.
     let (rows, cols) = transposeA ? (k, m) : (m, k)
     let product: (_ first: Int, _ count: Int) -> Void
