@@ -21,17 +21,20 @@ public final class TransformerEncoder: Module {
       + (finalNorm.map { [("finalNorm", $0 as any Module)] } ?? [])
   }
 
-  /// x: (B, T, d) → (B, T, d), or (B, 1, d) with `firstTokenOnly` (the last layer computes
-  /// position 0 alone, `TransformerLayer`).
+  /// x: (B, T, d) → (B, T, d), or (B, Tq, d) with `outputPositions` (B, Tq): the last layer
+  /// computes those positions of each sequence alone (`TransformerLayer`).
   public func callAsFunction(
     _ x: Tensor, mask: Tensor? = nil, causal: Bool = false, crossInput: Tensor? = nil,
-    crossMask: Tensor? = nil, firstTokenOnly: Bool = false, context: ForwardContext
+    crossMask: Tensor? = nil, outputPositions: IndexTensor? = nil, context: ForwardContext
   ) throws -> Tensor {
-    var hidden = firstTokenOnly && layers.isEmpty ? try x.sliced(axis: 1, range: 0..<1) : x
+    var hidden = x
+    if layers.isEmpty, let outputPositions {
+      hidden = try OutputRows(outputPositions, of: x).select(x)
+    }
     for (index, layer) in layers.enumerated() {
       hidden = try layer(
         hidden, mask: mask, causal: causal, crossInput: crossInput, crossMask: crossMask,
-        firstTokenOnly: firstTokenOnly && index == layers.count - 1, context: context)
+        outputPositions: index == layers.count - 1 ? outputPositions : nil, context: context)
     }
     return try finalNorm?(hidden) ?? hidden
   }

@@ -84,34 +84,35 @@ public final class TransformerLayer: Module {
   }
 
   /// x: (B, T, d); mask: (B, T) key padding of x; crossInput: (B, Tc, d_c) with crossMask (B, Tc).
-  /// With `firstTokenOnly` only position 0's output is computed, (B, 1, d): its query attends
-  /// to every position's keys and values and the rest of the layer works row by row, so without
-  /// dropout that row has the bits of the whole layer's first row. ITM reads nothing else of
-  /// the last fusion layer, whose other rows were a third of the fusion pass's work.
+  /// With `outputPositions` (B, Tq), only those positions of each sequence are computed, (B,
+  /// Tq, d): their queries attend to every position's keys and values and the rest of the layer
+  /// works row by row, so without dropout each row has the bits of the whole layer's row. The
+  /// heads of ITM (the [CLS]) and MLM (the masked words) read nothing else of the last fusion
+  /// layer.
   public func callAsFunction(
     _ x: Tensor, mask: Tensor? = nil, causal: Bool = false, crossInput: Tensor? = nil,
-    crossMask: Tensor? = nil, firstTokenOnly: Bool = false, context: ForwardContext
+    crossMask: Tensor? = nil, outputPositions: IndexTensor? = nil, context: ForwardContext
   ) throws -> Tensor {
     var hidden: Tensor
-    if firstTokenOnly {
+    if let outputPositions {
       guard !causal else {
         throw TensorError.invalidArgument(
-          op: "TransformerLayer", detail: "a causal layer cannot compute its first token alone")
+          op: "TransformerLayer", detail: "a causal layer cannot compute some positions alone")
       }
-      let first = try x.sliced(axis: 1, range: 0..<1)  // (B, 1, d)
+      let rows = try OutputRows(outputPositions, of: x)
+      let selected = try rows.select(x)  // (B, Tq, d)
       switch configuration.normalization {
       case .postNorm:
         hidden = try attentionNorm(
-          first,
+          selected,
           adding: dropout(
-            attention(first, keysValues: x, keyMask: mask, context: context), context))
+            attention(selected, keysValues: x, keyMask: mask, context: context), context))
       case .preNorm:
         let normalized = try attentionNorm(x)
-        hidden = try first
+        hidden = try selected
           + dropout(
-            attention(
-              normalized.sliced(axis: 1, range: 0..<1), keysValues: normalized, keyMask: mask,
-              context: context), context)
+            attention(rows.select(normalized), keysValues: normalized, keyMask: mask, context: context),
+            context)
       }
     } else {
       hidden = try residual(x, attentionNorm, context) {
@@ -139,5 +140,31 @@ public final class TransformerLayer: Module {
     case .preNorm:
       return try x + dropout(sublayer(norm(x)), context)
     }
+  }
+}
+
+/// The rows of a (B, T, d) batch at given positions of each sequence, (B, Tq) → (B, Tq, d).
+struct OutputRows {
+  let batch: Int, length: Int, dimension: Int, count: Int
+  let flat: IndexTensor
+
+  init(_ positions: IndexTensor, of x: Tensor) throws {
+    guard x.rank == 3, positions.shape.rank == 2, positions.shape[0] == x.shape[0] else {
+      throw TensorError.shapeMismatch(
+        op: "TransformerLayer",
+        detail: "output positions \(positions.shape) for an input \(x.shape): need (batch, count)")
+    }
+    let (length, count) = (x.shape[1], positions.shape[1])
+    guard positions.values.allSatisfy({ (0..<length).contains($0) }) else {
+      throw TensorError.invalidArgument(
+        op: "TransformerLayer", detail: "output positions must lie in 0..<\(length)")
+    }
+    (batch, self.length, dimension, self.count) = (x.shape[0], length, x.shape[2], count)
+    flat = IndexTensor(positions.values.enumerated().map { ($0.offset / count) * length + $0.element })
+  }
+
+  func select(_ x: Tensor) throws -> Tensor {
+    try x.reshaped([batch * length, dimension]).indexSelected(axis: 0, indices: flat)
+      .reshaped([batch, count, dimension])
   }
 }

@@ -84,14 +84,14 @@ public final class ALBEFModel: Module {
   }
 
   /// The fusion layers (`mode='fusion'`): text states (B, T, d) cross-attend to image tokens;
-  /// (B, 1, d), the [CLS] alone, with `firstTokenOnly` (all that ITM reads).
+  /// (B, Tq, d) with `outputPositions` (B, Tq), those positions alone (what ITM and MLM read).
   public func fuse(
     text: Tensor, textMask: Tensor, image: Tensor, imageMask: Tensor?, causal: Bool = false,
-    firstTokenOnly: Bool = false, context: ForwardContext
+    outputPositions: IndexTensor? = nil, context: ForwardContext
   ) throws -> Tensor {
     try fusionEncoder(
       text, mask: textMask, causal: causal, crossInput: image, crossMask: imageMask,
-      firstTokenOnly: firstTokenOnly, context: context)
+      outputPositions: outputPositions, context: context)
   }
 
   /// normalize(vision_proj(image [CLS])): (B, E)

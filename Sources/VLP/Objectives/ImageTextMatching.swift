@@ -197,7 +197,10 @@ extension ImageTextMatching {
     let pairImageMask = try imageMask?.indexSelected(axis: 0, indices: imageRows)
     let fused = try model.fuse(
       text: textHidden.indexSelected(axis: 0, indices: textRows), textMask: pairTextMask,
-      image: pairImage, imageMask: pairImageMask, firstTokenOnly: firstTokenOnly,
+      image: pairImage, imageMask: pairImageMask,
+      outputPositions: firstTokenOnly
+        ? try IndexTensor(shape: [rows.count, 1], values: Array(repeating: 0, count: rows.count))
+        : nil,
       context: context)
     let labels = Array(repeating: 1, count: b) + Array(repeating: 0, count: negatives.count)
     return FusedPairs(

@@ -72,10 +72,12 @@ extension MaskedLanguageModeling {
   ) throws -> ALBEFPass {
     let maskedHidden = try model.encodeText(
       batch.maskedIDs, mask: batch.text.mask, context: context)
+    // The last fusion layer computes the masked positions alone, the only rows the head reads.
+    let rows = try MaskedRows(batch.masked.positions, shape: batch.text.mask.shape)
     let fused = try model.fuse(
       text: maskedHidden, textMask: batch.text.mask, image: imageTokens, imageMask: imageMask,
-      context: context)
-    let logits = try model.maskedTokenLogits(fused, positions: batch.masked.positions)
+      outputPositions: rows.positions, context: context)
+    let logits = try model.maskedTokenLogits(fused, positions: rows.flat)
     var teacherLogits: Tensor?
     if (alpha > 0 || captureTeacher) && !batch.masked.positions.isEmpty {
       teacherLogits = try noGrad {
@@ -84,13 +86,38 @@ extension MaskedLanguageModeling {
           batch.maskedIDs, mask: batch.text.mask, context: inference)
         let fused = try momentumModel.fuse(
           text: hidden, textMask: batch.text.mask, image: momentumImageTokens,
-          imageMask: momentumImageMask, context: inference)
-        return try momentumModel.maskedTokenLogits(fused, positions: batch.masked.positions)
+          imageMask: momentumImageMask, outputPositions: rows.positions, context: inference)
+        return try momentumModel.maskedTokenLogits(fused, positions: rows.flat)
       }
     }
     let mlm = try loss(
       logits: logits, targets: batch.masked.targets,
       momentumLogits: alpha > 0 ? teacherLogits : nil, alpha: alpha)
     return ALBEFPass(loss: mlm, logits: logits, teacherLogits: teacherLogits)
+  }
+}
+
+/// The masked positions of a batch of captions as the rows a fusion encoder's last layer
+/// computes alone: each caption's masked positions in order, padded to the most any caption has
+/// by repeating its first (position 0 for a caption without any); a padding row is computed and
+/// never read. `flat[i]` is where flat masked position i (b·T + t) lands among the (B, Tq) rows.
+struct MaskedRows {
+  let positions: IndexTensor
+  let flat: [Int]
+
+  init(_ masked: [Int], shape: Shape) throws {
+    let (batch, length) = (shape[0], shape[1])
+    var perCaption = Array(repeating: [Int](), count: batch)
+    var slots: [(caption: Int, slot: Int)] = []
+    for position in masked {
+      let (caption, t) = position.quotientAndRemainder(dividingBy: length)
+      slots.append((caption, perCaption[caption].count))
+      perCaption[caption].append(t)
+    }
+    let count = Swift.max(1, perCaption.map(\.count).max() ?? 0)
+    positions = try IndexTensor(
+      shape: [batch, count],
+      values: perCaption.flatMap { $0 + Array(repeating: $0.first ?? 0, count: count - $0.count) })
+    flat = slots.map { $0.caption * count + $0.slot }
   }
 }
