@@ -11,10 +11,10 @@ public struct TorchStepResult: Codable, Sendable {
   public let cpuMilliseconds: Double?
   public let peakResidentMiB: Double
   public let library: String?
-  /// "full": ALBEF's ITM pass through every position of the last fusion layer (its code);
-  /// "cls": through the [CLS] alone, as vlp (`--itm cls`). Absent for Oscar and in older
-  /// results.
-  public let itm: String?
+  /// "full": the last fusion layer over every text position (ALBEF's code); "read": over the
+  /// rows the ITM and MLM heads read alone, as vlp (`--last-layer read`). Absent for Oscar and
+  /// in older results.
+  public let lastLayer: String?
 }
 
 extension StepBenchmark {
@@ -27,7 +27,10 @@ extension StepBenchmark {
   public static func comparisonTable(
     _ ours: [StepBenchmarkResult], torch: [TorchStepResult]
   ) -> String {
-    let itm = torch.first?.itm.map { $0 == "cls" ? ", ITM on the [CLS] alone as vlp" : ", ITM as ALBEF's code" } ?? ""
+    let itm =
+      torch.first?.lastLayer.map {
+        $0 == "read" ? ", last fusion layer on the rows read, as vlp" : ", last fusion layer whole, as ALBEF's code"
+      } ?? ""
     let title = "vlp against PyTorch eager (\(ours.first?.session ?? ""), \(torch.first?.library ?? "torch")\(itm))"
     var lines = [
       title,

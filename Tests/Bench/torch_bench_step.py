@@ -94,10 +94,10 @@ def parse_arguments(argv=None):
     parser.add_argument("--adamw", choices=["default", "foreach", "fused"], default="default",
                         help="torch.optim.AdamW implementation (default: PyTorch's choice, the "
                              "per-tensor loop on CPU)")
-    parser.add_argument("--itm", choices=["full", "cls"], default="full",
+    parser.add_argument("--last-layer", choices=["full", "read"], default="full", dest="last_layer",
                         help="full: the last fusion layer over every text position, as ALBEF's "
-                             "code (default); cls: over the [CLS] alone, the only row ITM reads, "
-                             "as vlp computes it (the same losses)")
+                             "code (default); read: over the rows the heads read alone (ITM's "
+                             "[CLS], MLM's masked positions), as vlp computes it (the same losses)")
     parser.add_argument("--model", choices=["albef", "oscar"], default="albef",
                         help="albef: bench-small's step (default); oscar: oscar-tags' step "
                              "(Tests/Bench/torch_bench_oscar.py)")
@@ -185,10 +185,12 @@ def build(torch, attention_kind):
             self.feedForwardNorm = layer_norm(d)
             self.dropout = nn.Dropout(p)
 
-        def forward(self, x, mask=None, cross_input=None, cross_mask=None, first_only=False):
-            if first_only:  # position 0 alone, attending to every position
+        def forward(self, x, mask=None, cross_input=None, cross_mask=None, rows=None):
+            if rows is not None:  # (B, Tq) positions alone, attending to every position
                 normed = self.attentionNorm(x)
-                x = x[:, :1] + self.dropout(self.attention(normed[:, :1], keys_values=normed, key_mask=mask))
+                batch = torch.arange(x.shape[0])[:, None]
+                x = x[batch, rows] + self.dropout(
+                    self.attention(normed[batch, rows], keys_values=normed, key_mask=mask))
             else:
                 x = x + self.dropout(self.attention(self.attentionNorm(x), key_mask=mask))
             if self.crossAttention is not None:
@@ -202,9 +204,9 @@ def build(torch, attention_kind):
             self.layers = nn.ModuleList(TransformerLayer(cross) for _ in range(count))
             self.finalNorm = layer_norm(c["dimension"])  # pre-norm encoders end with a LayerNorm
 
-        def forward(self, x, mask=None, cross_input=None, cross_mask=None, first_only=False):
+        def forward(self, x, mask=None, cross_input=None, cross_mask=None, rows=None):
             for index, layer in enumerate(self.layers):
-                x = layer(x, mask, cross_input, cross_mask, first_only and index == len(self.layers) - 1)
+                x = layer(x, mask, cross_input, cross_mask, rows if index == len(self.layers) - 1 else None)
             return self.finalNorm(x)
 
     class ImageEncoder(nn.Module):
@@ -268,9 +270,8 @@ def build(torch, attention_kind):
         def encode_text(self, ids, mask):
             return self.textEncoder(self.textEmbeddings(ids), mask)
 
-        def fuse(self, text, text_mask, image, first_only=False):
-            return self.fusionEncoder(text, text_mask, cross_input=image, cross_mask=None,
-                                      first_only=first_only)
+        def fuse(self, text, text_mask, image, rows=None):
+            return self.fusionEncoder(text, text_mask, cross_input=image, cross_mask=None, rows=rows)
 
         def image_embedding(self, tokens):
             return F.normalize(self.visionProjection(tokens[:, 0]), dim=-1)
@@ -309,7 +310,7 @@ class Benchmark:
         c = CONFIG
         torch.manual_seed(args.seed)
         self.generator = torch.Generator().manual_seed(args.seed + 1)
-        self.itm = getattr(args, "itm", "full")
+        self.read_only = getattr(args, "last_layer", "full") == "read"
         ALBEF = build(torch, args.attention)
         self.model = ALBEF()
         self.model.train()
@@ -410,15 +411,28 @@ class Benchmark:
             image_rows = torch.cat([batch_rows, negative_images, batch_rows])
             itm_labels = torch.cat([torch.ones(b, dtype=torch.long), torch.zeros(2 * b, dtype=torch.long)])
         fused = model.fuse(text_hidden.index_select(0, text_rows), text_mask.index_select(0, text_rows),
-                           image_tokens.index_select(0, image_rows), first_only=self.itm == "cls")
+                           image_tokens.index_select(0, image_rows),
+                           rows=torch.zeros(3 * b, 1, dtype=torch.long) if self.read_only else None)
         loss_itm = F.cross_entropy(model.itmHead(fused[:, 0]), itm_labels)
 
         # MLM with distillation from the momentum model's logits at the masked positions.
+        rows, read = None, positions
+        if self.read_only:  # each caption's masked positions, padded by repeating its first
+            t = masked_ids.shape[1]
+            per_caption = [[] for _ in range(b)]
+            read = []
+            for p in positions.tolist():
+                read.append((p // t, len(per_caption[p // t])))
+                per_caption[p // t].append(p % t)
+            count = max(1, max(len(r) for r in per_caption))
+            rows = torch.tensor([r + [r[0] if r else 0] * (count - len(r)) for r in per_caption])
+            read = torch.tensor([caption * count + slot for caption, slot in read], dtype=torch.long)
         masked_hidden = model.encode_text(masked_ids, text_mask)
-        logits = model.masked_logits(model.fuse(masked_hidden, text_mask, image_tokens), positions)
+        logits = model.masked_logits(model.fuse(masked_hidden, text_mask, image_tokens, rows), read)
         with torch.no_grad():
             teacher_hidden = teacher.encode_text(masked_ids, text_mask)
-            teacher_logits = teacher.masked_logits(teacher.fuse(teacher_hidden, text_mask, image_tokens_m), positions)
+            teacher_logits = teacher.masked_logits(
+                teacher.fuse(teacher_hidden, text_mask, image_tokens_m, rows), read)
         hard = F.cross_entropy(logits, targets)
         distilled = -(F.softmax(teacher_logits, dim=1) * F.log_softmax(logits, dim=1)).sum(1).mean()
         loss_mlm = (1 - alpha) * hard + alpha * distilled
@@ -482,7 +496,7 @@ def run_one(args, threads):
         "torchThreads": torch.get_num_threads(), "interopThreads": torch.get_num_interop_threads(),
     }
     if args.model == "albef":  # Oscar has no ITM pass
-        result["itm"] = getattr(args, "itm", "full")
+        result["lastLayer"] = getattr(args, "last_layer", "full")
     return result
 
 
@@ -494,7 +508,7 @@ def table(results):
         lines.append(" " * len(title) + "%8d  %10.1f  %7.1f  %8.1f  %7.1f  %6d  %9.0f" % (
             r["threads"], r["medianMilliseconds"], r["p90Milliseconds"], r["bestMilliseconds"],
             r["cpuMilliseconds"], r["steps"], r["peakResidentMiB"]))
-    itm = f", ITM {results[0]['itm']}" if "itm" in results[0] else ""
+    itm = f", last fusion layer {results[0]['lastLayer']}" if "lastLayer" in results[0] else ""
     lines.append(f"{results[0]['library']}, attention {results[0]['attention']}, AdamW {results[0]['adamw']}{itm}")
     return "\n".join(lines)
 
@@ -515,7 +529,7 @@ def main():
             command = [sys.executable, os.path.abspath(__file__), "--threads", str(threads),
                        "--steps", str(args.steps), "--warmup", str(args.warmup), "--seed", str(args.seed),
                        "--attention", args.attention, "--adamw", args.adamw, "--model", args.model,
-                       "--itm", args.itm, "--json"]
+                       "--last-layer", args.last_layer, "--json"]
             if args.losses:
                 command.append("--losses")
             output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
