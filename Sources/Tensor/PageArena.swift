@@ -7,7 +7,8 @@
 /// Why not one mapping per buffer, cut or grown (`mremap`) for a request of another size, as
 /// before the 10th session: cut-off remainders never joined again, so requests kept growing
 /// pieces and unmapping others, about 6,300 page faults (25 MB zero-filled by the kernel) per
-/// bench-small step, 5% of its time (docs/benchmarks.md, "The allocator").
+/// bench-small step, 5% of its time (docs/benchmarks.md, "The step on the AVX-512 Xeon, 10th
+/// session").
 ///
 /// Not thread-safe: `StoragePool` holds it under its lock.
 struct PageArena {

@@ -3,8 +3,8 @@
 /// (the output weight's gradient reads it) is computed again from it in the pass that computes
 /// GELU's derivative, with the forward's bits (the same kernel on the same values). Two
 /// linears would keep both; recomputing the pre-activation too (one x W1ᵀ GEMM per layer in
-/// backward, as before the 10th session) saved memory but cost 7% of a bench-small step
-/// (docs/benchmarks.md, "Keeping the pre-activation").
+/// backward, as before the 10th session) saved memory but cost 5-8% of a bench-small step
+/// (docs/benchmarks.md, "The step on the AVX-512 Xeon, 10th session").
 ///
 /// Bit-identical to `linear(weight: hiddenWeight, bias: hiddenBias, activation:)` followed by
 /// `linear(weight: outputWeight, bias: outputBias)`: the same kernels run on the same buffers
