@@ -29,7 +29,9 @@ extension StepBenchmark {
   ) -> String {
     let itm =
       torch.first?.lastLayer.map {
-        $0 == "read" ? ", last fusion layer on the rows read, as vlp" : ", last fusion layer whole, as ALBEF's code"
+        $0 == "read"
+          ? ", last fusion layer on the rows read, as vlp"
+          : ", last fusion layer whole, as ALBEF's code"
       } ?? ""
     let title = "vlp against PyTorch eager (\(ours.first?.session ?? ""), \(torch.first?.library ?? "torch")\(itm))"
     var lines = [

@@ -170,7 +170,8 @@ struct PageArena {
 
   private mutating func removeFree(_ bytes: Int, _ address: UInt) {
     let index = position(bytes, address)
-    precondition(index < free.count && free[index].address == address, "PageArena: lost a free block")
+    precondition(
+      index < free.count && free[index].address == address, "PageArena: lost a free block")
     free.remove(at: index)
   }
 }

@@ -144,7 +144,8 @@ public enum StoragePool {
         if block == nil {
           // A new segment, mapped under the lock: only while the pool warms up.
           let segment = PageArena.segmentBytes(for: pages)
-          state.pages.add(segment: UInt(bitPattern: PageMapping.map(bytes: segment)), bytes: segment)
+          state.pages.add(
+            segment: UInt(bitPattern: PageMapping.map(bytes: segment)), bytes: segment)
           state.mappings += 1
           block = state.pages.take(bytes: pages)
         }

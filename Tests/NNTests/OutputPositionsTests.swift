@@ -35,15 +35,19 @@ import Testing
     let cross = Tensor.randomNormal([Self.batch, Self.crossLength, 24], using: &random)
     let count = positions[0].count
     let seed = Tensor.randomNormal([Self.batch, count, Self.dimension], using: &random)
-    let outputPositions = try IndexTensor(shape: [Self.batch, count], values: positions.flatMap { $0 })
+    let outputPositions = try IndexTensor(
+      shape: [Self.batch, count], values: positions.flatMap { $0 })
     x.requiringGrad(true)
     // Padding at the end of the second and third texts and images.
     let mask = try Tensor(
       shape: [Self.batch, Self.length],
-      values: (0..<Self.batch).flatMap { b in (0..<Self.length).map { $0 < Self.length - b ? 1 : 0 } })
+      values: (0..<Self.batch).flatMap { b in (0..<Self.length).map { $0 < Self.length - b ? 1 : 0 }
+      })
     let crossMask = try Tensor(
       shape: [Self.batch, Self.crossLength],
-      values: (0..<Self.batch).flatMap { b in (0..<Self.crossLength).map { $0 < Self.crossLength - b ? 1 : 0 } })
+      values: (0..<Self.batch).flatMap { b in
+        (0..<Self.crossLength).map { $0 < Self.crossLength - b ? 1 : 0 }
+      })
     let output = try model(
       x, mask: mask, crossInput: cross, crossMask: crossMask,
       outputPositions: alone ? outputPositions : nil,
@@ -55,7 +59,8 @@ import Testing
         .indexSelected(
           axis: 0,
           indices: IndexTensor(
-            positions.enumerated().flatMap { b, row in row.map { b * Self.length + $0 } }))
+            positions.enumerated().flatMap { b, row in row.map { b * Self.length + $0 } })
+        )
         .reshaped([Self.batch, count, Self.dimension])
     try (selected * seed).sum().backward()
     let gradients = ([x] + model.parameters).map { $0.grad?.scalars ?? [] }
@@ -96,7 +101,8 @@ import Testing
     let cross = Tensor.randomNormal([1, 2, 24], using: &random)
     #expect(throws: TensorError.self) {
       try model(
-        x, causal: true, crossInput: cross, outputPositions: IndexTensor(shape: [1, 1], values: [0]),
+        x, causal: true, crossInput: cross,
+        outputPositions: IndexTensor(shape: [1, 1], values: [0]),
         context: ForwardContext(training: false, seed: 0))
     }
     #expect(throws: TensorError.self) {

@@ -109,9 +109,11 @@ public final class TransformerLayer: Module {
             attention(selected, keysValues: x, keyMask: mask, context: context), context))
       case .preNorm:
         let normalized = try attentionNorm(x)
-        hidden = try selected
+        hidden =
+          try selected
           + dropout(
-            attention(rows.select(normalized), keysValues: normalized, keyMask: mask, context: context),
+            attention(
+              rows.select(normalized), keysValues: normalized, keyMask: mask, context: context),
             context)
       }
     } else {
@@ -160,7 +162,8 @@ struct OutputRows {
         op: "TransformerLayer", detail: "output positions must lie in 0..<\(length)")
     }
     (batch, self.length, dimension, self.count) = (x.shape[0], length, x.shape[2], count)
-    flat = IndexTensor(positions.values.enumerated().map { ($0.offset / count) * length + $0.element })
+    flat = IndexTensor(
+      positions.values.enumerated().map { ($0.offset / count) * length + $0.element })
   }
 
   func select(_ x: Tensor) throws -> Tensor {
