@@ -74,13 +74,16 @@ public final class ALBEFModel: Module {
     try imageEncoder(inputs, context: context)
   }
 
-  /// The text encoder alone (ALBEF's `mode='text'`): ids (B, T), mask (B, T) → (B, T, d).
+  /// The text encoder alone (ALBEF's `mode='text'`): ids (B, T), mask (B, T) → (B, T, d), or
+  /// (B, Tq, d) with `outputPositions` (B, Tq) (its last layer computes those alone).
   /// `causal` hides later tokens (captioning); the image is the prefix every token sees.
   public func encodeText(
-    _ ids: IndexTensor, mask: Tensor, causal: Bool = false, context: ForwardContext
+    _ ids: IndexTensor, mask: Tensor, causal: Bool = false, outputPositions: IndexTensor? = nil,
+    context: ForwardContext
   ) throws -> Tensor {
     try textEncoder(
-      textEmbeddings(ids, context: context), mask: mask, causal: causal, context: context)
+      textEmbeddings(ids, context: context), mask: mask, causal: causal,
+      outputPositions: outputPositions, context: context)
   }
 
   /// The fusion layers (`mode='fusion'`): text states (B, T, d) cross-attend to image tokens;
