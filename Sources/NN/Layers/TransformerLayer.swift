@@ -93,55 +93,53 @@ public final class TransformerLayer: Module {
     _ x: Tensor, mask: Tensor? = nil, causal: Bool = false, crossInput: Tensor? = nil,
     crossMask: Tensor? = nil, outputPositions: IndexTensor? = nil, context: ForwardContext
   ) throws -> Tensor {
-    var hidden: Tensor
-    if let outputPositions {
-      guard !causal else {
-        throw TensorError.invalidArgument(
-          op: "TransformerLayer", detail: "a causal layer cannot compute some positions alone")
-      }
-      let rows = try OutputRows(outputPositions, of: x)
-      let selected = try rows.select(x)  // (B, Tq, d)
-      switch configuration.normalization {
-      case .postNorm:
-        hidden = try attentionNorm(
-          selected,
-          adding: dropout(
-            attention(selected, keysValues: x, keyMask: mask, context: context), context))
-      case .preNorm:
-        let normalized = try attentionNorm(x)
-        hidden =
-          try selected
-          + dropout(
-            attention(
-              rows.select(normalized), keysValues: normalized, keyMask: mask, context: context),
-            context)
-      }
-    } else {
-      hidden = try residual(x, attentionNorm, context) {
-        try attention($0, keyMask: mask, causal: causal, context: context)
-      }
+    if outputPositions != nil && causal {
+      throw TensorError.invalidArgument(
+        op: "TransformerLayer", detail: "a causal layer cannot compute some positions alone")
+    }
+    let rows = try outputPositions.map { try OutputRows($0, of: x) }
+    // With rows, the queries are the selected rows (B, Tq, d) and the keys and values every
+    // position of the (normalised) input.
+    var hidden = try residual(x, attentionNorm, context, rows: rows) { input, whole in
+      try attention(
+        input, keysValues: rows == nil ? nil : whole, keyMask: mask, causal: causal,
+        context: context)
     }
     if let crossAttention, let crossAttentionNorm {
       guard let crossInput else {
         throw TensorError.invalidArgument(
           op: "TransformerLayer", detail: "this layer has cross-attention and needs a cross input (image tokens)")
       }
-      hidden = try residual(hidden, crossAttentionNorm, context) {
-        try crossAttention($0, keysValues: crossInput, keyMask: crossMask, context: context)
+      hidden = try residual(hidden, crossAttentionNorm, context) { input, _ in
+        try crossAttention(input, keysValues: crossInput, keyMask: crossMask, context: context)
       }
     }
-    return try residual(hidden, feedForwardNorm, context) { try feedForward($0) }
+    return try residual(hidden, feedForwardNorm, context) { input, _ in try feedForward(input) }
   }
 
+  /// The sublayer with its dropout, residual connection and LayerNorm. The sublayer gets its
+  /// input and the whole (normalised, for pre-norm) sequence; with `rows`, the input and the
+  /// residual are those rows alone.
   private func residual(
-    _ x: Tensor, _ norm: LayerNorm, _ context: ForwardContext, _ sublayer: (Tensor) throws -> Tensor
+    _ x: Tensor, _ norm: LayerNorm, _ context: ForwardContext, rows: OutputRows? = nil,
+    _ sublayer: (_ input: Tensor, _ whole: Tensor) throws -> Tensor
   ) throws -> Tensor {
     switch configuration.normalization {
     case .postNorm:
-      return try norm(x, adding: dropout(sublayer(x), context))
+      let input = try rows?.select(x) ?? x
+      return try norm(input, adding: dropout(sublayer(input, x), context))
     case .preNorm:
-      return try x + dropout(sublayer(norm(x)), context)
+      let normalized = try norm(x)
+      return try (rows?.select(x) ?? x)
+        + dropout(sublayer(rows?.select(normalized) ?? normalized, normalized), context)
     }
+  }
+}
+
+extension IndexTensor {
+  /// Output positions (count, 1) that select each sequence's first token (its [CLS]).
+  public static func firstTokens(_ count: Int) throws -> IndexTensor {
+    try IndexTensor(shape: [count, 1], values: Array(repeating: 0, count: count))
   }
 }
 

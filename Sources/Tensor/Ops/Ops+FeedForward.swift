@@ -89,20 +89,19 @@ extension Tensor {
       // The hidden layer, as `linear`'s pullback with its activation, in the same pass as the
       // GELU output again (the forward's bits: the same kernel on the same pre-activation); the
       // pre-activation's gradient replaces the GELU output's in place, element by element.
-      let preGradient = gradient
       BiasActivationKernel.backward(
         gradient.pointer, preActivation: keptPreActivation.pointer,
-        activation: activation, preGradient: preGradient.pointer,
+        activation: activation, preGradient: gradient.pointer,
         biasGradient: nodeHiddenBias?.accumulator(), activated: activated?.pointer, rows: rows,
         columns: hidden)
       if let activated {
         outputPlan.gradientB(g, activated.pointer, nodeOutputWeight.accumulator())
       }
       if let keptHiddenWeight {
-        hiddenPlan.gradientA(preGradient.pointer, keptHiddenWeight.pointer, nodeX.accumulator())
+        hiddenPlan.gradientA(gradient.pointer, keptHiddenWeight.pointer, nodeX.accumulator())
       }
       if let keptX {
-        hiddenPlan.gradientB(preGradient.pointer, keptX.pointer, nodeHiddenWeight.accumulator())
+        hiddenPlan.gradientB(gradient.pointer, keptX.pointer, nodeHiddenWeight.accumulator())
       }
     }
   }

@@ -198,9 +198,7 @@ extension ImageTextMatching {
     let fused = try model.fuse(
       text: textHidden.indexSelected(axis: 0, indices: textRows), textMask: pairTextMask,
       image: pairImage, imageMask: pairImageMask,
-      outputPositions: firstTokenOnly
-        ? try IndexTensor(shape: [rows.count, 1], values: Array(repeating: 0, count: rows.count))
-        : nil,
+      outputPositions: firstTokenOnly ? try .firstTokens(rows.count) : nil,
       context: context)
     let labels = Array(repeating: 1, count: b) + Array(repeating: 0, count: negatives.count)
     return FusedPairs(

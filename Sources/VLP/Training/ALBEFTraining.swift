@@ -185,11 +185,9 @@ final class ALBEFTraining: ModelFamilyTraining {
     let image = try momentumModel.encodeImage(batch.image, context: inference)
     // Only the [CLS] of the momentum text encoder is read (its ITC embedding): its last layer
     // computes that row alone, the same bits (no dropout here).
-    let captions = batch.text.ids.shape[0]
     let text = try momentumModel.encodeText(
       batch.text.ids, mask: batch.text.mask,
-      outputPositions: IndexTensor(shape: [captions, 1], values: Array(repeating: 0, count: captions)),
-      context: inference)
+      outputPositions: .firstTokens(batch.text.ids.shape[0]), context: inference)
     return (
       image.tokens, image.mask, try momentumModel.imageEmbedding(image.tokens),
       try momentumModel.textEmbedding(text)
